@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Makemore.ML.Inference;
+using Makemore.ML.Persistence;
+using Makemore.ML.Text;
+
+namespace Makemore.ML.Counting;
+
+/// <summary>Options of <see cref="NGramEstimator"/>.</summary>
+public sealed class NGramOptions
+{
+    /// <summary>The ids column written by <c>MapCharactersToIds</c>. Default <c>Ids</c>.</summary>
+    public string IdsColumnName { get; set; } = CharacterIdsEstimator.Defaults.OutputColumnName;
+
+    /// <summary>n: each character is predicted from the previous n − 1 (2 = bigram, the lecture's model). 1–8.</summary>
+    public int Order { get; set; } = NGramEstimator.Defaults.Order;
+
+    /// <summary>How counts become probabilities. Default: add-one, the lecture's <c>N + 1</c>.</summary>
+    public Smoothing Smoothing { get; set; } = NGramEstimator.Defaults.Smoothing;
+}
+
+/// <summary>Trains a character <see cref="NGramModel"/> by counting: milliseconds, pure C#.</summary>
+public sealed class NGramEstimator : IEstimator<LanguageModelTransformer>
+{
+    /// <summary>Default values, shared by the catalog, the options and the docs.</summary>
+    public static class Defaults
+    {
+        /// <summary>Bigram, as in the lecture.</summary>
+        public const int Order = 2;
+
+        /// <summary>Add-one smoothing, as in the lecture.</summary>
+        public static Smoothing Smoothing => Counting.Smoothing.AddK(1);
+    }
+
+    private readonly NGramOptions _options;
+
+    /// <summary>Creates the estimator; prefer <c>mlContext.Makemore().Trainers.NGram(...)</c>.</summary>
+    public NGramEstimator(NGramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Smoothing);
+        ArgumentException.ThrowIfNullOrEmpty(options.IdsColumnName);
+        if (options.Order < 1 || options.Order > NGramModel.MaxOrder)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Order, $"{nameof(NGramOptions.Order)} must be between 1 and {NGramModel.MaxOrder}.");
+        options.Smoothing.Validate();
+        _options = options;
+    }
+
+    /// <summary>How long the last <see cref="Fit"/> spent counting and building the model.</summary>
+    public TimeSpan LastFitDuration { get; private set; }
+
+    /// <inheritdoc/>
+    public LanguageModelTransformer Fit(IDataView input)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
+        var model = NGramModel.Fit(vocabulary, _options.Order, _options.Smoothing, sequences);
+        LastFitDuration = stopwatch.Elapsed;
+        return LanguageModelTransformer.Create(model, _options.IdsColumnName, input);
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(inputSchema, _options.IdsColumnName);
+}
+
+/// <summary>Reads what every trainer reads: the id sequences and the vocabulary that travels beside them.</summary>
+internal static class TrainingData
+{
+    public static (CharacterVocabulary Vocabulary, List<int[]> Sequences) Read(IDataView input, string idsColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var ids = input.Schema.GetColumnOrNull(idsColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' not found; add mlContext.Transforms.Text.MapCharactersToIds(\"{idsColumnName}\", ...) before the trainer.");
+        CheckIdsType(idsColumnName, ids.Type);
+        var vocabularyColumn = input.Schema.GetColumnOrNull(CharacterIdsMapping.VocabularyColumn)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"The data has no vocabulary beside '{idsColumnName}': the ids must come from mlContext.Transforms.Text.MapCharactersToIds.");
+        var sequences = new List<int[]>();
+        CharacterVocabulary? vocabulary = null;
+        using var cursor = input.GetRowCursor([ids, vocabularyColumn]);
+        var idsGetter = cursor.GetGetter<VBuffer<int>>(ids);
+        var vocabularyGetter = cursor.GetGetter<ReadOnlyMemory<char>>(vocabularyColumn);
+        VBuffer<int> buffer = default;
+        ReadOnlyMemory<char> state = default;
+        while (cursor.MoveNext())
+        {
+            if (vocabulary is null)
+            {
+                vocabularyGetter(ref state);
+                vocabulary = ModelState.GetVocabulary(state);
+            }
+            idsGetter(ref buffer);
+            sequences.Add(buffer.DenseValues().ToArray());
+        }
+        if (vocabulary is null)
+            throw new ArgumentException("The training data has no rows.", nameof(input));
+        return (vocabulary, sequences);
+    }
+
+    public static SchemaShape OutputSchema(SchemaShape inputSchema, string idsColumnName)
+    {
+        var found = inputSchema.Where(c => c.Name == idsColumnName).Select(c => (SchemaShape.Column?)c).LastOrDefault();
+        if (found is not { } column)
+            throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' not found.");
+        if (column.Kind != SchemaShape.Column.VectorKind.VariableVector || column.ItemType != NumberDataViewType.Int32)
+            throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' must be a variable-length vector of Int32, but is {column.Kind} of {column.ItemType}.");
+        return LanguageModelTransformer.Chain(ModelState.EncodeVocabulary(CharacterVocabulary.FromCharacters("")), idsColumnName).GetOutputSchema(inputSchema);
+    }
+
+    private static void CheckIdsType(string name, DataViewType type)
+    {
+        if (type is not VectorDataViewType { ItemType: var item } || item != NumberDataViewType.Int32)
+            throw new ArgumentOutOfRangeException(nameof(name), $"Ids column '{name}' must be a vector of Int32, but is {type}.");
+    }
+}

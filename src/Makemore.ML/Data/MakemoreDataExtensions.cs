@@ -1,0 +1,57 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Makemore.ML.Data;
+
+/// <summary>Loading and splitting name lists as <c>IDataView</c>s: <c>mlContext.Data.LoadNames(...)</c>.</summary>
+public static class MakemoreDataExtensions
+{
+    /// <summary>Loads a "one item per line" file as an <c>IDataView</c> with one text column, <c>Name</c>.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="path">The UTF-8 text file.</param>
+    /// <param name="options">Invalid-character policy and case handling; null for the defaults (errors name file, line and column).</param>
+    public static IDataView LoadNames(this DataOperationsCatalog catalog, string path, NameListOptions? options = null) =>
+        catalog.LoadNames(NameList.Read(path, options));
+
+    /// <summary>Wraps items already in memory as an <c>IDataView</c> with one text column, <c>Name</c>.</summary>
+    public static IDataView LoadNames(this DataOperationsCatalog catalog, IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(names);
+        return new MLContext().Data.LoadFromEnumerable(names.Select(n => new NameRow { Name = n }).ToList());
+    }
+
+    /// <summary>Splits names 80/10/10 into train / dev / test; <see cref="SplitProtocol.Lecture"/> reproduces the lecture's split exactly.</summary>
+    /// <param name="catalog">The data catalog.</param>
+    /// <param name="names">A view with a text column.</param>
+    /// <param name="protocol">Lecture (Python's shuffle with seed 42), Random (with <paramref name="seed"/>) or None.</param>
+    /// <param name="seed">Seed for <see cref="SplitProtocol.Random"/>.</param>
+    /// <param name="columnName">The text column.</param>
+    public static NameSplits<IDataView> SplitNames(this DataOperationsCatalog catalog, IDataView names,
+        SplitProtocol protocol = SplitProtocol.Lecture, int seed = NameSplitter.LectureSeed, string columnName = NameRow.ColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var parts = NameSplitter.Split(ReadColumn(names, columnName), protocol, seed);
+        return new(catalog.LoadNames(parts.Train), catalog.LoadNames(parts.Dev), catalog.LoadNames(parts.Test));
+    }
+
+    /// <summary>Reads a text column into a list.</summary>
+    internal static List<string> ReadColumn(IDataView data, string columnName)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var column = data.Schema.GetColumnOrNull(columnName)
+            ?? throw new ArgumentException($"Column '{columnName}' not found; the view has: {string.Join(", ", data.Schema.Select(c => c.Name))}.", nameof(columnName));
+        if (column.Type is not TextDataViewType)
+            throw new ArgumentException($"Column '{columnName}' must be text, but is {column.Type}.", nameof(columnName));
+        var list = new List<string>();
+        using var cursor = data.GetRowCursor([column]);
+        var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
+        ReadOnlyMemory<char> value = default;
+        while (cursor.MoveNext())
+        {
+            getter(ref value);
+            list.Add(value.ToString());
+        }
+        return list;
+    }
+}

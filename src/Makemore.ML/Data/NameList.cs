@@ -1,0 +1,107 @@
+using System.Text;
+using Makemore.ML.Text;
+
+namespace Makemore.ML.Data;
+
+/// <summary>What the loader does with a character no vocabulary can hold (the boundary token, control characters, lone surrogates).</summary>
+public enum InvalidCharacterPolicy
+{
+    /// <summary>Stop with an error naming the file, the line, the column and the character.</summary>
+    Error,
+    /// <summary>Leave the whole line out.</summary>
+    SkipLine,
+    /// <summary>Remove the character and keep the rest of the line.</summary>
+    RemoveCharacter,
+}
+
+/// <summary>Options for reading a "one item per line" file.</summary>
+public sealed class NameListOptions
+{
+    /// <summary>What to do with characters no vocabulary can hold. Default: <see cref="InvalidCharacterPolicy.Error"/>.</summary>
+    public InvalidCharacterPolicy InvalidCharacters { get; set; } = InvalidCharacterPolicy.Error;
+
+    /// <summary>Lowercase every line (invariant culture). Default: false, the text is taken as it is.</summary>
+    public bool Lowercase { get; set; }
+}
+
+/// <summary>Reads "one item per line" text files (makemore's input format): lines are trimmed and blank lines skipped.</summary>
+public static class NameList
+{
+    /// <summary>Reads the items of a UTF-8 text file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="options">Invalid-character policy and case handling; null for the defaults.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FormatException">A line has a character no vocabulary can hold (message: file, line, column, character).</exception>
+    public static IReadOnlyList<string> Read(string path, NameListOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"No such file: {path}", path);
+        using var reader = new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
+        try
+        {
+            return Parse(reader, path, options);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new FormatException($"{path}: the file is not valid UTF-8 ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Parses items from text (for tests and in-memory data); <paramref name="source"/> names it in errors.</summary>
+    public static IReadOnlyList<string> Parse(TextReader reader, string source = "<text>", NameListOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        options ??= new NameListOptions();
+        var items = new List<string>();
+        var sb = new StringBuilder();
+        int lineNumber = 0;
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            lineNumber++;
+            string text = line.Trim();
+            if (options.Lowercase)
+                text = text.ToLowerInvariant();
+            if (text.Length == 0)
+                continue;
+            sb.Clear();
+            bool skip = false;
+            for (int i = 0; i < text.Length && !skip; i++)
+            {
+                char c = text[i];
+                string? problem = Problem(c);
+                if (problem is null)
+                {
+                    sb.Append(c);
+                    continue;
+                }
+                switch (options.InvalidCharacters)
+                {
+                    case InvalidCharacterPolicy.Error:
+                        int column = line.IndexOf(text, StringComparison.Ordinal) is var offset and >= 0 ? offset + i + 1 : i + 1;
+                        throw new FormatException(
+                            $"{source}:{lineNumber}:{column}: {CharacterVocabulary.Describe(c)} in '{text}' {problem}. " +
+                            $"Fix the line, or set {nameof(NameListOptions.InvalidCharacters)} to {nameof(InvalidCharacterPolicy.SkipLine)} or {nameof(InvalidCharacterPolicy.RemoveCharacter)}.");
+                    case InvalidCharacterPolicy.SkipLine:
+                        skip = true;
+                        break;
+                    case InvalidCharacterPolicy.RemoveCharacter:
+                        break;
+                    default:
+                        throw new InvalidOperationException($"Unknown policy {options.InvalidCharacters}.");
+                }
+            }
+            if (!skip && sb.Length > 0)
+                items.Add(sb.ToString());
+        }
+        return items;
+    }
+
+    private static string? Problem(char c) => c switch
+    {
+        CharacterVocabulary.Boundary => "is the boundary token, reserved for the start and end of every item",
+        _ when char.IsControl(c) => "is a control character",
+        _ when char.IsSurrogate(c) => "is outside the Basic Multilingual Plane (characters are UTF-16 units here)",
+        _ => null,
+    };
+}

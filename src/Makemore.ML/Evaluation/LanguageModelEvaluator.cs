@@ -1,0 +1,44 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Makemore.ML.Inference;
+
+namespace Makemore.ML.Evaluation;
+
+/// <summary>Computes <see cref="LanguageModelMetrics"/> from scored data; the one place the mean NLL is aggregated.</summary>
+public static class LanguageModelEvaluator
+{
+    /// <summary>Aggregates the log-likelihood and predicted-count columns a Makemore model wrote.</summary>
+    /// <param name="scored">Output of a Makemore model's <c>Transform</c>.</param>
+    public static LanguageModelMetrics Evaluate(IDataView scored)
+    {
+        ArgumentNullException.ThrowIfNull(scored);
+        var logLikelihood = Require(scored, ScoreColumns.LogLikelihood, NumberDataViewType.Double);
+        var count = Require(scored, ScoreColumns.PredictedCharacterCount, NumberDataViewType.Int32);
+        using var cursor = scored.GetRowCursor([logLikelihood, count]);
+        var llGetter = cursor.GetGetter<double>(logLikelihood);
+        var countGetter = cursor.GetGetter<int>(count);
+        double sum = 0, ll = 0;
+        int n = 0;
+        long characters = 0, items = 0;
+        while (cursor.MoveNext())
+        {
+            llGetter(ref ll);
+            countGetter(ref n);
+            sum += ll;
+            characters += n;
+            items++;
+        }
+        if (characters == 0)
+            throw new ArgumentException("There is nothing to evaluate: the data has no rows.", nameof(scored));
+        return new LanguageModelMetrics(-sum / characters, characters, items);
+    }
+
+    private static DataViewSchema.Column Require(IDataView data, string name, DataViewType type)
+    {
+        var column = data.Schema.GetColumnOrNull(name)
+            ?? throw new ArgumentOutOfRangeException(nameof(data), $"Column '{name}' not found: evaluate the output of a Makemore model's Transform.");
+        if (column.Type != type)
+            throw new ArgumentOutOfRangeException(nameof(data), $"Column '{name}' must be {type}, but is {column.Type}.");
+        return column;
+    }
+}

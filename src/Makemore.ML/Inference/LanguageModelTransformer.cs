@@ -1,0 +1,36 @@
+using Microsoft.ML;
+using Makemore.ML.Persistence;
+
+namespace Makemore.ML.Inference;
+
+/// <summary>
+/// A trained Makemore model in an ML.NET pipeline: reads an ids column and adds the <see cref="ScoreColumns"/>.
+/// Every model type (count or neural) is served by this one transformer; it saves as a plain ML.NET zip.
+/// </summary>
+public sealed class LanguageModelTransformer : FacadeTransformer
+{
+    private LanguageModelTransformer(ITransformer inner, ILanguageModel model) : base(inner) => Model = model;
+
+    /// <summary>The trained model (e.g. an <see cref="Counting.NGramModel"/>).</summary>
+    public ILanguageModel Model { get; }
+
+    /// <summary>Builds the transformer for a trained model (used by every trainer).</summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="idsColumnName">The input ids column.</param>
+    /// <param name="input">Data with the input schema.</param>
+    internal static LanguageModelTransformer Create(ILanguageModel model, string idsColumnName, IDataView input) =>
+        new(Chain(ModelState.EncodeModel(model), idsColumnName).Fit(input), model);
+
+    /// <summary>The inner estimator chain; with a placeholder state it also answers schema questions.</summary>
+    internal static IEstimator<ITransformer> Chain(string state, string idsColumnName)
+    {
+        var ml = new MLContext();
+        return StateChain.Estimator(ml,
+            copyIn: [(LanguageModelScoreMapping.IdsColumn, idsColumnName)],
+            stateColumn: LanguageModelScoreMapping.ModelColumn,
+            state: state,
+            compute: ml.Transforms.CustomMapping(new LanguageModelScoreMapping().GetMapping(), LanguageModelScoreMapping.ContractName),
+            copyOut: [],
+            drop: [LanguageModelScoreMapping.IdsColumn, LanguageModelScoreMapping.ModelColumn]);
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.ML;
+using Microsoft.ML.Transforms;
+using Makemore.ML.Inference;
+using Makemore.ML.Persistence;
+using Makemore.ML.Text;
+
+namespace Makemore.ML;
+
+/// <summary>
+/// Recovers Makemore objects from a model, fresh from <c>Fit</c> or loaded with <c>mlContext.Model.Load</c>
+/// (where the chain comes back as built-in ML.NET transformers).
+/// </summary>
+public static class MakemoreModel
+{
+    /// <summary>The last language model in a transformer (chain).</summary>
+    /// <exception cref="ArgumentException">The transformer holds no Makemore language model.</exception>
+    public static ILanguageModel GetLanguageModel(ITransformer transformer) =>
+        Find(transformer, t => t is LanguageModelTransformer m ? m.Model : null, LanguageModelScoreMapping.ModelColumn, ModelState.GetModel)
+        ?? throw new ArgumentException("This model holds no Makemore language model (no n-gram or neural model was trained into it).", nameof(transformer));
+
+    /// <summary>The last character vocabulary in a transformer (chain).</summary>
+    /// <exception cref="ArgumentException">The transformer holds no vocabulary.</exception>
+    public static CharacterVocabulary GetVocabulary(ITransformer transformer) =>
+        Find(transformer, t => t is CharacterIdsTransformer v ? v.Vocabulary : null, CharacterIdsMapping.VocabularyColumn, ModelState.GetVocabulary)
+        ?? throw new ArgumentException("This model holds no Makemore character vocabulary.", nameof(transformer));
+
+    private static T? Find<T>(ITransformer transformer, Func<ITransformer, T?> direct, string stateColumn, Func<ReadOnlyMemory<char>, T> parse)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(transformer);
+        if (direct(transformer) is { } found)
+            return found;
+        if (transformer is FacadeTransformer facade)
+            return Find(facade.Inner, direct, stateColumn, parse);
+        if (transformer is IEnumerable<ITransformer> chain)
+        {
+            foreach (var part in chain.Reverse())
+                if (Find(part, direct, stateColumn, parse) is { } inner)
+                    return inner;
+            return null;
+        }
+        if (transformer is ValueMappingTransformer && StateChain.ReadState(transformer, stateColumn) is { } state)
+            return parse(state.AsMemory());
+        return null;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using Makemore.ML.Counting;
+using Makemore.ML.Inference;
+using Makemore.ML.Text;
+
+namespace Makemore.ML.Persistence;
+
+/// <summary>
+/// The saved form of a model or vocabulary: a header (magic, kind, format version) then a binary payload,
+/// base64-encoded into one string so it can live in a built-in <c>ValueMappingTransformer</c> and reach the
+/// scoring mapping without a copy per row (see architecture.md §3).
+/// </summary>
+internal static class ModelState
+{
+    private const string Magic = "MKMR";
+
+    // Parsed states, keyed by the string instance the ValueMapping hands out for every row: parse once.
+    private static readonly ConditionalWeakTable<string, object> Parsed = new();
+
+    public static string Encode(string kind, int version, Action<BinaryWriter> writePayload)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Magic.ToCharArray());
+            writer.Write(kind);
+            writer.Write(version);
+            writePayload(writer);
+        }
+        return Convert.ToBase64String(stream.GetBuffer(), 0, (int)stream.Length);
+    }
+
+    public static T Decode<T>(string state, Func<string, int, BinaryReader, T> read)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(state);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException("A Makemore model state is not valid base64; the model file is damaged.", e);
+        }
+        using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        try
+        {
+            if (new string(reader.ReadChars(Magic.Length)) != Magic)
+                throw new InvalidDataException("A Makemore model state does not start with its magic header; the model file is damaged.");
+            string kind = reader.ReadString();
+            int version = reader.ReadInt32();
+            return read(kind, version, reader);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("A Makemore model state ends early; the model file is damaged.", e);
+        }
+    }
+
+    /// <summary>The model a state string encodes, parsed once per string instance.</summary>
+    public static ILanguageModel GetModel(ReadOnlyMemory<char> state) => (ILanguageModel)GetParsed(state, ReadModel);
+
+    /// <summary>The vocabulary a state string encodes, parsed once per string instance.</summary>
+    public static CharacterVocabulary GetVocabulary(ReadOnlyMemory<char> state) => (CharacterVocabulary)GetParsed(state, ReadVocabulary);
+
+    private static object GetParsed(ReadOnlyMemory<char> state, Func<string, object> parse)
+    {
+        if (MemoryMarshal.TryGetString(state, out string? text, out int start, out int length) && start == 0 && length == text.Length)
+            return Parsed.GetValue(text, s => parse(s));
+        return parse(state.ToString());
+    }
+
+    /// <summary>The saved form of a model; add new architectures here and in <see cref="ReadModel"/>.</summary>
+    public static string EncodeModel(ILanguageModel model) => model switch
+    {
+        NGramModel ngram => ngram.ToState(),
+        _ => throw new NotSupportedException($"Models of type {model.GetType().Name} cannot be saved by this version of Makemore.ML."),
+    };
+
+    public static string EncodeVocabulary(CharacterVocabulary vocabulary) =>
+        Encode(VocabularyKind, 1, vocabulary.Write);
+
+    private const string VocabularyKind = "vocabulary";
+
+    private static object ReadVocabulary(string state) => Decode(state, (kind, version, reader) =>
+    {
+        Expect(kind, version, VocabularyKind, 1);
+        return CharacterVocabulary.Read(reader);
+    });
+
+    /// <summary>Every model kind this version of the library can read; add new architectures here.</summary>
+    private static object ReadModel(string state) => Decode<ILanguageModel>(state, (kind, version, reader) => kind switch
+    {
+        NGramModel.StateKind => NGramModel.Read(version, reader),
+        _ => throw new InvalidDataException($"This model's kind '{kind}' (format {version}) is unknown to this version of Makemore.ML; upgrade the library."),
+    });
+
+    public static void Expect(string kind, int version, string expectedKind, int maxVersion)
+    {
+        if (kind != expectedKind)
+            throw new InvalidDataException($"Expected a saved '{expectedKind}' but found '{kind}'.");
+        if (version < 1 || version > maxVersion)
+            throw new InvalidDataException($"Saved '{kind}' has format {version}; this version of Makemore.ML reads formats 1–{maxVersion}. Upgrade the library.");
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Makemore.ML.Data;
+using Makemore.ML.Persistence;
+
+namespace Makemore.ML.Text;
+
+/// <summary>Options of <see cref="CharacterIdsEstimator"/>.</summary>
+public sealed class CharacterIdsOptions
+{
+    /// <summary>The output column: a variable-length vector of <c>Int32</c> character ids (no boundary tokens). Default <c>Ids</c>.</summary>
+    public string OutputColumnName { get; set; } = CharacterIdsEstimator.Defaults.OutputColumnName;
+
+    /// <summary>The input text column. Default <c>Name</c>.</summary>
+    public string InputColumnName { get; set; } = NameRow.ColumnName;
+
+    /// <summary>What happens, when transforming, to a character unseen in the data the vocabulary was learned from. Default: error.</summary>
+    public UnknownCharacterPolicy UnknownCharacters { get; set; } = UnknownCharacterPolicy.Error;
+}
+
+/// <summary>
+/// Learns a <see cref="CharacterVocabulary"/> (sorted characters, <c>'.'</c> = 0) from a text column and maps text
+/// to character ids. Beside the ids it passes the vocabulary on (a hidden column) so that trainers downstream
+/// build models that carry their own vocabulary.
+/// </summary>
+public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
+{
+    /// <summary>Default values, shared by the catalog, the options and the docs.</summary>
+    public static class Defaults
+    {
+        /// <summary>The default output column.</summary>
+        public const string OutputColumnName = "Ids";
+    }
+
+    private readonly CharacterIdsOptions _options;
+
+    /// <summary>Creates the estimator; prefer <c>mlContext.Transforms.Text.MapCharactersToIds</c>.</summary>
+    public CharacterIdsEstimator(CharacterIdsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.OutputColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(options.InputColumnName);
+        _options = options;
+    }
+
+    /// <inheritdoc/>
+    public CharacterIdsTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckInput(_options.InputColumnName, input.Schema.GetColumnOrNull(_options.InputColumnName)?.Type);
+        var texts = MakemoreDataExtensions.ReadColumn(input, _options.InputColumnName);
+        var vocabulary = CharacterVocabulary.Learn(texts, _options.UnknownCharacters);
+        return Create(vocabulary, _options.OutputColumnName, _options.InputColumnName, input);
+    }
+
+    /// <summary>Builds the transformer for a known vocabulary (no learning).</summary>
+    internal static CharacterIdsTransformer Create(CharacterVocabulary vocabulary, string outputColumnName, string inputColumnName, IDataView input)
+    {
+        var inner = Chain(vocabulary, outputColumnName, inputColumnName).Fit(input);
+        return new CharacterIdsTransformer(inner, vocabulary);
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        CheckInput(_options.InputColumnName, inputSchema.Where(c => c.Name == _options.InputColumnName).Select(c => c.ItemType).LastOrDefault());
+        return Chain(CharacterVocabulary.FromCharacters(""), _options.OutputColumnName, _options.InputColumnName).GetOutputSchema(inputSchema);
+    }
+
+    private void CheckInput(string name, DataViewType? type)
+    {
+        if (type is null)
+            throw new ArgumentOutOfRangeException(nameof(name), $"Input column '{_options.InputColumnName}' not found.");
+        if (type is not TextDataViewType)
+            throw new ArgumentOutOfRangeException(nameof(name), $"Input column '{name}' must be text, but is {type}.");
+    }
+
+    private static IEstimator<ITransformer> Chain(CharacterVocabulary vocabulary, string outputColumnName, string inputColumnName)
+    {
+        var ml = new MLContext();
+        return StateChain.Estimator(ml,
+            copyIn: [(CharacterIdsMapping.TextColumn, inputColumnName)],
+            stateColumn: CharacterIdsMapping.VocabularyColumn,
+            state: ModelState.EncodeVocabulary(vocabulary),
+            compute: ml.Transforms.CustomMapping(new CharacterIdsMapping().GetMapping(), CharacterIdsMapping.ContractName),
+            copyOut: [(outputColumnName, CharacterIdsMapping.IdsColumn)],
+            drop: [CharacterIdsMapping.TextColumn, CharacterIdsMapping.IdsColumn]);
+    }
+}
+
+/// <summary>Maps text to character ids with a learned <see cref="CharacterVocabulary"/>; saves as a plain ML.NET model.</summary>
+public sealed class CharacterIdsTransformer : FacadeTransformer
+{
+    internal CharacterIdsTransformer(ITransformer inner, CharacterVocabulary vocabulary) : base(inner) => Vocabulary = vocabulary;
+
+    /// <summary>The learned vocabulary.</summary>
+    public CharacterVocabulary Vocabulary { get; }
+}

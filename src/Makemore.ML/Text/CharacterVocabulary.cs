@@ -1,0 +1,195 @@
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Text;
+
+namespace Makemore.ML.Text;
+
+/// <summary>What to do with a character the vocabulary has not seen in training data.</summary>
+public enum UnknownCharacterPolicy
+{
+    /// <summary>Throw an error naming the text, the character and its column.</summary>
+    Error,
+    /// <summary>Drop the character, as if it were not there.</summary>
+    Skip,
+    /// <summary>Map it to a reserved unknown symbol (<see cref="CharacterVocabulary.UnknownSymbol"/>), the last id.</summary>
+    MapToUnknown,
+}
+
+/// <summary>
+/// A character vocabulary as makemore builds it: the sorted set of characters seen in training data,
+/// with the boundary token <c>'.'</c> at id 0 (it both starts and ends every name).
+/// </summary>
+public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
+{
+    /// <summary>The boundary token: id 0, written before the first and after the last character.</summary>
+    public const char Boundary = '.';
+
+    /// <summary>The symbol that stands for every unseen character under <see cref="UnknownCharacterPolicy.MapToUnknown"/>.</summary>
+    public const char UnknownSymbol = '\uFFFD';
+
+    private readonly string _symbols;
+    private readonly Dictionary<char, int> _ids;
+
+    private CharacterVocabulary(string symbols, UnknownCharacterPolicy policy)
+    {
+        _symbols = symbols;
+        Policy = policy;
+        _ids = new Dictionary<char, int>(symbols.Length);
+        for (int i = 0; i < symbols.Length; i++)
+            _ids[symbols[i]] = i;
+        Symbols = new ReadOnlyCollection<char>(symbols.ToCharArray());
+    }
+
+    /// <summary>Every symbol by id: <c>Symbols[0]</c> is <see cref="Boundary"/>.</summary>
+    public IReadOnlyList<char> Symbols { get; }
+
+    /// <summary>Number of symbols, the boundary (and the unknown symbol, if any) included: 27 for makemore's names.</summary>
+    public int Size => _symbols.Length;
+
+    /// <summary>What happens to characters outside the vocabulary.</summary>
+    public UnknownCharacterPolicy Policy { get; }
+
+    /// <summary>The id of the unknown symbol, or -1 when the policy is not <see cref="UnknownCharacterPolicy.MapToUnknown"/>.</summary>
+    public int UnknownId => Policy == UnknownCharacterPolicy.MapToUnknown ? _symbols.Length - 1 : -1;
+
+    /// <summary>Learns the vocabulary of a collection of texts: every distinct character, sorted ordinally, after the boundary.</summary>
+    /// <param name="texts">Training texts; none may contain <see cref="Boundary"/>.</param>
+    /// <param name="policy">What later lookups do with unseen characters.</param>
+    public static CharacterVocabulary Learn(IEnumerable<string> texts, UnknownCharacterPolicy policy = UnknownCharacterPolicy.Error)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var seen = new SortedSet<char>();
+        int row = 0;
+        foreach (string text in texts)
+        {
+            row++;
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c == Boundary)
+                    throw new FormatException(
+                        $"Text {row} ('{text}') contains the boundary token '{Boundary}' at column {i + 1}; it is reserved for the start and end of every item.");
+                seen.Add(c);
+            }
+        }
+        return FromSymbols(string.Concat(seen), policy);
+    }
+
+    /// <summary>Builds a vocabulary from its characters (without the boundary), e.g. <c>"abcdefghijklmnopqrstuvwxyz"</c>.</summary>
+    public static CharacterVocabulary FromCharacters(string characters, UnknownCharacterPolicy policy = UnknownCharacterPolicy.Error)
+    {
+        ArgumentNullException.ThrowIfNull(characters);
+        var sorted = new SortedSet<char>(characters);
+        if (sorted.Contains(Boundary))
+            throw new ArgumentException($"The characters may not contain the boundary token '{Boundary}'.", nameof(characters));
+        return FromSymbols(string.Concat(sorted), policy);
+    }
+
+    private static CharacterVocabulary FromSymbols(string sortedCharacters, UnknownCharacterPolicy policy)
+    {
+        string symbols = Boundary + sortedCharacters.Replace(UnknownSymbol.ToString(), "", StringComparison.Ordinal);
+        if (policy == UnknownCharacterPolicy.MapToUnknown)
+            symbols += UnknownSymbol;
+        return new CharacterVocabulary(symbols, policy);
+    }
+
+    /// <summary>The id of a character, or -1 when it is not in the vocabulary.</summary>
+    public int IdOf(char c) => _ids.TryGetValue(c, out int id) ? id : -1;
+
+    /// <summary>Whether the vocabulary has this character.</summary>
+    public bool Contains(char c) => _ids.ContainsKey(c);
+
+    /// <summary>The symbol of an id.</summary>
+    public char SymbolOf(int id) => _symbols[id];
+
+    /// <summary>
+    /// Maps a text to ids (no boundary tokens), applying <see cref="Policy"/> to unseen characters.
+    /// </summary>
+    /// <exception cref="FormatException">A character is unseen and the policy is <see cref="UnknownCharacterPolicy.Error"/>,
+    /// or the text contains the boundary token.</exception>
+    public int[] Encode(ReadOnlySpan<char> text)
+    {
+        var ids = new int[text.Length];
+        int n = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == Boundary)
+                throw new FormatException($"'{text}' contains the boundary token '{Boundary}' at column {i + 1}; it is reserved for the start and end of every item.");
+            if (_ids.TryGetValue(c, out int id))
+            {
+                ids[n++] = id;
+                continue;
+            }
+            switch (Policy)
+            {
+                case UnknownCharacterPolicy.Error:
+                    throw new FormatException(
+                        $"'{text}' contains {Describe(c)} at column {i + 1}, which is not in the vocabulary ({Size} symbols: {Printable()}). " +
+                        $"Train on data that has it, or choose {nameof(UnknownCharacterPolicy)}.{nameof(UnknownCharacterPolicy.Skip)} or {nameof(UnknownCharacterPolicy.MapToUnknown)}.");
+                case UnknownCharacterPolicy.Skip:
+                    break;
+                case UnknownCharacterPolicy.MapToUnknown:
+                    ids[n++] = UnknownId;
+                    break;
+                default:
+                    throw new InvalidOperationException($"Unknown policy {Policy}.");
+            }
+        }
+        return n == ids.Length ? ids : ids[..n];
+    }
+
+    /// <summary>Maps ids back to text; the boundary id is written as <see cref="Boundary"/>.</summary>
+    public string Decode(ReadOnlySpan<int> ids)
+    {
+        var sb = new StringBuilder(ids.Length);
+        foreach (int id in ids)
+            sb.Append(_symbols[id]);
+        return sb.ToString();
+    }
+
+    /// <summary>The symbols as one string, boundary first (e.g. <c>.abcdefghijklmnopqrstuvwxyz</c>).</summary>
+    public override string ToString() => Printable();
+
+    private string Printable() => _symbols;
+
+    /// <summary>Describes a character for error messages: the character and its code point.</summary>
+    internal static string Describe(char c) =>
+        char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c)
+            ? $"U+{(int)c:X4}"
+            : $"'{c}' (U+{(int)c:X4})";
+
+    internal void Write(BinaryWriter writer)
+    {
+        writer.Write((byte)Policy);
+        writer.Write(_symbols.Length);
+        foreach (char c in _symbols)
+            writer.Write((ushort)c);
+    }
+
+    internal static CharacterVocabulary Read(BinaryReader reader)
+    {
+        var policy = (UnknownCharacterPolicy)reader.ReadByte();
+        if (!Enum.IsDefined(policy))
+            throw new InvalidDataException($"Unknown character policy {(int)policy} in a saved vocabulary.");
+        int n = reader.ReadInt32();
+        if (n < 1 || n > char.MaxValue)
+            throw new InvalidDataException($"A saved vocabulary has {n.ToString(CultureInfo.InvariantCulture)} symbols.");
+        var chars = new char[n];
+        for (int i = 0; i < n; i++)
+            chars[i] = (char)reader.ReadUInt16();
+        if (chars[0] != Boundary)
+            throw new InvalidDataException("A saved vocabulary does not start with the boundary token.");
+        return new CharacterVocabulary(new string(chars), policy);
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(CharacterVocabulary? other) =>
+        other is not null && other._symbols == _symbols && other.Policy == Policy;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as CharacterVocabulary);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(_symbols, Policy);
+}

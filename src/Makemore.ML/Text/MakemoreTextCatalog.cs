@@ -1,0 +1,22 @@
+using Microsoft.ML;
+using Makemore.ML.Data;
+
+namespace Makemore.ML.Text;
+
+/// <summary>Character featurization in ML.NET's text catalog: <c>mlContext.Transforms.Text.MapCharactersToIds(...)</c>.</summary>
+public static class MakemoreTextCatalog
+{
+    /// <summary>Learns a character vocabulary (sorted, <c>'.'</c> = 0) and maps text to a vector of character ids.</summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="outputColumnName">The ids column (variable-length <c>Int32</c> vector, no boundary tokens).</param>
+    /// <param name="inputColumnName">The text column.</param>
+    /// <param name="unknownCharacters">What happens to characters unseen when the vocabulary was learned.</param>
+    public static CharacterIdsEstimator MapCharactersToIds(this TransformsCatalog.TextTransforms catalog,
+        string outputColumnName = CharacterIdsEstimator.Defaults.OutputColumnName, string inputColumnName = NameRow.ColumnName,
+        UnknownCharacterPolicy unknownCharacters = UnknownCharacterPolicy.Error) =>
+        new(new CharacterIdsOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, UnknownCharacters = unknownCharacters });
+
+    /// <summary>Learns a character vocabulary and maps text to character ids, with all options.</summary>
+    public static CharacterIdsEstimator MapCharactersToIds(this TransformsCatalog.TextTransforms catalog, CharacterIdsOptions options) =>
+        new(options);
+}

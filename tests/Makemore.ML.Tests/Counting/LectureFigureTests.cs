@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Makemore.ML.Counting;
+using Makemore.ML.Data;
+using Makemore.ML.Inference;
+using Makemore.ML.Text;
+
+namespace Makemore.ML.Tests.Counting;
+
+/// <summary>
+/// Count models on the original names.txt against figures measured with the original code
+/// (shared/reference/figures.md, "Count models" and "Exercises E02/E03" sections).
+/// </summary>
+[TestClass]
+public sealed class LectureFigureTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    private static double Nll(NGramModel model, IEnumerable<string> names, out long count)
+    {
+        double sum = 0;
+        count = 0;
+        foreach (string name in names)
+        {
+            var score = SequenceScorer.Score(model, model.Vocabulary.Encode(name));
+            sum += score.LogLikelihood;
+            count += score.PredictedCount;
+        }
+        return -sum / count;
+    }
+
+    private static NGramModel Fit(IReadOnlyList<string> train, int order, Smoothing smoothing)
+    {
+        var vocabulary = CharacterVocabulary.Learn(train);
+        return NGramModel.Fit(vocabulary, order, smoothing, train.Select(n => vocabulary.Encode(n)));
+    }
+
+    [TestMethod]
+    [DataRow(2, 1.0, 2.454577, DisplayName = "bigram add-1 (figures.md: 2.454577)")]
+    [DataRow(2, 0.0, 2.454014, DisplayName = "bigram unsmoothed (figures.md: 2.454014)")]
+    [DataRow(3, 1.0, 2.212582, DisplayName = "trigram add-1 (figures.md: 2.212582)")]
+    [DataRow(3, 0.0, 2.185743, DisplayName = "trigram unsmoothed (figures.md: 2.185743)")]
+    public void FullFileNllMatchesDoublePrecisionReference(int order, double k, double expected)
+    {
+        var names = TestData.OriginalNamesOrInconclusive();
+        var model = Fit(names, order, Smoothing.AddK(k));
+        double nll = Nll(model, names, out long count);
+        Assert.AreEqual(228_146L, count, "predicted characters (figures.md: 228,146 bigram events)");
+        Assert.AreEqual(expected, nll, 1e-5);
+    }
+
+    [TestMethod]
+    public void BigramFitsInWellUnderASecond()
+    {
+        var names = TestData.OriginalNamesOrInconclusive();
+        var vocabulary = CharacterVocabulary.Learn(names);
+        var ids = names.Select(n => vocabulary.Encode(n)).ToList();
+        NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), ids); // warm-up (JIT)
+        var stopwatch = Stopwatch.StartNew();
+        var model = NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), ids);
+        stopwatch.Stop();
+        TestContext.WriteLine($"order-2 fit on 32,033 names: {stopwatch.Elapsed.TotalMilliseconds:F1} ms");
+        Assert.AreEqual(228_146L, model.EventCount);
+    }
+
+    [TestMethod]
+    [DataRow(3, 2.22, DisplayName = "order 3 (figures.md: 2.218)")]
+    [DataRow(6, 1.98, DisplayName = "order 6 (figures.md: 1.977)")]
+    public void ModifiedKneserNeyOnLectureSplit(int order, double bound)
+    {
+        var split = NameSplitter.Split(TestData.OriginalNamesOrInconclusive());
+        var model = Fit(split.Train, order, Smoothing.KneserNey());
+        double dev = Nll(model, split.Dev, out _);
+        double test = Nll(model, split.Test, out long count);
+        TestContext.WriteLine($"order {order} modified KN: dev {dev:F5}, test {test:F5} nats/char over {count} test characters");
+        Assert.AreEqual(22_866L, count, "test characters (figures.md)");
+        Assert.IsLessThanOrEqualTo(bound, test);
+    }
+
+    [TestMethod]
+    public void TrigramAddKTunedOnDev()
+    {
+        var split = NameSplitter.Split(TestData.OriginalNamesOrInconclusive());
+        var counts = Fit(split.Train, 3, Smoothing.AddK(1));
+        double[] grid = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2];
+        var best = grid.Select(k => (K: k, Dev: Nll(counts.WithSmoothing(Smoothing.AddK(k)), split.Dev, out _))).MinBy(r => r.Dev);
+        double test = Nll(counts.WithSmoothing(Smoothing.AddK(best.K)), split.Test, out _);
+        TestContext.WriteLine($"best k {best.K}: dev {best.Dev:F5}, test {test:F5}");
+        Assert.AreEqual(0.2, best.K, "figures.md: best grid k = 0.2 → dev 2.22227, test 2.22348");
+        Assert.AreEqual(2.22227, best.Dev, 1e-4);
+        Assert.AreEqual(2.22348, test, 1e-4);
+        Assert.IsLessThanOrEqualTo(2.23, test);
+    }
+}
