@@ -1,0 +1,80 @@
+using Microsoft.ML;
+using Makemore.ML.Counting;
+using Makemore.ML.Data;
+using Makemore.ML.Sampling;
+using Makemore.ML.Text;
+
+namespace Makemore.ML.Tests.Sampling;
+
+[TestClass]
+public sealed class NameGeneratorTests
+{
+    private static NameGenerator BigramOn(IReadOnlyList<string> names, Smoothing smoothing)
+    {
+        var vocabulary = CharacterVocabulary.Learn(names);
+        return new NameGenerator(NGramModel.Fit(vocabulary, 2, smoothing, names.Select(n => vocabulary.Encode(n))));
+    }
+
+    [TestMethod]
+    [DataRow(SamplerRng.Lecture, "mor,axx,minaymoryles,kondlaisah,anchshizarie", DisplayName = "2022 lecture draw (figures.md)")]
+    [DataRow(SamplerRng.Torch, "cexze,momasurailezitynn,konimittain,llayn,ka", DisplayName = "current PyTorch/TorchSharp draw (figures.md)")]
+    public void BigramAddOneSamplesMatchTheReference(SamplerRng rng, string expected)
+    {
+        // figures.md, "Random numbers": five samples from P = (N+1)/rowsum with manual_seed(2147483647).
+        var generator = BigramOn(TestData.OriginalNamesOrInconclusive(), Smoothing.AddK(1));
+        var names = generator.Generate(5, new SamplingOptions { Rng = rng });
+        Assert.AreEqual(expected, string.Join(",", names));
+    }
+
+    [TestMethod]
+    public void SameSeedSameNamesOtherSeedOtherNames()
+    {
+        var generator = BigramOn(TestData.Tiny, Smoothing.AddK(0.1));
+        var a = generator.Generate(20, new SamplingOptions { Seed = 7 });
+        var b = generator.Generate(20, new SamplingOptions { Seed = 7 });
+        var c = generator.Generate(20, new SamplingOptions { Seed = 8 });
+        CollectionAssert.AreEqual(a.ToList(), b.ToList());
+        CollectionAssert.AreNotEqual(a.ToList(), c.ToList());
+    }
+
+    [TestMethod]
+    public void TopOneIsGreedyAndPrefixIsKept()
+    {
+        var generator = BigramOn(TestData.Tiny, Smoothing.None);
+        var greedy = generator.Generate(3, new SamplingOptions { TopK = 1, Prefix = "is", MaxLength = 12 });
+        Assert.AreEqual(1, greedy.Distinct().Count(), "top-1 sampling is deterministic");
+        Assert.StartsWith("is", greedy[0]);
+    }
+
+    [TestMethod]
+    public void LowTemperatureConcentratesOnLikelyNames()
+    {
+        var generator = BigramOn(TestData.OriginalNamesOrInconclusive(), Smoothing.AddK(1));
+        double MeanLength(double t) => generator.Generate(300, new SamplingOptions { Temperature = t, Rng = SamplerRng.Torch }).Average(n => n.Length);
+        var cold = generator.Generate(300, new SamplingOptions { Temperature = 0.3 }).Distinct().Count();
+        var warm = generator.Generate(300, new SamplingOptions { Temperature = 1.0 }).Distinct().Count();
+        Assert.IsLessThan(warm, cold, "a cold sampler repeats itself more");
+        Assert.IsGreaterThan(0.0, MeanLength(1.0));
+    }
+
+    [TestMethod]
+    public void FromLoadedModelSamplesLikeTheTrainedOne()
+    {
+        var ml = new MLContext(seed: 0);
+        var train = ml.Data.LoadNames(TestData.Tiny);
+        var model = ml.Transforms.Text.MapCharactersToIds().Append(ml.Makemore().Trainers.NGram(3, Smoothing.KneserNey())).Fit(train);
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, train.Schema, stream);
+        stream.Position = 0;
+        var loaded = new MLContext().Model.Load(stream, out _);
+        CollectionAssert.AreEqual(NameGenerator.From(model).Generate(10).ToList(), NameGenerator.From(loaded).Generate(10).ToList());
+    }
+
+    [TestMethod]
+    public void BadOptionsAreRefused()
+    {
+        var generator = BigramOn(TestData.Tiny, Smoothing.AddK(1));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => generator.Generate(1, new SamplingOptions { Temperature = 0 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => generator.Generate(1, new SamplingOptions { TopK = -1 }));
+    }
+}
