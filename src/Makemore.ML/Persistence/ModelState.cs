@@ -75,6 +75,7 @@ internal static class ModelState
     public static string EncodeModel(ILanguageModel model) => model switch
     {
         NGramModel ngram => ngram.ToState(),
+        SoftmaxRegressionModel softmax => softmax.ToState(),
         _ => throw new NotSupportedException($"Models of type {model.GetType().Name} cannot be saved by this version of Makemore.ML."),
     };
 
@@ -93,6 +94,7 @@ internal static class ModelState
     private static object ReadModel(string state) => Decode<ILanguageModel>(state, (kind, version, reader) => kind switch
     {
         NGramModel.StateKind => NGramModel.Read(version, reader),
+        SoftmaxRegressionModel.StateKind => SoftmaxRegressionModel.Read(version, reader),
         _ => throw new InvalidDataException($"This model's kind '{kind}' (format {version}) is unknown to this version of Makemore.ML; upgrade the library."),
     });
 

@@ -1,0 +1,59 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Makemore.ML.Inference;
+using Makemore.ML.Persistence;
+using Makemore.ML.Text;
+
+namespace Makemore.ML.Data;
+
+/// <summary>What every Makemore trainer reads: the id sequences and the vocabulary that travels beside them.</summary>
+internal static class TrainingData
+{
+    /// <summary>The vocabulary and one id array per row of an ids column written by <c>MapCharactersToIds</c>.</summary>
+    public static (CharacterVocabulary Vocabulary, List<int[]> Sequences) Read(IDataView input, string idsColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var ids = input.Schema.GetColumnOrNull(idsColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' not found; add mlContext.Transforms.Text.MapCharactersToIds(\"{idsColumnName}\", ...) before the trainer.");
+        CheckIdsType(idsColumnName, ids.Type);
+        var vocabularyColumn = input.Schema.GetColumnOrNull(CharacterIdsMapping.VocabularyColumn)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"The data has no vocabulary beside '{idsColumnName}': the ids must come from mlContext.Transforms.Text.MapCharactersToIds.");
+        var sequences = new List<int[]>();
+        CharacterVocabulary? vocabulary = null;
+        using var cursor = input.GetRowCursor([ids, vocabularyColumn]);
+        var idsGetter = cursor.GetGetter<VBuffer<int>>(ids);
+        var vocabularyGetter = cursor.GetGetter<ReadOnlyMemory<char>>(vocabularyColumn);
+        VBuffer<int> buffer = default;
+        ReadOnlyMemory<char> state = default;
+        while (cursor.MoveNext())
+        {
+            if (vocabulary is null)
+            {
+                vocabularyGetter(ref state);
+                vocabulary = ModelState.GetVocabulary(state);
+            }
+            idsGetter(ref buffer);
+            sequences.Add(buffer.DenseValues().ToArray());
+        }
+        if (vocabulary is null)
+            throw new ArgumentException("The training data has no rows.", nameof(input));
+        return (vocabulary, sequences);
+    }
+
+    /// <summary>The output schema of a Makemore trainer: the input plus the score columns; checks the ids column.</summary>
+    public static SchemaShape OutputSchema(SchemaShape inputSchema, string idsColumnName)
+    {
+        var found = inputSchema.Where(c => c.Name == idsColumnName).Select(c => (SchemaShape.Column?)c).LastOrDefault();
+        if (found is not { } column)
+            throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' not found.");
+        if (column.Kind != SchemaShape.Column.VectorKind.VariableVector || column.ItemType != NumberDataViewType.Int32)
+            throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' must be a variable-length vector of Int32, but is {column.Kind} of {column.ItemType}.");
+        return LanguageModelTransformer.Chain(ModelState.EncodeVocabulary(CharacterVocabulary.FromCharacters("")), idsColumnName).GetOutputSchema(inputSchema);
+    }
+
+    private static void CheckIdsType(string name, DataViewType type)
+    {
+        if (type is not VectorDataViewType { ItemType: var item } || item != NumberDataViewType.Int32)
+            throw new ArgumentOutOfRangeException(nameof(name), $"Ids column '{name}' must be a vector of Int32, but is {type}.");
+    }
+}
