@@ -1,0 +1,69 @@
+using Makemore.ML.Inference;
+using Makemore.ML.TorchSharp.Models;
+
+namespace Makemore.ML.TorchSharp.Training;
+
+/// <summary>Options of <see cref="SoftmaxRegressionEstimator"/>; defaults are the lecture's neural bigram.</summary>
+public sealed class SoftmaxRegressionOptions
+{
+    /// <summary>The ids column written by <c>MapCharactersToIds</c>. Default <c>Ids</c>.</summary>
+    public string IdsColumnName { get; set; } = "Ids";
+
+    /// <summary>How many previous characters the model sees: 1 = bigram, 2 = trigram (E01). Default 1.</summary>
+    public int BlockSize { get; set; } = 1;
+
+    /// <summary>Joint (one row of W per whole context) or per-position (one row per position and character). Default joint.</summary>
+    public ContextEncoding Context { get; set; } = ContextEncoding.Joint;
+
+    /// <summary>One-hot matmul (the lecture) or row indexing (E04); same numbers. Default embedding (faster).</summary>
+    public InputEncoding Encoding { get; set; } = InputEncoding.Embedding;
+
+    /// <summary>Strength of the L2 term <c>L2 · mean(W²)</c>, the neural counterpart of smoothing. Default 0.01 (the lecture).</summary>
+    public double L2 { get; set; } = 0.01;
+
+    /// <summary>Gradient-descent step size. Default 50 (the lecture).</summary>
+    public double LearningRate { get; set; } = 50;
+
+    /// <summary>Number of gradient steps. Default 100.</summary>
+    public int Steps { get; set; } = 100;
+
+    /// <summary>Examples per step; null for the full batch (the lecture). Default null.</summary>
+    public int? BatchSize { get; set; }
+
+    /// <summary>
+    /// For full-batch training, compute the loss over distinct (context, next) events weighted by their counts: the same
+    /// loss and gradient as the lecture's one row per event, with a few hundred rows instead of 228,146. Default true.
+    /// </summary>
+    public bool DeduplicateFullBatch { get; set; } = true;
+
+    /// <summary>Seed of the generator that draws W (and mini-batches). Default 2147483647, the lecture's.</summary>
+    public long Seed { get; set; } = 2147483647;
+
+    /// <summary>libtorch CPU threads. Default 1: on small models more threads are much slower (architecture.md §4).</summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>Start from these weights instead of random ones (continue training a saved model).</summary>
+    public SoftmaxRegressionModel? InitialModel { get; set; }
+
+    /// <summary>Receives the loss after every step.</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrEmpty(IdsColumnName);
+        if (BlockSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, "BlockSize must be ≥ 1.");
+        if (!(L2 >= 0) || double.IsInfinity(L2))
+            throw new ArgumentOutOfRangeException(nameof(L2), L2, "L2 must be a finite number ≥ 0.");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a finite number > 0.");
+        if (Steps < 0)
+            throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must be ≥ 0.");
+        if (BatchSize is < 1)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be ≥ 1 (or null for the full batch).");
+        if (Threads < 1)
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
+        if (Seed < 0)
+            throw new ArgumentOutOfRangeException(nameof(Seed), Seed, "Seed must be ≥ 0.");
+    }
+}
