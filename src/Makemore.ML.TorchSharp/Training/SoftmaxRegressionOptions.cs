@@ -40,7 +40,7 @@ public sealed class SoftmaxRegressionOptions
     public long Seed { get; set; } = 2147483647;
 
     /// <summary>libtorch CPU threads. Default 1: on small models more threads are much slower (architecture.md §4).</summary>
-    public int Threads { get; set; } = 1;
+    public int Threads { get; set; } = TorchRuntime.DefaultThreadCount;
 
     /// <summary>Start from these weights instead of random ones (continue training a saved model).</summary>
     public SoftmaxRegressionModel? InitialModel { get; set; }
