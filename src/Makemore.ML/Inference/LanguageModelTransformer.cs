@@ -14,11 +14,11 @@ public sealed class LanguageModelTransformer : FacadeTransformer
     /// <summary>The trained model (e.g. an <see cref="Counting.NGramModel"/>).</summary>
     public ILanguageModel Model { get; }
 
-    /// <summary>Builds the transformer for a trained model (used by every trainer).</summary>
+    /// <summary>Builds the transformer for a trained model (used by every trainer; also for a model trained or edited outside a pipeline).</summary>
     /// <param name="model">The trained model.</param>
     /// <param name="idsColumnName">The input ids column.</param>
     /// <param name="input">Data with the input schema.</param>
-    internal static LanguageModelTransformer Create(ILanguageModel model, string idsColumnName, IDataView input) =>
+    public static LanguageModelTransformer Create(ILanguageModel model, string idsColumnName, IDataView input) =>
         new(Chain(ModelState.EncodeModel(model), idsColumnName).Fit(input), model);
 
     /// <summary>The inner estimator chain; with a placeholder state it also answers schema questions.</summary>

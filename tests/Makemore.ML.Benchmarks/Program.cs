@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Makemore.ML;
+using Makemore.ML.Benchmarks;
+using Makemore.ML.Counting;
+using Makemore.ML.Data;
+using Makemore.ML.Inference;
+using Makemore.ML.Text;
+using Makemore.ML.TorchSharp;
+using Makemore.ML.TorchSharp.Training;
+
+// Makemore.ML benchmarks: every ratio is measured side by side in this one run, on this machine.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+string path = args.Length > 0 ? args[0] : FindUp("../shared/data/names.txt") ?? FindUp("data/names.txt")
+    ?? throw new FileNotFoundException("Give the path of names.txt.");
+var names = NameList.Read(path);
+Console.WriteLine($"data: {path} ({names.Count:N0} names); {Environment.ProcessorCount} cores; .NET {Environment.Version}");
+var ml = new MLContext(seed: 0);
+var vocabulary = CharacterVocabulary.Learn(names);
+var sequences = names.Select(n => vocabulary.Encode(n)).ToList();
+
+// 1. Counting: fit time by order.
+Console.WriteLine();
+Console.WriteLine("| count model (full file) | fit ms (median of 5) | distinct n-grams |");
+Console.WriteLine("|---|---|---|");
+foreach (int order in new[] { 2, 3, 4, 6, 8 })
+{
+    NGramModel? model = null;
+    double ms = Median(5, () => model = NGramModel.Fit(vocabulary, order, Smoothing.KneserNey(), sequences));
+    Console.WriteLine($"| order {order}, modified KN | {ms:F1} | {model!.DistinctNGramCount:N0} |");
+}
+
+// 2. Scoring throughput through PredictionEngine: our state-string façade vs a per-row parameter vector.
+Console.WriteLine();
+Console.WriteLine("| scoring via PredictionEngine (name 'andrej') | predictions/s | vs naive |");
+Console.WriteLine("|---|---|---|");
+var data = ml.Data.LoadNames(names);
+var idsTransformer = ml.Transforms.Text.MapCharactersToIds().Fit(data);
+var idsData = idsTransformer.Transform(data);
+var input = new NameRow { Name = "andrej" };
+foreach (var (label, model) in new (string, ILanguageModel)[]
+{
+    ("bigram add-1", NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), sequences)),
+    ("order-6 modified KN", NGramModel.Fit(vocabulary, 6, Smoothing.KneserNey(), sequences)),
+    ("softmax joint trigram (19,683 params)", RandomSoftmax(vocabulary, 2)),
+    ("softmax joint 4-gram (531,441 params)", RandomSoftmax(vocabulary, 3)),
+})
+{
+    var facade = LanguageModelTransformer.Create(model, "Ids", idsData);
+    var engine = ml.Model.CreatePredictionEngine<NameRow, ScoreRow>(new Microsoft.ML.Data.TransformerChain<ITransformer>(idsTransformer, facade));
+    double ours = Throughput(() => engine.Predict(input));
+    string naive = "";
+    if (model is SoftmaxRegressionModel softmax)
+    {
+        var naiveEngine = ml.Model.CreatePredictionEngine<NameRow, NaivePerRowState.Out>(
+            new Microsoft.ML.Data.TransformerChain<ITransformer>(idsTransformer, NaivePerRowState.Build(ml, idsData, softmax)));
+        double before = Throughput(() => naiveEngine.Predict(input));
+        naive = $"{ours / before:F0}× (naive: {before:N0}/s)";
+    }
+    Console.WriteLine($"| {label} | {ours:N0} | {naive} |");
+}
+
+// 3. Neural bigram training: threads and the deduplicated full batch.
+Console.WriteLine();
+Console.WriteLine("| neural bigram, lr 50, L2 0.01, full batch | ms/step (median of 3 runs of 20 steps) |");
+Console.WriteLine("|---|---|");
+int defaultThreads = Environment.ProcessorCount;
+foreach (var (label, options) in new (string, SoftmaxRegressionOptions)[]
+{
+    ("deduplicated events, 1 thread", new() { Steps = 20 }),
+    ($"deduplicated events, {defaultThreads} threads", new() { Steps = 20, Threads = defaultThreads }),
+    ("every event (the lecture's 228k rows), embedding, 1 thread", new() { Steps = 20, DeduplicateFullBatch = false }),
+    ("every event, one-hot matmul (the lecture's code), 1 thread", new() { Steps = 20, DeduplicateFullBatch = false, Encoding = Makemore.ML.TorchSharp.Models.InputEncoding.OneHot }),
+})
+{
+    var estimator = new SoftmaxRegressionEstimator(options);
+    double ms = Median(3, () => estimator.Train(vocabulary, sequences)) / options.Steps;
+    Console.WriteLine($"| {label} | {ms:F2} |");
+}
+TorchRuntime.SetThreads(TorchRuntime.DefaultThreadCount);
+return 0;
+
+static SoftmaxRegressionModel RandomSoftmax(CharacterVocabulary vocabulary, int block)
+{
+    var random = new Random(1);
+    var w = new float[SoftmaxRegressionModel.RowCount(vocabulary.Size, block, ContextEncoding.Joint) * vocabulary.Size];
+    for (int i = 0; i < w.Length; i++)
+        w[i] = (float)random.NextDouble();
+    return new SoftmaxRegressionModel(vocabulary, block, ContextEncoding.Joint, w);
+}
+
+static double Median(int runs, Action action)
+{
+    action();
+    var times = new List<double>();
+    for (int i = 0; i < runs; i++)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        action();
+        times.Add(stopwatch.Elapsed.TotalMilliseconds);
+    }
+    times.Sort();
+    return times[runs / 2];
+}
+
+static double Throughput(Action predict)
+{
+    for (int i = 0; i < 50; i++)
+        predict();
+    var stopwatch = Stopwatch.StartNew();
+    int n = 0;
+    while (stopwatch.ElapsedMilliseconds < 1000)
+    {
+        predict();
+        n++;
+    }
+    return n / stopwatch.Elapsed.TotalSeconds;
+}
+
+static string? FindUp(string relative)
+{
+    for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, relative)))
+            return Path.GetFullPath(Path.Combine(dir.FullName, relative));
+    return null;
+}
+
+internal sealed class ScoreRow
+{
+    public double LogLikelihood { get; set; }
+}
