@@ -1,8 +1,9 @@
+using Makemore.ML;
 using Makemore.ML.Inference;
 using Makemore.ML.TorchSharp.Models;
 using Makemore.ML.TorchSharp.Training;
 
-namespace Makemore.ML.TorchSharp;
+namespace Microsoft.ML;
 
 /// <summary>Neural trainers in Makemore's catalog: <c>mlContext.Makemore().Trainers.SoftmaxRegression(...)</c>.</summary>
 public static class MakemoreTorchSharpCatalog

@@ -4,13 +4,6 @@ using Makemore.ML.Evaluation;
 
 namespace Makemore.ML;
 
-/// <summary>The entry point to Makemore's trainers and evaluator: <c>mlContext.Makemore()</c>.</summary>
-public static class MakemoreMLContextExtensions
-{
-    /// <summary>Makemore's trainers and evaluator.</summary>
-    public static MakemoreCatalog Makemore(this MLContext mlContext) => new(mlContext);
-}
-
 /// <summary>Makemore's trainers and evaluator for one <see cref="MLContext"/>.</summary>
 public sealed class MakemoreCatalog
 {

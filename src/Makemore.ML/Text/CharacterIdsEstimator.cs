@@ -48,7 +48,7 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckInput(_options.InputColumnName, input.Schema.GetColumnOrNull(_options.InputColumnName)?.Type);
-        var texts = MakemoreDataExtensions.ReadColumn(input, _options.InputColumnName);
+        var texts = MakemoreDataCatalog.ReadColumn(input, _options.InputColumnName);
         var vocabulary = CharacterVocabulary.Learn(texts, _options.UnknownCharacters);
         return Create(vocabulary, _options.OutputColumnName, _options.InputColumnName, input);
     }

@@ -1,7 +1,7 @@
-using Microsoft.ML;
 using Makemore.ML.Data;
+using Makemore.ML.Text;
 
-namespace Makemore.ML.Text;
+namespace Microsoft.ML;
 
 /// <summary>Character featurization in ML.NET's text catalog: <c>mlContext.Transforms.Text.MapCharactersToIds(...)</c>.</summary>
 public static class MakemoreTextCatalog

@@ -1,10 +1,10 @@
-using Microsoft.ML;
 using Microsoft.ML.Data;
+using Makemore.ML.Data;
 
-namespace Makemore.ML.Data;
+namespace Microsoft.ML;
 
 /// <summary>Loading and splitting name lists as <c>IDataView</c>s: <c>mlContext.Data.LoadNames(...)</c>.</summary>
-public static class MakemoreDataExtensions
+public static class MakemoreDataCatalog
 {
     /// <summary>Loads a "one item per line" file as an <c>IDataView</c> with one text column, <c>Name</c>.</summary>
     /// <param name="catalog">The data catalog.</param>
