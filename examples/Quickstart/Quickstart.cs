@@ -64,5 +64,10 @@ public static class Quickstart
     }
 }
 
-// Expected output (bundled data/names.txt, lecture split):
-// (filled in from a real run: see the README)
+// Expected output (bundled data/names.txt, lecture split, `dotnet run --project examples/Quickstart`):
+// dev:  NLL 2.23327 nats/char (3.2219 bits/char, perplexity 9.330) over 21,248 characters of 2,969 items
+// test: NLL 2.23377 nats/char (3.2227 bits/char, perplexity 9.335) over 21,244 characters of 2,970 items
+// andrej   NLL 2.360 nats/char
+// emma     NLL 2.061 nats/char
+// xqzzt    NLL 4.899 nats/char
+// mir axx mereyannyaar klellahi el marwiny ron odarin
