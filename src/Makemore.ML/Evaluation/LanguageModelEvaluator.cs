@@ -33,6 +33,35 @@ public static class LanguageModelEvaluator
         return new LanguageModelMetrics(-sum / characters, characters, items);
     }
 
+    /// <summary>Evaluates a model object directly on id sequences (no ML.NET data view): the same numbers as scoring then <see cref="Evaluate(IDataView)"/>.</summary>
+    /// <param name="model">Any Makemore model.</param>
+    /// <param name="sequences">Character ids of each item, no boundary tokens.</param>
+    public static LanguageModelMetrics Evaluate(ILanguageModel model, IEnumerable<int[]> sequences)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sequences);
+        double sum = 0;
+        long characters = 0, items = 0;
+        foreach (int[] ids in sequences)
+        {
+            var score = SequenceScorer.Score(model, ids);
+            sum += score.LogLikelihood;
+            characters += score.PredictedCount;
+            items++;
+        }
+        if (characters == 0)
+            throw new ArgumentException("There is nothing to evaluate: no items.", nameof(sequences));
+        return new LanguageModelMetrics(-sum / characters, characters, items);
+    }
+
+    /// <summary>Evaluates a model object on texts, encoding them with the model's vocabulary.</summary>
+    public static LanguageModelMetrics Evaluate(ILanguageModel model, IEnumerable<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(texts);
+        return Evaluate(model, texts.Select(t => model.Vocabulary.Encode(t)));
+    }
+
     private static DataViewSchema.Column Require(IDataView data, string name, DataViewType type)
     {
         var column = data.Schema.GetColumnOrNull(name)

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Makemore.ML.Counting;
 using Makemore.ML.Data;
-using Makemore.ML.Inference;
+using Makemore.ML.Evaluation;
 using Makemore.ML.Text;
 
 namespace Makemore.ML.Tests.Counting;
@@ -17,15 +17,9 @@ public sealed class LectureFigureTests
 
     private static double Nll(NGramModel model, IEnumerable<string> names, out long count)
     {
-        double sum = 0;
-        count = 0;
-        foreach (string name in names)
-        {
-            var score = SequenceScorer.Score(model, model.Vocabulary.Encode(name));
-            sum += score.LogLikelihood;
-            count += score.PredictedCount;
-        }
-        return -sum / count;
+        var metrics = LanguageModelEvaluator.Evaluate(model, names);
+        count = metrics.PredictedCharacterCount;
+        return metrics.NllPerCharacter;
     }
 
     private static NGramModel Fit(IReadOnlyList<string> train, int order, Smoothing smoothing)

@@ -1,4 +1,5 @@
 using Makemore.ML.Data;
+using Makemore.ML.Evaluation;
 using Makemore.ML.Inference;
 using Makemore.ML.Sampling;
 using Makemore.ML.Tests;
@@ -25,18 +26,8 @@ public sealed class NeuralBigramLectureTests
         return (vocabulary, names.Select(n => vocabulary.Encode(n)).ToList());
     }
 
-    private static double Nll(ILanguageModel model, IEnumerable<int[]> sequences)
-    {
-        double ll = 0;
-        long count = 0;
-        foreach (int[] ids in sequences)
-        {
-            var score = SequenceScorer.Score(model, ids);
-            ll += score.LogLikelihood;
-            count += score.PredictedCount;
-        }
-        return -ll / count;
-    }
+    private static double Nll(ILanguageModel model, IEnumerable<int[]> sequences) =>
+        LanguageModelEvaluator.Evaluate(model, sequences).NllPerCharacter;
 
     [TestMethod]
     public void LossCurveSamplesAndConvergenceMatchTheLecture()
