@@ -1,1 +1,3 @@
-return 0;
+using Makemore.Cli;
+
+return MakemoreCli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Makemore.ML.Sampling;
+
+namespace Makemore.Cli.Commands;
+
+/// <summary>Options several commands share, named once.</summary>
+internal static class CommonOptions
+{
+    public static Option<string?> Input() => new("--input", "-i")
+    {
+        Description = "Names file, one per line (default: the bundled data/names.txt)",
+    };
+
+    public static Option<string> Model() => new("--model", "-m")
+    {
+        Description = "Model zip written by 'makemore train'",
+        Required = true,
+    };
+
+    public static Option<string> Split(string defaultValue) => new("--split")
+    {
+        Description = "lecture (Python's random.seed(42) shuffle, 80/10/10), random (with --seed) or none (the whole file)",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    public static Option<int> SplitSeed() => new("--seed")
+    {
+        Description = "Seed of --split random",
+        DefaultValueFactory = _ => 42,
+    };
+
+    public static Option<long> SampleSeed() => new("--seed")
+    {
+        Description = "Sampling seed (torch.Generator().manual_seed)",
+        DefaultValueFactory = _ => SamplingOptions.LectureSeed,
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "Print JSON instead of a table" };
+}

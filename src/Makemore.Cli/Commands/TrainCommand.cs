@@ -1,0 +1,157 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Makemore.Cli.Internal;
+using Makemore.ML;
+using Makemore.ML.Counting;
+using Makemore.ML.Data;
+using Makemore.ML.Inference;
+using Makemore.ML.Sampling;
+using Makemore.ML.TorchSharp.Models;
+using Makemore.ML.TorchSharp.Training;
+
+namespace Makemore.Cli.Commands;
+
+/// <summary><c>makemore train</c>: fit on the train part, report every part, save the zip, show samples.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var input = CommonOptions.Input();
+        var model = new Option<string>("--output", "-o") { Description = "Where to save the model zip", DefaultValueFactory = _ => "names-model.zip" };
+        var type = new Option<string>("--type") { Description = "ngram (counts) or softmax (the lecture's neural n-gram, TorchSharp)", DefaultValueFactory = _ => "ngram" };
+        var split = CommonOptions.Split("lecture");
+        var seed = CommonOptions.SplitSeed();
+        var order = new Option<int>("--order") { Description = "ngram: n, 1–8 (2 = bigram)", DefaultValueFactory = _ => 2 };
+        var smoothing = new Option<string>("--smoothing") { Description = "ngram: none, add-k:K, kneser-ney or kneser-ney:D", DefaultValueFactory = _ => "add-k:1" };
+        var blockSize = new Option<int>("--block-size") { Description = "softmax: previous characters seen (1 = bigram)", DefaultValueFactory = _ => 1 };
+        var context = new Option<string>("--context") { Description = "softmax: joint (V^block rows of W) or per-position", DefaultValueFactory = _ => "joint" };
+        var encoding = new Option<string>("--encoding") { Description = "softmax: one-hot (the lecture) or embedding (row lookup, E04)", DefaultValueFactory = _ => "embedding" };
+        var l2 = new Option<double>("--l2") { Description = "softmax: L2 strength on W", DefaultValueFactory = _ => 0.01 };
+        var lr = new Option<double>("--lr") { Description = "softmax: learning rate", DefaultValueFactory = _ => 50 };
+        var steps = new Option<int>("--steps") { Description = "softmax: gradient steps", DefaultValueFactory = _ => 300 };
+        var batchSize = new Option<int?>("--batch-size") { Description = "softmax: examples per step (default: full batch)" };
+        var threads = new Option<int>("--threads") { Description = "softmax: libtorch threads", DefaultValueFactory = _ => 1 };
+        var samples = new Option<int>("--samples") { Description = "Samples to show after training", DefaultValueFactory = _ => 10 };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
+        var command = new Command("train", "Train a model on the train part, print train/dev/test NLL and samples, save a zip.\n" +
+            "Example: makemore train --order 3 --smoothing kneser-ney -o trigram.zip")
+        {
+            input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet,
+        };
+        command.SetAction(parse =>
+        {
+            string path = DataFiles.Resolve(parse.GetValue(input));
+            var names = DataFiles.Read(path);
+            var protocol = DataFiles.ParseSplit(parse.GetValue(split)!);
+            var parts = DataFiles.Parts(names, protocol, parse.GetValue(seed));
+            var ml = new MLContext(seed: 0);
+            var train = ml.Data.LoadNames(parts[0].Names);
+            var progress = parse.GetValue(quiet) ? null : new Progress(error, parse.GetValue(steps));
+            IEstimator<ITransformer> trainer = parse.GetValue(type) switch
+            {
+                "ngram" => ml.Makemore().Trainers.NGram(new NGramOptions
+                {
+                    Order = parse.GetValue(order),
+                    Smoothing = Parse(() => Smoothing.Parse(parse.GetValue(smoothing)!)),
+                }),
+                "softmax" => ml.Makemore().Trainers.SoftmaxRegression(new SoftmaxRegressionOptions
+                {
+                    BlockSize = parse.GetValue(blockSize),
+                    Context = parse.GetValue(context) switch
+                    {
+                        "joint" => ContextEncoding.Joint,
+                        "per-position" => ContextEncoding.PerPosition,
+                        var other => throw new UsageException($"unknown context '{other}': use joint or per-position"),
+                    },
+                    Encoding = parse.GetValue(encoding) switch
+                    {
+                        "one-hot" => InputEncoding.OneHot,
+                        "embedding" => InputEncoding.Embedding,
+                        var other => throw new UsageException($"unknown encoding '{other}': use one-hot or embedding"),
+                    },
+                    L2 = parse.GetValue(l2),
+                    LearningRate = parse.GetValue(lr),
+                    Steps = parse.GetValue(steps),
+                    BatchSize = parse.GetValue(batchSize),
+                    Threads = parse.GetValue(threads),
+                    Progress = progress,
+                }),
+                var other => throw new UsageException($"unknown model type '{other}': use ngram or softmax"),
+            };
+            var pipeline = ml.Transforms.Text.MapCharactersToIds().Append(trainer);
+            var stopwatch = Stopwatch.StartNew();
+            var fitted = pipeline.Fit(train);
+            stopwatch.Stop();
+            progress?.Done();
+            var languageModel = MakemoreModel.GetLanguageModel(fitted);
+
+            output.WriteLine($"data: {path} ({names.Count:N0} names), split: {parse.GetValue(split)}");
+            output.WriteLine($"model: {languageModel}");
+            string counting = trainer is NGramEstimator ngram
+                ? string.Create(CultureInfo.InvariantCulture, $" (counting and smoothing: {ngram.LastFitDuration.TotalMilliseconds:F1} ms; the rest is vocabulary and ML.NET pipeline set-up)")
+                : "";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fit: {stopwatch.Elapsed.TotalMilliseconds:F1} ms{counting}"));
+            output.WriteLine();
+            var table = new Table("split", "names", "characters", "NLL (nats/char)", "bits/char", "perplexity");
+            foreach (var (part, partNames) in parts)
+            {
+                var metrics = ml.Makemore().Evaluate(fitted.Transform(ml.Data.LoadNames(partNames)));
+                table.Add(part, metrics.ItemCount, metrics.PredictedCharacterCount, metrics.NllPerCharacter, metrics.BitsPerCharacter, metrics.Perplexity);
+            }
+            table.Write(output);
+            string zip = parse.GetValue(model)!;
+            ml.Model.Save(fitted, train.Schema, zip);
+            output.WriteLine();
+            output.WriteLine($"saved: {zip}");
+            int count = parse.GetValue(samples);
+            if (count > 0)
+            {
+                output.WriteLine($"samples (seed {SamplingOptions.LectureSeed}, lecture rng):");
+                foreach (string name in new NameGenerator(languageModel).Generate(count))
+                    output.WriteLine($"  {name}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static T Parse<T>(Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>Training progress on stderr: one line rewritten in place on a terminal, every 10 % otherwise.</summary>
+    private sealed class Progress(TextWriter error, int steps) : IProgress<TrainingProgress>
+    {
+        private readonly bool _inPlace = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+        private readonly int _every = Math.Max(1, steps / 10);
+
+        public void Report(TrainingProgress value)
+        {
+            if (!_inPlace && value.Step % _every != 0 && value.Step != 1)
+                return;
+            double eta = value.Step == 0 ? 0 : value.Elapsed.TotalSeconds / value.Step * (value.Steps - value.Step);
+            string line = string.Create(CultureInfo.InvariantCulture,
+                $"step {value.Step,6}/{value.Steps}  loss {value.Loss:F4}  data NLL {value.DataLoss:F4}  {value.Elapsed.TotalSeconds:F1}s, ETA {eta:F1}s");
+            if (_inPlace)
+                error.Write("\r" + line);
+            else
+                error.WriteLine(line);
+        }
+
+        public void Done()
+        {
+            if (_inPlace)
+                error.WriteLine();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Makemore.ML.Data;
+
+namespace Makemore.Cli.Internal;
+
+/// <summary>Finds and reads the names a command works on.</summary>
+internal static class DataFiles
+{
+    /// <summary>The file given with -i, or the bundled data/names.txt of the repository the command runs in.</summary>
+    public static string Resolve(string? input)
+    {
+        if (input is not null)
+            return File.Exists(input) ? input : throw new UsageException($"no such file: {input}");
+        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "data", "names.txt");
+                if (File.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "Makemore.ML.sln")))
+                    return candidate;
+            }
+        throw new UsageException("no input file: give one with -i FILE (the bundled data/names.txt was not found)");
+    }
+
+    public static IReadOnlyList<string> Read(string path)
+    {
+        try
+        {
+            return NameList.Read(path);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>Splits names and picks the parts a command reports, in order.</summary>
+    public static IReadOnlyList<(string Part, IReadOnlyList<string> Names)> Parts(IReadOnlyList<string> names, SplitProtocol protocol, int seed)
+    {
+        if (protocol == SplitProtocol.None)
+            return [("all", names)];
+        var split = NameSplitter.Split(names, protocol, seed);
+        return [("train", split.Train), ("dev", split.Dev), ("test", split.Test)];
+    }
+
+    public static SplitProtocol ParseSplit(string text) => text switch
+    {
+        "lecture" => SplitProtocol.Lecture,
+        "random" => SplitProtocol.Random,
+        "none" => SplitProtocol.None,
+        _ => throw new UsageException($"unknown split '{text}': use lecture, random or none"),
+    };
+}

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using Makemore.Cli;
+using Makemore.ML.Tests;
+
+namespace Makemore.Cli.Tests;
+
+/// <summary>The makemore command, run in process.</summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class CliTests
+{
+    private static string _folder = "";
+
+    [ClassInitialize]
+    public static void CreateFolder(TestContext _)
+    {
+        _folder = Directory.CreateTempSubdirectory("makemore-cli-").FullName;
+        File.WriteAllLines(Path.Combine(_folder, "names.txt"), TestData.Tiny.Concat(["emily", "harper", "evelyn", "abigail", "zoe", "quinn", "jack", "wyatt", "noah", "james"]));
+    }
+
+    [ClassCleanup]
+    public static void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = MakemoreCli.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static string InFolder(string name) => Path.Combine(_folder, name);
+
+    [TestMethod]
+    public void TrainSampleScoreEvalRoundTrip()
+    {
+        var train = Run("train", "-i", InFolder("names.txt"), "-o", InFolder("m.zip"), "--order", "3", "--smoothing", "kneser-ney", "--split", "none", "--samples", "3");
+        Assert.AreEqual(0, train.Code, train.Error);
+        StringAssert.Contains(train.Output, "3-gram model, kneser-ney");
+        StringAssert.Contains(train.Output, "all ");
+        Assert.IsTrue(File.Exists(InFolder("m.zip")));
+
+        var sample = Run("sample", "-m", InFolder("m.zip"), "-n", "4", "--seed", "3");
+        Assert.AreEqual(0, sample.Code, sample.Error);
+        var names = sample.Output.ReplaceLineEndings("\n").Split('\n')[..^1]; // one line per name; an empty name is an empty line
+        Assert.HasCount(4, names);
+        Assert.IsTrue(names.All(n => !n.Contains('.')), "no boundary dots");
+        Assert.AreEqual(sample.Output, Run("sample", "-m", InFolder("m.zip"), "-n", "4", "--seed", "3").Output, "seeded");
+
+        var score = Run("score", "-m", InFolder("m.zip"), "emma", "zoe", "--json");
+        Assert.AreEqual(0, score.Code, score.Error);
+        var scores = JsonDocument.Parse(score.Output).RootElement;
+        Assert.AreEqual(2, scores.GetArrayLength());
+        Assert.AreEqual("emma", scores[0].GetProperty("name").GetString());
+        Assert.AreEqual(5, scores[0].GetProperty("count").GetInt32());
+        Assert.IsLessThan(0.0, scores[0].GetProperty("log_likelihood").GetDouble());
+
+        var eval = Run("eval", "-m", InFolder("m.zip"), "-i", InFolder("names.txt"), "--json");
+        Assert.AreEqual(0, eval.Code, eval.Error);
+        var metrics = JsonDocument.Parse(eval.Output).RootElement;
+        foreach (string key in new[] { "nll", "bits_per_char", "perplexity", "count" })
+            Assert.IsTrue(metrics.TryGetProperty(key, out _), key);
+        Assert.AreEqual(metrics.GetProperty("nll").GetDouble() / Math.Log(2), metrics.GetProperty("bits_per_char").GetDouble(), 1e-9);
+    }
+
+    [TestMethod]
+    public void SoftmaxTrainsWithProgressAndScores()
+    {
+        var train = Run("train", "--type", "softmax", "--block-size", "2", "--steps", "30", "--lr", "10", "-i", InFolder("names.txt"), "-o", InFolder("s.zip"), "--split", "none");
+        Assert.AreEqual(0, train.Code, train.Error);
+        StringAssert.Contains(train.Output, "softmax regression, block 2");
+        StringAssert.Contains(train.Error, "step     30/30");
+        Assert.AreEqual(0, Run("score", "-m", InFolder("s.zip"), "emma").Code);
+    }
+
+    [TestMethod]
+    [DataRow("train", "--order", "9")]
+    [DataRow("train", "--smoothing", "laplace")]
+    [DataRow("train", "--type", "transformer")]
+    [DataRow("train", "--order", "two")]
+    [DataRow("train", "--split", "halves")]
+    [DataRow("sample", "-m", "/no/such.zip")]
+    [DataRow("sample", "-n", "3")]
+    [DataRow("eval", "-m", "/no/such.zip")]
+    [DataRow("split", "-i", "/no/such/names.txt")]
+    [DataRow("frobnicate")]
+    public void BadArgumentsGiveOneLineAndExitCodeTwo(params string[] args)
+    {
+        var (code, _, error) = Run(args.Select(a => a.Replace("$", _folder)).ToArray());
+        Assert.AreEqual(2, code, error);
+        Assert.AreEqual(1, error.Trim().Split('\n').Length, error);
+        StringAssert.StartsWith(error, "makemore: ");
+    }
+
+    [TestMethod]
+    public void UnknownCharacterInAScoredNameIsOneLine()
+    {
+        Assert.AreEqual(0, Run("train", "-i", InFolder("names.txt"), "-o", InFolder("u.zip"), "--split", "none", "--samples", "0").Code);
+        var (code, _, error) = Run("score", "-m", InFolder("u.zip"), "zoë");
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(error, "'ë' (U+00EB) at column 3");
+    }
+
+    [TestMethod]
+    public void LectureFiguresOnTheOriginalFile()
+    {
+        string original = TestData.OriginalNamesPathOrInconclusive();
+        var train = Run("train", "-i", original, "-o", InFolder("bigram.zip"), "--order", "2", "--smoothing", "add-k:1", "--split", "none", "--samples", "0");
+        Assert.AreEqual(0, train.Code, train.Error);
+        StringAssert.Contains(train.Output, "228,146          2.45458", "figures.md: bigram add-1, full file, 2.454577 over 228,146 characters");
+        var sample = Run("sample", "-m", InFolder("bigram.zip"), "-n", "5", "--seed", "2147483647", "--rng", "lecture");
+        Assert.AreEqual("mor\naxx\nminaymoryles\nkondlaisah\nanchshizarie\n", sample.Output.ReplaceLineEndings("\n"), "figures.md: the 2022 lecture's samples");
+    }
+
+    [TestMethod]
+    public void SplitWritesTheLectureParts()
+    {
+        string original = TestData.OriginalNamesPathOrInconclusive();
+        var split = Run("split", "--protocol", "lecture", "-i", original, "-o", InFolder("splits"));
+        Assert.AreEqual(0, split.Code, split.Error);
+        Assert.HasCount(25_626, File.ReadAllLines(InFolder("splits/train.txt")));
+        var dev = File.ReadAllLines(InFolder("splits/dev.txt"));
+        Assert.HasCount(3_203, dev);
+        CollectionAssert.AreEqual(new[] { "amay", "aytana", "jenevi" }, dev.Take(3).ToArray());
+        Assert.HasCount(3_204, File.ReadAllLines(InFolder("splits/test.txt")));
+    }
+
+    [TestMethod]
+    public void EveryCommandHasHelpWithAnExample()
+    {
+        foreach (string command in new[] { "train", "eval", "sample", "score", "split" })
+        {
+            var (code, output, _) = Run(command, "--help");
+            Assert.AreEqual(0, code, command);
+            StringAssert.Contains(output, "Example: makemore " + command, command);
+        }
+    }
+}
