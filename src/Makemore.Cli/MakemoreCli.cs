@@ -19,7 +19,11 @@ internal static class MakemoreCli
             EvalCommand.Create(output),
             SampleCommand.Create(output),
             ScoreCommand.Create(output),
+            CompleteCommand.Create(output),
             SplitCommand.Create(output),
+            SweepCommand.Create(output, error),
+            PlotCommand.Create(output, error),
+            InfoCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -18,6 +18,12 @@ public static class MakemoreModel
         Find(transformer, t => t is LanguageModelTransformer m ? m.Model : null, LanguageModelScoreMapping.ModelColumn, ModelState.GetModel)
         ?? throw new ArgumentException("This model holds no Makemore language model (no n-gram or neural model was trained into it).", nameof(transformer));
 
+    /// <summary>The metadata saved with the last language model in a transformer (chain); empty when there is none.</summary>
+    public static IReadOnlyDictionary<string, string> GetMetadata(ITransformer transformer) =>
+        Find(transformer, _ => null, LanguageModelScoreMapping.ModelColumn, state => state.ToString()) is { } state
+            ? ModelState.GetMetadata(state)
+            : new Dictionary<string, string>();
+
     /// <summary>The last character vocabulary in a transformer (chain).</summary>
     /// <exception cref="ArgumentException">The transformer holds no vocabulary.</exception>
     public static CharacterVocabulary GetVocabulary(ITransformer transformer) =>

@@ -128,11 +128,74 @@ public sealed class CliTests
     [TestMethod]
     public void EveryCommandHasHelpWithAnExample()
     {
-        foreach (string command in new[] { "train", "eval", "sample", "score", "split" })
+        foreach (string command in new[] { "train", "eval", "sample", "score", "split", "sweep", "complete", "info" })
         {
             var (code, output, _) = Run(command, "--help");
             Assert.AreEqual(0, code, command);
             StringAssert.Contains(output, "Example: makemore " + command, command);
         }
+    }
+
+    [TestMethod]
+    public void InfoShowsHyperParametersAndTheMetricsSavedWithTheModel()
+    {
+        Assert.AreEqual(0, Run("train", "-i", InFolder("names.txt"), "-o", InFolder("i.zip"), "--order", "3", "--smoothing", "kneser-ney", "--samples", "0").Code);
+        var (code, output, error) = Run("info", "-m", InFolder("i.zip"));
+        Assert.AreEqual(0, code, error);
+        StringAssert.Contains(output, "order:      3");
+        StringAssert.Contains(output, "smoothing:  kneser-ney");
+        StringAssert.Contains(output, "dev_nll: ");
+        StringAssert.Contains(output, "split: lecture");
+    }
+
+    [TestMethod]
+    public void CompleteListsNextCharactersAndCompletions()
+    {
+        Assert.AreEqual(0, Run("train", "-i", InFolder("names.txt"), "-o", InFolder("c.zip"), "--split", "none", "--samples", "0").Code);
+        var (code, output, error) = Run("complete", "-m", InFolder("c.zip"), "em", "--top", "3", "-n", "2");
+        Assert.AreEqual(0, code, error);
+        var completions = output.ReplaceLineEndings("\n").Split("completions:\n")[1].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(2, completions);
+        Assert.IsTrue(completions.All(c => c.Trim().StartsWith("em", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public void SweepMarksTheBestOnDevAndReportsTestOnce()
+    {
+        string original = TestData.OriginalNamesPathOrInconclusive();
+        var (code, output, error) = Run("sweep", "-i", original, "--order", "3", "--grid", "0.1,0.2,0.5", "--plot", InFolder("sweep.png"));
+        Assert.AreEqual(0, code, error);
+        StringAssert.Contains(output, "0.2    2.19139  2.22227  ← best on dev");
+        StringAssert.Contains(output, "best k = 0.2: dev 2.22227, test 2.22348", "figures.md, E03");
+        AssertPng(InFolder("sweep.png"));
+    }
+
+    [TestMethod]
+    public void PlotsAreWritten()
+    {
+        Assert.AreEqual(0, Run("train", "-i", InFolder("names.txt"), "-o", InFolder("p.zip"), "--split", "none", "--samples", "0").Code);
+        string[][] commands =
+        [
+            ["plot", "bigram", "-i", InFolder("names.txt"), "-o", InFolder("bigram.png")],
+            ["plot", "probabilities", "-m", InFolder("p.zip"), "-o", InFolder("probabilities.png")],
+            ["plot", "surprisal", "-m", InFolder("p.zip"), "emma", "-o", InFolder("surprisal.png")],
+            ["plot", "loss", "-i", InFolder("names.txt"), "--steps", "20", "--lr", "5", "-o", InFolder("loss.png")],
+            ["plot", "sweep", "-i", InFolder("names.txt"), "--order", "2", "--grid", "0.1,1", "-o", InFolder("plot-sweep.png")],
+        ];
+        foreach (string[] args in commands)
+        {
+            var (code, _, error) = Run(args);
+            Assert.AreEqual(0, code, $"{string.Join(' ', args)}: {error}");
+            AssertPng(args[^1]);
+        }
+        var refused = Run("plot", "probabilities", "-m", InFolder("i-do-not-exist.zip"), "-o", InFolder("x.png"));
+        Assert.AreEqual(2, refused.Code);
+    }
+
+    private static void AssertPng(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        Assert.IsGreaterThan(2_000, bytes.Length, path);
+        CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4], path);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Makemore.Cli.Internal;
 using Makemore.ML;
 using Makemore.ML.Counting;
@@ -82,7 +83,7 @@ internal static class TrainCommand
             };
             var pipeline = ml.Transforms.Text.MapCharactersToIds().Append(trainer);
             var stopwatch = Stopwatch.StartNew();
-            var fitted = pipeline.Fit(train);
+            ITransformer fitted = pipeline.Fit(train);
             stopwatch.Stop();
             progress?.Done();
             var languageModel = MakemoreModel.GetLanguageModel(fitted);
@@ -94,13 +95,26 @@ internal static class TrainCommand
                 : "";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fit: {stopwatch.Elapsed.TotalMilliseconds:F1} ms{counting}"));
             output.WriteLine();
+            var metadata = new Dictionary<string, string>
+            {
+                ["command"] = "makemore " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
+                ["data"] = path,
+                ["data_names"] = names.Count.ToString(CultureInfo.InvariantCulture),
+                ["split"] = parse.GetValue(split)!,
+                ["fit_ms"] = stopwatch.Elapsed.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture),
+            };
             var table = new Table("split", "names", "characters", "NLL (nats/char)", "bits/char", "perplexity");
             foreach (var (part, partNames) in parts)
             {
                 var metrics = ml.Makemore().Evaluate(fitted.Transform(ml.Data.LoadNames(partNames)));
                 table.Add(part, metrics.ItemCount, metrics.PredictedCharacterCount, metrics.NllPerCharacter, metrics.BitsPerCharacter, metrics.Perplexity);
+                metadata[$"{part}_nll"] = metrics.NllPerCharacter.ToString("R", CultureInfo.InvariantCulture);
+                metadata[$"{part}_characters"] = metrics.PredictedCharacterCount.ToString(CultureInfo.InvariantCulture);
             }
             table.Write(output);
+            // Save the model together with how it was trained and what it scored (shown by 'makemore info').
+            var ids = ((IEnumerable<ITransformer>)fitted).First();
+            fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(languageModel, "Ids", ids.Transform(train), metadata));
             string zip = parse.GetValue(model)!;
             ml.Model.Save(fitted, train.Schema, zip);
             output.WriteLine();

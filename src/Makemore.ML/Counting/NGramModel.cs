@@ -236,7 +236,7 @@ public sealed class NGramModel : ILanguageModel
         return r;
     }
 
-    internal string ToState() => Persistence.ModelState.Encode(StateKind, StateVersion, writer =>
+    internal string ToState(IReadOnlyDictionary<string, string>? metadata = null) => Persistence.ModelState.Encode(StateKind, StateVersion, writer =>
     {
         Vocabulary.Write(writer);
         writer.Write(Order);
@@ -259,7 +259,7 @@ public sealed class NGramModel : ILanguageModel
             writer.Write(key);
             writer.Write(count);
         }
-    });
+    }, metadata);
 
     internal static NGramModel Read(int version, BinaryReader reader)
     {
@@ -292,7 +292,7 @@ public sealed class NGramModel : ILanguageModel
 
     /// <inheritdoc/>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Order}-gram model, {Smoothing}, {Vocabulary.Size} symbols, {DistinctNGramCount} distinct n-grams");
+        string.Create(CultureInfo.InvariantCulture, $"{Order}-gram model, {Smoothing}, {Vocabulary.Size} symbols, {DistinctNGramCount:N0} distinct n-grams");
 
     /// <summary>The counts of one order grouped by context, rows in a compressed sparse layout.</summary>
     private sealed class Level

@@ -18,8 +18,9 @@ public sealed class LanguageModelTransformer : FacadeTransformer
     /// <param name="model">The trained model.</param>
     /// <param name="idsColumnName">The input ids column.</param>
     /// <param name="input">Data with the input schema.</param>
-    public static LanguageModelTransformer Create(ILanguageModel model, string idsColumnName, IDataView input) =>
-        new(Chain(ModelState.EncodeModel(model), idsColumnName).Fit(input), model);
+    /// <param name="metadata">Saved with the model, e.g. how it was trained and what it scored; read back with <see cref="MakemoreModel.GetMetadata"/>.</param>
+    public static LanguageModelTransformer Create(ILanguageModel model, string idsColumnName, IDataView input, IReadOnlyDictionary<string, string>? metadata = null) =>
+        new(Chain(ModelState.EncodeModel(model, metadata), idsColumnName).Fit(input), model);
 
     /// <summary>The inner estimator chain; with a placeholder state it also answers schema questions.</summary>
     internal static IEstimator<ITransformer> Chain(string state, string idsColumnName)

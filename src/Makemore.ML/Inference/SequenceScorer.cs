@@ -19,20 +19,34 @@ public static class SequenceScorer
     /// </summary>
     public static SequenceScore Score(ILanguageModel model, ReadOnlySpan<int> ids)
     {
+        double logLikelihood = 0;
+        Walk(model, ids, (_, p) => logLikelihood += Math.Log(p));
+        return new SequenceScore(logLikelihood, ids.Length + 1);
+    }
+
+    /// <summary>The surprisal −ln p of each predicted symbol: one per character, then one for the end token.</summary>
+    public static double[] Surprisals(ILanguageModel model, ReadOnlySpan<int> ids)
+    {
+        var surprisals = new double[ids.Length + 1];
+        Walk(model, ids, (i, p) => surprisals[i] = -Math.Log(p));
+        return surprisals;
+    }
+
+    // Visits every prediction of ids + end token with its probability: the one definition of what is predicted from what.
+    private static void Walk(ILanguageModel model, ReadOnlySpan<int> ids, Action<int, double> visit)
+    {
         ArgumentNullException.ThrowIfNull(model);
         int block = model.BlockSize;
         Span<int> context = block <= 64 ? stackalloc int[block] : new int[block];
         context.Clear();
         Span<double> probs = model.Vocabulary.Size <= 256 ? stackalloc double[model.Vocabulary.Size] : new double[model.Vocabulary.Size];
-        double logLikelihood = 0;
         for (int i = 0; i <= ids.Length; i++)
         {
             int target = i < ids.Length ? ids[i] : 0;
             model.GetNextProbabilities(context, probs);
-            logLikelihood += Math.Log(probs[target]);
+            visit(i, probs[target]);
             Shift(context, target);
         }
-        return new SequenceScore(logLikelihood, ids.Length + 1);
     }
 
     /// <summary>The next-symbol distribution after a prefix (no end token): ids are the prefix's characters.</summary>

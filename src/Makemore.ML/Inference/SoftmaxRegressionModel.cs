@@ -124,7 +124,7 @@ public sealed class SoftmaxRegressionModel : ILanguageModel
 
     private int Check(int id) => (uint)id < (uint)_v ? id : throw new ArgumentOutOfRangeException(nameof(id), id, $"Id outside the vocabulary of {_v} symbols.");
 
-    internal string ToState() => ModelState.Encode(StateKind, StateVersion, writer =>
+    internal string ToState(IReadOnlyDictionary<string, string>? metadata = null) => ModelState.Encode(StateKind, StateVersion, writer =>
     {
         Vocabulary.Write(writer);
         writer.Write(BlockSize);
@@ -132,7 +132,7 @@ public sealed class SoftmaxRegressionModel : ILanguageModel
         writer.Write(_weights.LongLength);
         foreach (float w in _weights)
             writer.Write(w);
-    });
+    }, metadata);
 
     internal static SoftmaxRegressionModel Read(int version, BinaryReader reader)
     {

@@ -19,7 +19,11 @@ internal static class ModelState
     // Parsed states, keyed by the string instance the ValueMapping hands out for every row: parse once.
     private static readonly ConditionalWeakTable<string, object> Parsed = new();
 
-    public static string Encode(string kind, int version, Action<BinaryWriter> writePayload)
+    /// <summary>
+    /// Writes a state: magic, kind, format version, metadata (string pairs: how the model was trained and what it
+    /// scored), then the payload.
+    /// </summary>
+    public static string Encode(string kind, int version, Action<BinaryWriter> writePayload, IReadOnlyDictionary<string, string>? metadata = null)
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
@@ -27,12 +31,20 @@ internal static class ModelState
             writer.Write(Magic.ToCharArray());
             writer.Write(kind);
             writer.Write(version);
+            writer.Write(metadata?.Count ?? 0);
+            foreach ((string key, string value) in metadata ?? new Dictionary<string, string>())
+            {
+                writer.Write(key);
+                writer.Write(value);
+            }
             writePayload(writer);
         }
         return Convert.ToBase64String(stream.GetBuffer(), 0, (int)stream.Length);
     }
 
-    public static T Decode<T>(string state, Func<string, int, BinaryReader, T> read)
+    public static T Decode<T>(string state, Func<string, int, BinaryReader, T> read) => Decode(state, (kind, version, _, reader) => read(kind, version, reader));
+
+    private static T Decode<T>(string state, Func<string, int, IReadOnlyDictionary<string, string>, BinaryReader, T> read)
     {
         byte[] bytes;
         try
@@ -50,7 +62,13 @@ internal static class ModelState
                 throw new InvalidDataException("A Makemore model state does not start with its magic header; the model file is damaged.");
             string kind = reader.ReadString();
             int version = reader.ReadInt32();
-            return read(kind, version, reader);
+            int count = reader.ReadInt32();
+            if (count < 0 || count > 10_000)
+                throw new InvalidDataException($"A Makemore model state claims {count} metadata entries; the model file is damaged.");
+            var metadata = new Dictionary<string, string>(count);
+            for (int i = 0; i < count; i++)
+                metadata[reader.ReadString()] = reader.ReadString();
+            return read(kind, version, metadata, reader);
         }
         catch (EndOfStreamException e)
         {
@@ -71,11 +89,14 @@ internal static class ModelState
         return parse(state.ToString());
     }
 
+    /// <summary>The metadata saved with a state.</summary>
+    public static IReadOnlyDictionary<string, string> GetMetadata(string state) => Decode(state, (_, _, metadata, _) => metadata);
+
     /// <summary>The saved form of a model; add new architectures here and in <see cref="ReadModel"/>.</summary>
-    public static string EncodeModel(ILanguageModel model) => model switch
+    public static string EncodeModel(ILanguageModel model, IReadOnlyDictionary<string, string>? metadata = null) => model switch
     {
-        NGramModel ngram => ngram.ToState(),
-        SoftmaxRegressionModel softmax => softmax.ToState(),
+        NGramModel ngram => ngram.ToState(metadata),
+        SoftmaxRegressionModel softmax => softmax.ToState(metadata),
         _ => throw new NotSupportedException($"Models of type {model.GetType().Name} cannot be saved by this version of Makemore.ML."),
     };
 

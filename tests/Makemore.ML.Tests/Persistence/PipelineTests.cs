@@ -155,3 +155,26 @@ public sealed class PipelineTests
         Assert.IsGreaterThan(0.0, perSecond);
     }
 }
+
+[TestClass]
+public sealed class MetadataTests
+{
+    [TestMethod]
+    public void MetadataTravelsWithTheSavedModel()
+    {
+        var ml = new MLContext(seed: 0);
+        var data = ml.Data.LoadNames(TestData.Tiny);
+        var ids = ml.Transforms.Text.MapCharactersToIds().Fit(data);
+        var ngram = (NGramModel)MakemoreModel.GetLanguageModel(ml.Transforms.Text.MapCharactersToIds().Append(ml.Makemore().Trainers.NGram()).Fit(data));
+        var scorer = LanguageModelTransformer.Create(ngram, "Ids", ids.Transform(data), new Dictionary<string, string> { ["dev_nll"] = "2.5", ["data"] = "tiny" });
+        var chain = new Microsoft.ML.Data.TransformerChain<ITransformer>(ids, scorer);
+        Assert.AreEqual("2.5", MakemoreModel.GetMetadata(chain)["dev_nll"]);
+        using var stream = new MemoryStream();
+        ml.Model.Save(chain, data.Schema, stream);
+        stream.Position = 0;
+        var loaded = new MLContext().Model.Load(stream, out _);
+        Assert.AreEqual("tiny", MakemoreModel.GetMetadata(loaded)["data"]);
+        Assert.AreEqual(ngram.Order, ((NGramModel)MakemoreModel.GetLanguageModel(loaded)).Order);
+        Assert.HasCount(0, MakemoreModel.GetMetadata(ids));
+    }
+}

@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.ML;
+using Makemore.Cli.Internal;
+using Makemore.Cli.Plotting;
+using Makemore.ML;
+using Makemore.ML.Counting;
+using Makemore.ML.Data;
+using Makemore.ML.Inference;
+using Makemore.ML.Text;
+using Makemore.ML.TorchSharp.Training;
+
+namespace Makemore.Cli.Commands;
+
+/// <summary><c>makemore plot</c>: the lecture's figures as PNG files.</summary>
+internal static class PlotCommand
+{
+    public static Command Create(TextWriter output, TextWriter error) => new("plot", "Draw the lecture's figures as PNG files.")
+    {
+        Bigram(output),
+        Probabilities(output),
+        Loss(output, error),
+        SweepCommand.Create(output, error, asPlot: true),
+        Surprisal(output),
+    };
+
+    private static Option<string> Png() => new("--output", "-o") { Description = "The PNG to write", Required = true };
+
+    private static Command Bigram(TextWriter output)
+    {
+        var input = CommonOptions.Input();
+        var png = Png();
+        var command = new Command("bigram", "The 27×27 bigram count matrix, each cell labelled with the bigram and its count.\n" +
+            "Example: makemore plot bigram -o bigram.png") { input, png };
+        command.SetAction(parse =>
+        {
+            string path = DataFiles.Resolve(parse.GetValue(input));
+            var names = DataFiles.Read(path);
+            var vocabulary = CharacterVocabulary.Learn(names);
+            var model = NGramModel.Fit(vocabulary, 2, Smoothing.None, names.Select(n => vocabulary.Encode(n)));
+            int v = vocabulary.Size;
+            var counts = new double[v, v];
+            for (int i = 0; i < v; i++)
+                for (int j = 0; j < v; j++)
+                    counts[i, j] = model.Count([i], j);
+            Plots.Matrix(parse.GetValue(png)!, vocabulary.Symbols, counts, c => c.ToString("0", CultureInfo.InvariantCulture), $"bigram counts N of {Path.GetFileName(path)}");
+            output.WriteLine($"plot: {parse.GetValue(png)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Probabilities(TextWriter output)
+    {
+        var model = CommonOptions.Model();
+        var png = Png();
+        var command = new Command("probabilities", "The next-character probability matrix P of a saved bigram model (count or neural, block size 1).\n" +
+            "Example: makemore plot probabilities -m bigram.zip -o p.png") { model, png };
+        command.SetAction(parse =>
+        {
+            var languageModel = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), parse.GetValue(model)!));
+            if (languageModel.BlockSize != 1)
+                throw new UsageException($"the model conditions on {languageModel.BlockSize} characters; the matrix needs a bigram (order 2, block size 1)");
+            int v = languageModel.Vocabulary.Size;
+            var p = new double[v, v];
+            var row = new double[v];
+            for (int i = 0; i < v; i++)
+            {
+                languageModel.GetNextProbabilities([i], row);
+                for (int j = 0; j < v; j++)
+                    p[i, j] = row[j];
+            }
+            Plots.Matrix(parse.GetValue(png)!, languageModel.Vocabulary.Symbols, p, x => x.ToString("0.00", CultureInfo.InvariantCulture), $"P(next | previous): {languageModel}");
+            output.WriteLine($"plot: {parse.GetValue(png)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Loss(TextWriter output, TextWriter error)
+    {
+        var input = CommonOptions.Input();
+        var png = Png();
+        var blockSize = new Option<int>("--block-size") { Description = "Previous characters seen", DefaultValueFactory = _ => 1 };
+        var steps = new Option<int>("--steps") { Description = "Gradient steps", DefaultValueFactory = _ => 300 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 50 };
+        var l2 = new Option<double>("--l2") { Description = "L2 strength", DefaultValueFactory = _ => 0.01 };
+        var command = new Command("loss", "Train the neural n-gram on the lecture split and draw its train and dev loss against the step.\n" +
+            "Example: makemore plot loss --block-size 2 --steps 500 -o loss.png") { input, png, blockSize, steps, lr, l2 };
+        command.SetAction(parse =>
+        {
+            var split = NameSplitter.Split(DataFiles.Read(DataFiles.Resolve(parse.GetValue(input))), SplitProtocol.Lecture);
+            var vocabulary = CharacterVocabulary.Learn(split.Train);
+            var train = split.Train.Select(n => vocabulary.Encode(n)).ToList();
+            var dev = split.Dev.Select(n => vocabulary.Encode(n)).ToList();
+            int total = parse.GetValue(steps);
+            int chunk = Math.Max(1, total / 20);
+            var trainCurve = new List<(double Step, double Loss)>();
+            var devCurve = new List<(double Step, double Loss)>();
+            SoftmaxRegressionModel? model = null;
+            for (int done = 0; done < total; done += chunk)
+            {
+                // Training resumes exactly where it stopped (warm start), so the dev loss can be measured between chunks.
+                var estimator = new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions
+                {
+                    BlockSize = parse.GetValue(blockSize), LearningRate = parse.GetValue(lr), L2 = parse.GetValue(l2),
+                    Steps = Math.Min(chunk, total - done), InitialModel = model,
+                });
+                model = estimator.Train(vocabulary, train);
+                trainCurve.AddRange(estimator.History.Select(h => ((double)(done + h.Step), h.DataLoss)));
+                devCurve.Add((done + estimator.History.Count, Sweeps.Nll(model, dev)));
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {devCurve[^1].Step}/{total}: train {trainCurve[^1].Loss:F4}, dev {devCurve[^1].Loss:F4}"));
+            }
+            Plots.Curves(parse.GetValue(png)!, $"neural n-gram (block {parse.GetValue(blockSize)}), lecture split", "step", "NLL (nats/char)",
+                [("train (batch, before the step)", trainCurve.Select(p => p.Step).ToArray(), trainCurve.Select(p => p.Loss).ToArray()),
+                 ("dev", devCurve.Select(p => p.Step).ToArray(), devCurve.Select(p => p.Loss).ToArray())]);
+            output.WriteLine($"plot: {parse.GetValue(png)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Surprisal(TextWriter output)
+    {
+        var model = CommonOptions.Model();
+        var png = Png();
+        var name = new Argument<string>("name") { Description = "The name to explain" };
+        var command = new Command("surprisal", "Bar chart of −ln p for each character of a name and its end token.\n" +
+            "Example: makemore plot surprisal -m names-model.zip andrej -o andrej.png") { model, png, name };
+        command.SetAction(parse =>
+        {
+            var languageModel = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), parse.GetValue(model)!));
+            string text = parse.GetValue(name)!;
+            double[] surprisals = SequenceScorer.Surprisals(languageModel, languageModel.Vocabulary.Encode(text));
+            var bars = surprisals.Select((s, i) => (i < text.Length ? text[i].ToString() : ".", s)).ToList();
+            Plots.Bars(parse.GetValue(png)!, string.Create(CultureInfo.InvariantCulture, $"{text}: {surprisals.Average():F3} nats/char"), "surprisal −ln p (nats)", bars);
+            output.WriteLine($"plot: {parse.GetValue(png)}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using Makemore.Cli.Internal;
+using Makemore.ML.Data;
+using Makemore.ML.Text;
+using Makemore.ML.TorchSharp.Training;
+
+namespace Makemore.Cli.Commands;
+
+/// <summary><c>makemore sweep</c>: tune add-k (counts) or L2 (neural) on dev, then report test once (E03).</summary>
+internal static class SweepCommand
+{
+    /// <param name="output">Standard output.</param>
+    /// <param name="error">Progress and errors.</param>
+    /// <param name="asPlot">True for <c>makemore plot sweep</c>: the PNG (-o) is required.</param>
+    public static Command Create(TextWriter output, TextWriter error, bool asPlot = false)
+    {
+        var input = CommonOptions.Input();
+        var type = new Option<string>("--type") { Description = "ngram (sweeps add-k) or softmax (sweeps L2)", DefaultValueFactory = _ => "ngram" };
+        var order = new Option<int>("--order") { Description = "ngram: n", DefaultValueFactory = _ => 3 };
+        var blockSize = new Option<int>("--block-size") { Description = "softmax: previous characters seen", DefaultValueFactory = _ => 1 };
+        var steps = new Option<int>("--steps") { Description = "softmax: gradient steps per point", DefaultValueFactory = _ => 300 };
+        var grid = new Option<string?>("--grid") { Description = "Comma-separated strengths (default: 0.001…5 for add-k, 0…1 for L2)" };
+        var plot = asPlot
+            ? new Option<string?>("--output", "-o") { Description = "The PNG to write", Required = true }
+            : new Option<string?>("--plot") { Description = "Also draw train and dev NLL against strength to this PNG" };
+        var command = new Command("sweep", asPlot
+            ? "Draw train and dev NLL against the smoothing strength (log x-axis), as 'makemore sweep' computes them.\nExample: makemore plot sweep --order 3 -o sweep.png"
+            : "Tune the smoothing strength on the lecture split's dev part, mark the best, then evaluate test once.\n" +
+              "Example: makemore sweep --type ngram --order 3 --plot sweep.png")
+        {
+            input, type, order, blockSize, steps, grid, plot,
+        };
+        command.SetAction(parse =>
+        {
+            string path = DataFiles.Resolve(parse.GetValue(input));
+            var split = NameSplitter.Split(DataFiles.Read(path), SplitProtocol.Lecture);
+            var vocabulary = CharacterVocabulary.Learn(split.Train);
+            var encode = (IReadOnlyList<string> names) => names.Select(n => vocabulary.Encode(n)).ToList();
+            var (train, dev, test) = (encode(split.Train), encode(split.Dev), encode(split.Test));
+            string kind = parse.GetValue(type)!;
+            var rows = kind switch
+            {
+                "ngram" => Sweeps.AddK(vocabulary, parse.GetValue(order), train, dev, Sweeps.ParseGrid(parse.GetValue(grid), Sweeps.AddKGrid)),
+                "softmax" => Sweeps.L2(vocabulary, new SoftmaxRegressionOptions { BlockSize = parse.GetValue(blockSize), Steps = parse.GetValue(steps) },
+                    train, dev, Sweeps.ParseGrid(parse.GetValue(grid), Sweeps.L2Grid), error.WriteLine),
+                _ => throw new UsageException($"unknown model type '{kind}': use ngram or softmax"),
+            };
+            string strength = kind == "ngram" ? "k" : "L2";
+            var best = rows.MinBy(r => r.Dev)!;
+            output.WriteLine($"{path}, lecture split ({split.Train.Count:N0} / {split.Dev.Count:N0} / {split.Test.Count:N0} names); NLL in nats per character");
+            var table = new Table(strength, "train NLL", "dev NLL", "");
+            foreach (var row in rows)
+                table.Add(row.Strength.ToString("G4", CultureInfo.InvariantCulture), row.Train, row.Dev, ReferenceEquals(row, best) ? "← best on dev" : "");
+            table.Write(output);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"best {strength} = {best.Strength:G4}: dev {best.Dev:F5}, test {Sweeps.Nll(best.Model, test):F5} (test evaluated once, for the best only)"));
+            if (parse.GetValue(plot) is { } png)
+            {
+                bool logX = rows.All(r => r.Strength > 0);
+                Plotting.Plots.Curves(png, $"{(kind == "ngram" ? $"{parse.GetValue(order)}-gram add-k" : "neural n-gram L2")} sweep on the lecture split",
+                    strength + (logX ? " (log scale)" : ""), "NLL (nats/char)",
+                    [("train", rows.Select(r => r.Strength).ToArray(), rows.Select(r => r.Train).ToArray()),
+                     ("dev", rows.Select(r => r.Strength).ToArray(), rows.Select(r => r.Dev).ToArray())], logX);
+                output.WriteLine($"plot: {png}");
+            }
+            return 0;
+        });
+        return command;
+    }
+}
