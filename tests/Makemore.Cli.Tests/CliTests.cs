@@ -198,4 +198,17 @@ public sealed class CliTests
         Assert.IsGreaterThan(2_000, bytes.Length, path);
         CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4], path);
     }
+
+    [TestMethod]
+    public void TrainJsonAndSampleOnlyForScripts()
+    {
+        var (code, output, error) = Run("train", "-i", InFolder("names.txt"), "-o", InFolder("j.zip"), "--json", "--samples", "2");
+        Assert.AreEqual(0, code, error);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.AreEqual(2, json.GetProperty("samples").GetArrayLength());
+        Assert.IsTrue(json.GetProperty("metadata").TryGetProperty("dev_nll", out _));
+        var sampleOnly = Run("train", "-o", InFolder("j.zip"), "--sample-only", "--samples", "3");
+        Assert.AreEqual(0, sampleOnly.Code, sampleOnly.Error);
+        Assert.AreEqual(Run("sample", "-m", InFolder("j.zip"), "-n", "3").Output, sampleOnly.Output, "--sample-only samples like 'sample'");
+    }
 }

@@ -36,13 +36,23 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "softmax: libtorch threads", DefaultValueFactory = _ => 1 };
         var samples = new Option<int>("--samples") { Description = "Samples to show after training", DefaultValueFactory = _ => 10 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
+        var json = CommonOptions.Json();
+        var topK = new Option<int>("--top-k") { Description = "Samples: keep only the k most likely characters at each step (0: all)", DefaultValueFactory = _ => 0 };
+        var sampleOnly = new Option<bool>("--sample-only") { Description = "Do not train: load the model at -o and print samples (makemore.py's flag)" };
         var command = new Command("train", "Train a model on the train part, print train/dev/test NLL and samples, save a zip.\n" +
             "Example: makemore train --order 3 --smoothing kneser-ney -o trigram.zip")
         {
-            input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet,
+            input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly,
         };
         command.SetAction(parse =>
         {
+            if (parse.GetValue(sampleOnly))
+            {
+                var saved = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), parse.GetValue(model)!));
+                foreach (string name in new NameGenerator(saved).Generate(parse.GetValue(samples), new SamplingOptions { TopK = parse.GetValue(topK) }))
+                    output.WriteLine(name);
+                return 0;
+            }
             string path = DataFiles.Resolve(parse.GetValue(input));
             var names = DataFiles.Read(path);
             var protocol = DataFiles.ParseSplit(parse.GetValue(split)!);
@@ -50,6 +60,16 @@ internal static class TrainCommand
             var ml = new MLContext(seed: 0);
             var train = ml.Data.LoadNames(parts[0].Names);
             var progress = parse.GetValue(quiet) ? null : new Progress(error, parse.GetValue(steps));
+            // Ctrl+C during training stops after the current step; the model so far is evaluated and saved as usual.
+            using var interrupt = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                error.WriteLine();
+                error.WriteLine("makemore: interrupted; stopping after this step and saving the model trained so far");
+                interrupt.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
             IEstimator<ITransformer> trainer = parse.GetValue(type) switch
             {
                 "ngram" => ml.Makemore().Trainers.NGram(new NGramOptions
@@ -78,23 +98,34 @@ internal static class TrainCommand
                     BatchSize = parse.GetValue(batchSize),
                     Threads = parse.GetValue(threads),
                     Progress = progress,
+                    CancellationToken = interrupt.Token,
                 }),
                 var other => throw new UsageException($"unknown model type '{other}': use ngram or softmax"),
             };
             var pipeline = ml.Transforms.Text.MapCharactersToIds().Append(trainer);
             var stopwatch = Stopwatch.StartNew();
-            ITransformer fitted = pipeline.Fit(train);
+            ITransformer fitted;
+            try
+            {
+                fitted = pipeline.Fit(train);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
             stopwatch.Stop();
             progress?.Done();
             var languageModel = MakemoreModel.GetLanguageModel(fitted);
 
-            output.WriteLine($"data: {path} ({names.Count:N0} names), split: {parse.GetValue(split)}");
-            output.WriteLine($"model: {languageModel}");
+            bool asJson = parse.GetValue(json);
+            var report = asJson ? TextWriter.Null : output;
+            report.WriteLine($"data: {path} ({names.Count:N0} names), split: {parse.GetValue(split)}");
+            report.WriteLine($"model: {languageModel}");
             string counting = trainer is NGramEstimator ngram
                 ? string.Create(CultureInfo.InvariantCulture, $" (counting and smoothing: {ngram.LastFitDuration.TotalMilliseconds:F1} ms; the rest is vocabulary and ML.NET pipeline set-up)")
                 : "";
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fit: {stopwatch.Elapsed.TotalMilliseconds:F1} ms{counting}"));
-            output.WriteLine();
+            report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fit: {stopwatch.Elapsed.TotalMilliseconds:F1} ms{counting}"));
+            report.WriteLine();
             var metadata = new Dictionary<string, string>
             {
                 ["command"] = "makemore " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
@@ -111,20 +142,31 @@ internal static class TrainCommand
                 metadata[$"{part}_nll"] = metrics.NllPerCharacter.ToString("R", CultureInfo.InvariantCulture);
                 metadata[$"{part}_characters"] = metrics.PredictedCharacterCount.ToString(CultureInfo.InvariantCulture);
             }
-            table.Write(output);
+            table.Write(report);
             // Save the model together with how it was trained and what it scored (shown by 'makemore info').
             var ids = ((IEnumerable<ITransformer>)fitted).First();
             fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(languageModel, "Ids", ids.Transform(train), metadata));
             string zip = parse.GetValue(model)!;
             ml.Model.Save(fitted, train.Schema, zip);
-            output.WriteLine();
-            output.WriteLine($"saved: {zip}");
-            int count = parse.GetValue(samples);
-            if (count > 0)
+            report.WriteLine();
+            report.WriteLine($"saved: {zip}");
+            var options = new SamplingOptions { TopK = parse.GetValue(topK) };
+            var drawn = new NameGenerator(languageModel).Generate(parse.GetValue(samples), options);
+            if (asJson)
             {
-                output.WriteLine($"samples (seed {SamplingOptions.LectureSeed}, lecture rng):");
-                foreach (string name in new NameGenerator(languageModel).Generate(count))
-                    output.WriteLine($"  {name}");
+                output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+                {
+                    ["model"] = languageModel.ToString()!,
+                    ["output"] = zip,
+                    ["metadata"] = metadata,
+                    ["samples"] = drawn,
+                }));
+            }
+            else if (drawn.Count > 0)
+            {
+                report.WriteLine($"samples (seed {options.Seed}, {options.Rng.ToString().ToLowerInvariant()} rng):");
+                foreach (string name in drawn)
+                    report.WriteLine($"  {name}");
             }
             return 0;
         });

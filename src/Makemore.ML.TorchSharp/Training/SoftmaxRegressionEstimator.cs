@@ -64,7 +64,7 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
         using var weights = tensor(examples.Weights); // (n)
 
         History = TrainingLoop.Run(module, module.W, contexts, targets, weights, fullBatch ? null : _options.BatchSize, generator,
-            new TrainingLoop.Settings(_options.Steps, _options.LearningRate, _options.L2, _options.Progress));
+            new TrainingLoop.Settings(_options.Steps, _options.LearningRate, _options.L2, _options.Progress, _options.CancellationToken));
         return module.ToModel(vocabulary);
     }
 }

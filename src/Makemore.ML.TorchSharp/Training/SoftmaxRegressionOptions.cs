@@ -48,6 +48,9 @@ public sealed class SoftmaxRegressionOptions
     /// <summary>Receives the loss after every step.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
 
+    /// <summary>Stops training after the current step when cancelled; the model trained so far is kept (e.g. Ctrl+C in the CLI).</summary>
+    public CancellationToken CancellationToken { get; set; }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(IdsColumnName);

@@ -7,9 +7,9 @@ namespace Makemore.ML.TorchSharp.Training;
 internal static class TrainingLoop
 {
     /// <summary>What a run needs besides the model and the data.</summary>
-    public sealed record Settings(int Steps, double LearningRate, double L2, IProgress<TrainingProgress>? Progress);
+    public sealed record Settings(int Steps, double LearningRate, double L2, IProgress<TrainingProgress>? Progress, CancellationToken Cancellation = default);
 
-    /// <summary>Plain gradient descent, as the lecture: <c>p.data += -lr * p.grad</c>.</summary>
+    /// <summary>Plain gradient descent, as the lecture: <c>p.data += -lr * p.grad</c>. Stops early, keeping the weights, when cancelled.</summary>
     /// <param name="model">Maps (batch, block) contexts to (batch, V) logits.</param>
     /// <param name="regularised">The weights the L2 term applies to.</param>
     /// <param name="contexts">(n, block) int64.</param>
@@ -25,7 +25,7 @@ internal static class TrainingLoop
         var parameters = model.parameters().ToArray();
         var stopwatch = Stopwatch.StartNew();
         long n = targets.shape[0];
-        for (int step = 1; step <= settings.Steps; step++)
+        for (int step = 1; step <= settings.Steps && !settings.Cancellation.IsCancellationRequested; step++)
         {
             using var scope = NewDisposeScope();
             Tensor x = contexts, y = targets, w = weights;
