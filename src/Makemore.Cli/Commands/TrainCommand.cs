@@ -122,7 +122,7 @@ internal static class TrainCommand
             report.WriteLine($"data: {path} ({names.Count:N0} names), split: {parse.GetValue(split)}");
             report.WriteLine($"model: {languageModel}");
             string counting = trainer is NGramEstimator ngram
-                ? string.Create(CultureInfo.InvariantCulture, $" (counting and smoothing: {ngram.LastFitDuration.TotalMilliseconds:F1} ms; the rest is vocabulary and ML.NET pipeline set-up)")
+                ? string.Create(CultureInfo.InvariantCulture, $" (counting and smoothing: {ngram.LastFitDuration.TotalMilliseconds:F1} ms; the rest is reading the data through the ML.NET pipeline, learning the vocabulary and first-call JIT)")
                 : "";
             report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fit: {stopwatch.Elapsed.TotalMilliseconds:F1} ms{counting}"));
             report.WriteLine();

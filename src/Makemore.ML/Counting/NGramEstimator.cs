@@ -48,14 +48,14 @@ public sealed class NGramEstimator : IEstimator<LanguageModelTransformer>
         _options = options;
     }
 
-    /// <summary>How long the last <see cref="Fit"/> spent counting and building the model.</summary>
+    /// <summary>How long the last <see cref="Fit"/> spent counting and building the model (reading the data view excluded).</summary>
     public TimeSpan LastFitDuration { get; private set; }
 
     /// <inheritdoc/>
     public LanguageModelTransformer Fit(IDataView input)
     {
-        var stopwatch = Stopwatch.StartNew();
         var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
+        var stopwatch = Stopwatch.StartNew();
         var model = NGramModel.Fit(vocabulary, _options.Order, _options.Smoothing, sequences);
         LastFitDuration = stopwatch.Elapsed;
         return LanguageModelTransformer.Create(model, _options.IdsColumnName, input);
