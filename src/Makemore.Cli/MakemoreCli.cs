@@ -40,6 +40,12 @@ internal static class MakemoreCli
             error.WriteLine($"makemore: {Unwrap(e).Message.Split('\n')[0]}");
             return UsageError;
         }
+        catch (Exception e)
+        {
+            // Not the caller's mistake (e.g. libtorch cannot load, a model without smoothing cannot sample): still one line.
+            error.WriteLine($"makemore: error: {Unwrap(e).Message.Split('\n')[0]}");
+            return 1;
+        }
     }
 
     // ML.NET wraps exceptions thrown inside mappings; the user wants the innermost message.
