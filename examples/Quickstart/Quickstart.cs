@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Makemore.ML;
 using Makemore.ML.Counting;
 using Makemore.ML.Data;
+using Makemore.ML.Inference;
 using Makemore.ML.Sampling;
 
 namespace Makemore.Examples;
@@ -9,22 +10,7 @@ namespace Makemore.Examples;
 /// <summary>The README's example: load, split, fit, evaluate, save, load, score, sample.</summary>
 public static class Quickstart
 {
-    /// <summary>Input of the prediction engine.</summary>
-    public sealed class NameInput
-    {
-        /// <summary>The name to score.</summary>
-        public string Name { get; set; } = "";
-    }
 
-    /// <summary>Output of the prediction engine: any of the score columns, by name.</summary>
-    public sealed class NameScore
-    {
-        /// <summary>Sum of ln p over the name's characters and the end token.</summary>
-        public double LogLikelihood { get; set; }
-
-        /// <summary>Mean negative log-likelihood per predicted character, in nats.</summary>
-        public double NllPerCharacter { get; set; }
-    }
 
     /// <summary>Runs the example on a names file, writing to <paramref name="output"/>.</summary>
     public static void Run(string namesPath, string modelPath, TextWriter output)

@@ -38,7 +38,7 @@ Console.WriteLine("|---|---|---|");
 var data = ml.Data.LoadNames(names);
 var idsTransformer = ml.Transforms.Text.MapCharactersToIds().Fit(data);
 var idsData = idsTransformer.Transform(data);
-var input = new NameRow { Name = "andrej" };
+var input = new NameInput { Name = "andrej" };
 foreach (var (label, model) in new (string, ILanguageModel)[]
 {
     ("bigram add-1", NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), sequences)),
@@ -48,12 +48,12 @@ foreach (var (label, model) in new (string, ILanguageModel)[]
 })
 {
     var facade = LanguageModelTransformer.Create(model, "Ids", idsData);
-    var engine = ml.Model.CreatePredictionEngine<NameRow, ScoreRow>(new Microsoft.ML.Data.TransformerChain<ITransformer>(idsTransformer, facade));
+    var engine = ml.Model.CreatePredictionEngine<NameInput, ScoreRow>(new Microsoft.ML.Data.TransformerChain<ITransformer>(idsTransformer, facade));
     double ours = Throughput(() => engine.Predict(input));
     string naive = "";
     if (model is SoftmaxRegressionModel softmax)
     {
-        var naiveEngine = ml.Model.CreatePredictionEngine<NameRow, NaivePerRowState.Out>(
+        var naiveEngine = ml.Model.CreatePredictionEngine<NameInput, NaivePerRowState.Out>(
             new Microsoft.ML.Data.TransformerChain<ITransformer>(idsTransformer, NaivePerRowState.Build(ml, idsData, softmax)));
         double before = Throughput(() => naiveEngine.Predict(input));
         naive = $"{ours / before:F0}× (naive: {before:N0}/s)";

@@ -19,7 +19,7 @@ public static class E02_Splits
         var (train, dev, test) = ml.Data.SplitNames(names, SplitProtocol.Lecture);
         foreach (var (part, data) in new[] { ("train", train), ("dev", dev), ("test", test) })
         {
-            var rows = ml.Data.CreateEnumerable<NameRow>(data, reuseRowObject: false).ToList();
+            var rows = ml.Data.CreateEnumerable<NameInput>(data, reuseRowObject: false).ToList();
             output.WriteLine($"{part,-5} {rows.Count,6} names, starting {string.Join(", ", rows.Take(3).Select(r => r.Name))}");
         }
 

@@ -2,26 +2,15 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.ML;
 using Makemore.Cli.Internal;
+using Makemore.ML.Data;
+using Makemore.ML.Inference;
 
 namespace Makemore.Cli.Commands;
 
 /// <summary><c>makemore score</c>: log-likelihood and NLL per character of names, through ML.NET's PredictionEngine.</summary>
 internal static class ScoreCommand
 {
-    /// <summary>PredictionEngine input.</summary>
-    public sealed class NameInput
-    {
-        public string Name { get; set; } = "";
-    }
 
-    /// <summary>PredictionEngine output: the score columns every Makemore model writes.</summary>
-    public sealed class NameScore
-    {
-        public double LogLikelihood { get; set; }
-        public double NllPerCharacter { get; set; }
-        public double Perplexity { get; set; }
-        public int PredictedCharacterCount { get; set; }
-    }
 
     public static Command Create(TextWriter output)
     {

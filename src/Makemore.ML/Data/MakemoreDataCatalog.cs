@@ -18,7 +18,7 @@ public static class MakemoreDataCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(names);
-        return new MLContext().Data.LoadFromEnumerable(names.Select(n => new NameRow { Name = n }).ToList());
+        return new MLContext().Data.LoadFromEnumerable(names.Select(n => new NameInput { Name = n }).ToList());
     }
 
     /// <summary>Splits names 80/10/10 into train / dev / test; <see cref="SplitProtocol.Lecture"/> reproduces the lecture's split exactly.</summary>
@@ -28,7 +28,7 @@ public static class MakemoreDataCatalog
     /// <param name="seed">Seed for <see cref="SplitProtocol.Random"/>.</param>
     /// <param name="columnName">The text column.</param>
     public static NameSplits<IDataView> SplitNames(this DataOperationsCatalog catalog, IDataView names,
-        SplitProtocol protocol = SplitProtocol.Lecture, int seed = NameSplitter.LectureSeed, string columnName = NameRow.ColumnName)
+        SplitProtocol protocol = SplitProtocol.Lecture, int seed = NameSplitter.LectureSeed, string columnName = NameInput.ColumnName)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var parts = NameSplitter.Split(ReadColumn(names, columnName), protocol, seed);

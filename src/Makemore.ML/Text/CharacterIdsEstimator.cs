@@ -12,7 +12,7 @@ public sealed class CharacterIdsOptions
     public string OutputColumnName { get; set; } = CharacterIdsEstimator.Defaults.OutputColumnName;
 
     /// <summary>The input text column. Default <c>Name</c>.</summary>
-    public string InputColumnName { get; set; } = NameRow.ColumnName;
+    public string InputColumnName { get; set; } = NameInput.ColumnName;
 
     /// <summary>What happens, when transforming, to a character unseen in the data the vocabulary was learned from. Default: error.</summary>
     public UnknownCharacterPolicy UnknownCharacters { get; set; } = UnknownCharacterPolicy.Error;

@@ -12,7 +12,7 @@ public static class MakemoreTextCatalog
     /// <param name="inputColumnName">The text column.</param>
     /// <param name="unknownCharacters">What happens to characters unseen when the vocabulary was learned.</param>
     public static CharacterIdsEstimator MapCharactersToIds(this TransformsCatalog.TextTransforms catalog,
-        string outputColumnName = CharacterIdsEstimator.Defaults.OutputColumnName, string inputColumnName = NameRow.ColumnName,
+        string outputColumnName = CharacterIdsEstimator.Defaults.OutputColumnName, string inputColumnName = NameInput.ColumnName,
         UnknownCharacterPolicy unknownCharacters = UnknownCharacterPolicy.Error) =>
         new(new CharacterIdsOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, UnknownCharacters = unknownCharacters });
 

@@ -41,6 +41,6 @@ public sealed class SplitTests
         var names = Enumerable.Range(0, 50).Select(i => $"n{i}").ToList();
         var views = ml.Data.SplitNames(ml.Data.LoadNames(names));
         var lists = NameSplitter.Split(names);
-        CollectionAssert.AreEqual(lists.Dev.ToList(), ml.Data.CreateEnumerable<NameRow>(views.Dev, false).Select(r => r.Name).ToList());
+        CollectionAssert.AreEqual(lists.Dev.ToList(), ml.Data.CreateEnumerable<NameInput>(views.Dev, false).Select(r => r.Name).ToList());
     }
 }

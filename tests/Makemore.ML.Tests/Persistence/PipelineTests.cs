@@ -7,19 +7,7 @@ using Makemore.ML.Text;
 
 namespace Makemore.ML.Tests.Persistence;
 
-public sealed class NameInput
-{
-    public string Name { get; set; } = "";
-}
 
-public sealed class NameScore
-{
-    public double LogLikelihood { get; set; }
-    public double NllPerCharacter { get; set; }
-    public double Perplexity { get; set; }
-    public int PredictedCharacterCount { get; set; }
-    public float[] NextCharacterProbabilities { get; set; } = [];
-}
 
 /// <summary>Count models as ML.NET models: Fit, Save, Load in a fresh context, PredictionEngine.</summary>
 [TestClass]

@@ -9,16 +9,7 @@ using static TorchSharp.torch;
 
 namespace Makemore.ML.TorchSharp.Tests.Training;
 
-public sealed class NameInput
-{
-    public string Name { get; set; } = "";
-}
 
-public sealed class NameScore
-{
-    public double LogLikelihood { get; set; }
-    public int PredictedCharacterCount { get; set; }
-}
 
 [TestClass]
 [DoNotParallelize]

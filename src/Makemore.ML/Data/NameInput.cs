@@ -1,7 +1,10 @@
 namespace Makemore.ML.Data;
 
-/// <summary>One item of a name list, as the <c>IDataView</c> row that <c>mlContext.Data.LoadNames</c> produces.</summary>
-public sealed class NameRow
+/// <summary>
+/// One item of a name list: the row type of <c>mlContext.Data.LoadNames</c>, and the input of a
+/// <c>PredictionEngine&lt;NameInput, NameScore&gt;</c> over a Makemore model.
+/// </summary>
+public sealed class NameInput
 {
     /// <summary>The default name of the text column.</summary>
     public const string ColumnName = "Name";
