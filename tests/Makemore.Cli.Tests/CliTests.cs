@@ -211,4 +211,22 @@ public sealed class CliTests
         Assert.AreEqual(0, sampleOnly.Code, sampleOnly.Error);
         Assert.AreEqual(Run("sample", "-m", InFolder("j.zip"), "-n", "3").Output, sampleOnly.Output, "--sample-only samples like 'sample'");
     }
+
+    [TestMethod]
+    public void ASavedModelScoresIdenticallyInAFreshProcess()
+    {
+        Assert.AreEqual(0, Run("train", "-i", InFolder("names.txt"), "-o", InFolder("fresh.zip"), "--order", "3", "--smoothing", "kneser-ney", "--samples", "0").Code);
+        string inProcess = Run("score", "-m", InFolder("fresh.zip"), "emma", "zoe", "--json").Output;
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "makemore.dll"), "score", "-m", InFolder("fresh.zip"), "emma", "zoe", "--json"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string fresh = process.StandardOutput.ReadToEnd();
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.AreEqual(0, process.ExitCode, error);
+        Assert.AreEqual(inProcess, fresh, "Model.Load in a new process gives the same scores, to the last digit");
+    }
 }
