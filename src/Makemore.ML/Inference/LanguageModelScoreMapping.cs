@@ -31,24 +31,9 @@ public sealed class LanguageModelScoreInput
     public ReadOnlyMemory<char> Model { get; set; }
 }
 
-/// <summary>Output of <see cref="LanguageModelScoreMapping"/>; see <see cref="ScoreColumns"/>.</summary>
-public sealed class LanguageModelScoreOutput
-{
-    /// <summary>See <see cref="ScoreColumns.LogLikelihood"/>.</summary>
-    public double LogLikelihood { get; set; }
-    /// <summary>See <see cref="ScoreColumns.NllPerCharacter"/>.</summary>
-    public double NllPerCharacter { get; set; }
-    /// <summary>See <see cref="ScoreColumns.Perplexity"/>.</summary>
-    public double Perplexity { get; set; }
-    /// <summary>See <see cref="ScoreColumns.PredictedCharacterCount"/>.</summary>
-    public int PredictedCharacterCount { get; set; }
-    /// <summary>See <see cref="ScoreColumns.NextCharacterProbabilities"/>.</summary>
-    public float[] NextCharacterProbabilities { get; set; } = [];
-}
-
 /// <summary>Scores items with the model held in the saved state, whatever its architecture. Stateless; part of the saved-model contract.</summary>
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class LanguageModelScoreMapping : CustomMappingFactory<LanguageModelScoreInput, LanguageModelScoreOutput>
+public sealed class LanguageModelScoreMapping : CustomMappingFactory<LanguageModelScoreInput, NameScore>
 {
     /// <summary>The contract name stored in saved models.</summary>
     public const string ContractName = "Makemore.LanguageModelScore.v1";
@@ -57,19 +42,6 @@ public sealed class LanguageModelScoreMapping : CustomMappingFactory<LanguageMod
     internal const string ModelColumn = StateChain.Prefix + "Model";
 
     /// <inheritdoc/>
-    public override Action<LanguageModelScoreInput, LanguageModelScoreOutput> GetMapping() => static (input, output) =>
-    {
-        ILanguageModel model = ModelState.GetModel(input.Model);
-        var score = SequenceScorer.Score(model, input.Ids);
-        output.LogLikelihood = score.LogLikelihood;
-        output.PredictedCharacterCount = score.PredictedCount;
-        output.NllPerCharacter = score.NllPerCharacter;
-        output.Perplexity = score.Perplexity;
-        Span<double> next = model.Vocabulary.Size <= 256 ? stackalloc double[model.Vocabulary.Size] : new double[model.Vocabulary.Size];
-        SequenceScorer.NextProbabilities(model, input.Ids, next);
-        var probabilities = output.NextCharacterProbabilities.Length == next.Length ? output.NextCharacterProbabilities : new float[next.Length];
-        for (int i = 0; i < next.Length; i++)
-            probabilities[i] = (float)next[i];
-        output.NextCharacterProbabilities = probabilities;
-    };
+    public override Action<LanguageModelScoreInput, NameScore> GetMapping() => static (input, output) =>
+        NameScorer.Fill(ModelState.GetModel(input.Model), input.Ids, output);
 }
