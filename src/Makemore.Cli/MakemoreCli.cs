@@ -35,17 +35,27 @@ internal static class MakemoreCli
         {
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (Unwrap(e) is UsageException or FileNotFoundException or FormatException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (Unwrap(e) is UsageException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
+                                      or FormatException or InvalidDataException or ArgumentException)
         {
-            error.WriteLine($"makemore: {Unwrap(e).Message.Split('\n')[0]}");
+            error.WriteLine($"makemore: {OneLine(Unwrap(e))}");
             return UsageError;
         }
         catch (Exception e)
         {
             // Not the caller's mistake (e.g. libtorch cannot load, a model without smoothing cannot sample): still one line.
-            error.WriteLine($"makemore: error: {Unwrap(e).Message.Split('\n')[0]}");
+            error.WriteLine($"makemore: error: {OneLine(Unwrap(e))}");
             return 1;
         }
+    }
+
+    // The first line of the message, without the " (Parameter 'x')" that ArgumentException appends: the user never saw that parameter.
+    private static string OneLine(Exception e)
+    {
+        string line = e.Message.Split('\n')[0].TrimEnd('\r');
+        return e is ArgumentException { ParamName: { } name } && line.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+            ? line[..^$" (Parameter '{name}')".Length]
+            : line;
     }
 
     // ML.NET wraps exceptions thrown inside mappings; the user wants the innermost message.

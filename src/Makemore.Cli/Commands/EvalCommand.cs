@@ -23,12 +23,17 @@ internal static class EvalCommand
         };
         command.SetAction(parse =>
         {
-            string path = DataFiles.Resolve(parse.GetValue(input));
             var protocol = DataFiles.ParseSplit(parse.GetValue(split)!);
+            // --part only means something within a split; silently evaluating the whole file instead would mislead.
+            if (protocol == ML.Data.SplitProtocol.None && parse.GetResult(part) is { Implicit: false })
+                throw new UsageException($"--part {parse.GetValue(part)} needs --split lecture or random (with --split none the whole file is evaluated)");
+            string path = DataFiles.Resolve(parse.GetValue(input));
             var parts = DataFiles.Parts(DataFiles.Read(path), protocol, parse.GetValue(seed));
             string wanted = protocol == ML.Data.SplitProtocol.None ? "all" : parse.GetValue(part)!;
             var names = parts.FirstOrDefault(p => p.Part == wanted).Names
                 ?? throw new UsageException($"unknown part '{wanted}': use train, dev or test");
+            if (names.Count == 0)
+                throw new UsageException($"the {wanted} part of {path} is empty: the file is too small for this split");
             var ml = new MLContext();
             var loaded = Models.Load(ml, parse.GetValue(model)!);
             var metrics = ml.Makemore().Evaluate(loaded.Transform(ml.Data.LoadNames(names)));
@@ -49,7 +54,7 @@ internal static class EvalCommand
                 return 0;
             }
             output.WriteLine($"{path}, split {parse.GetValue(split)}, part {wanted}");
-            var table = new Table("part", "names", "characters", "NLL (nats/char)", "bits/char", "perplexity");
+            var table = new Table("part", "names", "predicted chars", "NLL (nats/char)", "bits/char", "perplexity");
             table.Add(wanted, metrics.ItemCount, metrics.PredictedCharacterCount, metrics.NllPerCharacter, metrics.BitsPerCharacter, metrics.Perplexity);
             table.Write(output);
             return 0;

@@ -15,7 +15,8 @@ namespace Makemore.Cli.Commands;
 /// <summary><c>makemore plot</c>: the lecture's figures as PNG files.</summary>
 internal static class PlotCommand
 {
-    public static Command Create(TextWriter output, TextWriter error) => new("plot", "Draw the lecture's figures as PNG files.")
+    public static Command Create(TextWriter output, TextWriter error) => new("plot", "Draw the lecture's figures as PNG files.\n" +
+        "Example: makemore plot bigram -o bigram.png")
     {
         Bigram(output),
         Probabilities(output),

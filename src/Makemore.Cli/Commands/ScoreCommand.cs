@@ -10,8 +10,6 @@ namespace Makemore.Cli.Commands;
 /// <summary><c>makemore score</c>: log-likelihood and NLL per character of names, through ML.NET's PredictionEngine.</summary>
 internal static class ScoreCommand
 {
-
-
     public static Command Create(TextWriter output)
     {
         var model = CommonOptions.Model();
@@ -39,7 +37,7 @@ internal static class ScoreCommand
                 })));
                 return 0;
             }
-            var table = new Table("name", "log-likelihood", "NLL/char", "perplexity", "characters");
+            var table = new Table("name", "log-likelihood", "NLL/char", "perplexity", "predicted chars");
             foreach (var (name, score) in scores)
                 table.Add(name, score.LogLikelihood, score.NllPerCharacter, score.Perplexity, score.PredictedCharacterCount);
             table.Write(output);

@@ -23,7 +23,11 @@ internal static class TrainCommand
         var model = new Option<string>("--output", "-o") { Description = "Where to save the model zip", DefaultValueFactory = _ => "names-model.zip" };
         var type = new Option<string>("--type") { Description = "ngram (counts) or softmax (the lecture's neural n-gram, TorchSharp)", DefaultValueFactory = _ => "ngram" };
         var split = CommonOptions.Split("lecture");
-        var seed = CommonOptions.SplitSeed();
+        var seed = new Option<int>("--seed")
+        {
+            Description = $"Seed of --split random, and of the samples shown (when not given, samples use {SamplingOptions.LectureSeed})",
+            DefaultValueFactory = _ => 42,
+        };
         var order = new Option<int>("--order") { Description = "ngram: n, 1–8 (2 = bigram)", DefaultValueFactory = _ => 2 };
         var smoothing = new Option<string>("--smoothing") { Description = "ngram: none, add-k:K, kneser-ney or kneser-ney:D", DefaultValueFactory = _ => "add-k:1" };
         var blockSize = new Option<int>("--block-size") { Description = "softmax: previous characters seen (1 = bigram)", DefaultValueFactory = _ => 1 };
@@ -46,10 +50,16 @@ internal static class TrainCommand
         };
         command.SetAction(parse =>
         {
+            // One --seed for the run, as in makemore.py; without it the samples are the lecture's.
+            var sampling = new SamplingOptions
+            {
+                Seed = parse.GetResult(seed) is { Implicit: false } ? parse.GetValue(seed) : SamplingOptions.LectureSeed,
+                TopK = parse.GetValue(topK),
+            };
             if (parse.GetValue(sampleOnly))
             {
                 var saved = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), parse.GetValue(model)!));
-                foreach (string name in new NameGenerator(saved).Generate(parse.GetValue(samples), new SamplingOptions { TopK = parse.GetValue(topK) }))
+                foreach (string name in new NameGenerator(saved).Generate(parse.GetValue(samples), sampling))
                     output.WriteLine(name);
                 return 0;
             }
@@ -57,6 +67,11 @@ internal static class TrainCommand
             var names = DataFiles.Read(path);
             var protocol = DataFiles.ParseSplit(parse.GetValue(split)!);
             var parts = DataFiles.Parts(names, protocol, parse.GetValue(seed));
+            if (parts[0].Names.Count == 0)
+                throw new UsageException($"the train part of {path} is empty: the file is too small for --split {parse.GetValue(split)}");
+            string zip = parse.GetValue(model)!;
+            // Fail on an unusable output path now, not after training.
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(zip))!);
             var ml = new MLContext(seed: 0);
             var train = ml.Data.LoadNames(parts[0].Names);
             var progress = parse.GetValue(quiet) ? null : new Progress(error, parse.GetValue(steps));
@@ -134,9 +149,14 @@ internal static class TrainCommand
                 ["split"] = parse.GetValue(split)!,
                 ["fit_ms"] = stopwatch.Elapsed.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture),
             };
-            var table = new Table("split", "names", "characters", "NLL (nats/char)", "bits/char", "perplexity");
+            var table = new Table("split", "names", "predicted chars", "NLL (nats/char)", "bits/char", "perplexity");
             foreach (var (part, partNames) in parts)
             {
+                if (partNames.Count == 0)
+                {
+                    table.Add(part, 0, "-", "-", "-", "-"); // a tiny file leaves dev or test empty under an 80/10/10 split
+                    continue;
+                }
                 var metrics = ml.Makemore().Evaluate(fitted.Transform(ml.Data.LoadNames(partNames)));
                 table.Add(part, metrics.ItemCount, metrics.PredictedCharacterCount, metrics.NllPerCharacter, metrics.BitsPerCharacter, metrics.Perplexity);
                 metadata[$"{part}_nll"] = metrics.NllPerCharacter.ToString("R", CultureInfo.InvariantCulture);
@@ -146,12 +166,10 @@ internal static class TrainCommand
             // Save the model together with how it was trained and what it scored (shown by 'makemore info').
             var ids = ((IEnumerable<ITransformer>)fitted).First();
             fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(languageModel, "Ids", ids.Transform(train), metadata));
-            string zip = parse.GetValue(model)!;
             ml.Model.Save(fitted, train.Schema, zip);
             report.WriteLine();
             report.WriteLine($"saved: {zip}");
-            var options = new SamplingOptions { TopK = parse.GetValue(topK) };
-            var drawn = new NameGenerator(languageModel).Generate(parse.GetValue(samples), options);
+            var drawn = new NameGenerator(languageModel).Generate(parse.GetValue(samples), sampling);
             if (asJson)
             {
                 output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
@@ -164,7 +182,7 @@ internal static class TrainCommand
             }
             else if (drawn.Count > 0)
             {
-                report.WriteLine($"samples (seed {options.Seed}, {options.Rng.ToString().ToLowerInvariant()} rng):");
+                report.WriteLine($"samples (seed {sampling.Seed}, {sampling.Rng.ToString().ToLowerInvariant()} rng):");
                 foreach (string name in drawn)
                     report.WriteLine($"  {name}");
             }

@@ -1,0 +1,49 @@
+using Makemore.Cli;
+using Makemore.ML.Tests;
+
+namespace Makemore.Cli.Tests;
+
+/// <summary>The makemore command on inputs too small for a split, and options that only make sense together.</summary>
+[TestClass]
+public sealed class CliEdgeCaseTests
+{
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = MakemoreCli.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [TestMethod]
+    public void TrainOnAFileTooSmallForDevShowsAnEmptyRowAndCreatesTheOutputFolder()
+    {
+        string folder = Directory.CreateTempSubdirectory("makemore-cli-").FullName;
+        File.WriteAllLines(Path.Combine(folder, "five.txt"), ["emma", "olivia", "ava", "mia", "zoe"]);
+        string zip = Path.Combine(folder, "new", "five.zip");
+        var train = Run("train", "-i", Path.Combine(folder, "five.txt"), "-o", zip, "--samples", "0");
+        Assert.AreEqual(0, train.Code, train.Error);
+        StringAssert.Contains(train.Output, "dev        0                -");
+        Assert.IsTrue(File.Exists(zip));
+        var eval = Run("eval", "-m", zip, "-i", Path.Combine(folder, "five.txt"), "--split", "lecture", "--part", "dev");
+        Assert.AreEqual(2, eval.Code);
+        StringAssert.StartsWith(eval.Error, "makemore: the dev part of ");
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [TestMethod]
+    public void PartWithoutASplitIsRefused()
+    {
+        var (code, _, error) = Run("eval", "-m", "whatever.zip", "--part", "dev");
+        Assert.AreEqual(2, code);
+        Assert.AreEqual("makemore: --part dev needs --split lecture or random (with --split none the whole file is evaluated)", error.Trim());
+    }
+
+    [TestMethod]
+    public void ArgumentErrorsDoNotNameInternalParameters()
+    {
+        var (code, _, error) = Run("train", "-i", TestData.OriginalNamesPathOrInconclusive(), "--order", "0", "-o", Path.Combine(Path.GetTempPath(), "never-written.zip"));
+        Assert.AreEqual(2, code);
+        Assert.AreEqual("makemore: Order must be between 1 and 8.", error.Trim());
+    }
+}
