@@ -13,10 +13,11 @@ namespace Makemore.ML;
 public static class MakemoreModel
 {
     /// <summary>The last language model in a transformer (chain).</summary>
-    /// <exception cref="ArgumentException">The transformer holds no Makemore language model.</exception>
+    /// <exception cref="NotAMakemoreModelException">The transformer holds no Makemore language model (an <see cref="ArgumentException"/>).</exception>
+    /// <exception cref="ModelFileDamagedException">The model's saved state is damaged.</exception>
     public static ILanguageModel GetLanguageModel(ITransformer transformer) =>
         Find(transformer, t => t is LanguageModelTransformer m ? m.Model : null, LanguageModelScoreMapping.ModelColumn, ModelState.GetModel)
-        ?? throw new ArgumentException("This model holds no Makemore language model (no n-gram or neural model was trained into it).", nameof(transformer));
+        ?? throw new NotAMakemoreModelException("This model holds no Makemore language model (no n-gram or neural model was trained into it).");
 
     /// <summary>The metadata saved with the last language model in a transformer (chain); empty when there is none.</summary>
     public static IReadOnlyDictionary<string, string> GetMetadata(ITransformer transformer) =>
@@ -25,10 +26,11 @@ public static class MakemoreModel
             : new Dictionary<string, string>();
 
     /// <summary>The last character vocabulary in a transformer (chain).</summary>
-    /// <exception cref="ArgumentException">The transformer holds no vocabulary.</exception>
+    /// <exception cref="NotAMakemoreModelException">The transformer holds no vocabulary (an <see cref="ArgumentException"/>).</exception>
+    /// <exception cref="ModelFileDamagedException">The vocabulary's saved state is damaged.</exception>
     public static CharacterVocabulary GetVocabulary(ITransformer transformer) =>
         Find(transformer, t => t is CharacterIdsTransformer v ? v.Vocabulary : null, CharacterIdsMapping.VocabularyColumn, ModelState.GetVocabulary)
-        ?? throw new ArgumentException("This model holds no Makemore character vocabulary.", nameof(transformer));
+        ?? throw new NotAMakemoreModelException("This model holds no Makemore character vocabulary.");
 
     private static T? Find<T>(ITransformer transformer, Func<ITransformer, T?> direct, string stateColumn, Func<ReadOnlyMemory<char>, T> parse)
         where T : class

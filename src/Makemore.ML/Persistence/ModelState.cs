@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using Makemore.ML.Counting;
 using Makemore.ML.Inference;
@@ -8,27 +9,36 @@ using Makemore.ML.Text;
 namespace Makemore.ML.Persistence;
 
 /// <summary>
-/// The saved form of a model or vocabulary: a header (magic, kind, format version) then a binary payload,
-/// base64-encoded into one string so it can live in a built-in <c>ValueMappingTransformer</c> and reach the
-/// scoring mapping without a copy per row (see architecture.md §3).
+/// The saved form of a model or vocabulary, base64-encoded into one string so it can live in a built-in
+/// <c>ValueMappingTransformer</c> and reach the scoring mapping without a copy per row (see architecture.md §3).
+/// Layout: magic <c>MKMC</c>, container format (int32), SHA-256 of the body (32 bytes), then the body: kind, format
+/// version, metadata (string pairs), payload. The checksum is verified before anything is parsed, so a damaged state
+/// is an error (<see cref="ModelFileDamagedException"/>), never a model that gives other numbers.
 /// </summary>
 internal static class ModelState
 {
-    private const string Magic = "MKMR";
+    private const string Magic = "MKMC";
+    // Makemore.ML 0.1 wrote "MKMR" with no checksum; such a state cannot be told from a damaged one, so it is refused.
+    private const string UncheckedMagic = "MKMR";
+    private const int ContainerFormat = 1;
+    private const int HashSize = 32;
+    private const int HeaderSize = 4 + 4 + HashSize;
 
     // Parsed states, keyed by the string instance the ValueMapping hands out for every row: parse once.
     private static readonly ConditionalWeakTable<string, object> Parsed = new();
 
     /// <summary>
-    /// Writes a state: magic, kind, format version, metadata (string pairs: how the model was trained and what it
-    /// scored), then the payload.
+    /// Writes a state: header with checksum, then kind, format version, metadata (how the model was trained and what it
+    /// scored) and the payload.
     /// </summary>
     public static string Encode(string kind, int version, Action<BinaryWriter> writePayload, IReadOnlyDictionary<string, string>? metadata = null)
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(Magic.ToCharArray());
+            writer.Write(Encoding.ASCII.GetBytes(Magic));
+            writer.Write(ContainerFormat);
+            writer.Write(new byte[HashSize]); // filled in below, once the body is written
             writer.Write(kind);
             writer.Write(version);
             writer.Write(metadata?.Count ?? 0);
@@ -39,7 +49,9 @@ internal static class ModelState
             }
             writePayload(writer);
         }
-        return Convert.ToBase64String(stream.GetBuffer(), 0, (int)stream.Length);
+        var bytes = stream.GetBuffer().AsSpan(0, (int)stream.Length);
+        SHA256.HashData(bytes[HeaderSize..], bytes.Slice(8, HashSize));
+        return Convert.ToBase64String(bytes);
     }
 
     public static T Decode<T>(string state, Func<string, int, BinaryReader, T> read) => Decode(state, (kind, version, _, reader) => read(kind, version, reader));
@@ -53,18 +65,33 @@ internal static class ModelState
         }
         catch (FormatException e)
         {
-            throw new InvalidDataException("A Makemore model state is not valid base64; the model file is damaged.", e);
+            throw Damaged("its state is not valid base64", e);
         }
-        using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        if (bytes.Length < HeaderSize)
+            throw Damaged($"its state has {bytes.Length} bytes, fewer than the {HeaderSize}-byte header");
+        string magic = Encoding.ASCII.GetString(bytes, 0, 4);
+        if (magic == UncheckedMagic)
+            throw new ModelFileDamagedException(
+                "The model was saved by Makemore.ML 0.1, whose files carry no checksum, so damage cannot be ruled out; train it again with this version.");
+        if (magic != Magic)
+            throw Damaged("its state does not start with the Makemore header");
+        int format = BitConverter.ToInt32(bytes, 4);
+        if (format != ContainerFormat)
+            throw format > ContainerFormat
+                ? new ModelFileDamagedException($"The model's state has container format {format}, newer than this version of Makemore.ML reads ({ContainerFormat}); upgrade the library.")
+                : Damaged($"its state claims container format {format}");
+        Span<byte> actual = stackalloc byte[HashSize];
+        SHA256.HashData(bytes.AsSpan(HeaderSize), actual);
+        if (!actual.SequenceEqual(bytes.AsSpan(8, HashSize)))
+            throw Damaged("the checksum of its state does not match");
+        using var reader = new BinaryReader(new MemoryStream(bytes, HeaderSize, bytes.Length - HeaderSize), Encoding.UTF8);
         try
         {
-            if (new string(reader.ReadChars(Magic.Length)) != Magic)
-                throw new InvalidDataException("A Makemore model state does not start with its magic header; the model file is damaged.");
             string kind = reader.ReadString();
             int version = reader.ReadInt32();
             int count = reader.ReadInt32();
             if (count < 0 || count > 10_000)
-                throw new InvalidDataException($"A Makemore model state claims {count} metadata entries; the model file is damaged.");
+                throw Damaged($"its state claims {count} metadata entries");
             var metadata = new Dictionary<string, string>(count);
             for (int i = 0; i < count; i++)
                 metadata[reader.ReadString()] = reader.ReadString();
@@ -72,9 +99,11 @@ internal static class ModelState
         }
         catch (EndOfStreamException e)
         {
-            throw new InvalidDataException("A Makemore model state ends early; the model file is damaged.", e);
+            throw Damaged("its state ends early", e);
         }
     }
+
+    private static ModelFileDamagedException Damaged(string what, Exception? inner = null) => new($"The model file is damaged: {what}.", inner);
 
     /// <summary>The model a state string encodes, parsed once per string instance.</summary>
     public static ILanguageModel GetModel(ReadOnlyMemory<char> state) => (ILanguageModel)GetParsed(state, ReadModel);

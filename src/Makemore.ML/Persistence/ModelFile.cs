@@ -1,0 +1,187 @@
+using System.IO.Compression;
+using System.IO.Hashing;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.ML;
+
+namespace Makemore.ML.Persistence;
+
+/// <summary>
+/// A Makemore model zip: the zip ML.NET's <c>Model.Save</c> writes, made canonical (entries in ML.NET's order, fixed
+/// time stamps, so the same model gives the same bytes) and sealed with a manifest: the SHA-256 of every entry.
+/// Loading verifies every entry's CRC-32, the manifest when there is one, and every Makemore state's own checksum before
+/// ML.NET sees the bytes, so a damaged file is an error, never a model that gives other numbers.
+/// </summary>
+internal static class ModelFile
+{
+    /// <summary>The manifest entry: one line per other entry, <c>sha256-hex name</c>, in zip order.</summary>
+    public const string ManifestEntry = "Makemore/Manifest.sha256";
+
+    // What a zip may claim before it is refused unread: protects against zip bombs.
+    private const long MaxTotalBytes = 4L << 30;
+    private const int MaxEntries = 100_000;
+
+    // The zip format's earliest date; any fixed instant makes the bytes reproducible.
+    private static readonly DateTimeOffset Timestamp = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Saves <paramref name="model"/> canonically and sealed, atomically to <paramref name="path"/>.</summary>
+    public static void Save(MLContext ml, ITransformer model, DataViewSchema? inputSchema, string path)
+    {
+        byte[] bytes = ToBytes(ml, model, inputSchema);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>Saves <paramref name="model"/> canonically and sealed to a stream.</summary>
+    public static void Save(MLContext ml, ITransformer model, DataViewSchema? inputSchema, Stream stream) =>
+        stream.Write(ToBytes(ml, model, inputSchema));
+
+    private static byte[] ToBytes(MLContext ml, ITransformer model, DataViewSchema? inputSchema)
+    {
+        using var raw = new MemoryStream();
+        ml.Model.Save(model, inputSchema, raw);
+        raw.Position = 0;
+        using var source = new ZipArchive(raw, ZipArchiveMode.Read);
+        using var output = new MemoryStream();
+        using (var target = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            var manifest = new StringBuilder();
+            foreach (var entry in source.Entries)
+            {
+                byte[] content = ReadAll(entry);
+                manifest.Append(Convert.ToHexStringLower(SHA256.HashData(content))).Append(' ').Append(entry.FullName).Append('\n');
+                Add(target, entry.FullName, content);
+            }
+            Add(target, ManifestEntry, Encoding.UTF8.GetBytes(manifest.ToString()));
+        }
+        return output.ToArray();
+    }
+
+    private static void Add(ZipArchive zip, string name, byte[] content)
+    {
+        var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+        entry.LastWriteTime = Timestamp;
+        using var stream = entry.Open();
+        stream.Write(content);
+    }
+
+    /// <summary>Reads, verifies and loads a model file.</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="ModelFileDamagedException">The file is damaged.</exception>
+    /// <exception cref="NotAMakemoreModelException">The file is not a Makemore model.</exception>
+    public static ITransformer Load(MLContext ml, string path, out DataViewSchema inputSchema)
+    {
+        if (Directory.Exists(path))
+            throw new NotAMakemoreModelException($"{path} is a folder, not a model zip.");
+        byte[] bytes = File.ReadAllBytes(path);
+        return Load(ml, bytes, path, out inputSchema);
+    }
+
+    /// <summary>Reads, verifies and loads a model from a stream (read to its end).</summary>
+    public static ITransformer Load(MLContext ml, Stream stream, out DataViewSchema inputSchema)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return Load(ml, copy.ToArray(), "the model", out inputSchema);
+    }
+
+    private static ITransformer Load(MLContext ml, byte[] bytes, string name, out DataViewSchema inputSchema)
+    {
+        bool sealedByUs = Verify(bytes, name);
+        ITransformer model;
+        try
+        {
+            model = ml.Model.Load(new MemoryStream(bytes, writable: false), out inputSchema);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            string reason = e.Message.Split('\n')[0];
+            throw sealedByUs
+                ? new ModelFileDamagedException($"{name} is intact but ML.NET cannot load it ({reason}); it may come from a newer Makemore.ML.", e)
+                : new NotAMakemoreModelException($"{name} is not a Makemore model: ML.NET cannot load it ({reason}).", e);
+        }
+        // Parse (and so verify the checksum of) the language model now, not at the first prediction.
+        try
+        {
+            MakemoreModel.GetLanguageModel(model);
+        }
+        catch (NotAMakemoreModelException e)
+        {
+            throw new NotAMakemoreModelException($"{name} is an ML.NET model but not a Makemore model: it holds no Makemore language model.", e);
+        }
+        catch (ModelFileDamagedException e)
+        {
+            throw new ModelFileDamagedException($"{name}: {e.Message}", e);
+        }
+        return model;
+    }
+
+    /// <summary>Checks every entry's CRC-32 and size, and the manifest if present; true when the manifest was there and matched.</summary>
+    private static bool Verify(byte[] bytes, string name)
+    {
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelFileDamagedException($"The model file is damaged: {name} is not a readable zip archive ({e.Message}).", e);
+        }
+        using (zip)
+        {
+            var entries = zip.Entries;
+            if (entries.Count > MaxEntries)
+                throw new ModelFileDamagedException($"The model file is damaged: {name} claims {entries.Count:N0} entries.");
+            long total = 0;
+            foreach (var entry in entries)
+                total += entry.Length;
+            if (total > MaxTotalBytes)
+                throw new ModelFileDamagedException($"The model file is damaged: {name} claims {total:N0} bytes uncompressed, more than any model this version writes.");
+            var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+            string? manifest = null;
+            foreach (var entry in entries)
+            {
+                byte[] content;
+                try
+                {
+                    content = ReadAll(entry);
+                }
+                catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
+                {
+                    throw new ModelFileDamagedException($"The model file is damaged: entry {entry.FullName} of {name} cannot be read ({e.Message}).", e);
+                }
+                if (content.Length != entry.Length || Crc32.HashToUInt32(content) != entry.Crc32)
+                    throw new ModelFileDamagedException($"The model file is damaged: the CRC-32 of entry {entry.FullName} of {name} does not match.");
+                if (entry.FullName == ManifestEntry)
+                    manifest = Encoding.UTF8.GetString(content);
+                else if (!hashes.TryAdd(entry.FullName, Convert.ToHexStringLower(SHA256.HashData(content))))
+                    throw new ModelFileDamagedException($"The model file is damaged: {name} has entry {entry.FullName} twice.");
+            }
+            if (manifest is null)
+                return false; // saved by plain mlContext.Model.Save: the states' own checksums still apply
+            var listed = manifest.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            if (listed.Length != hashes.Count)
+                throw new ModelFileDamagedException($"The model file is damaged: {name} has {hashes.Count} entries but its manifest lists {listed.Length}.");
+            foreach (string line in listed)
+            {
+                int space = line.IndexOf(' ');
+                if (space < 0 || !hashes.TryGetValue(line[(space + 1)..], out string? hash) || hash != line[..space])
+                    throw new ModelFileDamagedException($"The model file is damaged: entry {(space < 0 ? line : line[(space + 1)..])} of {name} is missing or differs from its manifest.");
+            }
+            return true;
+        }
+    }
+
+    // Reads one entry whole, refusing more bytes than it declares (a zip bomb that lies about its size).
+    private static byte[] ReadAll(ZipArchiveEntry entry)
+    {
+        if (entry.Length > int.MaxValue)
+            throw new InvalidDataException($"entry {entry.FullName} claims {entry.Length:N0} bytes");
+        using var stream = entry.Open();
+        byte[] content = new byte[entry.Length];
+        stream.ReadExactly(content);
+        if (stream.ReadByte() >= 0)
+            throw new InvalidDataException($"entry {entry.FullName} holds more bytes than it declares");
+        return content;
+    }
+}

@@ -1,0 +1,211 @@
+using System.IO.Compression;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Makemore.ML.Counting;
+using Makemore.ML.Data;
+using Makemore.ML.Inference;
+using Makemore.ML.Persistence;
+
+namespace Makemore.ML.Tests.Persistence;
+
+/// <summary>
+/// <c>ml.Makemore().Save/Load</c>: atomic, reproducible, sealed files; damaged and foreign files are errors, never other numbers.
+/// </summary>
+[TestClass]
+public sealed class ModelFileTests
+{
+    private static readonly MLContext Ml = new(seed: 1);
+    private static readonly string[] Probes = ["anna", "emma", "a", "", "olivia", "ss", "bella"];
+
+    internal static (ITransformer Model, IDataView Train) Trigram()
+    {
+        var train = Ml.Data.LoadNames(TestData.Tiny);
+        var model = Ml.Transforms.Text.MapCharactersToIds("Ids", "Name")
+            .Append(Ml.Makemore().Trainers.NGram(3, Smoothing.KneserNey()))
+            .Fit(train);
+        return (model, train);
+    }
+
+    internal static byte[] SavedTrigram()
+    {
+        var (model, train) = Trigram();
+        using var stream = new MemoryStream();
+        Ml.Makemore().Save(model, train.Schema, stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>Log-likelihoods of <see cref="Probes"/> through the loaded pipeline's own transform (the ML.NET path).</summary>
+    internal static double[] Scores(ITransformer model)
+    {
+        var scored = model.Transform(Ml.Data.LoadNames(Probes.Where(p => p.Length > 0).ToArray()));
+        return scored.GetColumn<double>(ScoreColumns.LogLikelihood).ToArray();
+    }
+
+    [TestMethod]
+    public void SavedFileLoadsWithIdenticalScoresThroughBothLoaders()
+    {
+        var (model, _) = Trigram();
+        byte[] bytes = SavedTrigram();
+        var verified = Ml.Makemore().Load(new MemoryStream(bytes), out var schema);
+        var plain = new MLContext().Model.Load(new MemoryStream(bytes), out _);
+        CollectionAssert.AreEqual(Scores(model), Scores(verified));
+        CollectionAssert.AreEqual(Scores(model), Scores(plain));
+        Assert.IsNotNull(schema.GetColumnOrNull("Name"));
+    }
+
+    [TestMethod]
+    public void TheSameModelGivesTheSameBytes()
+    {
+        CollectionAssert.AreEqual(SavedTrigram(), SavedTrigram());
+    }
+
+    [TestMethod]
+    public void FileIsSealedWithAManifestOfEveryEntry()
+    {
+        using var zip = new ZipArchive(new MemoryStream(SavedTrigram()));
+        var manifest = zip.GetEntry(ModelFile.ManifestEntry);
+        Assert.IsNotNull(manifest);
+        using var reader = new StreamReader(manifest.Open());
+        var listed = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line[(line.IndexOf(' ') + 1)..]).ToArray();
+        CollectionAssert.AreEquivalent(zip.Entries.Select(e => e.FullName).Where(n => n != ModelFile.ManifestEntry).ToArray(), listed);
+    }
+
+    [TestMethod]
+    public void APlainMlNetSaveStillLoadsAndIsCheckedByItsStateChecksum()
+    {
+        var (model, train) = Trigram();
+        using var stream = new MemoryStream();
+        Ml.Model.Save(model, train.Schema, stream);
+        var loaded = Ml.Makemore().Load(new MemoryStream(stream.ToArray()), out _);
+        CollectionAssert.AreEqual(Scores(model), Scores(loaded));
+    }
+
+    [TestMethod]
+    public void AForeignMlNetModelIsNotAMakemoreModel()
+    {
+        var data = Ml.Data.LoadFromEnumerable([new { X = 1f }, new { X = 3f }]);
+        var foreign = Ml.Transforms.NormalizeMinMax("X").Fit(data);
+        using var stream = new MemoryStream();
+        Ml.Model.Save(foreign, data.Schema, stream);
+        var error = Assert.ThrowsExactly<NotAMakemoreModelException>(() => Ml.Makemore().Load(new MemoryStream(stream.ToArray()), out _));
+        StringAssert.Contains(error.Message, "not a Makemore model");
+        Assert.ThrowsExactly<NotAMakemoreModelException>(() => MakemoreModel.GetLanguageModel(foreign));
+        Assert.ThrowsExactly<NotAMakemoreModelException>(() => NameScorer.From(foreign));
+    }
+
+    [TestMethod]
+    [DataRow(0, DisplayName = "empty file")]
+    [DataRow(1, DisplayName = "one byte")]
+    [DataRow(200, DisplayName = "truncated to 200 bytes")]
+    [DataRow(-22, DisplayName = "end-of-central-directory cut off")]
+    [DataRow(-1, DisplayName = "last byte cut off")]
+    public void TruncatedFilesAreDamaged(int keep)
+    {
+        byte[] bytes = SavedTrigram();
+        byte[] truncated = bytes[..(keep >= 0 ? keep : bytes.Length + keep)];
+        var error = Assert.ThrowsExactly<ModelFileDamagedException>(() => Ml.Makemore().Load(new MemoryStream(truncated), out _));
+        StringAssert.StartsWith(error.Message, "The model file is damaged");
+    }
+
+    [TestMethod]
+    public void TextThatIsNotAZipIsDamagedOrNotAModel()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes("emma\nolivia\n");
+        Assert.ThrowsExactly<ModelFileDamagedException>(() => Ml.Makemore().Load(new MemoryStream(bytes), out _));
+    }
+
+    [TestMethod]
+    public void EveryChangedByteOfAStateIsCaughtByItsChecksum()
+    {
+        // The state string a ValueMapping holds; inside a zip it is compressed, so the state is damaged here directly:
+        // this is what reaches the model when an entry is damaged past the zip's own checks (e.g. saved without a manifest).
+        var model = (NGramModel)MakemoreModel.GetLanguageModel(Trigram().Model);
+        byte[] state = Convert.FromBase64String(model.ToState());
+        for (int i = 0; i < state.Length; i++)
+        {
+            byte[] damaged = (byte[])state.Clone();
+            damaged[i] ^= (byte)(1 << (i % 8));
+            var error = Assert.Throws<IOException>(() => ModelState.GetModel(Convert.ToBase64String(damaged).AsMemory()), $"byte {i}");
+            Assert.IsInstanceOfType<ModelFileDamagedException>(error, $"byte {i}: {error.Message}");
+        }
+        Assert.AreEqual(model.ToString(), ModelState.GetModel(Convert.ToBase64String(state).AsMemory()).ToString());
+    }
+
+    [TestMethod]
+    public void AStateFromVersionZeroPointOneIsRefusedWithAReason()
+    {
+        byte[] state = Convert.FromBase64String(((NGramModel)MakemoreModel.GetLanguageModel(Trigram().Model)).ToState());
+        "MKMR"u8.CopyTo(state);
+        var error = Assert.ThrowsExactly<ModelFileDamagedException>(() => ModelState.GetModel(Convert.ToBase64String(state).AsMemory()));
+        StringAssert.Contains(error.Message, "Makemore.ML 0.1");
+    }
+
+    [TestMethod]
+    public void SaveReplacesTheFileAtomicallyWhileAReaderHasItOpen()
+    {
+        string folder = Directory.CreateTempSubdirectory("makemore-atomic-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "m.zip");
+            var (model, train) = Trigram();
+            Ml.Makemore().Save(model, train.Schema, path);
+            byte[] before = File.ReadAllBytes(path);
+            using (var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+            {
+                var bigram = Ml.Transforms.Text.MapCharactersToIds("Ids", "Name").Append(Ml.Makemore().Trainers.NGram(2)).Fit(train);
+                Ml.Makemore().Save(bigram, train.Schema, path); // must not fail although the file is open
+                using var copy = new MemoryStream();
+                reader.CopyTo(copy);
+                CollectionAssert.AreEqual(before, copy.ToArray(), "the open reader sees the old file whole");
+            }
+            Assert.AreEqual(2, MakemoreModel.GetLanguageModel(Ml.Makemore().Load(path, out _)).BlockSize + 1);
+            CollectionAssert.AreEqual(new[] { "m.zip" }, Directory.GetFiles(folder).Select(Path.GetFileName).ToArray(), "no temporary file is left behind");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void AFailedSaveLeavesTheOldFileIntact()
+    {
+        string folder = Directory.CreateTempSubdirectory("makemore-atomic-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "m.txt");
+            File.WriteAllText(path, "old");
+            Assert.ThrowsExactly<InvalidOperationException>(() => AtomicFile.Write(path, stream =>
+            {
+                stream.WriteByte(1);
+                throw new InvalidOperationException("fails mid-write");
+            }));
+            Assert.AreEqual("old", File.ReadAllText(path));
+            Assert.HasCount(1, Directory.GetFiles(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void EnsureWritableRefusesAFolderAndAnUnwritableFolder()
+    {
+        string folder = Directory.CreateTempSubdirectory("makemore-writable-").FullName;
+        try
+        {
+            Assert.ThrowsExactly<IOException>(() => AtomicFile.EnsureWritable(folder));
+            AtomicFile.EnsureWritable(Path.Combine(folder, "new", "m.zip")); // creates the folder, leaves no file
+            Assert.IsEmpty(Directory.GetFileSystemEntries(Path.Combine(folder, "new")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        // /proc refuses new files even to root (the tests run as root in CI, where a chmod would not stop a write).
+        var error = Assert.ThrowsExactly<UnauthorizedAccessException>(() => AtomicFile.EnsureWritable("/proc/makemore-model.zip"));
+        StringAssert.Contains(error.Message, "not writable");
+    }
+}
+
