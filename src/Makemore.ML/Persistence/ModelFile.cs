@@ -99,10 +99,11 @@ internal static class ModelFile
                 ? new ModelFileDamagedException($"{name} is intact but ML.NET cannot load it ({reason}); it may come from a newer Makemore.ML.", e)
                 : new NotAMakemoreModelException($"{name} is not a Makemore model: ML.NET cannot load it ({reason}).", e);
         }
-        // Parse (and so verify the checksum of) the language model now, not at the first prediction.
+        // Parse (and so verify the checksums of) the language model and its vocabulary now, not at the first prediction.
         try
         {
             MakemoreModel.GetLanguageModel(model);
+            VerifyVocabulary(model);
         }
         catch (NotAMakemoreModelException e)
         {
@@ -113,6 +114,18 @@ internal static class ModelFile
             throw new ModelFileDamagedException($"{name}: {e.Message}", e);
         }
         return model;
+    }
+
+    private static void VerifyVocabulary(ITransformer model)
+    {
+        try
+        {
+            MakemoreModel.GetVocabulary(model);
+        }
+        catch (NotAMakemoreModelException)
+        {
+            // A language model put in a pipeline without MapCharactersToIds: its vocabulary is inside the model state.
+        }
     }
 
     /// <summary>Checks every entry's CRC-32 and size, and the manifest if present; true when the manifest was there and matched.</summary>
@@ -129,7 +142,15 @@ internal static class ModelFile
         }
         using (zip)
         {
-            var entries = zip.Entries;
+            IReadOnlyCollection<ZipArchiveEntry> entries;
+            try
+            {
+                entries = zip.Entries; // the central directory is read here
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
+            {
+                throw new ModelFileDamagedException($"The model file is damaged: the zip directory of {name} cannot be read ({e.Message}).", e);
+            }
             if (entries.Count > MaxEntries)
                 throw new ModelFileDamagedException($"The model file is damaged: {name} claims {entries.Count:N0} entries.");
             long total = 0;
