@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Makemore.Cli.Commands;
 using Makemore.Cli.Internal;
+using Makemore.ML;
 
 namespace Makemore.Cli;
 
@@ -36,7 +37,7 @@ internal static class MakemoreCli
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (Unwrap(e) is UsageException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
-                                      or FormatException or InvalidDataException or ArgumentException)
+                                      or FormatException or InvalidDataException or ArgumentException or ModelFileDamagedException)
         {
             error.WriteLine($"makemore: {OneLine(Unwrap(e))}");
             return UsageError;

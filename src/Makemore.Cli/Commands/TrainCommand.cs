@@ -8,7 +8,9 @@ using Makemore.ML;
 using Makemore.ML.Counting;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
+using Makemore.ML.Persistence;
 using Makemore.ML.Sampling;
+using Makemore.ML.Text;
 using Makemore.ML.TorchSharp.Models;
 using Makemore.ML.TorchSharp.Training;
 
@@ -43,10 +45,15 @@ internal static class TrainCommand
         var json = CommonOptions.Json();
         var topK = new Option<int>("--top-k") { Description = "Samples: keep only the k most likely characters at each step (0: all)", DefaultValueFactory = _ => 0 };
         var sampleOnly = new Option<bool>("--sample-only") { Description = "Do not train: load the model at -o and print samples (makemore.py's flag)" };
+        var unknown = new Option<string>("--unknown")
+        {
+            Description = "What the saved model does with a character outside its vocabulary (learned from the whole input file): error, skip or map (to one unknown symbol)",
+            DefaultValueFactory = _ => "error",
+        };
         var command = new Command("train", "Train a model on the train part, print train/dev/test NLL and samples, save a zip.\n" +
             "Example: makemore train --order 3 --smoothing kneser-ney -o trigram.zip")
         {
-            input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly,
+            input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly, unknown,
         };
         command.SetAction(parse =>
         {
@@ -71,17 +78,29 @@ internal static class TrainCommand
                 throw new UsageException($"the train part of {path} is empty: the file is too small for --split {parse.GetValue(split)}");
             string zip = parse.GetValue(model)!;
             // Fail on an unusable output path now, not after training.
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(zip))!);
+            AtomicFile.EnsureWritable(zip);
+            var policy = parse.GetValue(unknown) switch
+            {
+                "error" => UnknownCharacterPolicy.Error,
+                "skip" => UnknownCharacterPolicy.Skip,
+                "map" => UnknownCharacterPolicy.MapToUnknown,
+                var other => throw new UsageException($"unknown --unknown '{other}': use error, skip or map"),
+            };
+            if (parse.GetValue(type) == "softmax" && parse.GetValue(steps) < 1)
+                throw new UsageException($"--steps must be at least 1 (got {parse.GetValue(steps)}): a model with no step is untrained");
             var ml = new MLContext(seed: 0);
             var train = ml.Data.LoadNames(parts[0].Names);
             var progress = parse.GetValue(quiet) ? null : new Progress(error, parse.GetValue(steps));
-            // Ctrl+C during training stops after the current step; the model so far is evaluated and saved as usual.
+            // Ctrl+C during training stops after the current step; a model with at least one step is evaluated and saved,
+            // marked as interrupted. A second Ctrl+C ends the process at once (the save is atomic: no half-written file).
             using var interrupt = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
+                if (interrupt.IsCancellationRequested)
+                    return;
                 e.Cancel = true;
                 error.WriteLine();
-                error.WriteLine("makemore: interrupted; stopping after this step and saving the model trained so far");
+                error.WriteLine("makemore: interrupted; stopping after this step (Ctrl+C again to quit at once)");
                 interrupt.Cancel();
             };
             Console.CancelKeyPress += onCancel;
@@ -117,12 +136,19 @@ internal static class TrainCommand
                 }),
                 var other => throw new UsageException($"unknown model type '{other}': use ngram or softmax"),
             };
-            var pipeline = ml.Transforms.Text.MapCharactersToIds().Append(trainer);
             var stopwatch = Stopwatch.StartNew();
-            ITransformer fitted;
+            // The vocabulary comes from the whole input file, as makemore.py builds it, so a character that only dev or
+            // test has is still a symbol of the model; the trainer sees the train part only.
+            var ids = ml.Transforms.Text.MapCharactersToIds(unknownCharacters: policy).Fit(ml.Data.LoadNames(names));
+            ILanguageModel languageModel;
             try
             {
-                fitted = pipeline.Fit(train);
+                languageModel = MakemoreModel.GetLanguageModel(trainer.Fit(ids.Transform(train)));
+            }
+            catch (TrainingDivergedException e)
+            {
+                throw new CommandFailedException(string.Create(CultureInfo.InvariantCulture,
+                    $"training diverged at step {e.Step} of {e.Steps} (loss {e.Loss}): use a smaller --lr than {e.LearningRate:G6}. {NothingSaved(zip)}"));
             }
             finally
             {
@@ -130,7 +156,14 @@ internal static class TrainCommand
             }
             stopwatch.Stop();
             progress?.Done();
-            var languageModel = MakemoreModel.GetLanguageModel(fitted);
+            int? stepsDone = trainer is SoftmaxRegressionEstimator neural ? neural.History.Count : null;
+            if (interrupt.IsCancellationRequested && (stepsDone ?? 0) == 0)
+            {
+                // Nothing trained (a count model is not interruptible: its fit is all or nothing): keep the old file.
+                error.WriteLine($"makemore: interrupted before any training step completed. {NothingSaved(zip)}");
+                return Interrupted;
+            }
+            var fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(languageModel, "Ids", ids.Transform(train)));
 
             bool asJson = parse.GetValue(json);
             var report = asJson ? TextWriter.Null : output;
@@ -141,14 +174,20 @@ internal static class TrainCommand
                 : "";
             report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fit: {stopwatch.Elapsed.TotalMilliseconds:F1} ms{counting}"));
             report.WriteLine();
-            var metadata = new Dictionary<string, string>
+            // What the model is saved with; no timings, so that the same data, options and seed give the same bytes.
+            var metadata = new Dictionary<string, object>
             {
                 ["command"] = "makemore " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
                 ["data"] = path,
-                ["data_names"] = names.Count.ToString(CultureInfo.InvariantCulture),
+                ["data_names"] = names.Count,
                 ["split"] = parse.GetValue(split)!,
-                ["fit_ms"] = stopwatch.Elapsed.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture),
             };
+            if (stepsDone is int done)
+            {
+                metadata["steps_completed"] = done;
+                if (done < parse.GetValue(steps))
+                    metadata["interrupted"] = $"at step {done} of {parse.GetValue(steps)}";
+            }
             var table = new Table("split", "names", "predicted chars", "NLL (nats/char)", "bits/char", "perplexity");
             foreach (var (part, partNames) in parts)
             {
@@ -158,17 +197,22 @@ internal static class TrainCommand
                     continue;
                 }
                 var metrics = ml.Makemore().Evaluate(fitted.Transform(ml.Data.LoadNames(partNames)));
+                // Every train character was seen in training, so a smoothed or trained model gives it a finite NLL; when it
+                // does not, the weights blew up (the last update of a too-large learning rate): such a model is not saved.
+                if (part is "train" or "all" && !double.IsFinite(metrics.NllPerCharacter))
+                    throw new CommandFailedException(string.Create(CultureInfo.InvariantCulture,
+                        $"the trained model gives the {part} part an NLL of {metrics.NllPerCharacter}: training diverged; use a smaller --lr than {parse.GetValue(lr):G6}. {NothingSaved(zip)}"));
                 table.Add(part, metrics.ItemCount, metrics.PredictedCharacterCount, metrics.NllPerCharacter, metrics.BitsPerCharacter, metrics.Perplexity);
-                metadata[$"{part}_nll"] = metrics.NllPerCharacter.ToString("R", CultureInfo.InvariantCulture);
-                metadata[$"{part}_characters"] = metrics.PredictedCharacterCount.ToString(CultureInfo.InvariantCulture);
+                metadata[$"{part}_nll"] = metrics.NllPerCharacter;
+                metadata[$"{part}_characters"] = metrics.PredictedCharacterCount;
             }
             table.Write(report);
             // Save the model together with how it was trained and what it scored (shown by 'makemore info').
-            var ids = ((IEnumerable<ITransformer>)fitted).First();
-            fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(languageModel, "Ids", ids.Transform(train), metadata));
-            ml.Model.Save(fitted, train.Schema, zip);
+            var savedWith = metadata.ToDictionary(m => m.Key, m => Convert.ToString(m.Value, CultureInfo.InvariantCulture)!);
+            fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(languageModel, "Ids", ids.Transform(train), savedWith));
+            ml.Makemore().Save(fitted, train.Schema, zip);
             report.WriteLine();
-            report.WriteLine($"saved: {zip}");
+            report.WriteLine(metadata.TryGetValue("interrupted", out var where) ? $"saved: {zip} (interrupted {where})" : $"saved: {zip}");
             var drawn = new NameGenerator(languageModel).Generate(parse.GetValue(samples), sampling);
             if (asJson)
             {
@@ -178,7 +222,7 @@ internal static class TrainCommand
                     ["output"] = zip,
                     ["metadata"] = metadata,
                     ["samples"] = drawn,
-                }));
+                }, JsonNumbers));
             }
             else if (drawn.Count > 0)
             {
@@ -186,10 +230,21 @@ internal static class TrainCommand
                 foreach (string name in drawn)
                     report.WriteLine($"  {name}");
             }
-            return 0;
+            return interrupt.IsCancellationRequested ? Interrupted : 0;
         });
         return command;
     }
+
+    private static string NothingSaved(string zip) => File.Exists(zip) ? $"Nothing was saved: {zip} is unchanged." : "Nothing was saved.";
+
+    /// <summary>Exit code of an interrupted run (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
+    // An infinite NLL (a model without smoothing on unseen text) is written as "Infinity" rather than failing the output.
+    private static readonly System.Text.Json.JsonSerializerOptions JsonNumbers = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     private static T Parse<T>(Func<T> parse)
     {

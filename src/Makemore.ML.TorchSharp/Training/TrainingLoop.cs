@@ -9,7 +9,11 @@ internal static class TrainingLoop
     /// <summary>What a run needs besides the model and the data.</summary>
     public sealed record Settings(int Steps, double LearningRate, double L2, IProgress<TrainingProgress>? Progress, CancellationToken Cancellation = default);
 
-    /// <summary>Plain gradient descent, as the lecture: <c>p.data += -lr * p.grad</c>. Stops early, keeping the weights, when cancelled.</summary>
+    /// <summary>
+    /// Plain gradient descent, as the lecture: <c>p.data += -lr * p.grad</c>. Stops early, keeping the weights, when
+    /// cancelled (the history then has fewer than <see cref="Settings.Steps"/> entries); throws
+    /// <see cref="TrainingDivergedException"/> at the first step whose loss is not finite.
+    /// </summary>
     /// <param name="model">Maps (batch, block) contexts to (batch, V) logits.</param>
     /// <param name="regularised">The weights the L2 term applies to.</param>
     /// <param name="contexts">(n, block) int64.</param>
@@ -37,6 +41,9 @@ internal static class TrainingLoop
             var logits = model.call(x); // (batch, V)
             var dataLoss = Loss.Nll(logits, y, w);
             var loss = settings.L2 > 0 ? dataLoss + Loss.L2(regularised, settings.L2) : dataLoss;
+            float lossValue = loss.item<float>();
+            if (!float.IsFinite(lossValue))
+                throw new TrainingDivergedException(step, settings.Steps, lossValue, settings.LearningRate);
             model.zero_grad();
             loss.backward();
             using (no_grad())
@@ -44,9 +51,15 @@ internal static class TrainingLoop
                 foreach (var p in parameters)
                     p.add_(p.grad!, alpha: -settings.LearningRate);
             }
-            var progress = new TrainingProgress(step, settings.Steps, loss.item<float>(), dataLoss.item<float>(), stopwatch.Elapsed);
+            var progress = new TrainingProgress(step, settings.Steps, lossValue, dataLoss.item<float>(), stopwatch.Elapsed);
             history.Add(progress);
             settings.Progress?.Report(progress);
+        }
+        // The last update can overflow too: its loss would be the next step's, so check the weights themselves.
+        using (no_grad())
+        {
+            if (history.Count > 0 && parameters.Any(p => !p.isfinite().all().item<bool>()))
+                throw new TrainingDivergedException(history.Count, settings.Steps, double.NaN, settings.LearningRate);
         }
         return history;
     }

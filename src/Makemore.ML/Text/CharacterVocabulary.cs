@@ -126,7 +126,7 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
                 case UnknownCharacterPolicy.Error:
                     throw new FormatException(
                         $"'{text}' contains {Describe(c)} at column {i + 1}, which is not in the vocabulary ({Size} symbols: {Printable()}). " +
-                        $"Train on data that has it, or choose {nameof(UnknownCharacterPolicy)}.{nameof(UnknownCharacterPolicy.Skip)} or {nameof(UnknownCharacterPolicy.MapToUnknown)}.");
+                        $"Train on data that has it, or choose {nameof(UnknownCharacterPolicy)}.{nameof(UnknownCharacterPolicy.Skip)} or {nameof(UnknownCharacterPolicy.MapToUnknown)} (makemore train --unknown skip|map).");
                 case UnknownCharacterPolicy.Skip:
                     break;
                 case UnknownCharacterPolicy.MapToUnknown:

@@ -106,6 +106,6 @@ public sealed class NGramModelTests
         var loaded = (NGramModel)ML.Persistence.ModelState.GetModel(state.AsMemory());
         Assert.AreEqual(model.Order, loaded.Order);
         CollectionAssert.AreEqual(Next(model, "em"), Next(loaded, "em"));
-        Assert.ThrowsExactly<InvalidDataException>(() => ML.Persistence.ModelState.GetModel("bm90IGEgbW9kZWw=".AsMemory()));
+        Assert.ThrowsExactly<ModelFileDamagedException>(() => ML.Persistence.ModelState.GetModel("bm90IGEgbW9kZWw=".AsMemory()));
     }
 }
