@@ -10,14 +10,15 @@ public static class AtomicFile
     /// <summary>Writes <paramref name="path"/> atomically.</summary>
     /// <param name="path">The file to create or replace.</param>
     /// <param name="write">Writes the whole content to the stream it is given.</param>
-    /// <exception cref="IOException">The folder cannot be written, or <paramref name="path"/> is a folder.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is a folder.</exception>
+    /// <exception cref="IOException">The folder cannot be written.</exception>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
-            throw new IOException($"Cannot write {path}: it is a folder.");
+            throw new ArgumentException($"Cannot write {path}: it is a folder.", nameof(path));
         string folder = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(folder);
         string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
@@ -49,24 +50,24 @@ public static class AtomicFile
     /// Checks, before any long work, that <paramref name="path"/> could be written: creates its folder if needed and
     /// a temporary file beside it (deleted at once). Throws the error the later write would throw.
     /// </summary>
-    /// <exception cref="IOException">The path is a folder or the folder cannot be written.</exception>
-    /// <exception cref="UnauthorizedAccessException">The folder is not writable.</exception>
+    /// <exception cref="ArgumentException">The path is a folder.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder cannot be created or written.</exception>
     public static void EnsureWritable(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
-            throw new IOException($"Cannot write {path}: it is a folder.");
+            throw new ArgumentException($"Cannot write {path}: it is a folder.", nameof(path));
         string folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
         string probe = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.probe");
         try
         {
+            Directory.CreateDirectory(folder);
             using var _ = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new UnauthorizedAccessException($"Cannot write {path}: the folder {folder} is not writable ({e.Message})", e);
+            throw new UnauthorizedAccessException($"Cannot write {path}: the folder {folder} cannot be created or is not writable ({e.Message})", e);
         }
     }
 

@@ -8,7 +8,7 @@ namespace Makemore.ML.Persistence;
 
 /// <summary>
 /// A Makemore model zip: the zip ML.NET's <c>Model.Save</c> writes, made canonical (entries in ML.NET's order, fixed
-/// time stamps, so the same model gives the same bytes) and sealed with a manifest: the SHA-256 of every entry.
+/// time stamps, data blocks in <see cref="IdvBlockOrder"/>, so the same model gives the same bytes) and sealed with a manifest: the SHA-256 of every entry.
 /// Loading verifies every entry's CRC-32, the manifest when there is one, and every Makemore state's own checksum before
 /// ML.NET sees the bytes, so a damaged file is an error, never a model that gives other numbers.
 /// </summary>
@@ -48,6 +48,8 @@ internal static class ModelFile
             foreach (var entry in source.Entries)
             {
                 byte[] content = ReadAll(entry);
+                if (entry.FullName.EndsWith(".idv", StringComparison.Ordinal))
+                    content = IdvBlockOrder.Canonical(content);
                 manifest.Append(Convert.ToHexStringLower(SHA256.HashData(content))).Append(' ').Append(entry.FullName).Append('\n');
                 Add(target, entry.FullName, content);
             }

@@ -56,7 +56,18 @@ public sealed class ModelFileTests
     [TestMethod]
     public void TheSameModelGivesTheSameBytes()
     {
-        CollectionAssert.AreEqual(SavedTrigram(), SavedTrigram());
+        byte[] first = SavedTrigram(), second = SavedTrigram();
+        using var a = new ZipArchive(new MemoryStream(first));
+        using var b = new ZipArchive(new MemoryStream(second));
+        foreach (var entry in a.Entries)
+        {
+            using var x = new MemoryStream();
+            using var y = new MemoryStream();
+            entry.Open().CopyTo(x);
+            b.GetEntry(entry.FullName)!.Open().CopyTo(y);
+            CollectionAssert.AreEqual(x.ToArray(), y.ToArray(), entry.FullName);
+        }
+        CollectionAssert.AreEqual(first, second);
     }
 
     [TestMethod]
@@ -195,7 +206,7 @@ public sealed class ModelFileTests
         string folder = Directory.CreateTempSubdirectory("makemore-writable-").FullName;
         try
         {
-            Assert.ThrowsExactly<IOException>(() => AtomicFile.EnsureWritable(folder));
+            Assert.ThrowsExactly<ArgumentException>(() => AtomicFile.EnsureWritable(folder));
             AtomicFile.EnsureWritable(Path.Combine(folder, "new", "m.zip")); // creates the folder, leaves no file
             Assert.IsEmpty(Directory.GetFileSystemEntries(Path.Combine(folder, "new")));
         }
