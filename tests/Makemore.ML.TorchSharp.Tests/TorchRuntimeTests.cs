@@ -18,9 +18,16 @@ public sealed class TorchRuntimeTests
     }
 
     [TestMethod]
-    public void EnsureLoaded_FromManyThreads_Succeeds()
+    public void EnsureLoaded_FromManyThreads_EveryThreadCanUseTorch()
     {
-        Parallel.For(0, 8, _ => TorchRuntime.EnsureLoaded());
+        var sums = new float[8];
+        Parallel.For(0, sums.Length, new ParallelOptions { MaxDegreeOfParallelism = sums.Length }, i =>
+        {
+            TorchRuntime.EnsureLoaded();
+            using var sum = torch.full(3, i, ScalarType.Float32).sum();
+            sums[i] = sum.item<float>();
+        });
+        CollectionAssert.AreEqual(Enumerable.Range(0, sums.Length).Select(i => 3f * i).ToArray(), sums);
     }
 
     [TestMethod]

@@ -127,9 +127,12 @@ public sealed class NameGenerator
             throw new InvalidOperationException("The model gives every next character probability 0 here (an unseen context without smoothing); use smoothing to sample.");
         if (options.Temperature != 1.0)
         {
+            // (p / max)^(1/T): the same distribution once normalised, but the likeliest character keeps weight 1, so a low
+            // temperature cannot underflow every float32 weight to 0 (0.3^(1/0.01) ≈ 5e-53 would).
+            double max = p.Max();
             double inverse = 1.0 / options.Temperature;
             for (int i = 0; i < p.Length; i++)
-                p[i] = Math.Pow(p[i], inverse);
+                p[i] = Math.Pow(p[i] / max, inverse);
         }
         if (options.TopK is int k && k > 0 && k < p.Length)
         {

@@ -87,9 +87,11 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
 
     private static CharacterVocabulary FromSymbols(string sortedCharacters, UnknownCharacterPolicy policy)
     {
-        string symbols = Boundary + sortedCharacters.Replace(UnknownSymbol.ToString(), "", StringComparison.Ordinal);
-        if (policy == UnknownCharacterPolicy.MapToUnknown)
-            symbols += UnknownSymbol;
+        // Only MapToUnknown reserves U+FFFD (as its last id); under the other policies it is a character like any other,
+        // so that a vocabulary can always encode the texts it was learned from.
+        string symbols = policy == UnknownCharacterPolicy.MapToUnknown
+            ? Boundary + sortedCharacters.Replace(UnknownSymbol.ToString(), "", StringComparison.Ordinal) + UnknownSymbol
+            : Boundary + sortedCharacters;
         return new CharacterVocabulary(symbols, policy);
     }
 

@@ -22,7 +22,17 @@ public sealed class ExampleTests
         string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.HasCount(6, lines, output.ToString());
         StringAssert.StartsWith(lines[0], "dev:  NLL 2.");
-        StringAssert.Contains(lines[3], "emma");
+        // The three scored names, in order, each with its NLL: a made-up string of rare letters scores far worse than
+        // two real names (the example's expected output: andrej 2.360, emma 2.061, xqzzt 4.899).
+        double Nll(int line, string name)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(lines[line], $@"^{name}\s+NLL (\d+\.\d+) nats/char");
+            Assert.IsTrue(match.Success, lines[line]);
+            return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        double andrej = Nll(2, "andrej"), emma = Nll(3, "emma"), xqzzt = Nll(4, "xqzzt");
+        Assert.IsGreaterThan(Math.Max(andrej, emma) + 1, xqzzt, "xqzzt's NLL is more than 1 nat/char above the real names'");
+        Assert.IsLessThan(2.7, emma, "emma is among the commonest names");
         Assert.HasCount(8, lines[5].Split(' '));
     }
 }

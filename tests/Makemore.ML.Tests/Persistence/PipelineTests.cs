@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML;
 using Makemore.ML.Counting;
 using Makemore.ML.Data;
@@ -124,23 +123,6 @@ public sealed class PipelineTests
         var score = Ml.Model.CreatePredictionEngine<NameInput, NameScore>(model).Predict(new NameInput { Name = "emmä" + "x" });
         Assert.AreEqual(expectedCount, score.PredictedCharacterCount);
         Assert.IsTrue(double.IsFinite(score.LogLikelihood));
-    }
-
-    [TestMethod]
-    public void ScoringThroughputIsReported()
-    {
-        var names = TestData.OriginalNamesOrInconclusive();
-        var model = Pipeline(6, Smoothing.KneserNey()).Fit(Ml.Data.LoadNames(names));
-        var engine = Ml.Model.CreatePredictionEngine<NameInput, NameScore>(model);
-        var input = new NameInput { Name = "andrej" };
-        engine.Predict(input);
-        var stopwatch = Stopwatch.StartNew();
-        int n = 20_000;
-        for (int i = 0; i < n; i++)
-            engine.Predict(input);
-        double perSecond = n / stopwatch.Elapsed.TotalSeconds;
-        Console.WriteLine($"order-6 KN PredictionEngine: {perSecond:N0} predictions/s");
-        Assert.IsGreaterThan(0.0, perSecond);
     }
 }
 

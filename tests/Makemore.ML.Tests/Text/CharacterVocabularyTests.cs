@@ -43,6 +43,22 @@ public sealed class CharacterVocabularyTests
     }
 
     [TestMethod]
+    [DataRow(UnknownCharacterPolicy.Error)]
+    [DataRow(UnknownCharacterPolicy.Skip)]
+    public void ReplacementCharacterInTrainingTextIsAnOrdinarySymbolWithoutMapToUnknown(UnknownCharacterPolicy policy)
+    {
+        // U+FFFD is reserved only when MapToUnknown appends it as the unknown symbol; otherwise a vocabulary learned from
+        // a text must encode that text back.
+        var vocabulary = CharacterVocabulary.Learn(["a\uFFFDb"], policy);
+        Assert.AreEqual(".ab\uFFFD", vocabulary.ToString());
+        CollectionAssert.AreEqual(new[] { 1, 3, 2 }, vocabulary.Encode("a\uFFFDb"));
+        Assert.AreEqual("a\uFFFDb", vocabulary.Decode(vocabulary.Encode("a\uFFFDb")));
+        var mapping = CharacterVocabulary.Learn(["a\uFFFDb"], UnknownCharacterPolicy.MapToUnknown);
+        Assert.AreEqual(".ab\uFFFD", mapping.ToString(), "MapToUnknown: U+FFFD once, last, as the unknown symbol");
+        Assert.AreEqual(3, mapping.UnknownId);
+    }
+
+    [TestMethod]
     public void SavedFormRoundTrips()
     {
         var vocabulary = CharacterVocabulary.Learn(["zoë", "ann"], UnknownCharacterPolicy.MapToUnknown);
