@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Makemore.Cli.Commands;
 using Makemore.Cli.Internal;
 using Makemore.ML;
@@ -28,10 +29,7 @@ internal static class MakemoreCli
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
-        {
-            error.WriteLine($"makemore: {parsed.Errors[0].Message}");
-            return UsageError;
-        }
+            return ReportParseError(parsed, error);
         try
         {
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
@@ -48,6 +46,40 @@ internal static class MakemoreCli
             error.WriteLine($"makemore: error: {OneLine(Unwrap(e))}");
             return 1;
         }
+    }
+
+    // A mistyped command or option is named with the nearest known one; a mistyped command is followed by the help that lists them.
+    // Without this, 'makemore trian' said only "Required command was not provided".
+    private static int ReportParseError(ParseResult parsed, TextWriter error)
+    {
+        var command = parsed.CommandResult.Command;
+        var commands = new List<Command>(); // root first
+        for (SymbolResult? result = parsed.CommandResult; result is not null; result = result.Parent)
+            if (result is CommandResult { Command: var c })
+                commands.Insert(0, c);
+        string[] subcommands = commands.Skip(1).Select(c => c.Name).ToArray();
+        string path = string.Join(' ', subcommands.Prepend("makemore"));
+        string? unknown = parsed.UnmatchedTokens.FirstOrDefault();
+        if (unknown is not null && !unknown.StartsWith('-') && command.Subcommands.Count > 0)
+        {
+            string? nearest = Suggestions.Nearest(unknown, command.Subcommands.Select(c => c.Name));
+            error.WriteLine($"makemore: unknown command '{unknown}'{(nearest is null ? "" : $"; did you mean '{nearest}'?")}");
+            error.WriteLine();
+            parsed.RootCommandResult.Command.Parse([.. subcommands, "--help"]).Invoke(new InvocationConfiguration { Output = error, Error = error });
+            return UsageError;
+        }
+        if (unknown is not null && unknown.StartsWith('-'))
+        {
+            string typed = unknown.Split('=', ':')[0];
+            var known = command.Options.Concat(commands.SelectMany(c => c.Options).Where(o => o.Recursive))
+                .SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal));
+            string? nearest = Suggestions.Nearest(typed, known);
+            error.WriteLine($"makemore: unknown option '{typed}' for '{path}'" +
+                (nearest is null ? $" (see '{path} --help')" : $"; did you mean '{nearest}'?"));
+            return UsageError;
+        }
+        error.WriteLine($"makemore: {parsed.Errors[0].Message}");
+        return UsageError;
     }
 
     // The first line of the message, without the " (Parameter 'x')" that ArgumentException appends: the user never saw that parameter.

@@ -83,7 +83,6 @@ public sealed class CliTests
     [DataRow("sample", "-n", "3")]
     [DataRow("eval", "-m", "/no/such.zip")]
     [DataRow("split", "-i", "/no/such/names.txt")]
-    [DataRow("frobnicate")]
     public void BadArgumentsGiveOneLineAndExitCodeTwo(params string[] args)
     {
         var (code, _, error) = Run(args.Select(a => a.Replace("$", _folder)).ToArray());

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Makemore.Cli.Internal;
 using Makemore.ML.Sampling;
 
 namespace Makemore.Cli.Commands;
@@ -23,17 +24,17 @@ internal static class CommonOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
-    public static Option<int> SplitSeed() => new("--seed")
+    public static Option<int> SplitSeed() => new Option<int>("--seed")
     {
         Description = "Seed of --split random",
         DefaultValueFactory = _ => 42,
-    };
+    }.Within(0);
 
-    public static Option<long> SampleSeed() => new("--seed")
+    public static Option<long> SampleSeed() => new Option<long>("--seed")
     {
         Description = "Sampling seed (torch.Generator().manual_seed)",
         DefaultValueFactory = _ => SamplingOptions.LectureSeed,
-    };
+    }.AtLeast(0);
 
     public static Option<bool> Json() => new("--json") { Description = "Print JSON instead of a table" };
 }

@@ -15,8 +15,8 @@ internal static class CompleteCommand
     {
         var model = CommonOptions.Model();
         var prefix = new Argument<string>("prefix") { Description = "The beginning of a name" };
-        var top = new Option<int>("--top") { Description = "How many next characters to list", DefaultValueFactory = _ => 5 };
-        var count = new Option<int>("--count", "-n") { Description = "How many sampled completions", DefaultValueFactory = _ => 5 };
+        var top = new Option<int>("--top") { Description = "How many next characters to list", DefaultValueFactory = _ => 5 }.Within(1);
+        var count = new Option<int>("--count", "-n") { Description = "How many sampled completions", DefaultValueFactory = _ => 5 }.Within(0);
         var seed = CommonOptions.SampleSeed();
         var command = new Command("complete", "List the most likely next characters after a prefix ('.' = end of name) and sample completions.\n" +
             "Example: makemore complete -m names-model.zip emm") { model, prefix, top, count, seed };
@@ -25,15 +25,16 @@ internal static class CompleteCommand
             var languageModel = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), parse.GetValue(model)!));
             string text = parse.GetValue(prefix)!;
             var vocabulary = languageModel.Vocabulary;
+            Prefixes.Check(text, vocabulary, "the prefix");
             var p = new double[vocabulary.Size];
             SequenceScorer.NextProbabilities(languageModel, vocabulary.Encode(text), p);
             var table = new Table("next", "probability");
-            foreach (int id in Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).Take(Math.Max(1, parse.GetValue(top))))
+            foreach (int id in Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).Take(parse.GetValue(top)))
                 table.Add(id == 0 ? ". (end)" : vocabulary.SymbolOf(id).ToString(), p[id].ToString("F4", CultureInfo.InvariantCulture));
             table.Write(output);
             output.WriteLine();
             output.WriteLine("completions:");
-            var completions = new NameGenerator(languageModel).Generate(parse.GetValue(count), new SamplingOptions { Prefix = text, Seed = parse.GetValue(seed) });
+            var completions = new NameGenerator(languageModel).Enumerate(parse.GetValue(count), new SamplingOptions { Prefix = text, Seed = parse.GetValue(seed) });
             foreach (string completion in completions)
                 output.WriteLine($"  {completion}");
             return 0;

@@ -82,10 +82,10 @@ internal static class PlotCommand
     {
         var input = CommonOptions.Input();
         var png = Png();
-        var blockSize = new Option<int>("--block-size") { Description = "Previous characters seen", DefaultValueFactory = _ => 1 };
-        var steps = new Option<int>("--steps") { Description = "Gradient steps", DefaultValueFactory = _ => 300 };
-        var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 50 };
-        var l2 = new Option<double>("--l2") { Description = "L2 strength", DefaultValueFactory = _ => 0.01 };
+        var blockSize = new Option<int>("--block-size") { Description = "Previous characters seen", DefaultValueFactory = _ => 1 }.Within(1);
+        var steps = new Option<int>("--steps") { Description = "Gradient steps", DefaultValueFactory = _ => 300 }.Within(1);
+        var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 50 }.Positive();
+        var l2 = new Option<double>("--l2") { Description = "L2 strength", DefaultValueFactory = _ => 0.01 }.NonNegative();
         var command = new Command("loss", "Train the neural n-gram on the lecture split and draw its train and dev loss against the step.\n" +
             "Example: makemore plot loss --block-size 2 --steps 500 -o loss.png") { input, png, blockSize, steps, lr, l2 };
         command.SetAction(parse =>
@@ -121,6 +121,12 @@ internal static class PlotCommand
         return command;
     }
 
+    /// <summary>
+    /// The longest name <c>plot surprisal</c> draws: one 70-pixel bar per character, so 100 is a 7,070-pixel-wide PNG, about the
+    /// most that stays readable (and the sampler's default maximum length); far longer names exceed what SkiaSharp can allocate.
+    /// </summary>
+    internal const int MaxSurprisalNameLength = 100;
+
     private static Command Surprisal(TextWriter output)
     {
         var model = CommonOptions.Model();
@@ -130,8 +136,10 @@ internal static class PlotCommand
             "Example: makemore plot surprisal -m names-model.zip andrej -o andrej.png") { model, png, name };
         command.SetAction(parse =>
         {
-            var languageModel = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), parse.GetValue(model)!));
             string text = parse.GetValue(name)!;
+            if (text.Length > MaxSurprisalNameLength)
+                throw new UsageException($"the name is {text.Length} characters long; a surprisal plot draws at most {MaxSurprisalNameLength} (one bar per character)");
+            var languageModel = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), parse.GetValue(model)!));
             double[] surprisals = SequenceScorer.Surprisals(languageModel, languageModel.Vocabulary.Encode(text));
             var bars = surprisals.Select((s, i) => (i < text.Length ? text[i].ToString() : ".", s)).ToList();
             Plots.Bars(parse.GetValue(png)!, string.Create(CultureInfo.InvariantCulture, $"{text}: {surprisals.Average():F3} nats/char"), "surprisal −ln p (nats)", bars);

@@ -20,15 +20,12 @@ internal static class Sweeps
     {
         if (string.IsNullOrWhiteSpace(text))
             return defaults;
-        try
-        {
-            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(t => double.Parse(t, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
-        }
-        catch (FormatException)
-        {
-            throw new UsageException($"--grid '{text}': give comma-separated numbers, e.g. 0.01,0.1,1");
-        }
+        var grid = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x) && x >= 0 ? x : double.NaN)
+            .ToArray();
+        if (grid.Length == 0 || grid.Any(double.IsNaN))
+            throw new UsageException($"--grid must be comma-separated finite numbers ≥ 0, e.g. 0.01,0.1,1 (got '{text}')");
+        return grid;
     }
 
     /// <summary>Counts once, then evaluates each k.</summary>

@@ -74,6 +74,10 @@ public sealed record KneserNeySmoothing(IReadOnlyList<double>? Discounts) : Smoo
             return;
         if (Discounts.Count != 3)
             throw new ArgumentException("Give three Kneser–Ney discounts (for counts 1, 2 and ≥ 3), or none to estimate them.", nameof(Discounts));
+        // KneserNey(D), the CLI's kneser-ney:D, sets all three to one D; name that D, not D1, which the user never wrote.
+        if (Discounts.Distinct().Count() == 1 && !(Discounts[0] > 0 && Discounts[0] <= 1))
+            throw new ArgumentOutOfRangeException(nameof(Discounts), Discounts[0],
+                string.Create(CultureInfo.InvariantCulture, $"The Kneser–Ney discount D must be in (0, 1], got {Discounts[0]} (kneser-ney:D applies one D to every count class)."));
         for (int i = 0; i < 3; i++)
             if (!(Discounts[i] > 0 && Discounts[i] <= i + 1))
                 throw new ArgumentOutOfRangeException(nameof(Discounts), Discounts[i], $"Discount D{i + 1} must be in (0, {i + 1}].");

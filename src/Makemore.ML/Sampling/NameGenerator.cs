@@ -27,7 +27,10 @@ public sealed class SamplingOptions
     /// <summary>Which categorical draw to use. Default <see cref="SamplerRng.Lecture"/>.</summary>
     public SamplerRng Rng { get; set; } = SamplerRng.Lecture;
 
-    /// <summary>Divides the log-probabilities: below 1 sharper, above 1 flatter. Default 1 (the model's distribution).</summary>
+    /// <summary>
+    /// Divides the log-probabilities: below 1 sharper, above 1 flatter; any finite value &gt; 0 (near 0 greedy, very large
+    /// uniform over the characters the model allows). Default 1 (the model's distribution).
+    /// </summary>
     public double Temperature { get; set; } = 1.0;
 
     /// <summary>Keep only the k most likely next characters at each step; null or 0 keeps all.</summary>
@@ -74,17 +77,28 @@ public sealed class NameGenerator
     /// Draws <paramref name="count"/> names from one generator stream, as the lecture's loop does
     /// (so the first five names with the default options are the lecture's five).
     /// </summary>
+    /// <returns>The names, without boundary tokens; the same sequence as <see cref="Enumerate"/>.</returns>
+    public IReadOnlyList<string> Generate(int count, SamplingOptions? options = null) => Enumerate(count, options).ToList();
+
+    /// <summary>
+    /// Draws up to <paramref name="count"/> names lazily, one per step of the enumeration: the same sequence as
+    /// <see cref="Generate"/>, but the first names are available before the last is drawn and none are kept.
+    /// </summary>
+    /// <remarks>The arguments are checked when this is called, not when the enumeration starts.</remarks>
     /// <returns>The names, without boundary tokens.</returns>
-    public IReadOnlyList<string> Generate(int count, SamplingOptions? options = null)
+    public IEnumerable<string> Enumerate(int count, SamplingOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         options ??= new SamplingOptions();
         options.Validate();
+        return Draw(count, options);
+    }
+
+    private IEnumerable<string> Draw(int count, SamplingOptions options)
+    {
         var rng = new TorchGenerator(options.Seed);
-        var names = new List<string>(count);
         for (int i = 0; i < count; i++)
-            names.Add(Sample(rng, options));
-        return names;
+            yield return Sample(rng, options);
     }
 
     /// <summary>Draws one name with a caller-owned generator (continue a stream across calls).</summary>
@@ -126,14 +140,7 @@ public sealed class NameGenerator
         if (!(total > 0))
             throw new InvalidOperationException("The model gives every next character probability 0 here (an unseen context without smoothing); use smoothing to sample.");
         if (options.Temperature != 1.0)
-        {
-            // (p / max)^(1/T): the same distribution once normalised, but the likeliest character keeps weight 1, so a low
-            // temperature cannot underflow every float32 weight to 0 (0.3^(1/0.01) ≈ 5e-53 would).
-            double max = p.Max();
-            double inverse = 1.0 / options.Temperature;
-            for (int i = 0; i < p.Length; i++)
-                p[i] = Math.Pow(p[i] / max, inverse);
-        }
+            Temper(p, options.Temperature);
         if (options.TopK is int k && k > 0 && k < p.Length)
         {
             double threshold = p.OrderByDescending(x => x).ElementAt(k - 1);
@@ -150,5 +157,20 @@ public sealed class NameGenerator
         }
         for (int i = 0; i < p.Length; i++)
             weights[i] = (float)p[i];
+    }
+
+    /// <summary>
+    /// Replaces <c>p</c> by <c>p^(1/T)</c> up to a constant factor, computed as <c>exp((ln p − ln max p) / T)</c>: the
+    /// largest weight is exactly 1, so nothing underflows to an all-zero row (raising p to 1/T directly gives 0 for every
+    /// p &lt; 1 at T = 1e-30, and the sampler then had nothing to draw from).
+    /// As T → 0 only the most likely characters keep weight (greedy); as T → ∞ every character with p > 0 gets weight ≈ 1
+    /// (uniform); characters with p = 0 stay at 0.
+    /// </summary>
+    private static void Temper(double[] p, double temperature)
+    {
+        double max = p.Max();
+        double logMax = Math.Log(max);
+        for (int i = 0; i < p.Length; i++)
+            p[i] = p[i] > 0 ? Math.Exp((Math.Log(p[i]) - logMax) / temperature) : 0;
     }
 }

@@ -99,6 +99,17 @@ public sealed class NGramModelTests
     }
 
     [TestMethod]
+    public void OneFixedKneserNeyDiscountIsReportedAsTheDOfTheFlag()
+    {
+        // kneser-ney:D sets one D for every count class; the error must not talk about a "D1" the user never wrote.
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Fit(2, Smoothing.Parse("kneser-ney:1.5"), TestData.Tiny));
+        StringAssert.StartsWith(e.Message, "The Kneser–Ney discount D must be in (0, 1], got 1.5 (kneser-ney:D applies one D to every count class).");
+        Assert.DoesNotContain("D1", e.Message);
+        var three = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Fit(2, new KneserNeySmoothing([0.5, 2.5, 3]), TestData.Tiny));
+        StringAssert.StartsWith(three.Message, "Discount D2 must be in (0, 2].");
+    }
+
+    [TestMethod]
     public void SavedStateRoundTrips()
     {
         var model = Fit(4, Smoothing.KneserNey(), TestData.Tiny);

@@ -113,4 +113,60 @@ public sealed class NameGeneratorTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => generator.Generate(1, new SamplingOptions { Temperature = 0 }));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => generator.Generate(1, new SamplingOptions { TopK = -1 }));
     }
+
+    [TestMethod]
+    public void EnumerateDrawsEachNameOnlyWhenAskedAndMatchesGenerate()
+    {
+        var counting = new CountingModel(BigramOn(TestData.Tiny, Smoothing.AddK(0.1)).Model);
+        var generator = new NameGenerator(counting);
+        var options = new SamplingOptions { Seed = 11 };
+        var firstFive = generator.Enumerate(1_000, options).Take(5).ToList();
+        // One model call per drawn character plus one for each end token: nothing was drawn for the other 995 names.
+        Assert.AreEqual(firstFive.Sum(n => n.Length + 1), counting.Calls);
+        CollectionAssert.AreEqual(generator.Generate(5, options).ToList(), firstFive);
+        CollectionAssert.AreEqual(generator.Generate(5, options).ToList(), generator.Enumerate(int.MaxValue, options).Take(5).ToList());
+        CollectionAssert.AreEqual(generator.Generate(200, options).ToList(), generator.Enumerate(200, options).ToList());
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => generator.Enumerate(-1), "checked when called, not when enumerated");
+    }
+
+    private sealed class CountingModel(ILanguageModel inner) : ILanguageModel
+    {
+        public int Calls { get; private set; }
+        public CharacterVocabulary Vocabulary => inner.Vocabulary;
+        public int BlockSize => inner.BlockSize;
+
+        public void GetNextProbabilities(ReadOnlySpan<int> context, Span<double> probabilities)
+        {
+            Calls++;
+            inner.GetNextProbabilities(context, probabilities);
+        }
+    }
+
+    [TestMethod]
+    [DataRow("")]
+    [DataRow("is")]
+    [DataRow("ol")]
+    public void TinyTemperatureIsGreedy(string prefix)
+    {
+        // names.txt, not Tiny: top-1 keeps the first of tied characters, a near-zero temperature keeps every tied one.
+        var generator = BigramOn(TestData.OriginalNamesOrInconclusive(), Smoothing.AddK(1));
+        string greedy = generator.Generate(1, new SamplingOptions { TopK = 1, Prefix = prefix, MaxLength = 12 })[0];
+        var cold = generator.Generate(20, new SamplingOptions { Temperature = 1e-30, Prefix = prefix, MaxLength = 12 });
+        Assert.IsTrue(cold.All(n => n == greedy), $"expected only '{greedy}', got {string.Join(",", cold.Distinct())}");
+    }
+
+    [TestMethod]
+    [DataRow(SamplerRng.Lecture)]
+    [DataRow(SamplerRng.Torch)]
+    public void HugeTemperatureIsUniformOverPossibleCharacters(SamplerRng rng)
+    {
+        // Without smoothing the first character is one of the 7 that start a Tiny name (a starts 4 of 10, so T = 1 is far from uniform).
+        var generator = BigramOn(TestData.Tiny, Smoothing.None);
+        const int draws = 7_000;
+        var counts = generator.Generate(draws, new SamplingOptions { Temperature = 1e30, MaxLength = 1, Rng = rng })
+            .GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count());
+        CollectionAssert.AreEquivalent(new[] { "a", "e", "i", "l", "m", "o", "s" }, counts.Keys.ToList());
+        foreach (var (first, count) in counts)
+            Assert.AreEqual(draws / 7.0, count, 150, $"'{first}' drawn {count} times"); // ±150 is > 4 standard deviations (√(7000·1/7·6/7) ≈ 29)
+    }
 }

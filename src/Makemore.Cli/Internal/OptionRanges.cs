@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Numerics;
+
+namespace Makemore.Cli.Internal;
+
+/// <summary>
+/// Allowed ranges of numeric options, checked while parsing: a value outside (zero, negative, NaN, ∞, too large for the type)
+/// is one parse error that names the flag, the range and the value given, before any file is read.
+/// </summary>
+internal static class OptionRanges
+{
+    /// <summary>Accepts whole numbers from <paramref name="min"/> to <paramref name="max"/>.</summary>
+    public static Option<int> Within(this Option<int> option, int min, int max = int.MaxValue)
+    {
+        option.CustomParser = result => (int)ParseWhole(result, option.Name, min, max);
+        return option;
+    }
+
+    /// <summary>Accepts whole numbers from <paramref name="min"/> to <see cref="long.MaxValue"/>.</summary>
+    public static Option<long> AtLeast(this Option<long> option, long min)
+    {
+        option.CustomParser = result => ParseWhole(result, option.Name, min, long.MaxValue);
+        return option;
+    }
+
+    /// <summary>Accepts finite numbers &gt; 0.</summary>
+    public static Option<double> Positive(this Option<double> option)
+    {
+        option.CustomParser = result => ParseFinite(result, option.Name, "a finite number > 0", x => x > 0);
+        return option;
+    }
+
+    /// <summary>Accepts finite numbers ≥ 0.</summary>
+    public static Option<double> NonNegative(this Option<double> option)
+    {
+        option.CustomParser = result => ParseFinite(result, option.Name, "a finite number ≥ 0", x => x >= 0);
+        return option;
+    }
+
+    /// <summary>The words for a whole-number range, e.g. "at least 1" or "between 1 and 8".</summary>
+    public static string Describe(long min, long max) => max is int.MaxValue or long.MaxValue
+        ? $"at least {min}"
+        : $"between {min} and {max}";
+
+    private static long ParseWhole(ArgumentResult result, string name, long min, long max)
+    {
+        string text = result.Tokens[0].Value;
+        if (!BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            result.AddError($"{name} must be a whole number, {Describe(min, max)} (got '{text}')");
+        else if (value < min)
+            result.AddError($"{name} must be {Describe(min, max)} (got {text})");
+        else if (value > max)
+            result.AddError($"{name} must be {(max is int.MaxValue or long.MaxValue ? $"at most {max}" : Describe(min, max))} (got {text})");
+        else
+            return (long)value;
+        return min;
+    }
+
+    private static double ParseFinite(ArgumentResult result, string name, string allowed, Func<double, bool> inRange)
+    {
+        string text = result.Tokens[0].Value;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && inRange(value))
+            return value;
+        result.AddError($"{name} must be {allowed} (got {text})");
+        return 0;
+    }
+}
