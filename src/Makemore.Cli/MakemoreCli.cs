@@ -12,6 +12,9 @@ internal static class MakemoreCli
     /// <summary>Exit code for a mistake in how the command was called.</summary>
     public const int UsageError = 2;
 
+    /// <summary>Exit code when standard output was closed by its reader (128 + SIGPIPE, as a shell reports a process SIGPIPE ended).</summary>
+    public const int OutputClosed = 141;
+
     /// <summary>Parses and runs a command line; errors are one line on <paramref name="error"/>.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
@@ -39,6 +42,10 @@ internal static class MakemoreCli
         {
             error.WriteLine($"makemore: {OneLine(Unwrap(e))}");
             return UsageError;
+        }
+        catch (Exception e) when (Unwrap(e) is OutputClosedException)
+        {
+            return OutputClosed; // e.g. `makemore sample -n 100000000 | head`: the reader has all it wanted
         }
         catch (Exception e)
         {

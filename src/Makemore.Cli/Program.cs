@@ -1,3 +1,5 @@
 using Makemore.Cli;
+using Makemore.Cli.Internal;
 
-return MakemoreCli.Run(args, Console.Out, Console.Error);
+using var output = StandardOutput.Open();
+return MakemoreCli.Run(args, output, Console.Error);

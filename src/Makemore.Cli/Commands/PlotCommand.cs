@@ -9,6 +9,7 @@ using Makemore.ML.Data;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
 using Makemore.ML.TorchSharp.Training;
+using Makemore.ML.Persistence;
 
 namespace Makemore.Cli.Commands;
 
@@ -90,8 +91,9 @@ internal static class PlotCommand
             "Example: makemore plot loss --block-size 2 --steps 500 -o loss.png") { input, png, blockSize, steps, lr, l2 };
         command.SetAction(parse =>
         {
+            AtomicFile.EnsureWritable(parse.GetValue(png)!); // before the training, not after
             var split = NameSplitter.Split(DataFiles.Read(DataFiles.Resolve(parse.GetValue(input))), SplitProtocol.Lecture);
-            var vocabulary = CharacterVocabulary.Learn(split.Train);
+            var vocabulary = CharacterVocabulary.Learn(split.Train.Concat(split.Dev).Concat(split.Test)); // the whole file's, as train's
             var train = split.Train.Select(n => vocabulary.Encode(n)).ToList();
             var dev = split.Dev.Select(n => vocabulary.Encode(n)).ToList();
             int total = parse.GetValue(steps);

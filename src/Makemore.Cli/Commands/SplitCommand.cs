@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Makemore.Cli.Internal;
 using Makemore.ML.Data;
+using Makemore.ML.Persistence;
 
 namespace Makemore.Cli.Commands;
 
@@ -30,7 +31,7 @@ internal static class SplitCommand
             foreach (var (part, names) in parts)
             {
                 string file = Path.Combine(folder, $"{part}.txt");
-                File.WriteAllText(file, string.Concat(names.Select(n => n + "\n")));
+                AtomicFile.WriteAllText(file, string.Concat(names.Select(n => n + "\n")));
                 output.WriteLine($"{file}: {names.Count:N0} names");
             }
             return 0;

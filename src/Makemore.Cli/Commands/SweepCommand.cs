@@ -5,6 +5,7 @@ using Makemore.ML.Counting;
 using Makemore.ML.Data;
 using Makemore.ML.Text;
 using Makemore.ML.TorchSharp.Training;
+using Makemore.ML.Persistence;
 
 namespace Makemore.Cli.Commands;
 
@@ -35,8 +36,10 @@ internal static class SweepCommand
         command.SetAction(parse =>
         {
             string path = DataFiles.Resolve(parse.GetValue(input));
+            if (parse.GetValue(plot) is { } target)
+                AtomicFile.EnsureWritable(target); // before the sweep, not after
             var split = NameSplitter.Split(DataFiles.Read(path), SplitProtocol.Lecture);
-            var vocabulary = CharacterVocabulary.Learn(split.Train);
+            var vocabulary = CharacterVocabulary.Learn(split.Train.Concat(split.Dev).Concat(split.Test)); // the whole file's, as train's
             var encode = (IReadOnlyList<string> names) => names.Select(n => vocabulary.Encode(n)).ToList();
             var (train, dev, test) = (encode(split.Train), encode(split.Dev), encode(split.Test));
             string kind = parse.GetValue(type)!;

@@ -9,7 +9,9 @@ internal static class DataFiles
     public static string Resolve(string? input)
     {
         if (input is not null)
-            return File.Exists(input) ? input : throw new UsageException($"no such file: {input}");
+            return File.Exists(input) ? input
+                : Directory.Exists(input) ? throw new UsageException($"{input} is a folder: give a text file with one name per line")
+                : throw new UsageException($"no such file: {input}");
         foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
@@ -24,7 +26,8 @@ internal static class DataFiles
     {
         try
         {
-            return NameList.Read(path);
+            var names = NameList.Read(path);
+            return names.Count > 0 ? names : throw new UsageException($"{path} has no names: it is empty or every line is blank");
         }
         catch (FormatException e)
         {

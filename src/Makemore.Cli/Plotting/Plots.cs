@@ -1,4 +1,5 @@
 using System.Globalization;
+using Makemore.ML.Persistence;
 using ScottPlot;
 
 namespace Makemore.Cli.Plotting;
@@ -35,7 +36,7 @@ internal static class Plots
         plot.Axes.Frameless();
         plot.HideGrid();
         plot.Title(title);
-        plot.SavePng(path, 64 * v, 64 * v + 40);
+        SaveAtomically(plot, path, 64 * v, 64 * v + 40);
     }
 
     /// <summary>Loss curves: one line per series (e.g. train, dev) against the step.</summary>
@@ -60,7 +61,7 @@ internal static class Plots
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         plot.ShowLegend(Alignment.UpperRight);
-        plot.SavePng(path, 900, 550);
+        SaveAtomically(plot, path, 900, 550);
     }
 
     /// <summary>Bars: one per labelled value (e.g. the surprisal −ln p of each character of a name).</summary>
@@ -76,6 +77,13 @@ internal static class Plots
         plot.Axes.Margins(bottom: 0);
         plot.Title(title);
         plot.YLabel(yLabel);
-        plot.SavePng(path, Math.Max(500, 70 * bars.Count), 500);
+        SaveAtomically(plot, path, Math.Max(500, 70 * bars.Count), 500);
+    }
+
+    // Rendered in memory, then written through AtomicFile: an existing PNG is replaced whole or not at all.
+    private static void SaveAtomically(Plot plot, string path, int width, int height)
+    {
+        byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
+        AtomicFile.Write(path, stream => stream.Write(png));
     }
 }

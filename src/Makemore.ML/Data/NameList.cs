@@ -44,8 +44,27 @@ public static class NameList
         }
         catch (DecoderFallbackException e)
         {
-            throw new FormatException($"{path}: the file is not valid UTF-8 ({e.Message}).", e);
+            throw new FormatException($"{path}:{DescribeInvalidUtf8(path)}; save the file as UTF-8.", e);
         }
+    }
+
+    // "line:column: byte 0xFF is not valid UTF-8" for the first bad byte (column counts characters, as editors do).
+    private static string DescribeInvalidUtf8(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        int line = 1, column = 1;
+        for (int i = 0; i < bytes.Length;)
+        {
+            var status = System.Text.Rune.DecodeFromUtf8(bytes.AsSpan(i), out var rune, out int consumed);
+            if (status != System.Buffers.OperationStatus.Done)
+                return $"{line}:{column}: byte 0x{bytes[i]:X2} is not valid UTF-8";
+            i += consumed;
+            if (rune.Value == '\n')
+                (line, column) = (line + 1, 1);
+            else
+                column++;
+        }
+        return " the file is not valid UTF-8";
     }
 
     /// <summary>Parses items from text (for tests and in-memory data); <paramref name="source"/> names it in errors.</summary>
