@@ -29,21 +29,21 @@ internal static class TrainCommand
         {
             Description = $"Seed of --split random, and of the samples shown (when not given, samples use {SamplingOptions.LectureSeed})",
             DefaultValueFactory = _ => 42,
-        };
-        var order = new Option<int>("--order") { Description = "ngram: n, 1–8 (2 = bigram)", DefaultValueFactory = _ => 2 };
+        }.Within(0);
+        var order = new Option<int>("--order") { Description = "ngram: n, 1–8 (2 = bigram)", DefaultValueFactory = _ => 2 }.Within(1, 8);
         var smoothing = new Option<string>("--smoothing") { Description = "ngram: none, add-k:K, kneser-ney or kneser-ney:D", DefaultValueFactory = _ => "add-k:1" };
-        var blockSize = new Option<int>("--block-size") { Description = "softmax: previous characters seen (1 = bigram)", DefaultValueFactory = _ => 1 };
+        var blockSize = new Option<int>("--block-size") { Description = "softmax: previous characters seen (1 = bigram)", DefaultValueFactory = _ => 1 }.Within(1);
         var context = new Option<string>("--context") { Description = "softmax: joint (V^block rows of W) or per-position", DefaultValueFactory = _ => "joint" };
         var encoding = new Option<string>("--encoding") { Description = "softmax: one-hot (the lecture) or embedding (row lookup, E04)", DefaultValueFactory = _ => "embedding" };
-        var l2 = new Option<double>("--l2") { Description = "softmax: L2 strength on W", DefaultValueFactory = _ => 0.01 };
-        var lr = new Option<double>("--lr") { Description = "softmax: learning rate", DefaultValueFactory = _ => 50 };
-        var steps = new Option<int>("--steps") { Description = "softmax: gradient steps", DefaultValueFactory = _ => 300 };
+        var l2 = new Option<double>("--l2") { Description = "softmax: L2 strength on W", DefaultValueFactory = _ => 0.01 }.NonNegative();
+        var lr = new Option<double>("--lr") { Description = "softmax: learning rate", DefaultValueFactory = _ => 50 }.Positive();
+        var steps = new Option<int>("--steps") { Description = "softmax: gradient steps (a model with no step is untrained: at least 1)", DefaultValueFactory = _ => 300 }.Within(1);
         var batchSize = new Option<int?>("--batch-size") { Description = "softmax: examples per step (default: full batch)" };
-        var threads = new Option<int>("--threads") { Description = "softmax: libtorch threads", DefaultValueFactory = _ => 1 };
-        var samples = new Option<int>("--samples") { Description = "Samples to show after training", DefaultValueFactory = _ => 10 };
+        var threads = new Option<int>("--threads") { Description = "softmax: libtorch threads", DefaultValueFactory = _ => 1 }.Within(1, 256);
+        var samples = new Option<int>("--samples") { Description = "Samples to show after training", DefaultValueFactory = _ => 10 }.Within(0);
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
         var json = CommonOptions.Json();
-        var topK = new Option<int>("--top-k") { Description = "Samples: keep only the k most likely characters at each step (0: all)", DefaultValueFactory = _ => 0 };
+        var topK = new Option<int>("--top-k") { Description = "Samples: keep only the k most likely characters at each step (0: all)", DefaultValueFactory = _ => 0 }.Within(0);
         var sampleOnly = new Option<bool>("--sample-only") { Description = "Do not train: load the model at -o and print samples (makemore.py's flag)" };
         var unknown = new Option<string>("--unknown")
         {
@@ -86,8 +86,6 @@ internal static class TrainCommand
                 "map" => UnknownCharacterPolicy.MapToUnknown,
                 var other => throw new UsageException($"unknown --unknown '{other}': use error, skip or map"),
             };
-            if (parse.GetValue(type) == "softmax" && parse.GetValue(steps) < 1)
-                throw new UsageException($"--steps must be at least 1 (got {parse.GetValue(steps)}): a model with no step is untrained");
             var ml = new MLContext(seed: 0);
             var train = ml.Data.LoadNames(parts[0].Names);
             var progress = parse.GetValue(quiet) ? null : new Progress(error, parse.GetValue(steps));

@@ -152,6 +152,56 @@ public sealed class ModelFileTests
     }
 
     [TestMethod]
+    public void AStateFromANewerContainerFormatAsksForAnUpgrade()
+    {
+        byte[] state = Convert.FromBase64String(((NGramModel)MakemoreModel.GetLanguageModel(Trigram().Model)).ToState());
+        BitConverter.GetBytes(2).CopyTo(state, 4); // container format after the magic
+        var error = Assert.ThrowsExactly<ModelFileDamagedException>(() => ModelState.GetModel(Convert.ToBase64String(state).AsMemory()));
+        StringAssert.Contains(error.Message, "upgrade the library");
+    }
+
+    [TestMethod]
+    public void AZipBombIsRefusedWithoutInflatingIt()
+    {
+        // 64 MB of zeros deflate to ~64 KB; the entry then claims 100 bytes. Reading stops after the bytes it claims
+        // (they fail its CRC), so the 64 MB are never inflated.
+        using var output = new MemoryStream();
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var stream = zip.CreateEntry("Schema", CompressionLevel.SmallestSize).Open();
+            var zeros = new byte[1 << 20];
+            for (int i = 0; i < 64; i++)
+                stream.Write(zeros);
+        }
+        byte[] bomb = output.ToArray();
+        PatchUncompressedSize(bomb, 100);
+        var error = Assert.ThrowsExactly<ModelFileDamagedException>(() => Ml.Makemore().Load(new MemoryStream(bomb), out _));
+        StringAssert.StartsWith(error.Message, "The model file is damaged");
+        PatchUncompressedSize(bomb, uint.MaxValue); // and one that admits 4 GB
+        Assert.ThrowsExactly<ModelFileDamagedException>(() => Ml.Makemore().Load(new MemoryStream(bomb), out _));
+    }
+
+    // Sets the uncompressed size of the only entry in both its local header (offset 22) and central directory (offset 24).
+    private static void PatchUncompressedSize(byte[] zip, uint size)
+    {
+        BitConverter.GetBytes(size).CopyTo(zip, 22);
+        for (int i = zip.Length - 22; i >= 0; i--)
+            if (zip[i] == 0x50 && zip[i + 1] == 0x4b && zip[i + 2] == 1 && zip[i + 3] == 2)
+            {
+                BitConverter.GetBytes(size).CopyTo(zip, i + 24);
+                return;
+            }
+        Assert.Fail("no central directory entry");
+    }
+
+    [TestMethod]
+    public void AFolderIsNotAModel()
+    {
+        var error = Assert.ThrowsExactly<NotAMakemoreModelException>(() => Ml.Makemore().Load(Path.GetTempPath(), out _));
+        StringAssert.Contains(error.Message, "is a folder");
+    }
+
+    [TestMethod]
     public void SaveReplacesTheFileAtomicallyWhileAReaderHasItOpen()
     {
         string folder = Directory.CreateTempSubdirectory("makemore-atomic-").FullName;
