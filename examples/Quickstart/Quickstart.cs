@@ -26,8 +26,8 @@ public static class Quickstart
         output.WriteLine($"dev:  {ml.Makemore().Evaluate(model.Transform(dev))}");
         output.WriteLine($"test: {ml.Makemore().Evaluate(model.Transform(test))}");
 
-        ml.Model.Save(model, train.Schema, modelPath);
-        var loaded = new MLContext().Model.Load(modelPath, out _);
+        ml.Makemore().Save(model, train.Schema, modelPath);          // atomic, reproducible, sealed with checksums
+        var loaded = new MLContext().Makemore().Load(modelPath, out _); // verified; ml.Model.Load reads it too
         var engine = ml.Model.CreatePredictionEngine<NameInput, NameScore>(loaded);
         foreach (string name in new[] { "andrej", "emma", "xqzzt" })
         {

@@ -42,8 +42,9 @@ public sealed class CliEdgeCaseTests
     [TestMethod]
     public void ArgumentErrorsDoNotNameInternalParameters()
     {
-        var (code, _, error) = Run("train", "-i", TestData.OriginalNamesPathOrInconclusive(), "--order", "0", "-o", Path.Combine(Path.GetTempPath(), "never-written.zip"));
+        // The library's ArgumentException ends in " (Parameter 'options')"; the user never saw that parameter.
+        var (code, _, error) = Run("train", "-i", TestData.OriginalNamesPathOrInconclusive(), "--type", "softmax", "--block-size", "9", "-o", Path.Combine(Path.GetTempPath(), "never-written.zip"));
         Assert.AreEqual(2, code);
-        Assert.AreEqual("makemore: Order must be between 1 and 8.", error.Trim());
+        Assert.AreEqual("makemore: A Joint softmax regression over 27 symbols with block size 9 needs 2.06E+014 parameters (limit 1E+008); use a smaller block or the per-position encoding.", error.Trim());
     }
 }

@@ -86,6 +86,8 @@ internal static class TrainCommand
                 "map" => UnknownCharacterPolicy.MapToUnknown,
                 var other => throw new UsageException($"unknown --unknown '{other}': use error, skip or map"),
             };
+            if (parse.GetValue(batchSize) is int rows && rows < 1)
+                throw new UsageException($"--batch-size must be at least 1 (got {rows}); leave it out for the full batch");
             var ml = new MLContext(seed: 0);
             var train = ml.Data.LoadNames(parts[0].Names);
             var progress = parse.GetValue(quiet) ? null : new Progress(error, parse.GetValue(steps));
