@@ -1,5 +1,6 @@
 using Makemore.Cli;
 using Makemore.ML.Tests;
+using static Makemore.Cli.Tests.Cli;
 
 namespace Makemore.Cli.Tests;
 
@@ -7,14 +8,6 @@ namespace Makemore.Cli.Tests;
 [TestClass]
 public sealed class CliEdgeCaseTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = MakemoreCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [TestMethod]
     public void TrainOnAFileTooSmallForDevShowsAnEmptyRowAndCreatesTheOutputFolder()
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Makemore.Cli;
 using Makemore.ML.Tests;
+using static Makemore.Cli.Tests.Cli;
 
 namespace Makemore.Cli.Tests;
 
@@ -27,14 +28,6 @@ public sealed class CliInputTests
     public static void DeleteFolder() => Directory.Delete(_folder, recursive: true);
 
     private static string InFolder(string name) => Path.Combine(_folder, name);
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = MakemoreCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     [TestMethod]
     [DataRow("empty", "", "has no names: it is empty or every line is blank", DisplayName = "empty file")]
@@ -152,12 +145,7 @@ public sealed class CliInputTests
     public void ClosingThePipeStopsSamplingAtOnce()
     {
         // `makemore sample -n 100000000 | head -3`: the reader leaves after three lines; sampling must stop with it.
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "makemore.dll"), "sample", "-m", InFolder("m.zip"), "-n", "100000000"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
+        using var process = Start("sample", "-m", InFolder("m.zip"), "-n", "100000000");
         for (int i = 0; i < 3; i++)
             Assert.IsNotNull(process.StandardOutput.ReadLine());
         process.StandardOutput.Close();

@@ -1,5 +1,6 @@
 using Makemore.Cli;
 using Makemore.ML.Tests;
+using static Makemore.Cli.Tests.Cli;
 
 namespace Makemore.Cli.Tests;
 
@@ -24,15 +25,6 @@ public sealed class CliReliabilityTests
 
     [ClassCleanup]
     public static void DeleteFolder() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Code, string Output, string Error) Run(params string[] args) => Run(new StringWriter(), args);
-
-    private static (int Code, string Output, string Error) Run(TextWriter output, params string[] args)
-    {
-        var error = new StringWriter();
-        int code = MakemoreCli.Run(args, output, error);
-        return (code, output.ToString()!, error.ToString());
-    }
 
     /// <summary>Keeps the first lines written, then stops the command as a closed pipe (e.g. <c>| head -5</c>) would.</summary>
     private sealed class StopAfterLines(int lines) : StringWriter

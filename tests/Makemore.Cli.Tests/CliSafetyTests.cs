@@ -3,6 +3,7 @@ using System.IO.Compression;
 using Microsoft.ML;
 using Makemore.Cli;
 using Makemore.ML.Tests;
+using static Makemore.Cli.Tests.Cli;
 
 namespace Makemore.Cli.Tests;
 
@@ -29,29 +30,10 @@ public sealed class CliSafetyTests
 
     private static string InFolder(string name) => Path.Combine(_folder, name);
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = MakemoreCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     private static string Copy(string from, string to)
     {
         File.Copy(InFolder(from), InFolder(to), overwrite: true);
         return InFolder(to);
-    }
-
-    private static Process Start(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "makemore.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = TestData.RepositoryRoot, // the bundled data/names.txt: long enough to be interrupted
-        };
-        return Process.Start(start)!;
     }
 
     private static void Interrupt(Process process)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Makemore.Cli;
 using Makemore.ML.Tests;
+using static Makemore.Cli.Tests.Cli;
 
 namespace Makemore.Cli.Tests;
 
@@ -20,14 +21,6 @@ public sealed class CliTests
 
     [ClassCleanup]
     public static void DeleteFolder() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = MakemoreCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     private static string InFolder(string name) => Path.Combine(_folder, name);
 
@@ -216,12 +209,7 @@ public sealed class CliTests
     {
         Assert.AreEqual(0, Run("train", "-i", InFolder("names.txt"), "-o", InFolder("fresh.zip"), "--order", "3", "--smoothing", "kneser-ney", "--samples", "0").Code);
         string inProcess = Run("score", "-m", InFolder("fresh.zip"), "emma", "zoe", "--json").Output;
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "makemore.dll"), "score", "-m", InFolder("fresh.zip"), "emma", "zoe", "--json"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = System.Diagnostics.Process.Start(start)!;
+        using var process = Start("score", "-m", InFolder("fresh.zip"), "emma", "zoe", "--json");
         string fresh = process.StandardOutput.ReadToEnd();
         string error = process.StandardError.ReadToEnd();
         process.WaitForExit();
