@@ -2,7 +2,6 @@ using System.CommandLine;
 using Microsoft.ML;
 using Makemore.Cli.Internal;
 using Makemore.ML;
-using Makemore.ML.Counting;
 using Makemore.ML.Inference;
 
 namespace Makemore.Cli.Commands;
@@ -23,21 +22,8 @@ internal static class InfoCommand
             output.WriteLine($"file:       {path} ({new FileInfo(path).Length:N0} bytes)");
             output.WriteLine($"model:      {languageModel}");
             output.WriteLine($"vocabulary: {languageModel.Vocabulary.Size} symbols: {languageModel.Vocabulary} (policy for unseen characters: {languageModel.Vocabulary.Policy})");
-            output.WriteLine($"block size: {languageModel.BlockSize} previous characters");
-            switch (languageModel)
-            {
-                case NGramModel ngram:
-                    output.WriteLine($"order:      {ngram.Order}");
-                    output.WriteLine($"smoothing:  {ngram.Smoothing}");
-                    output.WriteLine($"counts:     {ngram.DistinctNGramCount:N0} distinct {ngram.Order}-grams, {ngram.EventCount:N0} events");
-                    for (int n = 0; n < ngram.Discounts.Count; n++)
-                        output.WriteLine($"discounts:  order {n + 1}: {string.Join(", ", ngram.Discounts[n].Select(d => d.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}");
-                    break;
-                case SoftmaxRegressionModel softmax:
-                    output.WriteLine($"context:    {softmax.Context}");
-                    output.WriteLine($"parameters: {softmax.Weights.Length:N0} (W: {softmax.Weights.Length / softmax.Vocabulary.Size:N0} × {softmax.Vocabulary.Size})");
-                    break;
-            }
+            foreach ((string name, string value) in languageModel.Describe())
+                output.WriteLine($"{name + ":",-11} {value}");
             var metadata = MakemoreModel.GetMetadata(loaded);
             if (metadata.Count > 0)
             {

@@ -61,14 +61,14 @@ internal static class PlotCommand
         command.SetAction(parse =>
         {
             var languageModel = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), parse.GetValue(model)!));
-            if (languageModel.BlockSize != 1)
-                throw new UsageException($"the model conditions on {languageModel.BlockSize} characters; the matrix needs a bigram (order 2, block size 1)");
+            if (languageModel is not WindowLanguageModel { BlockSize: 1 } bigram)
+                throw new UsageException($"the model is a {languageModel}; the matrix needs a bigram (a window of 1 previous character)");
             int v = languageModel.Vocabulary.Size;
             var p = new double[v, v];
             var row = new double[v];
             for (int i = 0; i < v; i++)
             {
-                languageModel.GetNextProbabilities([i], row);
+                bigram.GetNextProbabilities([i], row);
                 for (int j = 0; j < v; j++)
                     p[i, j] = row[j];
             }

@@ -9,13 +9,10 @@ namespace Makemore.ML.Counting;
 /// interpolated (modified) Kneser–Ney smoothing. Each item is padded with n − 1 boundary tokens in front and
 /// one boundary token (the end token) behind. Pure C#.
 /// </summary>
-public sealed class NGramModel : ILanguageModel
+public sealed class NGramModel : WindowLanguageModel
 {
     /// <summary>The highest order supported.</summary>
     public const int MaxOrder = 8;
-
-    internal const string StateKind = "ngram";
-    private const int StateVersion = 1;
 
     private readonly int _v;
     private readonly Level[] _levels; // _levels[n - 1] holds order n (context length n − 1); add-k keeps only the top one
@@ -35,8 +32,8 @@ public sealed class NGramModel : ILanguageModel
         };
     }
 
-    /// <summary>The model's characters; id 0 is the boundary token.</summary>
-    public CharacterVocabulary Vocabulary { get; }
+    /// <inheritdoc/>
+    public override CharacterVocabulary Vocabulary { get; }
 
     /// <summary>n: the model predicts each character from the previous n − 1.</summary>
     public int Order { get; }
@@ -45,7 +42,7 @@ public sealed class NGramModel : ILanguageModel
     public Smoothing Smoothing { get; }
 
     /// <inheritdoc/>
-    public int BlockSize => Order - 1;
+    public override int BlockSize => Order - 1;
 
     /// <summary>Number of distinct n-grams (of the model's order) seen in training.</summary>
     public int DistinctNGramCount => TopCounts.Count;
@@ -104,7 +101,7 @@ public sealed class NGramModel : ILanguageModel
         TopCounts.GetValueOrDefault(ContextKey(context) * (ulong)_v + (ulong)next);
 
     /// <inheritdoc/>
-    public void GetNextProbabilities(ReadOnlySpan<int> context, Span<double> probabilities)
+    public override void GetNextProbabilities(ReadOnlySpan<int> context, Span<double> probabilities)
     {
         if (context.Length != BlockSize)
             throw new ArgumentException($"Expected a context of {BlockSize} ids, got {context.Length}.", nameof(context));
@@ -236,7 +233,7 @@ public sealed class NGramModel : ILanguageModel
         return r;
     }
 
-    internal string ToState(IReadOnlyDictionary<string, string>? metadata = null) => Persistence.ModelState.Encode(StateKind, StateVersion, writer =>
+    private void Write(BinaryWriter writer)
     {
         Vocabulary.Write(writer);
         writer.Write(Order);
@@ -259,11 +256,10 @@ public sealed class NGramModel : ILanguageModel
             writer.Write(key);
             writer.Write(count);
         }
-    }, metadata);
+    }
 
-    internal static NGramModel Read(int version, BinaryReader reader)
+    private static NGramModel Read(BinaryReader reader)
     {
-        Persistence.ModelState.Expect(StateKind, version, StateKind, StateVersion);
         var vocabulary = CharacterVocabulary.Read(reader);
         int order = reader.ReadInt32();
         ValidateOrder(vocabulary, order);
@@ -288,6 +284,33 @@ public sealed class NGramModel : ILanguageModel
             counts[key] = count;
         }
         return new NGramModel(vocabulary, order, smoothing, counts);
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<KeyValuePair<string, string>> Describe()
+    {
+        var lines = new List<KeyValuePair<string, string>>
+        {
+            new("order", Order.ToString(CultureInfo.InvariantCulture)),
+            new("block size", $"{BlockSize} previous characters"),
+            new("smoothing", Smoothing.ToString()!),
+            new("counts", string.Create(CultureInfo.InvariantCulture, $"{DistinctNGramCount:N0} distinct {Order}-grams, {EventCount:N0} events")),
+        };
+        for (int n = 0; n < Discounts.Count; n++)
+            lines.Add(new("discounts", $"order {n + 1}: {string.Join(", ", Discounts[n].Select(d => d.ToString("F4", CultureInfo.InvariantCulture)))}"));
+        return lines;
+    }
+
+    /// <summary>Saved as kind <c>ngram</c>: vocabulary, order, smoothing, then the top-order counts sorted by key.</summary>
+    private sealed class Codec : Persistence.ModelCodec<NGramModel>
+    {
+        public override string Kind => "ngram";
+
+        public override int Version => 1;
+
+        protected override void Write(NGramModel model, BinaryWriter writer) => model.Write(writer);
+
+        protected override NGramModel ReadModel(int version, BinaryReader reader) => NGramModel.Read(reader);
     }
 
     /// <inheritdoc/>

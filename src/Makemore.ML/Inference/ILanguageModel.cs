@@ -3,19 +3,45 @@ using Makemore.ML.Text;
 namespace Makemore.ML.Inference;
 
 /// <summary>
-/// The contract every Makemore model shares (as in makemore.py, where every model has a <c>block_size</c>
-/// and predicts the next character from the previous ones): scoring, evaluation and sampling use only this.
+/// The contract every Makemore model shares, whatever its architecture (counts, softmax regression, MLP, recurrent,
+/// attention): score a whole item in one call, and decode one symbol at a time for sampling. Scoring, evaluation,
+/// sampling and the ML.NET scoring column use only this (as in makemore.py, where every model has the same
+/// <c>forward(idx, targets)</c>). Each model owns its input convention (left padding with the boundary, a start state,
+/// positions); nothing outside a model builds contexts.
 /// </summary>
 public interface ILanguageModel
 {
     /// <summary>The model's characters; id 0 is the boundary token.</summary>
     CharacterVocabulary Vocabulary { get; }
 
-    /// <summary>How many previous symbols the model conditions on (n − 1 for an n-gram model).</summary>
-    int BlockSize { get; }
+    /// <summary>
+    /// Writes ln p of every predicted symbol of an item: each of its characters in turn, then the end token
+    /// (<c>ids.Length + 1</c> values), each conditioned on everything before it in the item.
+    /// </summary>
+    /// <param name="ids">The item's character ids, no boundary tokens.</param>
+    /// <param name="logProbabilities">Receives <c>ids.Length + 1</c> natural-log probabilities.</param>
+    void LogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities);
 
-    /// <summary>Writes the distribution of the next symbol.</summary>
-    /// <param name="context">The previous <see cref="BlockSize"/> ids, oldest first, padded on the left with boundary ids (0).</param>
+    /// <summary>Starts decoding an item: a state before its first character that gives next-symbol distributions.</summary>
+    ILanguageModelDecoder StartDecoding();
+
+    /// <summary>What the model is, as (name, value) lines for people (<c>makemore info</c>): architecture, sizes, options.</summary>
+    IReadOnlyList<KeyValuePair<string, string>> Describe();
+}
+
+/// <summary>
+/// Incremental decoding of one item: the distribution of the next symbol given the characters appended so far. Sampling
+/// costs one step per character, not a pass over a window or the whole prefix. Not thread-safe; one per item.
+/// </summary>
+public interface ILanguageModelDecoder
+{
+    /// <summary>How many characters have been appended.</summary>
+    int Length { get; }
+
+    /// <summary>Writes the distribution of the next symbol (id 0 = end of the item).</summary>
     /// <param name="probabilities">Receives one probability per vocabulary id; length <see cref="CharacterVocabulary.Size"/>.</param>
-    void GetNextProbabilities(ReadOnlySpan<int> context, Span<double> probabilities);
+    void NextProbabilities(Span<double> probabilities);
+
+    /// <summary>Appends a character id (not the boundary) to the item decoded so far.</summary>
+    void Append(int id);
 }

@@ -21,11 +21,8 @@ public enum ContextEncoding
 /// The lecture's neural n-gram: logits = (one-hot context) · W, probabilities = softmax(logits); no bias, no hidden layer.
 /// This is the plain C# forward pass used for scoring and sampling (no libtorch); training lives in Makemore.ML.TorchSharp.
 /// </summary>
-public sealed class SoftmaxRegressionModel : ILanguageModel
+public sealed class SoftmaxRegressionModel : WindowLanguageModel
 {
-    internal const string StateKind = "softmax-regression";
-    private const int StateVersion = 1;
-
     /// <summary>Largest weight matrix accepted, in parameters (400 MB of float32).</summary>
     public const long MaxParameters = 100_000_000;
 
@@ -54,10 +51,10 @@ public sealed class SoftmaxRegressionModel : ILanguageModel
     }
 
     /// <inheritdoc/>
-    public CharacterVocabulary Vocabulary { get; }
+    public override CharacterVocabulary Vocabulary { get; }
 
     /// <inheritdoc/>
-    public int BlockSize { get; }
+    public override int BlockSize { get; }
 
     /// <summary>How the context selects rows of W.</summary>
     public ContextEncoding Context { get; }
@@ -95,7 +92,7 @@ public sealed class SoftmaxRegressionModel : ILanguageModel
     }
 
     /// <inheritdoc/>
-    public void GetNextProbabilities(ReadOnlySpan<int> context, Span<double> probabilities)
+    public override void GetNextProbabilities(ReadOnlySpan<int> context, Span<double> probabilities)
     {
         if (context.Length != BlockSize)
             throw new ArgumentException($"Expected a context of {BlockSize} ids, got {context.Length}.", nameof(context));
@@ -124,7 +121,7 @@ public sealed class SoftmaxRegressionModel : ILanguageModel
 
     private int Check(int id) => (uint)id < (uint)_v ? id : throw new ArgumentOutOfRangeException(nameof(id), id, $"Id outside the vocabulary of {_v} symbols.");
 
-    internal string ToState(IReadOnlyDictionary<string, string>? metadata = null) => ModelState.Encode(StateKind, StateVersion, writer =>
+    private void Write(BinaryWriter writer)
     {
         Vocabulary.Write(writer);
         writer.Write(BlockSize);
@@ -132,11 +129,10 @@ public sealed class SoftmaxRegressionModel : ILanguageModel
         writer.Write(_weights.LongLength);
         foreach (float w in _weights)
             writer.Write(w);
-    }, metadata);
+    }
 
-    internal static SoftmaxRegressionModel Read(int version, BinaryReader reader)
+    private static SoftmaxRegressionModel Read(BinaryReader reader)
     {
-        ModelState.Expect(StateKind, version, StateKind, StateVersion);
         var vocabulary = CharacterVocabulary.Read(reader);
         int blockSize = reader.ReadInt32();
         var context = (ContextEncoding)reader.ReadByte();
@@ -154,6 +150,26 @@ public sealed class SoftmaxRegressionModel : ILanguageModel
         {
             throw new InvalidDataException($"A saved softmax regression is inconsistent: {e.Message}", e);
         }
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<KeyValuePair<string, string>> Describe() =>
+    [
+        new("block size", $"{BlockSize} previous characters"),
+        new("context", Context.ToString()),
+        new("parameters", string.Create(CultureInfo.InvariantCulture, $"{_weights.Length:N0} (W: {_weights.Length / _v:N0} × {_v})")),
+    ];
+
+    /// <summary>Saved as kind <c>softmax-regression</c>: vocabulary, block size, context encoding, then W.</summary>
+    private sealed class Codec : ModelCodec<SoftmaxRegressionModel>
+    {
+        public override string Kind => "softmax-regression";
+
+        public override int Version => 1;
+
+        protected override void Write(SoftmaxRegressionModel model, BinaryWriter writer) => model.Write(writer);
+
+        protected override SoftmaxRegressionModel ReadModel(int version, BinaryReader reader) => SoftmaxRegressionModel.Read(reader);
     }
 
     /// <inheritdoc/>

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using Makemore.ML.Counting;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
 
@@ -121,13 +120,12 @@ internal static class ModelState
     /// <summary>The metadata saved with a state.</summary>
     public static IReadOnlyDictionary<string, string> GetMetadata(string state) => Decode(state, (_, _, metadata, _) => metadata);
 
-    /// <summary>The saved form of a model; add new architectures here and in <see cref="ReadModel"/>.</summary>
-    public static string EncodeModel(ILanguageModel model, IReadOnlyDictionary<string, string>? metadata = null) => model switch
+    /// <summary>The saved form of a model, through its kind's <see cref="ModelCodec"/>.</summary>
+    public static string EncodeModel(ILanguageModel model, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        NGramModel ngram => ngram.ToState(metadata),
-        SoftmaxRegressionModel softmax => softmax.ToState(metadata),
-        _ => throw new NotSupportedException($"Models of type {model.GetType().Name} cannot be saved by this version of Makemore.ML."),
-    };
+        var codec = ModelCodecs.For(model);
+        return Encode(codec.Kind, codec.Version, writer => codec.Write(model, writer), metadata);
+    }
 
     public static string EncodeVocabulary(CharacterVocabulary vocabulary) =>
         Encode(VocabularyKind, 1, vocabulary.Write);
@@ -140,12 +138,12 @@ internal static class ModelState
         return CharacterVocabulary.Read(reader);
     });
 
-    /// <summary>Every model kind this version of the library can read; add new architectures here.</summary>
-    private static object ReadModel(string state) => Decode<ILanguageModel>(state, (kind, version, reader) => kind switch
+    private static object ReadModel(string state) => Decode<ILanguageModel>(state, (kind, version, reader) =>
     {
-        NGramModel.StateKind => NGramModel.Read(version, reader),
-        SoftmaxRegressionModel.StateKind => SoftmaxRegressionModel.Read(version, reader),
-        _ => throw new InvalidDataException($"This model's kind '{kind}' (format {version}) is unknown to this version of Makemore.ML; upgrade the library."),
+        var codec = ModelCodecs.ForKind(kind)
+            ?? throw new InvalidDataException($"This model's kind '{kind}' (format {version}) is unknown to this version of Makemore.ML; upgrade the library.");
+        Expect(kind, version, codec.Kind, codec.Version);
+        return codec.Read(version, reader);
     });
 
     public static void Expect(string kind, int version, string expectedKind, int maxVersion)

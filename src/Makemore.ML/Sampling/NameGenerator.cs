@@ -109,13 +109,14 @@ public sealed class NameGenerator
         options.Validate();
         var vocabulary = _model.Vocabulary;
         var ids = new List<int>(vocabulary.Encode(options.Prefix));
-        var context = new int[_model.BlockSize];
-        SequenceScorer.FillContext(ids.ToArray(), context);
+        var decoder = _model.StartDecoding();
+        foreach (int id in ids)
+            decoder.Append(id);
         var probabilities = new double[vocabulary.Size];
         var weights = new float[vocabulary.Size];
         while (ids.Count < options.MaxLength)
         {
-            _model.GetNextProbabilities(context, probabilities);
+            decoder.NextProbabilities(probabilities);
             Shape(probabilities, weights, options);
             int next = options.Rng switch
             {
@@ -126,7 +127,7 @@ public sealed class NameGenerator
             if (next == 0)
                 break;
             ids.Add(next);
-            SequenceScorer.Shift(context, next);
+            decoder.Append(next);
         }
         return vocabulary.Decode(ids.ToArray());
     }

@@ -130,8 +130,8 @@ public sealed class ModelFileTests
     {
         // The state string a ValueMapping holds; inside a zip it is compressed, so the state is damaged here directly:
         // this is what reaches the model when an entry is damaged past the zip's own checks (e.g. saved without a manifest).
-        var model = (NGramModel)MakemoreModel.GetLanguageModel(Trigram().Model);
-        byte[] state = Convert.FromBase64String(model.ToState());
+        var model = MakemoreModel.GetLanguageModel(Trigram().Model);
+        byte[] state = Convert.FromBase64String(ModelState.EncodeModel(model));
         for (int i = 0; i < state.Length; i++)
         {
             byte[] damaged = (byte[])state.Clone();
@@ -145,7 +145,7 @@ public sealed class ModelFileTests
     [TestMethod]
     public void AStateFromVersionZeroPointOneIsRefusedWithAReason()
     {
-        byte[] state = Convert.FromBase64String(((NGramModel)MakemoreModel.GetLanguageModel(Trigram().Model)).ToState());
+        byte[] state = Convert.FromBase64String(ModelState.EncodeModel(MakemoreModel.GetLanguageModel(Trigram().Model)));
         "MKMR"u8.CopyTo(state);
         var error = Assert.ThrowsExactly<ModelFileDamagedException>(() => ModelState.GetModel(Convert.ToBase64String(state).AsMemory()));
         StringAssert.Contains(error.Message, "Makemore.ML 0.1");
@@ -154,7 +154,7 @@ public sealed class ModelFileTests
     [TestMethod]
     public void AStateFromANewerContainerFormatAsksForAnUpgrade()
     {
-        byte[] state = Convert.FromBase64String(((NGramModel)MakemoreModel.GetLanguageModel(Trigram().Model)).ToState());
+        byte[] state = Convert.FromBase64String(ModelState.EncodeModel(MakemoreModel.GetLanguageModel(Trigram().Model)));
         BitConverter.GetBytes(2).CopyTo(state, 4); // container format after the magic
         var error = Assert.ThrowsExactly<ModelFileDamagedException>(() => ModelState.GetModel(Convert.ToBase64String(state).AsMemory()));
         StringAssert.Contains(error.Message, "upgrade the library");
@@ -219,7 +219,7 @@ public sealed class ModelFileTests
                 reader.CopyTo(copy);
                 CollectionAssert.AreEqual(before, copy.ToArray(), "the open reader sees the old file whole");
             }
-            Assert.AreEqual(2, MakemoreModel.GetLanguageModel(Ml.Makemore().Load(path, out _)).BlockSize + 1);
+            Assert.AreEqual(2, ((NGramModel)MakemoreModel.GetLanguageModel(Ml.Makemore().Load(path, out _))).Order);
             CollectionAssert.AreEqual(new[] { "m.zip" }, Directory.GetFiles(folder).Select(Path.GetFileName).ToArray(), "no temporary file is left behind");
         }
         finally

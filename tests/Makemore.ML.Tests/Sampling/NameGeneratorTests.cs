@@ -84,13 +84,15 @@ public sealed class NameGeneratorTests
     }
 
     /// <summary>A model that predicts the same distribution after every context.</summary>
-    private sealed class FixedDistribution(CharacterVocabulary vocabulary, double[] probabilities) : ILanguageModel
+    private sealed class FixedDistribution(CharacterVocabulary vocabulary, double[] probabilities) : WindowLanguageModel
     {
-        public CharacterVocabulary Vocabulary => vocabulary;
+        public override CharacterVocabulary Vocabulary => vocabulary;
 
-        public int BlockSize => 0;
+        public override int BlockSize => 0;
 
-        public void GetNextProbabilities(ReadOnlySpan<int> context, Span<double> next) => probabilities.CopyTo(next);
+        public override void GetNextProbabilities(ReadOnlySpan<int> context, Span<double> next) => probabilities.CopyTo(next);
+
+        public override IReadOnlyList<KeyValuePair<string, string>> Describe() => [];
     }
 
     [TestMethod]
@@ -117,7 +119,7 @@ public sealed class NameGeneratorTests
     [TestMethod]
     public void EnumerateDrawsEachNameOnlyWhenAskedAndMatchesGenerate()
     {
-        var counting = new CountingModel(BigramOn(TestData.Tiny, Smoothing.AddK(0.1)).Model);
+        var counting = new CountingModel((WindowLanguageModel)BigramOn(TestData.Tiny, Smoothing.AddK(0.1)).Model);
         var generator = new NameGenerator(counting);
         var options = new SamplingOptions { Seed = 11 };
         var firstFive = generator.Enumerate(1_000, options).Take(5).ToList();
@@ -129,17 +131,19 @@ public sealed class NameGeneratorTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => generator.Enumerate(-1), "checked when called, not when enumerated");
     }
 
-    private sealed class CountingModel(ILanguageModel inner) : ILanguageModel
+    private sealed class CountingModel(WindowLanguageModel inner) : WindowLanguageModel
     {
         public int Calls { get; private set; }
-        public CharacterVocabulary Vocabulary => inner.Vocabulary;
-        public int BlockSize => inner.BlockSize;
+        public override CharacterVocabulary Vocabulary => inner.Vocabulary;
+        public override int BlockSize => inner.BlockSize;
 
-        public void GetNextProbabilities(ReadOnlySpan<int> context, Span<double> probabilities)
+        public override void GetNextProbabilities(ReadOnlySpan<int> context, Span<double> probabilities)
         {
             Calls++;
             inner.GetNextProbabilities(context, probabilities);
         }
+
+        public override IReadOnlyList<KeyValuePair<string, string>> Describe() => inner.Describe();
     }
 
     [TestMethod]

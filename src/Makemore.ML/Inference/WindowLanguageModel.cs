@@ -1,0 +1,82 @@
+using Makemore.ML.Text;
+
+namespace Makemore.ML.Inference;
+
+/// <summary>
+/// A model that predicts each symbol from a fixed window of the <see cref="BlockSize"/> previous ids, left-padded with
+/// the boundary id 0 (the lectures' convention: <c>context = [0] * block_size</c>, then shift). The n-gram tables,
+/// softmax regression and the MLP family are window models; this class is the one place that builds their windows.
+/// </summary>
+public abstract class WindowLanguageModel : ILanguageModel
+{
+    /// <inheritdoc/>
+    public abstract CharacterVocabulary Vocabulary { get; }
+
+    /// <summary>How many previous symbols the model conditions on (n − 1 for an n-gram model).</summary>
+    public abstract int BlockSize { get; }
+
+    /// <summary>Writes the distribution of the next symbol after a window.</summary>
+    /// <param name="context">The previous <see cref="BlockSize"/> ids, oldest first, padded on the left with boundary ids (0).</param>
+    /// <param name="probabilities">Receives one probability per vocabulary id; length <see cref="CharacterVocabulary.Size"/>.</param>
+    public abstract void GetNextProbabilities(ReadOnlySpan<int> context, Span<double> probabilities);
+
+    /// <inheritdoc/>
+    public abstract IReadOnlyList<KeyValuePair<string, string>> Describe();
+
+    /// <inheritdoc/>
+    /// <remarks>One window per predicted symbol; a model that can batch the windows (one forward pass for the item) overrides it.</remarks>
+    public virtual void LogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities)
+    {
+        if (logProbabilities.Length < ids.Length + 1)
+            throw new ArgumentException($"Needs room for {ids.Length + 1} values, got {logProbabilities.Length}.", nameof(logProbabilities));
+        Span<int> context = BlockSize <= 64 ? stackalloc int[BlockSize] : new int[BlockSize];
+        context.Clear();
+        int v = Vocabulary.Size;
+        Span<double> probabilities = v <= 256 ? stackalloc double[v] : new double[v];
+        for (int i = 0; i <= ids.Length; i++)
+        {
+            int target = i < ids.Length ? ids[i] : 0;
+            GetNextProbabilities(context, probabilities);
+            logProbabilities[i] = Math.Log(probabilities[target]);
+            Shift(context, target);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ILanguageModelDecoder StartDecoding() => new Decoder(this);
+
+    /// <summary>Fills a window with the last ids of a prefix, left-padded with boundary ids.</summary>
+    /// <param name="prefix">The item's characters so far.</param>
+    /// <param name="context">The window to fill; its length is the block size.</param>
+    public static void FillContext(ReadOnlySpan<int> prefix, Span<int> context)
+    {
+        context.Clear();
+        int take = Math.Min(prefix.Length, context.Length);
+        prefix[^take..].CopyTo(context[^take..]);
+    }
+
+    private static void Shift(Span<int> context, int next)
+    {
+        if (context.Length == 0)
+            return;
+        context[1..].CopyTo(context);
+        context[^1] = next;
+    }
+
+    private sealed class Decoder(WindowLanguageModel model) : ILanguageModelDecoder
+    {
+        private readonly int[] _context = new int[model.BlockSize];
+
+        public int Length { get; private set; }
+
+        public void NextProbabilities(Span<double> probabilities) => model.GetNextProbabilities(_context, probabilities);
+
+        public void Append(int id)
+        {
+            if ((uint)id >= (uint)model.Vocabulary.Size || id == 0)
+                throw new ArgumentOutOfRangeException(nameof(id), id, $"A character id is 1–{model.Vocabulary.Size - 1}.");
+            Shift(_context, id);
+            Length++;
+        }
+    }
+}
