@@ -24,6 +24,7 @@ internal static class PlotCommand
         Loss(output, error),
         SweepCommand.Create(output, error, asPlot: true),
         Surprisal(output),
+        Embeddings(output),
     };
 
     private static Option<string> Png() => new("--output", "-o") { Description = "The PNG to write", Required = true };
@@ -145,6 +146,27 @@ internal static class PlotCommand
             double[] surprisals = SequenceScorer.Surprisals(languageModel, languageModel.Vocabulary.Encode(text));
             var bars = surprisals.Select((s, i) => (i < text.Length ? text[i].ToString() : ".", s)).ToList();
             Plots.Bars(parse.GetValue(png)!, string.Create(CultureInfo.InvariantCulture, $"{text}: {surprisals.Average():F3} nats/char"), "surprisal −ln p (nats)", bars);
+            output.WriteLine($"plot: {parse.GetValue(png)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Embeddings(TextWriter output)
+    {
+        var model = CommonOptions.Model();
+        var png = Png();
+        var command = new Command("embeddings", "Scatter of the character embeddings of an MLP-family model, each point labelled with its character " +
+            "(lecture part 2; with more than 2 dimensions, the 2 principal components).\n" +
+            "Example: makemore plot embeddings -m mlp.zip -o embeddings.png") { model, png };
+        command.SetAction(parse =>
+        {
+            var languageModel = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), parse.GetValue(model)!));
+            if (languageModel is not MlpModel mlp)
+                throw new UsageException($"the model is a {languageModel}; only MLP-family models (--type mlp, bn-mlp, wavenet) learn character embeddings");
+            var (points, axes) = EmbeddingProjection.TwoDimensions(mlp.Embedding, mlp.Vocabulary.Size, mlp.EmbeddingSize);
+            Plots.Labelled(parse.GetValue(png)!, $"character embeddings ({mlp.EmbeddingSize}-D{(mlp.EmbeddingSize > 2 ? ", 2 principal components" : "")})",
+                axes, mlp.Vocabulary.Symbols.Select((c, i) => (c.ToString(), points[i].X, points[i].Y)).ToList());
             output.WriteLine($"plot: {parse.GetValue(png)}");
             return 0;
         });

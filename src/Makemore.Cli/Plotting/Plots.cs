@@ -80,6 +80,26 @@ internal static class Plots
         SaveAtomically(plot, path, Math.Max(500, 70 * bars.Count), 500);
     }
 
+    /// <summary>Points labelled with text, as the lecture draws <c>plt.scatter(C[:,0], C[:,1])</c> with each character written on its point.</summary>
+    public static void Labelled(string path, string title, (string X, string Y) axes, IReadOnlyList<(string Label, double X, double Y)> points)
+    {
+        var plot = new Plot();
+        var scatter = plot.Add.ScatterPoints(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
+        scatter.MarkerSize = 28;
+        scatter.Color = Colors.SteelBlue.WithAlpha(0.35);
+        foreach (var (label, x, y) in points)
+        {
+            var text = plot.Add.Text(label, x, y);
+            text.LabelFontSize = 14;
+            text.LabelBold = true;
+            text.LabelAlignment = Alignment.MiddleCenter;
+        }
+        plot.Title(title);
+        plot.XLabel(axes.X);
+        plot.YLabel(axes.Y);
+        SaveAtomically(plot, path, 800, 800);
+    }
+
     // Rendered in memory, then written through AtomicFile: an existing PNG is replaced whole or not at all.
     private static void SaveAtomically(Plot plot, string path, int width, int height)
     {
