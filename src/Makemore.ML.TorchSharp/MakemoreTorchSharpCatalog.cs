@@ -17,9 +17,11 @@ public static class MakemoreTorchSharpCatalog
     /// <param name="context">Joint or per-position context.</param>
     /// <param name="encoding">One-hot matmul or row indexing.</param>
     /// <param name="idsColumnName">The ids column written by <c>MapCharactersToIds</c>.</param>
-    public static SoftmaxRegressionEstimator SoftmaxRegression(this MakemoreTrainers trainers, int blockSize = 1, int steps = 100,
-        double learningRate = 50, double l2 = 0.01, ContextEncoding context = ContextEncoding.Joint,
-        InputEncoding encoding = InputEncoding.Embedding, string idsColumnName = "Ids") =>
+    public static SoftmaxRegressionEstimator SoftmaxRegression(this MakemoreTrainers trainers,
+        int blockSize = SoftmaxRegressionEstimator.Defaults.BlockSize, int steps = SoftmaxRegressionEstimator.Defaults.Steps,
+        double learningRate = SoftmaxRegressionEstimator.Defaults.LearningRate, double l2 = SoftmaxRegressionEstimator.Defaults.L2,
+        ContextEncoding context = SoftmaxRegressionEstimator.Defaults.Context, InputEncoding encoding = SoftmaxRegressionEstimator.Defaults.Encoding,
+        string idsColumnName = Makemore.ML.Text.CharacterIdsEstimator.Defaults.OutputColumnName) =>
         new(new SoftmaxRegressionOptions
         {
             BlockSize = blockSize, Steps = steps, LearningRate = learningRate, L2 = l2, Context = context,

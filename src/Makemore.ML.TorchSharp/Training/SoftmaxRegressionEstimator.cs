@@ -15,6 +15,31 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
 {
     private readonly SoftmaxRegressionOptions _options;
 
+    /// <summary>The defaults of <see cref="SoftmaxRegressionOptions"/> and the catalog: the lecture's neural bigram.</summary>
+    public static class Defaults
+    {
+        /// <summary>Previous characters seen: 1, the bigram.</summary>
+        public const int BlockSize = 1;
+
+        /// <summary>Strength of the L2 term: 0.01 (the lecture).</summary>
+        public const double L2 = 0.01;
+
+        /// <summary>Gradient-descent step size: 50 (the lecture).</summary>
+        public const double LearningRate = 50;
+
+        /// <summary>Gradient steps: 100.</summary>
+        public const int Steps = 100;
+
+        /// <summary>Seed of W and of the mini-batches: 2147483647 (the lecture's generator).</summary>
+        public const long Seed = 2147483647;
+
+        /// <summary>Joint contexts: one row of W per whole context.</summary>
+        public const ContextEncoding Context = ContextEncoding.Joint;
+
+        /// <summary>Row indexing (E04): the one-hot matmul's numbers, faster.</summary>
+        public const InputEncoding Encoding = InputEncoding.Embedding;
+    }
+
     /// <summary>Creates the estimator; prefer <c>mlContext.Makemore().Trainers.SoftmaxRegression(...)</c>.</summary>
     public SoftmaxRegressionEstimator(SoftmaxRegressionOptions options)
     {
@@ -23,7 +48,7 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
         _options = options;
     }
 
-    /// <summary>Loss after every step of the last <see cref="Fit"/>.</summary>
+    /// <summary>Loss after every step of the last <see cref="Fit"/> or <see cref="Train"/>.</summary>
     public IReadOnlyList<TrainingProgress> History { get; private set; } = [];
 
     /// <inheritdoc/>
@@ -63,8 +88,24 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
         using var targets = tensor(examples.Targets); // (n)
         using var weights = tensor(examples.Weights); // (n)
 
-        History = TrainingLoop.Run(module, module.W, contexts, targets, weights, fullBatch ? null : _options.BatchSize, generator,
-            new TrainingLoop.Settings(_options.Steps, _options.LearningRate, _options.L2, _options.Progress, _options.CancellationToken));
+        double l2 = _options.L2;
+        var trainable = new TrainableModel(module, (x, y, w) =>
+        {
+            var dataLoss = Loss.Nll(module.call(x), y, w); // (b, V) logits → scalar
+            return new LossTerms(l2 > 0 ? dataLoss + Loss.L2(module.W, l2) : dataLoss, dataLoss);
+        });
+        var result = TrainingLoop.Run(trainable, new ExampleSet(contexts, targets, weights), new TrainingOptions
+        {
+            Steps = _options.Steps,
+            BatchSize = fullBatch ? null : _options.BatchSize,
+            LearningRate = _options.LearningRate,
+            Optimizer = new SgdOptions(),
+            Schedule = new ConstantSchedule(),
+            Seed = _options.Seed,
+            Progress = _options.Progress,
+            CancellationToken = _options.CancellationToken,
+        });
+        History = result.History;
         return module.ToModel(vocabulary);
     }
 }

@@ -7,25 +7,25 @@ namespace Makemore.ML.TorchSharp.Training;
 public sealed class SoftmaxRegressionOptions
 {
     /// <summary>The ids column written by <c>MapCharactersToIds</c>. Default <c>Ids</c>.</summary>
-    public string IdsColumnName { get; set; } = "Ids";
+    public string IdsColumnName { get; set; } = Makemore.ML.Text.CharacterIdsEstimator.Defaults.OutputColumnName;
 
     /// <summary>How many previous characters the model sees: 1 = bigram, 2 = trigram (E01). Default 1.</summary>
-    public int BlockSize { get; set; } = 1;
+    public int BlockSize { get; set; } = SoftmaxRegressionEstimator.Defaults.BlockSize;
 
     /// <summary>Joint (one row of W per whole context) or per-position (one row per position and character). Default joint.</summary>
-    public ContextEncoding Context { get; set; } = ContextEncoding.Joint;
+    public ContextEncoding Context { get; set; } = SoftmaxRegressionEstimator.Defaults.Context;
 
     /// <summary>One-hot matmul (the lecture) or row indexing (E04); same numbers. Default embedding (faster).</summary>
-    public InputEncoding Encoding { get; set; } = InputEncoding.Embedding;
+    public InputEncoding Encoding { get; set; } = SoftmaxRegressionEstimator.Defaults.Encoding;
 
     /// <summary>Strength of the L2 term <c>L2 · mean(W²)</c>, the neural counterpart of smoothing. Default 0.01 (the lecture).</summary>
-    public double L2 { get; set; } = 0.01;
+    public double L2 { get; set; } = SoftmaxRegressionEstimator.Defaults.L2;
 
-    /// <summary>Gradient-descent step size. Default 50 (the lecture).</summary>
-    public double LearningRate { get; set; } = 50;
+    /// <summary>Gradient-descent step size (plain SGD, <see cref="SgdOptions"/>). Default 50 (the lecture).</summary>
+    public double LearningRate { get; set; } = SoftmaxRegressionEstimator.Defaults.LearningRate;
 
     /// <summary>Number of gradient steps. Default 100.</summary>
-    public int Steps { get; set; } = 100;
+    public int Steps { get; set; } = SoftmaxRegressionEstimator.Defaults.Steps;
 
     /// <summary>Examples per step; null for the full batch (the lecture). Default null.</summary>
     public int? BatchSize { get; set; }
@@ -36,8 +36,8 @@ public sealed class SoftmaxRegressionOptions
     /// </summary>
     public bool DeduplicateFullBatch { get; set; } = true;
 
-    /// <summary>Seed of the generator that draws W (and mini-batches). Default 2147483647, the lecture's.</summary>
-    public long Seed { get; set; } = 2147483647;
+    /// <summary>Seed of the generators that draw W and the mini-batches. Default 2147483647, the lecture's.</summary>
+    public long Seed { get; set; } = SoftmaxRegressionEstimator.Defaults.Seed;
 
     /// <summary>libtorch CPU threads. Default 1: on small models more threads are much slower (architecture.md §4).</summary>
     public int Threads { get; set; } = TorchRuntime.DefaultThreadCount;

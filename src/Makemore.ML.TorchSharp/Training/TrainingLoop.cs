@@ -1,66 +1,277 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Makemore.ML.TorchSharp.Training;
 
-/// <summary>The one training loop of the neural models: forward, <see cref="Loss"/>, backward, update, report.</summary>
-internal static class TrainingLoop
+/// <summary>
+/// The one training loop of the neural models: seeded batches, forward and loss (the model's), backward, the
+/// optimizer's update at the scheduled learning rate, dev evaluation, best weights, early stopping, checkpoints,
+/// progress and cancellation. A model supplies only a <see cref="TrainableModel"/>.
+/// </summary>
+public static class TrainingLoop
 {
-    /// <summary>What a run needs besides the model and the data.</summary>
-    public sealed record Settings(int Steps, double LearningRate, double L2, IProgress<TrainingProgress>? Progress, CancellationToken Cancellation = default);
-
     /// <summary>
-    /// Plain gradient descent, as the lecture: <c>p.data += -lr * p.grad</c>. Stops early, keeping the weights, when
-    /// cancelled (the history then has fewer than <see cref="Settings.Steps"/> entries); throws
-    /// <see cref="TrainingDivergedException"/> at the first step whose loss is not finite.
+    /// Trains <paramref name="model"/> on <paramref name="train"/> from step 1 (or the checkpoint's step + 1) to
+    /// <see cref="TrainingOptions.Steps"/>. Stops early, keeping the weights, when cancelled (the history is then shorter)
+    /// or after <see cref="TrainingOptions.Patience"/> evaluations without a new best on <paramref name="dev"/>.
     /// </summary>
-    /// <param name="model">Maps (batch, block) contexts to (batch, V) logits.</param>
-    /// <param name="regularised">The weights the L2 term applies to.</param>
-    /// <param name="contexts">(n, block) int64.</param>
-    /// <param name="targets">(n) int64.</param>
-    /// <param name="weights">(n) float32 event counts.</param>
-    /// <param name="batchSize">Rows per step, or null for all of them.</param>
-    /// <param name="generator">Draws mini-batches.</param>
-    /// <param name="settings">Steps, learning rate, L2, progress.</param>
-    public static IReadOnlyList<TrainingProgress> Run(nn.Module<Tensor, Tensor> model, Tensor regularised, Tensor contexts, Tensor targets,
-        Tensor weights, int? batchSize, Generator generator, Settings settings)
+    /// <param name="model">The module, its batch loss and its decayed parameters; the module is trained in place.</param>
+    /// <param name="train">The training examples; batches are drawn from them with a generator seeded by <see cref="TrainingOptions.Seed"/>.</param>
+    /// <param name="options">Steps, batch size, optimizer, schedule, evaluation, checkpoints, progress, cancellation.</param>
+    /// <param name="dev">Examples evaluated whole every <see cref="TrainingOptions.EvaluationInterval"/> steps, or null.</param>
+    /// <returns>The history and what stopped the run; the module holds the last weights, or the best ones on dev.</returns>
+    /// <exception cref="TrainingDivergedException">A step's loss, or the final weights, are not finite.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from is damaged or does not fit the module.</exception>
+    /// <exception cref="ArgumentException">The checkpoint was written under other options.</exception>
+    public static TrainingResult Run(TrainableModel model, ExampleSet train, TrainingOptions options, ExampleSet? dev = null)
     {
-        var history = new List<TrainingProgress>(settings.Steps);
-        var parameters = model.parameters().ToArray();
-        var stopwatch = Stopwatch.StartNew();
-        long n = targets.shape[0];
-        for (int step = 1; step <= settings.Steps && !settings.Cancellation.IsCancellationRequested; step++)
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        TorchRuntime.EnsureLoaded();
+
+        var module = model.Module;
+        var parameters = module.parameters().ToArray();
+        var decayedHandles = model.DecayedParameters.Select(p => p.Handle).ToHashSet();
+        using var optimizer = options.Optimizer.Create(
+            parameters.Where(p => decayedHandles.Contains(p.Handle)).ToArray(),
+            parameters.Where(p => !decayedHandles.Contains(p.Handle)).ToArray(),
+            options.LearningRate);
+        using var generator = new Generator((ulong)options.Seed);
+        var run = new RunState(options.Fingerprint());
+        try
         {
-            using var scope = NewDisposeScope();
-            Tensor x = contexts, y = targets, w = weights;
-            if (batchSize is int b)
+            if (options.ResumeFrom is { } resumeFrom)
+                run.Resume(resumeFrom, module, optimizer, generator);
+            return Train(model, train, dev, options, parameters, optimizer, generator, run);
+        }
+        finally
+        {
+            run.Dispose();
+        }
+    }
+
+    private static TrainingResult Train(TrainableModel model, ExampleSet train, ExampleSet? dev, TrainingOptions options,
+        Parameter[] parameters, OptimizerHelper optimizer, Generator generator, RunState run)
+    {
+        var module = model.Module;
+        int firstStep = run.Step + 1;
+        var history = new List<TrainingProgress>(Math.Max(0, options.Steps - run.Step));
+        var stopwatch = Stopwatch.StartNew();
+        long n = train.Count;
+        int? batchSize = options.BatchSize is int b && b < n ? b : null;
+        bool stoppedEarly = false;
+        double learningRate = options.LearningRate;
+        module.train();
+        for (int step = firstStep; step <= options.Steps && !options.CancellationToken.IsCancellationRequested; step++)
+        {
+            learningRate = options.Schedule.At(step, options.Steps, options.LearningRate);
+            foreach (var group in optimizer.ParamGroups)
+                group.LearningRate = learningRate;
+            float lossValue, dataLossValue;
+            using (NewDisposeScope())
             {
-                var rows = randint(n, [b], generator: generator); // (b)
-                (x, y, w) = (contexts.index_select(0, rows), targets.index_select(0, rows), weights.index_select(0, rows));
+                Tensor x = train.Inputs, y = train.Targets; // (n, ...), (n) or (n, t)
+                Tensor? w = train.Weights; // (n)
+                if (batchSize is int size)
+                {
+                    var rows = randint(n, [size], generator: generator); // (b)
+                    (x, y, w) = (x.index_select(0, rows), y.index_select(0, rows), w?.index_select(0, rows)); // (b, ...), (b) or (b, t), (b)
+                }
+                var terms = model.Loss(x, y, w);
+                lossValue = terms.Loss.item<float>();
+                if (!float.IsFinite(lossValue))
+                    throw new TrainingDivergedException(step, options.Steps, lossValue, learningRate);
+                optimizer.zero_grad();
+                terms.Loss.backward();
+                optimizer.step();
+                dataLossValue = ReferenceEquals(terms.DataLoss, terms.Loss) ? lossValue : terms.DataLoss.item<float>();
             }
-            var logits = model.call(x); // (batch, V)
-            var dataLoss = Loss.Nll(logits, y, w);
-            var loss = settings.L2 > 0 ? dataLoss + Loss.L2(regularised, settings.L2) : dataLoss;
-            float lossValue = loss.item<float>();
-            if (!float.IsFinite(lossValue))
-                throw new TrainingDivergedException(step, settings.Steps, lossValue, settings.LearningRate);
-            model.zero_grad();
-            loss.backward();
-            using (no_grad())
+            run.Step = step;
+
+            double? devLoss = null;
+            if (dev is not null && (step % options.EvaluationInterval == 0 || step == options.Steps))
             {
-                foreach (var p in parameters)
-                    p.add_(p.grad!, alpha: -settings.LearningRate);
+                devLoss = Evaluate(model, dev, options.EvaluationChunkSize);
+                run.Observe(devLoss.Value, step, module, options.RestoreBest);
             }
-            var progress = new TrainingProgress(step, settings.Steps, lossValue, dataLoss.item<float>(), stopwatch.Elapsed);
+            var progress = new TrainingProgress(step, options.Steps, lossValue, dataLossValue, stopwatch.Elapsed, learningRate, devLoss);
             history.Add(progress);
-            settings.Progress?.Report(progress);
+            options.Progress?.Report(progress);
+
+            if (options.CheckpointPath is { } path && options.CheckpointInterval > 0 && step % options.CheckpointInterval == 0 && step != options.Steps)
+                run.Save(path, module, optimizer, generator, options.Seed);
+            if (devLoss is not null && options.Patience is int patience && run.EvaluationsWithoutImprovement >= patience)
+            {
+                stoppedEarly = true;
+                break;
+            }
         }
         // The last update can overflow too: its loss would be the next step's, so check the weights themselves.
         using (no_grad())
         {
             if (history.Count > 0 && parameters.Any(p => !p.isfinite().all().item<bool>()))
-                throw new TrainingDivergedException(history.Count, settings.Steps, double.NaN, settings.LearningRate);
+                throw new TrainingDivergedException(run.Step, options.Steps, double.NaN, learningRate);
         }
-        return history;
+        if (options.CheckpointPath is { } finalPath && history.Count > 0)
+            run.Save(finalPath, module, optimizer, generator, options.Seed);
+        bool restored = options.RestoreBest && run.RestoreBest(module);
+        return new TrainingResult(history, firstStep, run.BestDevLoss, run.BestStep, stoppedEarly,
+            options.CancellationToken.IsCancellationRequested && !stoppedEarly && run.Step < options.Steps, restored);
+    }
+
+    /// <summary>Mean NLL per predicted character over the whole of <paramref name="dev"/>, in eval mode without gradients.</summary>
+    /// <remarks>
+    /// Chunks are weighted by their predicted characters (targets ≥ 0, times the example weights), so the result does
+    /// not depend on the chunk size, provided the model's data loss is the weighted mean <see cref="Loss.Nll"/> computes.
+    /// </remarks>
+    internal static double Evaluate(TrainableModel model, ExampleSet dev, int chunkSize)
+    {
+        model.Module.eval();
+        try
+        {
+            using var _ = no_grad();
+            double sum = 0, weight = 0;
+            for (long start = 0; start < dev.Count; start += chunkSize)
+            {
+                using var scope = NewDisposeScope();
+                long length = Math.Min(chunkSize, dev.Count - start);
+                var x = dev.Inputs.narrow(0, start, length); // (c, ...)
+                var y = dev.Targets.narrow(0, start, length); // (c) or (c, t)
+                var w = dev.Weights?.narrow(0, start, length); // (c)
+                var predicted = y.ge(0).to(float64); // (c) or (c, t)
+                if (predicted.dim() == 2)
+                    predicted = predicted.sum(1); // (c)
+                double chunkWeight = (w is null ? predicted.sum() : (predicted * w.to(float64)).sum()).item<double>();
+                sum += model.Loss(x, y, w).DataLoss.item<float>() * chunkWeight;
+                weight += chunkWeight;
+            }
+            return sum / weight;
+        }
+        finally
+        {
+            model.Module.train();
+        }
+    }
+
+    /// <summary>What a checkpoint carries besides the module and optimizer: the step and the best-on-dev bookkeeping.</summary>
+    private sealed class RunState(string fingerprint) : IDisposable
+    {
+        private Dictionary<string, Tensor>? _best; // detached copies of the module's state at the best evaluation
+
+        public int Step { get; set; }
+        public double? BestDevLoss { get; private set; }
+        public int? BestStep { get; private set; }
+        public int EvaluationsWithoutImprovement { get; private set; }
+
+        public void Observe(double devLoss, int step, nn.Module module, bool keepBest)
+        {
+            if (BestDevLoss is double best && !(devLoss < best))
+            {
+                EvaluationsWithoutImprovement++;
+                return;
+            }
+            (BestDevLoss, BestStep, EvaluationsWithoutImprovement) = (devLoss, step, 0);
+            if (!keepBest)
+                return;
+            using var _ = no_grad();
+            _best ??= module.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().clone().DetachFromDisposeScope());
+            foreach (var (key, value) in module.state_dict())
+                _best[key].copy_(value);
+        }
+
+        /// <summary>Copies the best state into the module; false if there is none or the module already holds it.</summary>
+        public bool RestoreBest(nn.Module module)
+        {
+            if (_best is null || BestStep == Step)
+                return false;
+            using var _ = no_grad();
+            foreach (var (key, value) in module.state_dict())
+                value.copy_(_best[key]);
+            return true;
+        }
+
+        public void Save(string path, nn.Module module, OptimizerHelper optimizer, Generator generator, long seed)
+        {
+            byte[] moduleState = Serialize(writer => module.save(writer));
+            byte[] optimizerState = Serialize(optimizer.save_state_dict);
+            byte[] generatorState;
+            using (var state = generator.get_state())
+                generatorState = state.data<byte>().ToArray();
+            byte[]? best = _best is null ? null : Serialize(writer =>
+            {
+                writer.Write(_best.Count);
+                foreach (var (key, value) in _best)
+                {
+                    writer.Write(key);
+                    value.Save(writer);
+                }
+            });
+            new Checkpoint(fingerprint, Step, seed, BestDevLoss, BestStep, EvaluationsWithoutImprovement, moduleState, optimizerState, generatorState, best)
+                .Write(path);
+        }
+
+        public void Resume(string path, nn.Module module, OptimizerHelper optimizer, Generator generator)
+        {
+            var checkpoint = Checkpoint.Read(path);
+            if (checkpoint.OptionsFingerprint != fingerprint)
+                throw new ArgumentException($"The checkpoint {path} was written under other training options (optimizer, learning rate, schedule, "
+                    + "batch size or seed); resume it with the options it was written with.", nameof(TrainingOptions.ResumeFrom));
+            try
+            {
+                using var noGrad = no_grad();
+                using (var reader = Reader(checkpoint.ModuleState))
+                    module.load(reader, strict: true);
+                using (var reader = Reader(checkpoint.OptimizerState))
+                    optimizer.load_state_dict(reader);
+                if (checkpoint.BestState is { } bestState)
+                {
+                    using var reader = Reader(bestState);
+                    var current = module.state_dict();
+                    int count = reader.ReadInt32();
+                    if (count != current.Count)
+                        throw new ArgumentException($"the best state has {count} tensors, the module {current.Count}");
+                    _best = current.ToDictionary(e => e.Key, e => e.Value.detach().clone().DetachFromDisposeScope());
+                    for (int i = 0; i < count; i++)
+                    {
+                        string key = reader.ReadString();
+                        if (!_best.TryGetValue(key, out var target))
+                            throw new ArgumentException($"the module has no tensor named '{key}'");
+                        target.Load(reader);
+                    }
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or EndOfStreamException or ExternalException)
+            {
+                throw new InvalidDataException($"The checkpoint {path} does not fit this model: {e.Message}", e);
+            }
+            using (var state = tensor(checkpoint.GeneratorState))
+                generator.set_state(state);
+            Step = checkpoint.Step;
+            BestDevLoss = checkpoint.BestDevLoss;
+            BestStep = checkpoint.BestStep;
+            EvaluationsWithoutImprovement = checkpoint.EvaluationsWithoutImprovement;
+        }
+
+        public void Dispose()
+        {
+            foreach (var value in _best?.Values ?? Enumerable.Empty<Tensor>())
+                value.Dispose();
+        }
+
+        private static byte[] Serialize(Action<BinaryWriter> write)
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+                write(writer);
+            return stream.ToArray();
+        }
+
+        private static BinaryReader Reader(byte[] bytes) => new(new MemoryStream(bytes, writable: false), Encoding.UTF8);
     }
 }

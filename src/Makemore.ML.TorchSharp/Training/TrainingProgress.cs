@@ -1,9 +1,12 @@
 namespace Makemore.ML.TorchSharp.Training;
 
 /// <summary>Where a training run is: reported after every step.</summary>
-/// <param name="Step">Steps done so far (1-based).</param>
-/// <param name="Steps">Steps in the run.</param>
+/// <param name="Step">Steps done so far (1-based; a resumed run continues the numbering).</param>
+/// <param name="Steps">The run's last step.</param>
 /// <param name="Loss">The optimised loss of this step: data NLL plus regularisation.</param>
 /// <param name="DataLoss">The NLL part alone, in nats per character, on this step's batch.</param>
-/// <param name="Elapsed">Wall time since the run started.</param>
-public sealed record TrainingProgress(int Step, int Steps, double Loss, double DataLoss, TimeSpan Elapsed);
+/// <param name="Elapsed">Wall time since this run (or resumption) started.</param>
+/// <param name="LearningRate">The learning rate this step used, or null where not known.</param>
+/// <param name="DevLoss">Mean NLL per predicted character on the whole dev set after this step, at evaluation steps; else null.</param>
+public sealed record TrainingProgress(int Step, int Steps, double Loss, double DataLoss, TimeSpan Elapsed,
+    double? LearningRate = null, double? DevLoss = null);

@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using System.Text;
+using Makemore.ML.Persistence;
+
+namespace Makemore.ML.TorchSharp.Training;
+
+/// <summary>
+/// A training run saved so it can continue exactly: the module's parameters and buffers, the optimizer's state, the
+/// step, the best dev loss (and its weights), the mini-batch generator's seed and state, and a fingerprint of the
+/// options that decide the trajectory. Written atomically; the file carries a SHA-256 of its content, so a damaged
+/// or truncated checkpoint is refused, never resumed.
+/// </summary>
+public sealed class Checkpoint
+{
+    private static readonly byte[] Magic = Encoding.ASCII.GetBytes("MAKEMORE-CHECKPOINT\n");
+    private const int FormatVersion = 1;
+    private const int HeaderLength = 20 + 4 + 8 + 32; // magic, version, payload length, SHA-256
+
+    internal Checkpoint(string optionsFingerprint, int step, long seed, double? bestDevLoss, int? bestStep, int evaluationsWithoutImprovement,
+        byte[] moduleState, byte[] optimizerState, byte[] generatorState, byte[]? bestState)
+    {
+        OptionsFingerprint = optionsFingerprint;
+        Step = step;
+        Seed = seed;
+        BestDevLoss = bestDevLoss;
+        BestStep = bestStep;
+        EvaluationsWithoutImprovement = evaluationsWithoutImprovement;
+        ModuleState = moduleState;
+        OptimizerState = optimizerState;
+        GeneratorState = generatorState;
+        BestState = bestState;
+    }
+
+    /// <summary>The last step done; a resumed run starts at Step + 1.</summary>
+    public int Step { get; }
+
+    /// <summary>The seed the mini-batch generator was created with (its state after <see cref="Step"/> is saved too).</summary>
+    public long Seed { get; }
+
+    /// <summary>The lowest dev loss seen so far, or null (no dev set, or no evaluation yet).</summary>
+    public double? BestDevLoss { get; }
+
+    /// <summary>The step that gave <see cref="BestDevLoss"/>.</summary>
+    public int? BestStep { get; }
+
+    /// <summary>Dev evaluations since the best one, for <see cref="TrainingOptions.Patience"/>.</summary>
+    public int EvaluationsWithoutImprovement { get; }
+
+    /// <summary>SHA-256 (hex) of the options that decide the trajectory: optimizer, learning rate, schedule, batch size, seed.</summary>
+    public string OptionsFingerprint { get; }
+
+    /// <summary>The module's parameters and buffers, as TorchSharp's <c>Module.save</c> writes them.</summary>
+    internal byte[] ModuleState { get; }
+
+    /// <summary>The optimizer's state, as TorchSharp's <c>save_state_dict</c> writes it.</summary>
+    internal byte[] OptimizerState { get; }
+
+    /// <summary>The mini-batch generator's state (<c>Generator.get_state()</c> bytes).</summary>
+    internal byte[] GeneratorState { get; }
+
+    /// <summary>The parameters and buffers of the best dev evaluation, or null.</summary>
+    internal byte[]? BestState { get; }
+
+    /// <summary>Writes the checkpoint atomically: a temporary file beside <paramref name="path"/>, then a rename.</summary>
+    internal void Write(string path)
+    {
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(OptionsFingerprint);
+            writer.Write(Step);
+            writer.Write(Seed);
+            writer.Write(BestDevLoss.HasValue);
+            writer.Write(BestDevLoss ?? double.NaN);
+            writer.Write(BestStep ?? 0);
+            writer.Write(EvaluationsWithoutImprovement);
+            foreach (byte[]? blob in new[] { ModuleState, OptimizerState, GeneratorState, BestState })
+            {
+                writer.Write(blob?.Length ?? -1);
+                if (blob is not null)
+                    writer.Write(blob);
+            }
+        }
+        byte[] content = payload.ToArray();
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(FormatVersion);
+            writer.Write((long)content.Length);
+            writer.Write(SHA256.HashData(content));
+            writer.Write(content);
+        });
+    }
+
+    /// <summary>Reads a checkpoint written by <see cref="TrainingLoop"/>.</summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint, is from a newer format, or is damaged (truncated or changed).</exception>
+    public static Checkpoint Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw new InvalidDataException($"{path} is not a Makemore training checkpoint.");
+        if (bytes.Length < HeaderLength)
+            throw new InvalidDataException($"The checkpoint {path} is damaged: it is truncated ({bytes.Length} bytes, shorter than its header).");
+        int version = BitConverter.ToInt32(bytes, Magic.Length);
+        if (version != FormatVersion)
+            throw new InvalidDataException($"The checkpoint {path} has format version {version}; this library reads version {FormatVersion}.");
+        long length = BitConverter.ToInt64(bytes, Magic.Length + 4);
+        if (length != bytes.Length - HeaderLength)
+            throw new InvalidDataException($"The checkpoint {path} is damaged: it should hold {length} bytes of state after its header, and holds {bytes.Length - HeaderLength}.");
+        var content = bytes.AsSpan(HeaderLength);
+        if (!SHA256.HashData(content).AsSpan().SequenceEqual(bytes.AsSpan(Magic.Length + 12, 32)))
+            throw new InvalidDataException($"The checkpoint {path} is damaged: its SHA-256 does not match its content.");
+        using var reader = new BinaryReader(new MemoryStream(bytes, HeaderLength, (int)length, writable: false), Encoding.UTF8);
+        string fingerprint = reader.ReadString();
+        int step = reader.ReadInt32();
+        long seed = reader.ReadInt64();
+        bool hasBest = reader.ReadBoolean();
+        double best = reader.ReadDouble();
+        int bestStep = reader.ReadInt32();
+        int sinceBest = reader.ReadInt32();
+        byte[]? ReadBlob()
+        {
+            int count = reader.ReadInt32();
+            return count < 0 ? null : reader.ReadBytes(count);
+        }
+        byte[] module = ReadBlob() ?? [], optimizer = ReadBlob() ?? [], generator = ReadBlob() ?? [];
+        byte[]? bestState = ReadBlob();
+        return new Checkpoint(fingerprint, step, seed, hasBest ? best : null, hasBest ? bestStep : null, sinceBest, module, optimizer, generator, bestState);
+    }
+}

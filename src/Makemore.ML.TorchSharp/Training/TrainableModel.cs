@@ -1,0 +1,51 @@
+using static TorchSharp.torch;
+using Parameter = TorchSharp.Modules.Parameter;
+
+namespace Makemore.ML.TorchSharp.Training;
+
+/// <summary>The loss of one batch: what is optimised, and its data part (the NLL) alone.</summary>
+/// <param name="Loss">Scalar: the data loss plus any regularisation the model adds (the lecture's L2).</param>
+/// <param name="DataLoss">Scalar: the weighted mean NLL per predicted character (<see cref="Training.Loss.Nll"/>); dev evaluation uses it.</param>
+public readonly record struct LossTerms(Tensor Loss, Tensor DataLoss)
+{
+    /// <summary>A loss without regularisation: the data loss is what is optimised.</summary>
+    public static LossTerms Of(Tensor nll) => new(nll, nll);
+}
+
+/// <summary>Computes the loss of a batch with the model's module.</summary>
+/// <param name="inputs">(b, ...) rows of <see cref="ExampleSet.Inputs"/>.</param>
+/// <param name="targets">(b) or (b, t) rows of <see cref="ExampleSet.Targets"/>.</param>
+/// <param name="weights">(b) rows of <see cref="ExampleSet.Weights"/>, or null.</param>
+public delegate LossTerms BatchLoss(Tensor inputs, Tensor targets, Tensor? weights);
+
+/// <summary>
+/// What a neural model gives <see cref="TrainingLoop"/>: its module, the loss of a batch, and which parameters get
+/// weight decay. Nothing else: batches, optimizer, schedule, evaluation and checkpoints are the loop's.
+/// </summary>
+public sealed class TrainableModel
+{
+    /// <summary>Creates the description.</summary>
+    /// <param name="module">The module trained; its parameters are optimised, its parameters and buffers checkpointed.</param>
+    /// <param name="loss">The loss of a batch; compute the NLL with <see cref="Training.Loss.Nll"/>.</param>
+    /// <param name="decayedParameters">Parameters weight decay applies to; null for all of them (makemore.py).</param>
+    public TrainableModel(nn.Module module, BatchLoss loss, IEnumerable<Parameter>? decayedParameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(loss);
+        Module = module;
+        Loss = loss;
+        var all = module.parameters().ToArray();
+        DecayedParameters = decayedParameters?.ToArray() ?? all;
+        if (DecayedParameters.Any(p => !all.Any(q => q.Handle == p.Handle)))
+            throw new ArgumentException("Every decayed parameter must be a parameter of the module.", nameof(decayedParameters));
+    }
+
+    /// <summary>The module trained.</summary>
+    public nn.Module Module { get; }
+
+    /// <summary>The loss of a batch.</summary>
+    public BatchLoss Loss { get; }
+
+    /// <summary>The parameters weight decay applies to.</summary>
+    public IReadOnlyList<Parameter> DecayedParameters { get; }
+}

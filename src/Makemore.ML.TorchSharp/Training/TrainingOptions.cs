@@ -1,0 +1,140 @@
+namespace Makemore.ML.TorchSharp.Training;
+
+/// <summary>
+/// How <see cref="TrainingLoop"/> trains any neural model: steps, batches, optimizer, schedule, dev evaluation, early
+/// stopping, checkpoints, progress and cancellation. Defaults are makemore.py's (<see cref="Defaults"/>).
+/// </summary>
+public sealed class TrainingOptions
+{
+    /// <summary>The last step of the run (1-based); a resumed run continues up to it. Default <see cref="Defaults.Steps"/>.</summary>
+    public int Steps { get; set; } = Defaults.Steps;
+
+    /// <summary>Examples drawn (with replacement, seeded) per step; null, or at least the examples' count, for the full batch. Default 32.</summary>
+    public int? BatchSize { get; set; } = Defaults.BatchSize;
+
+    /// <summary>The base learning rate; the <see cref="Schedule"/> scales or replaces it step by step. Default 5e-4 (makemore.py).</summary>
+    public double LearningRate { get; set; } = Defaults.LearningRate;
+
+    /// <summary>The update rule: <see cref="SgdOptions"/> or <see cref="AdamWOptions"/>. Default AdamW with makemore.py's settings.</summary>
+    public OptimizerOptions Optimizer { get; set; } = new AdamWOptions();
+
+    /// <summary>The learning rate at each step. Default constant.</summary>
+    public LearningRateSchedule Schedule { get; set; } = new ConstantSchedule();
+
+    /// <summary>Seed of the generator that draws mini-batches. Default 3407 (makemore.py).</summary>
+    public long Seed { get; set; } = Defaults.Seed;
+
+    /// <summary>Evaluate on the whole dev set every this many steps (and at the last step), when a dev set is given. Default 500.</summary>
+    public int EvaluationInterval { get; set; } = Defaults.EvaluationInterval;
+
+    /// <summary>Dev examples per forward pass during evaluation: bounds memory, not the result. Default 4096.</summary>
+    public int EvaluationChunkSize { get; set; } = Defaults.EvaluationChunkSize;
+
+    /// <summary>At the end, put back the parameters and buffers that gave the lowest dev loss. Default true.</summary>
+    public bool RestoreBest { get; set; } = Defaults.RestoreBest;
+
+    /// <summary>Stop after this many dev evaluations in a row without a new best; null never stops early. Default null.</summary>
+    public int? Patience { get; set; } = Defaults.Patience;
+
+    /// <summary>Write a <see cref="Checkpoint"/> here (atomically) every <see cref="CheckpointInterval"/> steps and at the end; null writes none.</summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>Steps between checkpoints; 0 writes one at the end only. Default 0.</summary>
+    public int CheckpointInterval { get; set; } = Defaults.CheckpointInterval;
+
+    /// <summary>Continue the run saved in this checkpoint, at its step + 1, with its optimizer, generator and best-so-far state.</summary>
+    public string? ResumeFrom { get; set; }
+
+    /// <summary>Receives every step's losses and learning rate, and the dev loss at evaluation steps.</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>Stops after the current step when cancelled; the weights trained so far are kept and the history is shorter.</summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>The training loop's defaults, in one place: options, catalogs and the CLI read them from here.</summary>
+    public static class Defaults
+    {
+        /// <summary>Last step of a run: 10,000 (makemore.py runs until stopped).</summary>
+        public const int Steps = 10_000;
+
+        /// <summary>Examples per step: 32 (makemore.py's <c>--batch-size</c>).</summary>
+        public const int BatchSize = 32;
+
+        /// <summary>Base learning rate: 5e-4 (makemore.py's <c>--learning-rate</c>).</summary>
+        public const double LearningRate = 5e-4;
+
+        /// <summary>Mini-batch seed: 3407 (makemore.py's <c>--seed</c>).</summary>
+        public const long Seed = 3407;
+
+        /// <summary>SGD momentum: 0, the lectures' plain <c>p -= lr·grad</c>.</summary>
+        public const double Momentum = 0;
+
+        /// <summary>AdamW's first-moment decay: 0.9 (makemore.py).</summary>
+        public const double Beta1 = 0.9;
+
+        /// <summary>AdamW's second-moment decay: 0.99 (makemore.py).</summary>
+        public const double Beta2 = 0.99;
+
+        /// <summary>AdamW's denominator term: 1e-8 (makemore.py).</summary>
+        public const double Epsilon = 1e-8;
+
+        /// <summary>AdamW's decoupled weight decay: 0.01 (makemore.py's <c>--weight-decay</c>).</summary>
+        public const double AdamWWeightDecay = 0.01;
+
+        /// <summary>SGD's weight decay: 0 (the lectures put their L2 term in the loss instead).</summary>
+        public const double SgdWeightDecay = 0;
+
+        /// <summary>Steps of linear warm-up in <see cref="CosineSchedule"/>: 100.</summary>
+        public const int WarmupSteps = 100;
+
+        /// <summary>Where <see cref="CosineSchedule"/> ends, as a fraction of the base learning rate: 0.1 (nanoGPT's min_lr = lr/10).</summary>
+        public const double FinalLearningRateFactor = 0.1;
+
+        /// <summary>Steps between dev evaluations: 500 (makemore.py).</summary>
+        public const int EvaluationInterval = 500;
+
+        /// <summary>Dev examples per forward pass: 4096.</summary>
+        public const int EvaluationChunkSize = 4096;
+
+        /// <summary>Restore the best weights on dev at the end: true (makemore.py keeps the best model).</summary>
+        public const bool RestoreBest = true;
+
+        /// <summary>Evaluations without improvement before stopping: none (never stops early).</summary>
+        public static int? Patience => null;
+
+        /// <summary>Steps between checkpoints: 0, at the end only.</summary>
+        public const int CheckpointInterval = 0;
+    }
+
+    /// <summary>A digest of the options that decide the trajectory of a run, so a checkpoint is resumed only under the same ones.</summary>
+    internal string Fingerprint()
+    {
+        string description = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"optimizer={Optimizer.Describe()};lr={LearningRate:R};schedule={Schedule.Describe(Steps)};batch={BatchSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "full"};seed={Seed}");
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(description)));
+    }
+
+    internal void Validate()
+    {
+        if (Steps < 0)
+            throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must be ≥ 0.");
+        if (BatchSize is < 1)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be ≥ 1 (or null for the full batch).");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a finite number > 0.");
+        ArgumentNullException.ThrowIfNull(Optimizer);
+        ArgumentNullException.ThrowIfNull(Schedule);
+        Optimizer.Validate();
+        Schedule.Validate();
+        if (EvaluationInterval < 1)
+            throw new ArgumentOutOfRangeException(nameof(EvaluationInterval), EvaluationInterval, "EvaluationInterval must be ≥ 1.");
+        if (EvaluationChunkSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(EvaluationChunkSize), EvaluationChunkSize, "EvaluationChunkSize must be ≥ 1.");
+        if (Patience is < 1)
+            throw new ArgumentOutOfRangeException(nameof(Patience), Patience, "Patience must be ≥ 1 (or null never to stop early).");
+        if (CheckpointInterval < 0)
+            throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), CheckpointInterval, "CheckpointInterval must be ≥ 0 (0: at the end only).");
+        if (Seed < 0)
+            throw new ArgumentOutOfRangeException(nameof(Seed), Seed, "Seed must be ≥ 0.");
+    }
+}

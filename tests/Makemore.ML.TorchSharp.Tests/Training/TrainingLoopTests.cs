@@ -1,0 +1,295 @@
+using Makemore.ML.Data;
+using Makemore.ML.Evaluation;
+using Makemore.ML.Inference;
+using Makemore.ML.Tests;
+using Makemore.ML.Text;
+using Makemore.ML.TorchSharp.Models;
+using Makemore.ML.TorchSharp.Training;
+using static TorchSharp.torch;
+
+namespace Makemore.ML.TorchSharp.Tests.Training;
+
+/// <summary>
+/// The shared training loop on the lecture's softmax regression, trained on the first names of the bundled
+/// data/names.txt and evaluated on the next 300: each test a few hundred steps on a few thousand examples.
+/// </summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class TrainingLoopTests
+{
+    private static readonly Lazy<IReadOnlyList<string>> Names = new(() => NameList.Read(TestData.BundledNamesPath).Take(600).ToList());
+
+    public TestContext TestContext { get; set; } = null!;
+
+    /// <summary>A module, its loss, and train/dev examples; everything lives in the caller's dispose scope.</summary>
+    private sealed record Problem(SoftmaxRegression Module, TrainableModel Model, ExampleSet Train, ExampleSet Dev,
+        CharacterVocabulary Vocabulary, List<int[]> DevSequences)
+    {
+        public float[] Weights() => Module.W.detach().cpu().data<float>().ToArray();
+
+        public double IndependentDevNll() => LanguageModelEvaluator.Evaluate(Module.ToModel(Vocabulary), DevSequences).NllPerCharacter;
+    }
+
+    private static Problem Create(int blockSize = 1, int trainNames = 300)
+    {
+        TorchRuntime.EnsureLoaded();
+        TorchRuntime.SetThreads(TorchRuntime.DefaultThreadCount);
+        var names = Names.Value;
+        var vocabulary = CharacterVocabulary.Learn(names);
+        var train = names.Take(trainNames).Select(n => vocabulary.Encode(n)).ToList();
+        var dev = names.Skip(300).Select(n => vocabulary.Encode(n)).ToList();
+        using var generator = new Generator(2147483647);
+        var module = new SoftmaxRegression(vocabulary.Size, blockSize, ContextEncoding.Joint, InputEncoding.Embedding, generator);
+        var model = new TrainableModel(module, (x, y, w) => LossTerms.Of(Loss.Nll(module.call(x), y, w)));
+        return new Problem(module, model, Examples(train, blockSize), Examples(dev, blockSize), vocabulary, dev);
+    }
+
+    private static ExampleSet Examples(IEnumerable<int[]> sequences, int blockSize, bool deduplicate = false)
+    {
+        var examples = TrainingExamples.Build(sequences, blockSize);
+        if (deduplicate)
+            examples = examples.Deduplicate();
+        return new ExampleSet(tensor(examples.Contexts, [examples.Count, blockSize]), tensor(examples.Targets),
+            deduplicate ? tensor(examples.Weights) : null);
+    }
+
+    private static TrainingOptions Sgd(int steps, double learningRate, int? batchSize = null) =>
+        new() { Steps = steps, LearningRate = learningRate, BatchSize = batchSize, Optimizer = new SgdOptions() };
+
+    private sealed class Recorder(Action<TrainingProgress>? onReport = null) : IProgress<TrainingProgress>
+    {
+        public List<TrainingProgress> Reports { get; } = [];
+
+        public void Report(TrainingProgress value)
+        {
+            Reports.Add(value);
+            onReport?.Invoke(value);
+        }
+    }
+
+    [TestMethod]
+    public void AdamWLowersTheLossFasterThanSgdAtTheSameLearningRate()
+    {
+        using var scope = NewDisposeScope();
+        double Final(OptimizerOptions optimizer)
+        {
+            var problem = Create();
+            var result = TrainingLoop.Run(problem.Model, problem.Train,
+                new() { Steps = 100, LearningRate = 0.1, BatchSize = 32, Seed = 1, Optimizer = optimizer });
+            return result.History.TakeLast(10).Average(p => p.DataLoss);
+        }
+        double sgd = Final(new SgdOptions()), adamW = Final(new AdamWOptions());
+        TestContext.WriteLine($"lr 0.1, 100 steps of 32: SGD {sgd:F4}, AdamW {adamW:F4} (mean of the last 10 batch losses)");
+        Assert.IsLessThan(sgd - 0.3, adamW, "AdamW moves every weight by about lr per step; SGD by lr·gradient, tiny here");
+    }
+
+    [TestMethod]
+    public void StepScheduleChangesTheLearningRateExactlyAtTheGivenStep()
+    {
+        using var scope = NewDisposeScope();
+        var problem = Create();
+        var recorder = new Recorder();
+        var options = Sgd(10, 0.1);
+        (options.Schedule, options.Progress) = (new StepSchedule((6, 0.01)), recorder);
+        TrainingLoop.Run(problem.Model, problem.Train, options);
+        CollectionAssert.AreEqual(new double?[] { 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.01, 0.01, 0.01, 0.01 },
+            recorder.Reports.Select(p => p.LearningRate).ToArray());
+
+        // The lectures' "lr = 0.1 if i < 100000 else 0.01" (0-based i): 0.1 up to step 100,000, 0.01 from 100,001.
+        var lecture = StepSchedule.Decay(0.1, 0.1, 100_000);
+        Assert.AreEqual(0.1, lecture.At(100_000, 200_000, 0.1), 1e-15);
+        Assert.AreEqual(0.01, lecture.At(100_001, 200_000, 0.1), 1e-15);
+    }
+
+    [TestMethod]
+    public void CosineWarmupStartsNearZeroAndPeaksAtTheLearningRate()
+    {
+        using var scope = NewDisposeScope();
+        var problem = Create();
+        var options = Sgd(50, 2);
+        options.Schedule = new CosineSchedule(WarmupSteps: 10, FinalFactor: 0.1);
+        var rates = TrainingLoop.Run(problem.Model, problem.Train, options).History.Select(p => p.LearningRate!.Value).ToArray();
+        Assert.AreEqual(0.2, rates[0], 1e-12, "step 1 of 10 warm-up steps: lr/10");
+        Assert.AreEqual(2, rates.Max(), 1e-12);
+        Assert.AreEqual(9, Array.IndexOf(rates, rates.Max()), "the peak is the last warm-up step");
+        for (int i = 1; i < rates.Length; i++)
+            Assert.IsTrue(i < 10 ? rates[i] > rates[i - 1] : rates[i] < rates[i - 1], $"step {i + 1}: up during warm-up, down after");
+        Assert.AreEqual(0.2, rates[^1], 1e-12, "ends at FinalFactor·lr");
+    }
+
+    [TestMethod]
+    public void DevEvaluationEqualsAnIndependentFullDevNll()
+    {
+        using var scope = NewDisposeScope();
+        var problem = Create();
+        var options = Sgd(20, 10);
+        (options.EvaluationInterval, options.EvaluationChunkSize, options.RestoreBest) = (10, 37, false);
+        var result = TrainingLoop.Run(problem.Model, problem.Train, options, problem.Dev);
+        CollectionAssert.AreEqual(new[] { 10, 20 }, result.History.Where(p => p.DevLoss is not null).Select(p => p.Step).ToArray());
+        double independent = problem.IndependentDevNll();
+        TestContext.WriteLine($"dev NLL after 20 steps: loop {result.History[^1].DevLoss:F6}, C# evaluator {independent:F6}");
+        Assert.AreEqual(independent, result.History[^1].DevLoss!.Value, 1e-5, "chunks of 37 weighted by their characters = the whole dev set");
+
+        // Distinct events weighted by their counts: the same mean per predicted character.
+        var weighted = Examples(problem.DevSequences, 1, deduplicate: true);
+        Assert.IsLessThan(problem.Dev.Count, weighted.Count);
+        Assert.AreEqual(independent, TrainingLoop.Evaluate(problem.Model, weighted, 50), 1e-5);
+    }
+
+    /// <summary>A joint trigram on 60 names overfits: its dev loss falls, then rises.</summary>
+    private static (Problem Problem, TrainingResult Result) Overfit(int? patience)
+    {
+        var problem = Create(blockSize: 2, trainNames: 60);
+        var options = Sgd(300, 50);
+        (options.EvaluationInterval, options.Patience) = (10, patience);
+        return (problem, TrainingLoop.Run(problem.Model, problem.Train, options, problem.Dev));
+    }
+
+    [TestMethod]
+    public void BestCheckpointRestoreGivesTheBestDevLossSeen()
+    {
+        using var scope = NewDisposeScope();
+        var (problem, result) = Overfit(patience: null);
+        var evaluations = result.History.Where(p => p.DevLoss is not null).ToList();
+        TestContext.WriteLine(string.Join(", ", evaluations.Select(p => $"{p.Step}: {p.DevLoss:F4}")));
+        Assert.IsLessThan(result.LastStep, result.BestStep!.Value, "the test needs a run whose last evaluation is not its best");
+        Assert.AreEqual(evaluations.Min(p => p.DevLoss!.Value), result.BestDevLoss!.Value, 0.0);
+        Assert.IsTrue(result.RestoredBest);
+        Assert.AreEqual(result.BestDevLoss.Value, problem.IndependentDevNll(), 1e-5, "the module holds the best weights");
+    }
+
+    [TestMethod]
+    public void EarlyStoppingStopsAfterPatienceEvaluations()
+    {
+        using var scope = NewDisposeScope();
+        var (_, result) = Overfit(patience: 3);
+        var evaluations = result.History.Where(p => p.DevLoss is not null).ToList();
+        Assert.IsTrue(result.StoppedEarly);
+        Assert.IsLessThan(300, result.LastStep);
+        Assert.AreEqual(result.BestStep + 3 * 10, result.LastStep, "three evaluations, 10 steps apart, after the best");
+        Assert.AreEqual(3, evaluations.Count(p => p.Step > result.BestStep));
+        Assert.IsTrue(evaluations.Where(p => p.Step > result.BestStep).All(p => p.DevLoss >= result.BestDevLoss));
+    }
+
+    [TestMethod]
+    [DataRow("sgd")]
+    [DataRow("adamw")]
+    public void ResumingFromACheckpointContinuesExactly(string optimizer)
+    {
+        using var scope = NewDisposeScope();
+        string folder = Directory.CreateTempSubdirectory("makemore-resume-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "run.ckpt");
+            TrainingOptions Options(int steps) => new()
+            {
+                Steps = steps, BatchSize = 32, Seed = 5, EvaluationInterval = 5, EvaluationChunkSize = 500,
+                LearningRate = optimizer == "sgd" ? 5 : 0.05,
+                Optimizer = optimizer == "sgd" ? new SgdOptions(Momentum: 0.9) : new AdamWOptions(),
+            };
+            var straight = Create();
+            var straightResult = TrainingLoop.Run(straight.Model, straight.Train, Options(40), straight.Dev);
+
+            var first = Create();
+            var firstOptions = Options(20);
+            firstOptions.CheckpointPath = path;
+            TrainingLoop.Run(first.Model, first.Train, firstOptions, first.Dev);
+            Assert.AreEqual(20, Checkpoint.Read(path).Step);
+            // Every run also evaluates at its last step: an interval dividing 20 makes both runs evaluate at the same steps.
+
+            var resumed = Create(); // fresh random weights: the checkpoint replaces them
+            var resumedOptions = Options(40);
+            resumedOptions.ResumeFrom = path;
+            var resumedResult = TrainingLoop.Run(resumed.Model, resumed.Train, resumedOptions, resumed.Dev);
+
+            Assert.AreEqual(21, resumedResult.FirstStep);
+            Assert.AreEqual(21, resumedResult.History[0].Step);
+            Assert.AreEqual(straightResult.History[^1].Loss, resumedResult.History[^1].Loss, 1e-6, "step 40's loss");
+            Assert.AreEqual(straightResult.BestDevLoss!.Value, resumedResult.BestDevLoss!.Value, 1e-6);
+            Assert.AreEqual(straightResult.BestStep, resumedResult.BestStep);
+            float[] a = straight.Weights(), b = resumed.Weights();
+            Assert.AreEqual(0, a.Zip(b).Max(p => Math.Abs(p.First - p.Second)), 1e-6, "the final weights");
+
+            var otherOptions = Options(40);
+            (otherOptions.ResumeFrom, otherOptions.LearningRate) = (path, 1);
+            var error = Assert.ThrowsExactly<ArgumentException>(() => TrainingLoop.Run(resumed.Model, resumed.Train, otherOptions));
+            StringAssert.Contains(error.Message, "other training options");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void CheckpointsAreWrittenAtomicallyAndADamagedOneIsRefused()
+    {
+        using var scope = NewDisposeScope();
+        string folder = Directory.CreateTempSubdirectory("makemore-checkpoint-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "run.ckpt");
+            var problem = Create();
+            var recorder = new Recorder(p =>
+            {
+                if (p.Step == 6)
+                    Assert.AreEqual(5, Checkpoint.Read(path).Step, "written at step 5, the interval");
+            });
+            var options = Sgd(10, 10, batchSize: 16);
+            (options.CheckpointPath, options.CheckpointInterval, options.Progress) = (path, 5, recorder);
+            TrainingLoop.Run(problem.Model, problem.Train, options);
+            CollectionAssert.AreEqual(new[] { "run.ckpt" }, Directory.GetFiles(folder).Select(Path.GetFileName).ToArray(), "no temporary file left");
+            var checkpoint = Checkpoint.Read(path);
+            Assert.AreEqual(10, checkpoint.Step);
+            Assert.AreEqual(options.Seed, checkpoint.Seed);
+            Assert.IsNull(checkpoint.BestDevLoss);
+
+            byte[] bytes = File.ReadAllBytes(path);
+            string damaged = Path.Combine(folder, "damaged.ckpt");
+            bytes[bytes.Length / 2] ^= 0x40;
+            File.WriteAllBytes(damaged, bytes);
+            StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => Checkpoint.Read(damaged)).Message, "is damaged: its SHA-256");
+            var resume = Sgd(20, 10, batchSize: 16);
+            resume.ResumeFrom = damaged;
+            Assert.ThrowsExactly<InvalidDataException>(() => TrainingLoop.Run(problem.Model, problem.Train, resume));
+
+            File.WriteAllBytes(damaged, File.ReadAllBytes(path)[..^100]);
+            StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => Checkpoint.Read(damaged)).Message, "is damaged: it should hold");
+            File.WriteAllText(damaged, "emma\nolivia\n");
+            StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => Checkpoint.Read(damaged)).Message, "not a Makemore training checkpoint");
+
+            // A checkpoint of another model (a trigram's W) is refused, naming the mismatch.
+            var trigram = Create(blockSize: 2);
+            var wrongModel = Sgd(20, 10, batchSize: 16);
+            wrongModel.ResumeFrom = path;
+            StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => TrainingLoop.Run(trigram.Model, trigram.Train, wrongModel)).Message,
+                "does not fit this model");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void CancellationKeepsTheWeightsOfTheStepsDone()
+    {
+        using var scope = NewDisposeScope();
+        using var cancellation = new CancellationTokenSource();
+        var problem = Create();
+        var options = Sgd(50, 10, batchSize: 16);
+        options.Progress = new Recorder(p =>
+        {
+            if (p.Step == 5)
+                cancellation.Cancel();
+        });
+        options.CancellationToken = cancellation.Token;
+        var result = TrainingLoop.Run(problem.Model, problem.Train, options);
+        Assert.HasCount(5, result.History);
+        Assert.IsTrue(result.Cancelled);
+
+        var five = Create();
+        TrainingLoop.Run(five.Model, five.Train, Sgd(5, 10, batchSize: 16));
+        CollectionAssert.AreEqual(five.Weights(), problem.Weights(), "the weights after step 5");
+    }
+}
