@@ -30,4 +30,25 @@ public static class MakemoreTorchSharpCatalog
 
     /// <summary>The lecture's neural n-gram, with all options.</summary>
     public static SoftmaxRegressionEstimator SoftmaxRegression(this MakemoreTrainers trainers, SoftmaxRegressionOptions options) => new(options);
+
+    /// <summary>
+    /// One of the lectures' MLP-family models (<see cref="MlpKind"/>: Bengio's MLP, the BatchNorm MLP, the WaveNet) with its
+    /// lecture setting, or fewer steps.
+    /// </summary>
+    /// <param name="trainers">Makemore's trainers.</param>
+    /// <param name="kind">Which lecture model.</param>
+    /// <param name="steps">Minibatch steps; null for the lecture's 200,000.</param>
+    /// <param name="idsColumnName">The ids column written by <c>MapCharactersToIds</c>.</param>
+    public static MlpEstimator Mlp(this MakemoreTrainers trainers, MlpKind kind = MlpEstimator.Defaults.Kind, int? steps = null,
+        string idsColumnName = Makemore.ML.Text.CharacterIdsEstimator.Defaults.OutputColumnName)
+    {
+        var options = MlpOptions.ForLecture(kind);
+        options.IdsColumnName = idsColumnName;
+        if (steps is int n)
+            options.Training.Steps = n;
+        return new MlpEstimator(options);
+    }
+
+    /// <summary>An MLP-family model, with all options.</summary>
+    public static MlpEstimator Mlp(this MakemoreTrainers trainers, MlpOptions options) => new(options);
 }

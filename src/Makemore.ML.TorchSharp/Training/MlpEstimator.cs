@@ -1,0 +1,134 @@
+using Microsoft.ML;
+using Makemore.ML.Data;
+using Makemore.ML.Inference;
+using Makemore.ML.Text;
+using Makemore.ML.TorchSharp.Models;
+using static TorchSharp.torch;
+
+namespace Makemore.ML.TorchSharp.Training;
+
+/// <summary>
+/// Trains the lectures' MLP family (<see cref="MlpNetwork"/>: Bengio MLP, BatchNorm MLP, WaveNet) with the one training
+/// loop on TorchSharp, and returns a transformer that scores with the plain C# <see cref="MlpModel"/>: the saved model
+/// needs no libtorch. <see cref="Fit(IDataView, IDataView)"/> also evaluates on a dev set and keeps the best model on it.
+/// </summary>
+public sealed class MlpEstimator : IEstimator<LanguageModelTransformer>
+{
+    private readonly MlpOptions _options;
+
+    /// <summary>The lecture settings, read by <see cref="MlpOptions"/>, the catalog and the CLI.</summary>
+    public static class Defaults
+    {
+        /// <summary>The kind a new <see cref="MlpOptions"/> trains: Bengio's MLP.</summary>
+        public const MlpKind Kind = MlpKind.Mlp;
+
+        /// <summary>Steps in every lecture setting: 200,000 minibatches.</summary>
+        public const int Steps = 200_000;
+
+        /// <summary>Minibatch size in every lecture setting: 32.</summary>
+        public const int BatchSize = 32;
+
+        /// <summary>SGD step size before the decay: 0.1; after it, 0.01.</summary>
+        public const double LearningRate = 0.1;
+
+        /// <summary>The lectures' seed: <c>torch.Generator().manual_seed(2147483647)</c>.</summary>
+        public const long Seed = 2147483647;
+
+        /// <summary>The lecture setting of one kind.</summary>
+        /// <param name="BlockSize">Previous characters seen.</param>
+        /// <param name="EmbeddingSize">E.</param>
+        /// <param name="HiddenSize">Units per hidden level.</param>
+        /// <param name="DecayAfterStep">The step after which the learning rate falls from 0.1 to 0.01.</param>
+        public sealed record Lecture(int BlockSize, int EmbeddingSize, int HiddenSize, int DecayAfterStep)
+        {
+            /// <summary>200,000 SGD steps of 32, 0.1 then 0.01, the lectures' seed.</summary>
+            public TrainingOptions Training() => new()
+            {
+                Steps = Steps,
+                BatchSize = BatchSize,
+                LearningRate = LearningRate,
+                Optimizer = new SgdOptions(),
+                Schedule = StepSchedule.Decay(LearningRate, 0.1, DecayAfterStep),
+                Seed = Seed,
+                EvaluationInterval = 10_000,
+            };
+        }
+
+        /// <summary>
+        /// Part 2 (MLP): block 3, E 10, 200 hidden, decay after 100k steps. Part 3 (BatchNorm MLP): the same sizes.
+        /// Part 5 (WaveNet): block 8, E 24, 128 hidden, decay after 150k steps.
+        /// </summary>
+        public static Lecture For(MlpKind kind) => kind switch
+        {
+            MlpKind.Mlp => new(3, 10, 200, 100_000),
+            MlpKind.BatchNormMlp => new(3, 10, 200, 100_000),
+            MlpKind.WaveNet => new(8, 24, 128, 150_000),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown MLP kind."),
+        };
+    }
+
+    /// <summary>Creates the estimator; prefer <c>mlContext.Makemore().Trainers.Mlp(...)</c>.</summary>
+    public MlpEstimator(MlpOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+    }
+
+    /// <summary>What the last <see cref="Fit(IDataView)"/> or <see cref="Train"/> did: losses per step, dev evaluations, the best step.</summary>
+    public TrainingResult? LastResult { get; private set; }
+
+    /// <inheritdoc/>
+    public LanguageModelTransformer Fit(IDataView input) => Fit(input, null);
+
+    /// <summary>Trains on <paramref name="input"/>, evaluating on the whole <paramref name="dev"/> set every <c>Training.EvaluationInterval</c> steps.</summary>
+    /// <param name="input">The training names, after <c>MapCharactersToIds</c>.</param>
+    /// <param name="dev">Dev names through the same <c>MapCharactersToIds</c>, or null.</param>
+    public LanguageModelTransformer Fit(IDataView input, IDataView? dev)
+    {
+        var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
+        var devSequences = dev is null ? null : TrainingData.Read(dev, _options.IdsColumnName).Sequences;
+        return LanguageModelTransformer.Create(Train(vocabulary, sequences, devSequences), _options.IdsColumnName, input);
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(inputSchema, _options.IdsColumnName);
+
+    /// <summary>Trains on id sequences directly (no ML.NET data view).</summary>
+    /// <param name="vocabulary">The characters.</param>
+    /// <param name="sequences">Training items as ids.</param>
+    /// <param name="dev">Dev items as ids, or null for no evaluation.</param>
+    public MlpModel Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev = null)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        ArgumentNullException.ThrowIfNull(sequences);
+        TorchRuntime.EnsureLoaded();
+        TorchRuntime.SetThreads(_options.Threads);
+        int block = _options.BlockSize;
+        var examples = TrainingExamples.Build(sequences, block);
+        if (examples.Count == 0)
+            throw new ArgumentException("There is nothing to train on.", nameof(sequences));
+
+        using var scope = NewDisposeScope();
+        using var generator = new Generator((ulong)_options.Training.Seed);
+        var network = _options.InitialModel is { } start
+            ? MlpNetwork.FromModel(Check(start, vocabulary), _options.Kind)
+            : new MlpNetwork(_options.Kind, vocabulary.Size, block, _options.EmbeddingSize, _options.HiddenSize, generator);
+        var train = Examples(examples, block);
+        var devSet = dev is { Count: > 0 } ? Examples(TrainingExamples.Build(dev, block).Deduplicate(), block) : null;
+        var trainable = new TrainableModel(network, (x, y, w) => LossTerms.Of(Loss.Nll(network.call(x), y, w)), network.DecayedParameters());
+        LastResult = TrainingLoop.Run(trainable, train, _options.Training, devSet);
+        network.eval();
+        return network.ToModel(vocabulary);
+    }
+
+    // (n, block) int64 contexts, (n) targets, (n) float32 counts.
+    private static ExampleSet Examples(TrainingExamples examples, int block) =>
+        new(tensor(examples.Contexts, [examples.Count, block]), tensor(examples.Targets), tensor(examples.Weights));
+
+    private MlpModel Check(MlpModel start, CharacterVocabulary vocabulary) =>
+        start.Vocabulary.Equals(vocabulary) && start.BlockSize == _options.BlockSize && start.EmbeddingSize == _options.EmbeddingSize
+            && start.Layers[0].OutputSize == _options.HiddenSize
+            ? start
+            : throw new ArgumentException("The initial model's vocabulary, block size, embedding or hidden size differ from the options and the data.", nameof(vocabulary));
+}
