@@ -23,7 +23,11 @@ internal static class TrainCommand
     {
         var input = CommonOptions.Input();
         var model = new Option<string>("--output", "-o") { Description = "Where to save the model zip", DefaultValueFactory = _ => "names-model.zip" };
-        var type = new Option<string>("--type") { Description = "ngram (counts) or softmax (the lecture's neural n-gram, TorchSharp)", DefaultValueFactory = _ => "ngram" };
+        var type = new Option<string>("--type")
+        {
+            Description = "ngram (counts), softmax (the lecture's neural n-gram), mlp (Bengio 2003, part 2), bn-mlp (part 3) or wavenet (part 5); the neural ones train on TorchSharp",
+            DefaultValueFactory = _ => "ngram",
+        };
         var split = CommonOptions.Split("lecture");
         var seed = new Option<int>("--seed")
         {
@@ -32,12 +36,23 @@ internal static class TrainCommand
         }.Within(0);
         var order = new Option<int>("--order") { Description = "ngram: n, 1–8 (2 = bigram)", DefaultValueFactory = _ => 2 }.Within(1, 8);
         var smoothing = new Option<string>("--smoothing") { Description = "ngram: none, add-k:K, kneser-ney or kneser-ney:D", DefaultValueFactory = _ => "add-k:1" };
-        var blockSize = new Option<int>("--block-size") { Description = "softmax: previous characters seen (1 = bigram)", DefaultValueFactory = _ => 1 }.Within(1);
+        var blockSize = new Option<int>("--block-size") { Description = "softmax, mlp family: previous characters seen (softmax: 1 = bigram; mlp, bn-mlp: 3; wavenet: 8)", DefaultValueFactory = _ => 1 }.Within(1, 64);
+        var embedding = new Option<int>("--n-embd") { Description = "mlp family: width of a character embedding (mlp, bn-mlp: 10; wavenet: 24)", DefaultValueFactory = _ => 10 }.Within(1, 4096);
+        var hidden = new Option<int>("--n-hidden") { Description = "mlp family: units per hidden layer (mlp, bn-mlp: 200; wavenet: 128)", DefaultValueFactory = _ => 200 }.Within(1, 65536);
+        var schedule = new Option<string>("--lr-schedule")
+        {
+            Description = "mlp family: step:N (lr × 0.1 after step N; the lectures: 100000, wavenet 150000), cosine[:WARMUP] or constant",
+        };
+        var optimizer = new Option<string>("--optimizer") { Description = "mlp family: sgd (the lectures) or adamw (makemore.py's settings)", DefaultValueFactory = _ => "sgd" };
+        var evalEvery = new Option<int>("--eval-every") { Description = "mlp family: evaluate on the whole dev part every N steps and keep the best model", DefaultValueFactory = _ => 10_000 }.Within(1);
+        var patience = new Option<int?>("--patience") { Description = "mlp family: stop after this many evaluations without a better dev loss" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "mlp family: write a resumable checkpoint here (atomically) every --eval-every steps and at the end" };
+        var resume = new Option<string?>("--resume") { Description = "mlp family: continue from a checkpoint written with --checkpoint (same options)" };
         var context = new Option<string>("--context") { Description = "softmax: joint (V^block rows of W) or per-position", DefaultValueFactory = _ => "joint" };
         var encoding = new Option<string>("--encoding") { Description = "softmax: one-hot (the lecture) or embedding (row lookup, E04)", DefaultValueFactory = _ => "embedding" };
         var l2 = new Option<double>("--l2") { Description = "softmax: L2 strength on W", DefaultValueFactory = _ => 0.01 }.NonNegative();
-        var lr = new Option<double>("--lr") { Description = "softmax: learning rate", DefaultValueFactory = _ => 50 }.Positive();
-        var steps = new Option<int>("--steps") { Description = "softmax: gradient steps (a model with no step is untrained: at least 1)", DefaultValueFactory = _ => 300 }.Within(1);
+        var lr = new Option<double>("--lr") { Description = "softmax, mlp family: learning rate (softmax: 50; mlp family: 0.1)", DefaultValueFactory = _ => 50 }.Positive();
+        var steps = new Option<int>("--steps") { Description = "softmax, mlp family: gradient steps (softmax: 300; mlp family: 200000)", DefaultValueFactory = _ => 300 }.Within(1);
         var batchSize = new Option<int?>("--batch-size") { Description = "softmax: examples per step (default: full batch)" };
         var threads = new Option<int>("--threads") { Description = "softmax: libtorch threads", DefaultValueFactory = _ => 1 }.Within(1, 256);
         var samples = new Option<int>("--samples") { Description = "Samples to show after training", DefaultValueFactory = _ => 10 }.Within(0);
@@ -54,6 +69,7 @@ internal static class TrainCommand
             "Example: makemore train --order 3 --smoothing kneser-ney -o trigram.zip")
         {
             input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly, unknown,
+            embedding, hidden, schedule, optimizer, evalEvery, patience, checkpoint, resume,
         };
         command.SetAction(parse =>
         {
@@ -90,10 +106,24 @@ internal static class TrainCommand
                 throw new UsageException($"--batch-size must be at least 1 (got {rows}); leave it out for the full batch");
             var ml = new MLContext(seed: 0);
             var train = ml.Data.LoadNames(parts[0].Names);
-            var progress = parse.GetValue(quiet) ? null : new Progress(error, parse.GetValue(steps));
+            using var interrupt = new CancellationTokenSource();
+            MlpKind? kind = parse.GetValue(type) switch
+            {
+                "mlp" => MlpKind.Mlp,
+                "bn-mlp" => MlpKind.BatchNormMlp,
+                "wavenet" => MlpKind.WaveNet,
+                _ => null,
+            };
+            var mlpOptions = kind is MlpKind k ? MlpFlags(parse, k) : null;
+            int totalSteps = mlpOptions?.Training.Steps ?? parse.GetValue(steps);
+            var progress = parse.GetValue(quiet) ? null : new Progress(error, totalSteps);
+            if (mlpOptions is not null)
+            {
+                mlpOptions.Training.Progress = progress;
+                mlpOptions.Training.CancellationToken = interrupt.Token;
+            }
             // Ctrl+C during training stops after the current step; a model with at least one step is evaluated and saved,
             // marked as interrupted. A second Ctrl+C ends the process at once (the save is atomic: no half-written file).
-            using var interrupt = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
                 if (interrupt.IsCancellationRequested)
@@ -134,7 +164,8 @@ internal static class TrainCommand
                     Progress = progress,
                     CancellationToken = interrupt.Token,
                 }),
-                var other => throw new UsageException($"unknown model type '{other}': use ngram or softmax"),
+                "mlp" or "bn-mlp" or "wavenet" => ml.Makemore().Trainers.Mlp(mlpOptions!),
+                var other => throw new UsageException($"unknown model type '{other}': use ngram, softmax, mlp, bn-mlp or wavenet"),
             };
             var stopwatch = Stopwatch.StartNew();
             // The vocabulary comes from the whole input file, as makemore.py builds it, so a character that only dev or
@@ -143,7 +174,9 @@ internal static class TrainCommand
             ILanguageModel languageModel;
             try
             {
-                languageModel = MakemoreModel.GetLanguageModel(trainer.Fit(ids.Transform(train)));
+                // The MLP family evaluates on the dev part while training and keeps the best model on it.
+                var dev = parts.FirstOrDefault(p => p.Part == "dev").Names is { Count: > 0 } devNames ? ids.Transform(ml.Data.LoadNames(devNames)) : null;
+                languageModel = MakemoreModel.GetLanguageModel(trainer is MlpEstimator mlp ? mlp.Fit(ids.Transform(train), dev) : trainer.Fit(ids.Transform(train)));
             }
             catch (TrainingDivergedException e)
             {
@@ -156,7 +189,12 @@ internal static class TrainCommand
             }
             stopwatch.Stop();
             progress?.Done();
-            int? stepsDone = trainer is SoftmaxRegressionEstimator neural ? neural.History.Count : null;
+            int? stepsDone = trainer switch
+            {
+                SoftmaxRegressionEstimator neural => neural.History.Count,
+                MlpEstimator mlpTrainer => mlpTrainer.LastResult?.LastStep,
+                _ => null,
+            };
             if (interrupt.IsCancellationRequested && (stepsDone ?? 0) == 0)
             {
                 // Nothing trained (a count model is not interruptible: its fit is all or nothing): keep the old file.
@@ -185,8 +223,15 @@ internal static class TrainCommand
             if (stepsDone is int done)
             {
                 metadata["steps_completed"] = done;
-                if (done < parse.GetValue(steps))
-                    metadata["interrupted"] = $"at step {done} of {parse.GetValue(steps)}";
+                if (done < totalSteps && interrupt.IsCancellationRequested)
+                    metadata["interrupted"] = $"at step {done} of {totalSteps}";
+                if (trainer is MlpEstimator { LastResult: { } result })
+                {
+                    if (result.StoppedEarly)
+                        metadata["stopped_early"] = $"at step {result.LastStep}: {mlpOptions!.Training.Patience} evaluations without a better dev loss";
+                    if (result.BestStep is int best)
+                        metadata["best_dev_step"] = best;
+                }
             }
             var table = new Table("split", "names", "predicted chars", "NLL (nats/char)", "bits/char", "perplexity");
             foreach (var (part, partNames) in parts)
@@ -235,6 +280,74 @@ internal static class TrainCommand
         return command;
     }
 
+    // The lecture setting of the kind, changed only by the flags the user gave.
+    private static MlpOptions MlpFlags(ParseResult parse, MlpKind kind)
+    {
+        var options = MlpOptions.ForLecture(kind);
+        T? Given<T>(string name) => parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>()
+            .FirstOrDefault(o => o.Option.Name == name && !o.Implicit) is { } r ? r.GetValueOrDefault<T>() : default;
+        bool Has(string name) => parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().Any(o => o.Option.Name == name && !o.Implicit);
+        if (Has("--block-size"))
+            options.BlockSize = Given<int>("--block-size");
+        if (Has("--n-embd"))
+            options.EmbeddingSize = Given<int>("--n-embd");
+        if (Has("--n-hidden"))
+            options.HiddenSize = Given<int>("--n-hidden");
+        if (Has("--threads"))
+            options.Threads = Given<int>("--threads");
+        var training = options.Training;
+        if (Has("--steps"))
+            training.Steps = Given<int>("--steps");
+        if (Has("--batch-size"))
+            training.BatchSize = Given<int?>("--batch-size");
+        if (Has("--lr"))
+            training.LearningRate = Given<double>("--lr");
+        if (Has("--seed"))
+            training.Seed = Given<int>("--seed");
+        training.Optimizer = Given<string>("--optimizer") switch
+        {
+            null or "sgd" => training.Optimizer,
+            "adamw" => new AdamWOptions(),
+            var other => throw new UsageException($"unknown --optimizer '{other}': use sgd or adamw"),
+        };
+        if (Given<string>("--lr-schedule") is { } text)
+            training.Schedule = ParseSchedule(text, training.LearningRate);
+        else if (Has("--lr") && training.Schedule is StepSchedule step)
+            training.Schedule = StepSchedule.Decay(training.LearningRate, 0.1, step.Changes.Select(c => c.AfterStep).ToArray());
+        if (Has("--eval-every"))
+            training.EvaluationInterval = Given<int>("--eval-every");
+        if (Has("--patience"))
+            training.Patience = Given<int?>("--patience") is int p && p >= 1 ? p : throw new UsageException("--patience must be at least 1");
+        training.CheckpointPath = Given<string>("--checkpoint");
+        if (training.CheckpointPath is not null)
+        {
+            AtomicFile.EnsureWritable(training.CheckpointPath);
+            training.CheckpointInterval = training.EvaluationInterval;
+        }
+        if (Given<string>("--resume") is { } resume)
+            training.ResumeFrom = File.Exists(resume) ? resume : throw new UsageException($"no such checkpoint: {resume}");
+        return options;
+    }
+
+    private static LearningRateSchedule ParseSchedule(string text, double learningRate)
+    {
+        string[] parts = text.Split(':', 2);
+        try
+        {
+            return parts[0] switch
+            {
+                "constant" when parts.Length == 1 => new ConstantSchedule(),
+                "step" when parts.Length == 2 => StepSchedule.Decay(learningRate, 0.1, parts[1].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray()),
+                "cosine" => parts.Length == 2 ? new CosineSchedule(int.Parse(parts[1], CultureInfo.InvariantCulture)) : new CosineSchedule(),
+                _ => throw new FormatException(),
+            };
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw new UsageException($"unknown --lr-schedule '{text}': use step:N[,N…] (lr × 0.1 after each step N), cosine[:WARMUP] or constant");
+        }
+    }
+
     private static string NothingSaved(string zip) => File.Exists(zip) ? $"Nothing was saved: {zip} is unchanged." : "Nothing was saved.";
 
     /// <summary>Exit code of an interrupted run (128 + SIGINT, as shells report it).</summary>
@@ -266,11 +379,13 @@ internal static class TrainCommand
 
         public void Report(TrainingProgress value)
         {
-            if (!_inPlace && value.Step % _every != 0 && value.Step != 1)
+            if (!_inPlace && value.Step % _every != 0 && value.Step != 1 && value.DevLoss is null)
                 return;
             double eta = value.Step == 0 ? 0 : value.Elapsed.TotalSeconds / value.Step * (value.Steps - value.Step);
+            string dev = value.DevLoss is double d ? string.Create(CultureInfo.InvariantCulture, $"  dev NLL {d:F4}") : "";
+            string rate = value.LearningRate is double r ? string.Create(CultureInfo.InvariantCulture, $"  lr {r:G3}") : "";
             string line = string.Create(CultureInfo.InvariantCulture,
-                $"step {value.Step,6}/{value.Steps}  loss {value.Loss:F4}  data NLL {value.DataLoss:F4}  {value.Elapsed.TotalSeconds:F1}s, ETA {eta:F1}s");
+                $"step {value.Step,6}/{value.Steps}  loss {value.Loss:F4}  data NLL {value.DataLoss:F4}{dev}{rate}  {value.Elapsed.TotalSeconds:F1}s, ETA {eta:F1}s");
             if (_inPlace)
                 error.Write("\r" + line);
             else

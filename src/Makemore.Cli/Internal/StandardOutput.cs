@@ -15,11 +15,21 @@ internal sealed class StandardOutput : TextWriter
     private StandardOutput(Stream stream) =>
         _inner = new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 1 << 14) { AutoFlush = false };
 
-    /// <summary>File descriptor 1 as a writer; flushed at every line end so output appears as it is made.</summary>
-    public static TextWriter Open() =>
-        OperatingSystem.IsWindows()
-            ? Console.Out
-            : new StandardOutput(new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0));
+    /// <summary>
+    /// Standard output as a writer, flushed at every line end so output appears as it is made. Only a pipe (or socket)
+    /// gets the broken-pipe check: a FileStream over a regular file would write at its own offsets and overwrite what
+    /// other processes append to the same file (<c>makemore train &gt; log 2&gt;&amp;1</c>), so files keep the console stream.
+    /// </summary>
+    public static TextWriter Open()
+    {
+        if (OperatingSystem.IsWindows())
+            return Console.Out;
+        var stream = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        if (!stream.CanSeek)
+            return new StandardOutput(stream);
+        stream.Dispose();
+        return new StandardOutput(Console.OpenStandardOutput());
+    }
 
     /// <inheritdoc/>
     public override Encoding Encoding => _inner.Encoding;
