@@ -111,7 +111,7 @@ public sealed class CliInputTests
     [DataRow("--type softmax --lr NaN", "--lr must be a finite number > 0 (got NaN)")]
     [DataRow("--type softmax --lr -1", "--lr must be a finite number > 0 (got -1)")]
     [DataRow("--type softmax --l2 Infinity", "--l2 must be a finite number ≥ 0 (got Infinity)")]
-    [DataRow("--type softmax --block-size 0", "--block-size must be at least 1 (got 0)")]
+    [DataRow("--type softmax --block-size 0", "--block-size must be between 1 and 64 (got 0)")]
     [DataRow("--type softmax --batch-size 0", "--batch-size must be at least 1 (got 0)")]
     [DataRow("--type softmax --threads 0", "--threads must be between 1 and 256 (got 0)")]
     [DataRow("--order 0", "--order must be between 1 and 8 (got 0)")]

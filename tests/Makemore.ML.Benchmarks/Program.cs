@@ -12,11 +12,23 @@ using Makemore.ML.TorchSharp.Training;
 
 // Makemore.ML benchmarks: every ratio is measured side by side in this one run, on this machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+// "load": only the cold-load table; "load-one ZIP MODE": the fresh process that table spawns per measurement.
+if (args is ["load-one", string zipPath, string mode])
+    return LoadBenchmark.LoadOne(zipPath, mode);
+bool loadOnly = args is ["load", ..];
+if (loadOnly)
+    args = args[1..];
 string path = args.Length > 0 ? args[0] : FindUp("../shared/data/names.txt") ?? FindUp("data/names.txt")
     ?? throw new FileNotFoundException("Give the path of names.txt.");
 var names = NameList.Read(path);
 Console.WriteLine($"data: {path} ({names.Count:N0} names); {Environment.ProcessorCount} cores; .NET {Environment.Version}");
 var ml = new MLContext(seed: 0);
+if (loadOnly)
+{
+    Console.WriteLine();
+    LoadBenchmark.Run();
+    return 0;
+}
 var vocabulary = CharacterVocabulary.Learn(names);
 var sequences = names.Select(n => vocabulary.Encode(n)).ToList();
 
@@ -84,6 +96,10 @@ foreach (var (label, options) in new (string, SoftmaxRegressionOptions)[]
     Console.WriteLine($"| {label} | {ms:F2} |");
 }
 TorchRuntime.SetThreads(TorchRuntime.DefaultThreadCount);
+
+// 4. Cold load of saved models of growing size, each in fresh processes.
+Console.WriteLine();
+LoadBenchmark.Run();
 return 0;
 
 static SoftmaxRegressionModel RandomSoftmax(CharacterVocabulary vocabulary, int block)

@@ -271,29 +271,29 @@ public sealed class MlpModel : WindowLanguageModel
             model.Vocabulary.Write(writer);
             writer.Write(model.BlockSize);
             writer.Write(model.EmbeddingSize);
-            BinaryArrays.WriteFloats(writer, model._embedding);
+            StateIO.WriteArray(writer, model._embedding);
             writer.Write(model._layers.Length);
             foreach (var layer in model._layers)
             {
                 writer.Write(layer.GroupSize);
                 writer.Write(layer.InputSize);
                 writer.Write(layer.OutputSize);
-                BinaryArrays.WriteFloats(writer, layer.Weight);
+                StateIO.WriteArray(writer, layer.Weight);
                 writer.Write(layer.Bias is not null);
                 if (layer.Bias is not null)
-                    BinaryArrays.WriteFloats(writer, layer.Bias);
+                    StateIO.WriteArray(writer, layer.Bias);
                 writer.Write(layer.BatchNorm is not null);
                 if (layer.BatchNorm is { } bn)
                 {
-                    BinaryArrays.WriteFloats(writer, bn.Gain);
-                    BinaryArrays.WriteFloats(writer, bn.Bias);
-                    BinaryArrays.WriteFloats(writer, bn.RunningMean);
-                    BinaryArrays.WriteFloats(writer, bn.RunningVariance);
+                    StateIO.WriteArray(writer, bn.Gain);
+                    StateIO.WriteArray(writer, bn.Bias);
+                    StateIO.WriteArray(writer, bn.RunningMean);
+                    StateIO.WriteArray(writer, bn.RunningVariance);
                     writer.Write(bn.Epsilon);
                 }
             }
-            BinaryArrays.WriteFloats(writer, model._outputWeight);
-            BinaryArrays.WriteFloats(writer, model._outputBias);
+            StateIO.WriteArray(writer, model._outputWeight);
+            StateIO.WriteArray(writer, model._outputBias);
         }
 
         protected override MlpModel ReadModel(int version, BinaryReader reader)
@@ -301,7 +301,7 @@ public sealed class MlpModel : WindowLanguageModel
             var vocabulary = CharacterVocabulary.Read(reader);
             int blockSize = reader.ReadInt32();
             int embeddingSize = reader.ReadInt32();
-            var embedding = BinaryArrays.ReadFloats(reader, MaxParameters);
+            var embedding = StateIO.ReadArray(reader, MaxParameters);
             int count = reader.ReadInt32();
             if (count < 1 || count > 64)
                 throw new InvalidDataException($"A saved MLP claims {count} levels; the model file is damaged.");
@@ -311,16 +311,16 @@ public sealed class MlpModel : WindowLanguageModel
                 for (int i = 0; i < count; i++)
                 {
                     int group = reader.ReadInt32(), input = reader.ReadInt32(), output = reader.ReadInt32();
-                    var weight = BinaryArrays.ReadFloats(reader, MaxParameters);
-                    var bias = reader.ReadBoolean() ? BinaryArrays.ReadFloats(reader, MaxParameters) : null;
+                    var weight = StateIO.ReadArray(reader, MaxParameters);
+                    var bias = reader.ReadBoolean() ? StateIO.ReadArray(reader, MaxParameters) : null;
                     BatchNormStatistics? bn = reader.ReadBoolean()
-                        ? new BatchNormStatistics(BinaryArrays.ReadFloats(reader, MaxParameters), BinaryArrays.ReadFloats(reader, MaxParameters),
-                            BinaryArrays.ReadFloats(reader, MaxParameters), BinaryArrays.ReadFloats(reader, MaxParameters), reader.ReadSingle())
+                        ? new BatchNormStatistics(StateIO.ReadArray(reader, MaxParameters), StateIO.ReadArray(reader, MaxParameters),
+                            StateIO.ReadArray(reader, MaxParameters), StateIO.ReadArray(reader, MaxParameters), reader.ReadSingle())
                         : null;
                     layers.Add(new MlpLayer(group, input, output, weight, bias, bn));
                 }
                 return new MlpModel(vocabulary, blockSize, embeddingSize, embedding, layers,
-                    BinaryArrays.ReadFloats(reader, MaxParameters), BinaryArrays.ReadFloats(reader, MaxParameters));
+                    StateIO.ReadArray(reader, MaxParameters), StateIO.ReadArray(reader, MaxParameters));
             }
             catch (ArgumentException e)
             {

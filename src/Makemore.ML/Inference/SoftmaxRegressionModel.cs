@@ -127,8 +127,7 @@ public sealed class SoftmaxRegressionModel : WindowLanguageModel
         writer.Write(BlockSize);
         writer.Write((byte)Context);
         writer.Write(_weights.LongLength);
-        foreach (float w in _weights)
-            writer.Write(w);
+        StateIO.WriteSingles(writer, _weights);
     }
 
     private static SoftmaxRegressionModel Read(BinaryReader reader)
@@ -139,9 +138,7 @@ public sealed class SoftmaxRegressionModel : WindowLanguageModel
         long n = reader.ReadInt64();
         if (n < 0 || n > MaxParameters)
             throw new InvalidDataException($"A saved softmax regression claims {n} weights; the model file is damaged.");
-        var weights = new float[n];
-        for (long i = 0; i < n; i++)
-            weights[i] = reader.ReadSingle();
+        var weights = StateIO.ReadSingles(reader, n);
         try
         {
             return new SoftmaxRegressionModel(vocabulary, blockSize, context, weights);

@@ -60,10 +60,22 @@ internal static class ModelFile
 
     private static void Add(ZipArchive zip, string name, byte[] content)
     {
-        var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+        var entry = zip.CreateEntry(name, Compresses(content) ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
         entry.LastWriteTime = Timestamp;
         using var stream = entry.Open();
         stream.Write(content);
+    }
+
+    // Whether deflating an entry is worth it, judged on its first megabyte: ML.NET's data files (.idv) deflate their
+    // blocks already, so deflating a model's state again only costs time, at save and at each load (inflating it twice:
+    // once to verify, once in ML.NET). The choice depends only on the bytes, so saves stay reproducible.
+    private static bool Compresses(byte[] content)
+    {
+        var sample = content.AsSpan(0, Math.Min(content.Length, 1 << 20));
+        using var compressed = new MemoryStream();
+        using (var deflate = new DeflateStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+            deflate.Write(sample);
+        return compressed.Length < sample.Length * 0.9;
     }
 
     /// <summary>Reads, verifies and loads a model file.</summary>

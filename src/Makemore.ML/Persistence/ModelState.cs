@@ -8,18 +8,26 @@ using Makemore.ML.Text;
 namespace Makemore.ML.Persistence;
 
 /// <summary>
-/// The saved form of a model or vocabulary, base64-encoded into one string so it can live in a built-in
+/// The saved form of a model or vocabulary, encoded into one string so it can live in a built-in
 /// <c>ValueMappingTransformer</c> and reach the scoring mapping without a copy per row (see architecture.md §3).
-/// Layout: magic <c>MKMC</c>, container format (int32), SHA-256 of the body (32 bytes), then the body: kind, format
-/// version, metadata (string pairs), payload. The checksum is verified before anything is parsed, so a damaged state
-/// is an error (<see cref="ModelFileDamagedException"/>), never a model that gives other numbers.
+/// Layout of the bytes: magic <c>MKMC</c>, container format (int32), SHA-256 of the body (32 bytes), then the body: kind,
+/// format version, metadata (string pairs), payload. The checksum is verified before anything is parsed, so a damaged
+/// state is an error (<see cref="ModelFileDamagedException"/>), never a model that gives other numbers.
 /// </summary>
+/// <remarks>
+/// Container format 2 (written since the 7-bit text form was introduced) is the text <see cref="TextPrefix"/> followed by the bytes in
+/// <see cref="StateText"/>'s 7-bit form; format 1 was the bytes in base64. Both are read; the format number in the
+/// header must match the text form it came in.
+/// </remarks>
 internal static class ModelState
 {
     private const string Magic = "MKMC";
     // Makemore.ML 0.1 wrote "MKMR" with no checksum; such a state cannot be told from a damaged one, so it is refused.
     private const string UncheckedMagic = "MKMR";
-    private const int ContainerFormat = 1;
+    private const int ContainerFormat = 2;
+    private const int Base64ContainerFormat = 1;
+    /// <summary>What a format-2 state string starts with; base64 (format 1) never contains ':'.</summary>
+    internal const string TextPrefix = "MKMC2:";
     private const int HashSize = 32;
     private const int HeaderSize = 4 + 4 + HashSize;
 
@@ -50,22 +58,45 @@ internal static class ModelState
         }
         var bytes = stream.GetBuffer().AsSpan(0, (int)stream.Length);
         SHA256.HashData(bytes[HeaderSize..], bytes.Slice(8, HashSize));
-        return Convert.ToBase64String(bytes);
+        return ToText(bytes);
+    }
+
+    /// <summary>The state string of the bytes of a state (header, checksum and body), in the current container format's text form.</summary>
+    internal static string ToText(ReadOnlySpan<byte> bytes) => TextPrefix + StateText.Encode(bytes);
+
+    /// <summary>The bytes a state string holds (format 2 or 1), unchecked; null when it is neither form.</summary>
+    internal static byte[]? ToBytes(string state, out int textFormat)
+    {
+        if (state.StartsWith(TextPrefix, StringComparison.Ordinal))
+        {
+            textFormat = ContainerFormat;
+            return StateText.Decode(state.AsSpan(TextPrefix.Length));
+        }
+        if (state.StartsWith(Magic, StringComparison.Ordinal) && state.AsSpan(0, Math.Min(state.Length, 16)).IndexOf(':') is > 4 and int colon
+            && int.TryParse(state.AsSpan(4, colon - 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int newer))
+        {
+            // A later container format's text form (base64 never holds ':'): its number decides the message.
+            textFormat = newer;
+            return null;
+        }
+        textFormat = Base64ContainerFormat;
+        try
+        {
+            return Convert.FromBase64String(state);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     public static T Decode<T>(string state, Func<string, int, BinaryReader, T> read) => Decode(state, (kind, version, _, reader) => read(kind, version, reader));
 
     private static T Decode<T>(string state, Func<string, int, IReadOnlyDictionary<string, string>, BinaryReader, T> read)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = Convert.FromBase64String(state);
-        }
-        catch (FormatException e)
-        {
-            throw Damaged("its state is not valid base64", e);
-        }
+        byte[] bytes = ToBytes(state, out int textFormat) ?? throw (textFormat > ContainerFormat
+            ? new ModelFileDamagedException($"The model's state has container format {textFormat}, newer than this version of Makemore.ML reads (1–{ContainerFormat}); upgrade the library.")
+            : Damaged(textFormat == ContainerFormat ? "its state is not valid 7-bit text" : "its state is not valid base64"));
         if (bytes.Length < HeaderSize)
             throw Damaged($"its state has {bytes.Length} bytes, fewer than the {HeaderSize}-byte header");
         string magic = Encoding.ASCII.GetString(bytes, 0, 4);
@@ -75,10 +106,10 @@ internal static class ModelState
         if (magic != Magic)
             throw Damaged("its state does not start with the Makemore header");
         int format = BitConverter.ToInt32(bytes, 4);
-        if (format != ContainerFormat)
-            throw format > ContainerFormat
-                ? new ModelFileDamagedException($"The model's state has container format {format}, newer than this version of Makemore.ML reads ({ContainerFormat}); upgrade the library.")
-                : Damaged($"its state claims container format {format}");
+        if (format > ContainerFormat)
+            throw new ModelFileDamagedException($"The model's state has container format {format}, newer than this version of Makemore.ML reads (1–{ContainerFormat}); upgrade the library.");
+        if (format != textFormat)
+            throw Damaged($"its state claims container format {format} but is written in the text form of format {textFormat}");
         Span<byte> actual = stackalloc byte[HashSize];
         SHA256.HashData(bytes.AsSpan(HeaderSize), actual);
         if (!actual.SequenceEqual(bytes.AsSpan(8, HashSize)))

@@ -64,7 +64,7 @@ internal static class StateChain
         if (!cursor.MoveNext())
             return null;
         getter(ref value);
-        return value.ToString();
+        return value.ToString(); // the string instance itself when the value is a whole string, as ML.NET's text codec gives
     }
 
     private sealed class KeyRow

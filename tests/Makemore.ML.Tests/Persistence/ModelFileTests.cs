@@ -125,28 +125,70 @@ public sealed class ModelFileTests
         Assert.ThrowsExactly<ModelFileDamagedException>(() => Ml.Makemore().Load(new MemoryStream(bytes), out _));
     }
 
+    private static byte[] StateBytes(string state) => ModelState.ToBytes(state, out _) ?? throw new InvalidDataException("not a state");
+
     [TestMethod]
     public void EveryChangedByteOfAStateIsCaughtByItsChecksum()
     {
         // The state string a ValueMapping holds; inside a zip it is compressed, so the state is damaged here directly:
         // this is what reaches the model when an entry is damaged past the zip's own checks (e.g. saved without a manifest).
         var model = MakemoreModel.GetLanguageModel(Trigram().Model);
-        byte[] state = Convert.FromBase64String(ModelState.EncodeModel(model));
+        byte[] state = StateBytes(ModelState.EncodeModel(model));
         for (int i = 0; i < state.Length; i++)
         {
             byte[] damaged = (byte[])state.Clone();
             damaged[i] ^= (byte)(1 << (i % 8));
-            var error = Assert.Throws<IOException>(() => ModelState.GetModel(Convert.ToBase64String(damaged).AsMemory()), $"byte {i}");
+            var error = Assert.Throws<IOException>(() => ModelState.GetModel(ModelState.ToText(damaged).AsMemory()), $"byte {i}");
             Assert.IsInstanceOfType<ModelFileDamagedException>(error, $"byte {i}: {error.Message}");
         }
-        Assert.AreEqual(model.ToString(), ModelState.GetModel(Convert.ToBase64String(state).AsMemory()).ToString());
+        Assert.AreEqual(model.ToString(), ModelState.GetModel(ModelState.ToText(state).AsMemory()).ToString());
+    }
+
+    [TestMethod]
+    public void EveryChangedCharacterOfAStateStringIsAnError()
+    {
+        // Damage to the text itself: a character outside 7 bits, a changed one, one cut or added.
+        string state = ModelState.EncodeModel(MakemoreModel.GetLanguageModel(Trigram().Model));
+        StringAssert.StartsWith(state, ModelState.TextPrefix);
+        for (int i = 0; i < state.Length; i++)
+        {
+            char[] chars = state.ToCharArray();
+            chars[i] = (char)(chars[i] ^ (1 << (i % 9))); // bit 7 or 8 leaves the 7-bit range
+            Assert.ThrowsExactly<ModelFileDamagedException>(() => ModelState.GetModel(new string(chars).AsMemory()), $"char {i}");
+        }
+        foreach (string damaged in new[] { state[..^1], state[..^2], state + "\0", state + "A", state[..^8] })
+            Assert.ThrowsExactly<ModelFileDamagedException>(() => ModelState.GetModel(damaged.AsMemory()), $"length {damaged.Length} of {state.Length}");
+    }
+
+    [TestMethod]
+    public void AStateInContainerFormatOneBase64StillLoads()
+    {
+        // Container format 1 held the same bytes in base64; the checksum covers the body, so the file is still checked.
+        var model = MakemoreModel.GetLanguageModel(Trigram().Model);
+        byte[] state = StateBytes(ModelState.EncodeModel(model));
+        BitConverter.GetBytes(1).CopyTo(state, 4);
+        string formatOne = Convert.ToBase64String(state);
+        Assert.AreEqual(model.ToString(), ModelState.GetModel(formatOne.AsMemory()).ToString());
+        state[^1] ^= 1;
+        Assert.ThrowsExactly<ModelFileDamagedException>(() => ModelState.GetModel(Convert.ToBase64String(state).AsMemory()));
+    }
+
+    [TestMethod]
+    public void AFormatNumberThatDisagreesWithTheTextFormIsDamage()
+    {
+        byte[] state = StateBytes(ModelState.EncodeModel(MakemoreModel.GetLanguageModel(Trigram().Model)));
+        // Format 2 bytes in base64, and format 1 bytes in the 7-bit form.
+        Assert.ThrowsExactly<ModelFileDamagedException>(() => ModelState.GetModel(Convert.ToBase64String(state).AsMemory()));
+        BitConverter.GetBytes(1).CopyTo(state, 4);
+        Assert.ThrowsExactly<ModelFileDamagedException>(() => ModelState.GetModel(ModelState.ToText(state).AsMemory()));
     }
 
     [TestMethod]
     public void AStateFromVersionZeroPointOneIsRefusedWithAReason()
     {
-        byte[] state = Convert.FromBase64String(ModelState.EncodeModel(MakemoreModel.GetLanguageModel(Trigram().Model)));
+        byte[] state = StateBytes(ModelState.EncodeModel(MakemoreModel.GetLanguageModel(Trigram().Model)));
         "MKMR"u8.CopyTo(state);
+        BitConverter.GetBytes(1).CopyTo(state, 4);
         var error = Assert.ThrowsExactly<ModelFileDamagedException>(() => ModelState.GetModel(Convert.ToBase64String(state).AsMemory()));
         StringAssert.Contains(error.Message, "Makemore.ML 0.1");
     }
@@ -154,9 +196,13 @@ public sealed class ModelFileTests
     [TestMethod]
     public void AStateFromANewerContainerFormatAsksForAnUpgrade()
     {
-        byte[] state = Convert.FromBase64String(ModelState.EncodeModel(MakemoreModel.GetLanguageModel(Trigram().Model)));
-        BitConverter.GetBytes(2).CopyTo(state, 4); // container format after the magic
-        var error = Assert.ThrowsExactly<ModelFileDamagedException>(() => ModelState.GetModel(Convert.ToBase64String(state).AsMemory()));
+        // Newer bytes in today's text form, and a newer text form.
+        byte[] state = StateBytes(ModelState.EncodeModel(MakemoreModel.GetLanguageModel(Trigram().Model)));
+        BitConverter.GetBytes(3).CopyTo(state, 4); // container format after the magic
+        var error = Assert.ThrowsExactly<ModelFileDamagedException>(() => ModelState.GetModel(ModelState.ToText(state).AsMemory()));
+        StringAssert.Contains(error.Message, "upgrade the library");
+        error = Assert.ThrowsExactly<ModelFileDamagedException>(() => ModelState.GetModel("MKMC3:whatever a later version writes".AsMemory()));
+        StringAssert.Contains(error.Message, "container format 3");
         StringAssert.Contains(error.Message, "upgrade the library");
     }
 

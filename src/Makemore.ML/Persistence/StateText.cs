@@ -1,0 +1,108 @@
+using System.Buffers.Binary;
+
+namespace Makemore.ML.Persistence;
+
+/// <summary>
+/// Bytes as text in the densest form ML.NET's binary data files keep: 7 bits per character, characters U+0000–U+007F.
+/// The IDV text codec stores strings as UTF-8, where these take one byte each (8 characters for 7 bytes, 1.14×; base64
+/// takes 1.33×, and characters above U+007F take 2–3 UTF-8 bytes for at most 16 bits). Every byte that ML.NET's
+/// <c>ValueMapping</c> writes, inflates and re-deflates at each load costs time, so fewer is faster.
+/// </summary>
+/// <remarks>
+/// Each 7 bytes, read as a big-endian 56-bit number, give 8 characters of 7 bits, high bits first. A tail of r bytes
+/// (1–6) gives r + 1 characters, the unused low bits zero. Decoding refuses any other length, a character above U+007F
+/// and non-zero unused bits, so every string decodes to at most one byte sequence.
+/// </remarks>
+internal static class StateText
+{
+    public static string Encode(ReadOnlySpan<byte> bytes)
+    {
+        int groups = bytes.Length / 7, tail = bytes.Length % 7;
+        long length = 8L * groups + (tail == 0 ? 0 : tail + 1);
+        if (length > Array.MaxLength)
+            throw new InvalidOperationException($"A state of {bytes.Length:N0} bytes is too large to save.");
+        // string.Create cannot take a span, so copy once into an array the delegate can read.
+        byte[] source = bytes.ToArray();
+        return string.Create((int)length, source, static (chars, source) =>
+        {
+            int groups = source.Length / 7, tail = source.Length % 7;
+            Span<byte> last = stackalloc byte[8];
+            for (int g = 0; g < groups; g++)
+            {
+                ulong v;
+                int at = 7 * g;
+                if (at + 8 <= source.Length)
+                    v = BinaryPrimitives.ReadUInt64BigEndian(source.AsSpan(at)) >> 8;
+                else
+                {
+                    last.Clear();
+                    source.AsSpan(at, 7).CopyTo(last[1..]);
+                    v = BinaryPrimitives.ReadUInt64BigEndian(last);
+                }
+                var group = chars.Slice(8 * g, 8);
+                for (int j = 0; j < 8; j++)
+                    group[j] = (char)((v >> (49 - 7 * j)) & 0x7F);
+            }
+            if (tail > 0)
+            {
+                last.Clear();
+                source.AsSpan(7 * groups, tail).CopyTo(last[1..]);
+                ulong v = BinaryPrimitives.ReadUInt64BigEndian(last);
+                var group = chars[(8 * groups)..];
+                for (int j = 0; j < group.Length; j++)
+                    group[j] = (char)((v >> (49 - 7 * j)) & 0x7F);
+            }
+        });
+    }
+
+    /// <summary>The bytes <paramref name="text"/> encodes, or null when it is not a string <see cref="Encode"/> writes.</summary>
+    public static byte[]? Decode(ReadOnlySpan<char> text)
+    {
+        int groups = text.Length / 8, tailChars = text.Length % 8;
+        if (tailChars == 1)
+            return null;
+        int tail = tailChars == 0 ? 0 : tailChars - 1;
+        byte[] bytes = new byte[7 * groups + tail];
+        Span<byte> last = stackalloc byte[8];
+        for (int g = 0; g < groups; g++)
+        {
+            var group = text.Slice(8 * g, 8);
+            ulong v = 0;
+            int any = 0;
+            for (int j = 0; j < 8; j++)
+            {
+                int c = group[j];
+                any |= c;
+                v = (v << 7) | (uint)c;
+            }
+            if (any > 0x7F)
+                return null;
+            int at = 7 * g;
+            if (at + 8 <= bytes.Length)
+                BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(at), v << 8);
+            else
+            {
+                BinaryPrimitives.WriteUInt64BigEndian(last, v << 8);
+                last[..7].CopyTo(bytes.AsSpan(at));
+            }
+        }
+        if (tail > 0)
+        {
+            var group = text[(8 * groups)..];
+            ulong v = 0;
+            int any = 0;
+            for (int j = 0; j < 8; j++)
+            {
+                int c = j < group.Length ? group[j] : 0;
+                any |= c;
+                v = (v << 7) | (uint)c;
+            }
+            // The 56 bits hold tail bytes, then 56 - 8 * tail unused bits that must be zero.
+            if (any > 0x7F || (v & ((1UL << (56 - 8 * tail)) - 1)) != 0)
+                return null;
+            BinaryPrimitives.WriteUInt64BigEndian(last, v << 8);
+            last[..tail].CopyTo(bytes.AsSpan(7 * groups));
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text;
+using Makemore.ML.Persistence;
+
+namespace Makemore.ML.Tests.Persistence;
+
+/// <summary>The 7-bit text form of states (container format 2) and the bulk float reads of payloads.</summary>
+[TestClass]
+public sealed class StateTextTests
+{
+    [TestMethod]
+    public void EveryLengthRoundTripsInSevenBitCharacters()
+    {
+        var random = new Random(3);
+        for (int length = 0; length <= 64; length++)
+        {
+            byte[] bytes = new byte[length];
+            random.NextBytes(bytes);
+            string text = StateText.Encode(bytes);
+            Assert.AreEqual(length / 7 * 8 + (length % 7 == 0 ? 0 : length % 7 + 1), text.Length, $"length {length}");
+            Assert.IsTrue(text.All(c => c <= 0x7F), $"length {length}");
+            CollectionAssert.AreEqual(bytes, StateText.Decode(text), $"length {length}");
+            // One UTF-8 byte per character: what ML.NET's text codec stores.
+            Assert.AreEqual(text.Length, Encoding.UTF8.GetByteCount(text));
+        }
+    }
+
+    [TestMethod]
+    public void OnlyTheCanonicalTextDecodes()
+    {
+        string text = StateText.Encode([0xFF, 0xFF, 0xFF]); // 3 bytes: 4 characters, the last with 4 unused bits
+        Assert.IsNotNull(StateText.Decode(text));
+        Assert.IsNull(StateText.Decode(text[..^1] + (char)(text[^1] | 1)), "non-zero unused bits");
+        Assert.IsNull(StateText.Decode(text + "\u0000\u0000\u0000\u0000\u0000"), "9 characters: a tail of 1");
+        Assert.IsNull(StateText.Decode("\u0080\0\0\0\0\0\0\0"), "a character above U+007F");
+        Assert.IsNull(StateText.Decode("\0\0\0\0\0\0\0\u0100"), "a character above U+007F, last in its group");
+    }
+
+    [TestMethod]
+    public void BulkFloatsHaveTheBytesOfAReadSingleLoop()
+    {
+        float[] values = [0f, -0f, 1.5f, float.NaN, float.PositiveInfinity, float.Epsilon, -3.25e-7f, float.MaxValue];
+        using var bulk = new MemoryStream();
+        using (var writer = new BinaryWriter(bulk, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(7);
+            StateIO.WriteSingles(writer, values);
+            writer.Write(8);
+        }
+        using var loop = new MemoryStream();
+        using (var writer = new BinaryWriter(loop, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(7);
+            foreach (float value in values)
+                writer.Write(value);
+            writer.Write(8);
+        }
+        CollectionAssert.AreEqual(loop.ToArray(), bulk.ToArray());
+        bulk.Position = 0;
+        using var reader = new BinaryReader(bulk);
+        Assert.AreEqual(7, reader.ReadInt32());
+        float[] read = StateIO.ReadSingles(reader, values.Length);
+        CollectionAssert.AreEqual(values.Select(BitConverter.SingleToInt32Bits).ToArray(), read.Select(BitConverter.SingleToInt32Bits).ToArray());
+        Assert.AreEqual(8, reader.ReadInt32());
+        Assert.ThrowsExactly<EndOfStreamException>(() => StateIO.ReadSingles(reader, 1));
+        bulk.Position = 0;
+        Assert.ThrowsExactly<EndOfStreamException>(() => StateIO.ReadSingles(reader, 1_000_000_000));
+    }
+}
