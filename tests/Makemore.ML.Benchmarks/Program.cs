@@ -12,11 +12,12 @@ using Makemore.ML.TorchSharp.Training;
 
 // Makemore.ML benchmarks: every ratio is measured side by side in this one run, on this machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-// "load": only the cold-load table; "load-one ZIP MODE": the fresh process that table spawns per measurement.
+// "load": only the cold-load table; "mlp": only the MLP-family table; "load-one ZIP MODE": the fresh process that table spawns per measurement.
 if (args is ["load-one", string zipPath, string mode])
     return LoadBenchmark.LoadOne(zipPath, mode);
 bool loadOnly = args is ["load", ..];
-if (loadOnly)
+bool mlpOnly = args is ["mlp", ..];
+if (loadOnly || mlpOnly)
     args = args[1..];
 string path = args.Length > 0 ? args[0] : FindUp("../shared/data/names.txt") ?? FindUp("data/names.txt")
     ?? throw new FileNotFoundException("Give the path of names.txt.");
@@ -27,6 +28,12 @@ if (loadOnly)
 {
     Console.WriteLine();
     LoadBenchmark.Run();
+    return 0;
+}
+if (mlpOnly)
+{
+    Console.WriteLine();
+    MlpBenchmark.Run(names);
     return 0;
 }
 var vocabulary = CharacterVocabulary.Learn(names);
@@ -97,7 +104,11 @@ foreach (var (label, options) in new (string, SoftmaxRegressionOptions)[]
 }
 TorchRuntime.SetThreads(TorchRuntime.DefaultThreadCount);
 
-// 4. Cold load of saved models of growing size, each in fresh processes.
+// 4. The MLP family: training steps side by side with PyTorch, and scoring throughput.
+Console.WriteLine();
+MlpBenchmark.Run(names);
+
+// 5. Cold load of saved models of growing size, each in fresh processes.
 Console.WriteLine();
 LoadBenchmark.Run();
 return 0;

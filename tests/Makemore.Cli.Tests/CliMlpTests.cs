@@ -1,0 +1,89 @@
+using Makemore.ML.Tests;
+using static Makemore.Cli.Tests.Cli;
+
+namespace Makemore.Cli.Tests;
+
+/// <summary><c>makemore train --type mlp|bn-mlp|wavenet</c> on tiny settings, and the commands that work on every model.</summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class CliMlpTests
+{
+    private static string _folder = "";
+
+    [ClassInitialize]
+    public static void CreateFolder(TestContext _)
+    {
+        _folder = Directory.CreateTempSubdirectory("makemore-mlp-").FullName;
+        File.WriteAllLines(InFolder("names.txt"), File.ReadLines(TestData.BundledNamesPath).Take(1500));
+    }
+
+    [ClassCleanup]
+    public static void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private static string InFolder(string name) => Path.Combine(_folder, name);
+
+    private static string[] Tiny(string type, string zip, params string[] more) =>
+        ["train", "-i", InFolder("names.txt"), "--type", type, "-o", InFolder(zip), "--steps", "200", "--eval-every", "100",
+            "--n-embd", "4", "--n-hidden", "16", "--samples", "3", "-q", .. more];
+
+    [TestMethod]
+    [DataRow("mlp", "[3×4→16 tanh]")]
+    [DataRow("bn-mlp", "[3×4→16 bn tanh]")]
+    [DataRow("wavenet", "[2×4→16 bn tanh] → [2×16→16 bn tanh] → [2×16→16 bn tanh]")]
+    public void EachTypeTrainsItsLectureShapeAndWorksWithEveryCommand(string type, string layers)
+    {
+        string zip = type + ".zip";
+        var train = Run(Tiny(type, zip));
+        Assert.AreEqual(0, train.Code, train.Error);
+        StringAssert.Contains(train.Output, layers);
+        var info = Run("info", "-m", InFolder(zip));
+        Assert.AreEqual(0, info.Code, info.Error);
+        StringAssert.Contains(info.Output, $"layers:     emb 4 → {layers} → 27");
+        StringAssert.Contains(info.Output, "best_dev_step: ");
+        Assert.AreEqual(0, Run("score", "-m", InFolder(zip), "emma").Code);
+        Assert.AreEqual(0, Run("eval", "-m", InFolder(zip), "-i", InFolder("names.txt")).Code);
+        var sample = Run("sample", "-m", InFolder(zip), "-n", "3", "--seed", "5");
+        Assert.AreEqual(0, sample.Code, sample.Error);
+        Assert.AreEqual(sample.Output, Run("sample", "-m", InFolder(zip), "-n", "3", "--seed", "5").Output);
+        var plot = Run("plot", "embeddings", "-m", InFolder(zip), "-o", InFolder(type + ".png"));
+        Assert.AreEqual(0, plot.Code, plot.Error);
+        Assert.IsGreaterThan(10_000L, new FileInfo(InFolder(type + ".png")).Length, "a real PNG with 27 labelled points");
+    }
+
+    [TestMethod]
+    public void ResumeFromACheckpointEqualsOneLongRun()
+    {
+        Assert.AreEqual(0, Run(Tiny("bn-mlp", "straight.zip")).Code);
+        // Stop at step 100 with a checkpoint, then continue it to 200: the same model as 200 steps at once.
+        var first = Run(Tiny("bn-mlp", "first.zip", "--checkpoint", InFolder("run.ckpt")).Select(a => a == "200" ? "100" : a).ToArray());
+        Assert.AreEqual(0, first.Code, first.Error);
+        var resumed = Run(Tiny("bn-mlp", "resumed.zip", "--resume", InFolder("run.ckpt")));
+        Assert.AreEqual(0, resumed.Code, resumed.Error);
+        string Score(string zip) => Run("score", "-m", InFolder(zip), "emma", "isabella", "--json").Output;
+        Assert.AreNotEqual(Score("straight.zip"), Score("first.zip"), "100 steps are not 200");
+        Assert.AreEqual(Score("straight.zip"), Score("resumed.zip"), "100 + resumed 100 = 200 straight");
+    }
+
+    [TestMethod]
+    [DataRow("--type wavenet --block-size 6", "power of 2")]
+    [DataRow("--type mlp --optimizer adam", "unknown --optimizer 'adam': use sgd or adamw")]
+    [DataRow("--type mlp --lr-schedule linear", "unknown --lr-schedule 'linear'")]
+    [DataRow("--type mlp --n-embd 0", "--n-embd must be between 1 and 4096 (got 0)")]
+    [DataRow("--type mlp --resume nowhere.ckpt", "no such checkpoint: nowhere.ckpt")]
+    public void BadMlpOptionsAreOneLine(string options, string expected)
+    {
+        var run = Run(["train", "-i", InFolder("names.txt"), "-o", InFolder("never.zip"), .. options.Split(' ')]);
+        Assert.AreEqual(2, run.Code, run.Output + run.Error);
+        StringAssert.Contains(run.Error, expected);
+        Assert.IsFalse(File.Exists(InFolder("never.zip")));
+    }
+
+    [TestMethod]
+    public void EmbeddingsOfAModelWithoutThemAreRefused()
+    {
+        Assert.AreEqual(0, Run("train", "-i", InFolder("names.txt"), "-o", InFolder("bigram.zip"), "--samples", "0").Code);
+        var plot = Run("plot", "embeddings", "-m", InFolder("bigram.zip"), "-o", InFolder("none.png"));
+        Assert.AreEqual(2, plot.Code);
+        StringAssert.Contains(plot.Error, "only MLP-family models");
+    }
+}
