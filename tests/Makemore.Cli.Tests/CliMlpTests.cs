@@ -29,11 +29,12 @@ public sealed class CliMlpTests
     [TestMethod]
     [DataRow("mlp", "[3×4→16 tanh]")]
     [DataRow("bn-mlp", "[3×4→16 bn tanh]")]
+    [DataRow("bn-mlp", "[3×4→16 bn tanh] → [1×16→16 bn tanh] → [1×16→16 bn tanh]", "--n-layer", "3")]
     [DataRow("wavenet", "[2×4→16 bn tanh] → [2×16→16 bn tanh] → [2×16→16 bn tanh]")]
-    public void EachTypeTrainsItsLectureShapeAndWorksWithEveryCommand(string type, string layers)
+    public void EachTypeTrainsItsLectureShapeAndWorksWithEveryCommand(string type, string layers, params string[] more)
     {
-        string zip = type + ".zip";
-        var train = Run(Tiny(type, zip));
+        string zip = type + more.Length + ".zip";
+        var train = Run(Tiny(type, zip, more));
         Assert.AreEqual(0, train.Code, train.Error);
         StringAssert.Contains(train.Output, layers);
         var info = Run("info", "-m", InFolder(zip));
@@ -45,9 +46,9 @@ public sealed class CliMlpTests
         var sample = Run("sample", "-m", InFolder(zip), "-n", "3", "--seed", "5");
         Assert.AreEqual(0, sample.Code, sample.Error);
         Assert.AreEqual(sample.Output, Run("sample", "-m", InFolder(zip), "-n", "3", "--seed", "5").Output);
-        var plot = Run("plot", "embeddings", "-m", InFolder(zip), "-o", InFolder(type + ".png"));
+        var plot = Run("plot", "embeddings", "-m", InFolder(zip), "-o", InFolder(zip + ".png"));
         Assert.AreEqual(0, plot.Code, plot.Error);
-        Assert.IsGreaterThan(10_000L, new FileInfo(InFolder(type + ".png")).Length, "a real PNG with 27 labelled points");
+        Assert.IsGreaterThan(10_000L, new FileInfo(InFolder(zip + ".png")).Length, "a real PNG with 27 labelled points");
     }
 
     [TestMethod]
@@ -69,6 +70,7 @@ public sealed class CliMlpTests
     [DataRow("--type mlp --optimizer adam", "unknown --optimizer 'adam': use sgd or adamw")]
     [DataRow("--type mlp --lr-schedule linear", "unknown --lr-schedule 'linear'")]
     [DataRow("--type mlp --n-embd 0", "--n-embd must be between 1 and 4096 (got 0)")]
+    [DataRow("--type wavenet --n-layer 2", "A WaveNet of block 8 has 3 levels")]
     [DataRow("--type mlp --resume nowhere.ckpt", "no such checkpoint: nowhere.ckpt")]
     public void BadMlpOptionsAreOneLine(string options, string expected)
     {

@@ -38,6 +38,7 @@ internal static class TrainCommand
         var smoothing = new Option<string>("--smoothing") { Description = "ngram: none, add-k:K, kneser-ney or kneser-ney:D", DefaultValueFactory = _ => "add-k:1" };
         var blockSize = new Option<int>("--block-size") { Description = "softmax, mlp family: previous characters seen (softmax: 1 = bigram; mlp, bn-mlp: 3; wavenet: 8)", DefaultValueFactory = _ => 1 }.Within(1, 64);
         var embedding = new Option<int>("--n-embd") { Description = "mlp family: width of a character embedding (mlp, bn-mlp: 10; wavenet: 24)", DefaultValueFactory = _ => 10 }.Within(1, 4096);
+        var layers = new Option<int>("--n-layer") { Description = "mlp, bn-mlp: hidden layers (1, the lectures; more is part 3's deeper network); wavenet: log2(block)", DefaultValueFactory = _ => 1 }.Within(1, 64);
         var hidden = new Option<int>("--n-hidden") { Description = "mlp family: units per hidden layer (mlp, bn-mlp: 200; wavenet: 128)", DefaultValueFactory = _ => 200 }.Within(1, 65536);
         var schedule = new Option<string>("--lr-schedule")
         {
@@ -69,7 +70,7 @@ internal static class TrainCommand
             "Example: makemore train --order 3 --smoothing kneser-ney -o trigram.zip")
         {
             input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly, unknown,
-            embedding, hidden, schedule, optimizer, evalEvery, patience, checkpoint, resume,
+            embedding, hidden, layers, schedule, optimizer, evalEvery, patience, checkpoint, resume,
         };
         command.SetAction(parse =>
         {
@@ -293,6 +294,8 @@ internal static class TrainCommand
             options.EmbeddingSize = Given<int>("--n-embd");
         if (Has("--n-hidden"))
             options.HiddenSize = Given<int>("--n-hidden");
+        if (Has("--n-layer"))
+            options.HiddenLayers = Given<int>("--n-layer");
         if (Has("--threads"))
             options.Threads = Given<int>("--threads");
         var training = options.Training;

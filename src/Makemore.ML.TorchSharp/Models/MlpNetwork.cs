@@ -98,9 +98,18 @@ public sealed class MlpNetwork : nn.Module<Tensor, Tensor>
     /// <param name="embeddingSize">E.</param>
     /// <param name="hiddenSize">Units per hidden level.</param>
     /// <param name="generator">Draws every initial weight.</param>
-    public MlpNetwork(MlpKind kind, int vocabularySize, int blockSize, int embeddingSize, int hiddenSize, Generator generator)
+    /// <param name="hiddenLayers">
+    /// Hidden levels: for <see cref="MlpKind.Mlp"/> and <see cref="MlpKind.BatchNormMlp"/> the first fuses the window and
+    /// each further one maps H → H (part 3's deeper network); a WaveNet has log2(block) levels. Null for the kind's own
+    /// (1, or log2(block)).
+    /// </param>
+    public MlpNetwork(MlpKind kind, int vocabularySize, int blockSize, int embeddingSize, int hiddenSize, Generator generator, int? hiddenLayers = null)
         : base(nameof(MlpNetwork))
     {
+        int own = kind == MlpKind.WaveNet ? System.Numerics.BitOperations.Log2((uint)Math.Max(blockSize, 1)) : 1;
+        if (hiddenLayers is int requested && (requested < 1 || requested > 64 || (kind == MlpKind.WaveNet && requested != own)))
+            throw new ArgumentOutOfRangeException(nameof(hiddenLayers), requested,
+                kind == MlpKind.WaveNet ? $"A WaveNet of block {blockSize} has {own} levels (log2 of the block)." : "Hidden layers must be 1–64.");
         if (kind == MlpKind.WaveNet && (blockSize < 2 || (blockSize & (blockSize - 1)) != 0))
             throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize, "A WaveNet fuses pairs: its block size must be a power of 2 (the lecture: 8).");
         Kind = kind;
@@ -123,8 +132,13 @@ public sealed class MlpNetwork : nn.Module<Tensor, Tensor>
             levels.Add(new MlpLevel($"level{i}", group, width, hiddenSize, bias: kind == MlpKind.Mlp, batchNorm: kind != MlpKind.Mlp, scale, generator));
             width = hiddenSize;
         }
-        if (levels.Count == 0) // block 1: one level on the single embedding
-            levels.Add(new MlpLevel("level0", 1, width, hiddenSize, bias: kind == MlpKind.Mlp, batchNorm: kind != MlpKind.Mlp, kind == MlpKind.Mlp ? 1 : 1 / Math.Sqrt(width), generator));
+        // Block 1 has nothing to fuse: its first level reads the single embedding; further levels map H → H.
+        for (int i = levels.Count; i < (hiddenLayers ?? own); i++)
+        {
+            double scale = kind switch { MlpKind.Mlp => 1.0, MlpKind.BatchNormMlp => 5.0 / 3 / Math.Sqrt(width), _ => 1 / Math.Sqrt(width) };
+            levels.Add(new MlpLevel($"level{i}", 1, width, hiddenSize, bias: kind == MlpKind.Mlp, batchNorm: kind != MlpKind.Mlp, scale, generator));
+            width = hiddenSize;
+        }
         this.levels = nn.ModuleList(levels.ToArray());
         double readOut = kind switch { MlpKind.Mlp => 1.0, MlpKind.BatchNormMlp => 0.01, _ => 0.1 / Math.Sqrt(hiddenSize) };
         W = nn.Parameter(randn(hiddenSize, vocabularySize, generator: generator) * readOut); // (H, V)
@@ -192,7 +206,8 @@ public sealed class MlpNetwork : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(model);
         using var generator = new Generator(0);
-        var network = new MlpNetwork(kind, model.Vocabulary.Size, model.BlockSize, model.EmbeddingSize, model.Layers[0].OutputSize, generator);
+        var network = new MlpNetwork(kind, model.Vocabulary.Size, model.BlockSize, model.EmbeddingSize, model.Layers[0].OutputSize, generator,
+            kind == MlpKind.WaveNet ? null : model.Layers.Count);
         if (network.levels.Count != model.Layers.Count)
             throw new ArgumentException($"The model has {model.Layers.Count} levels; a {kind} of block {model.BlockSize} has {network.levels.Count}.", nameof(model));
         using var _ = no_grad();

@@ -113,7 +113,7 @@ public sealed class MlpEstimator : IEstimator<LanguageModelTransformer>
         using var generator = new Generator((ulong)_options.Training.Seed);
         var network = _options.InitialModel is { } start
             ? MlpNetwork.FromModel(Check(start, vocabulary), _options.Kind)
-            : new MlpNetwork(_options.Kind, vocabulary.Size, block, _options.EmbeddingSize, _options.HiddenSize, generator);
+            : new MlpNetwork(_options.Kind, vocabulary.Size, block, _options.EmbeddingSize, _options.HiddenSize, generator, _options.HiddenLayers);
         var train = Examples(examples, block);
         var devSet = dev is { Count: > 0 } ? Examples(TrainingExamples.Build(dev, block).Deduplicate(), block) : null;
         var trainable = new TrainableModel(network, (x, y, w) => LossTerms.Of(Loss.Nll(network.call(x), y, w)), network.DecayedParameters());

@@ -38,6 +38,12 @@ public sealed class MlpOptions
     /// <summary>Units per hidden level (the lectures: 200, or 128 for the WaveNet).</summary>
     public int HiddenSize { get; set; } = MlpEstimator.Defaults.For(MlpEstimator.Defaults.Kind).HiddenSize;
 
+    /// <summary>
+    /// Hidden levels: 1 (the lectures' MLPs; more makes part 3's deeper network, each further level H → H) or, for the
+    /// WaveNet, log2(block). Null for the kind's own.
+    /// </summary>
+    public int? HiddenLayers { get; set; }
+
     /// <summary>Steps, batches, optimizer, schedule, seed, evaluation, checkpoints, progress and cancellation: the one training loop's options.</summary>
     public TrainingOptions Training { get; set; } = MlpEstimator.Defaults.For(MlpEstimator.Defaults.Kind).Training();
 
@@ -61,6 +67,11 @@ public sealed class MlpOptions
             throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, "EmbeddingSize must be 1–4096.");
         if (HiddenSize < 1 || HiddenSize > 65536)
             throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize, "HiddenSize must be 1–65536.");
+        if (HiddenLayers is int layers && (layers < 1 || layers > 64))
+            throw new ArgumentOutOfRangeException(nameof(HiddenLayers), layers, "HiddenLayers must be 1–64.");
+        if (Kind == MlpKind.WaveNet && HiddenLayers is int levels && levels != System.Numerics.BitOperations.Log2((uint)BlockSize))
+            throw new ArgumentOutOfRangeException(nameof(HiddenLayers), levels,
+                $"A WaveNet of block {BlockSize} has {System.Numerics.BitOperations.Log2((uint)BlockSize)} levels (log2 of the block); leave HiddenLayers out.");
         if (Threads < 1)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
     }

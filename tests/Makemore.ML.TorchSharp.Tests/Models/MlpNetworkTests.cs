@@ -23,11 +23,12 @@ public sealed class MlpNetworkTests
     [DataRow(MlpKind.Mlp, 3, 10, 200, 11_897, DisplayName = "Bengio MLP, lecture part 2 sizes")]
     [DataRow(MlpKind.BatchNormMlp, 3, 10, 200, 12_097, DisplayName = "BatchNorm MLP, lecture part 3 sizes (12,297 less b1, which batch norm cancels)")]
     [DataRow(MlpKind.WaveNet, 8, 24, 128, 76_579, DisplayName = "WaveNet, lecture part 5 sizes")]
-    public void CSharpForwardEqualsTorchSharpForwardInEvalMode(MlpKind kind, int block, int embedding, int hidden, int parameters)
+    [DataRow(MlpKind.BatchNormMlp, 3, 10, 100, 46_997, 5, DisplayName = "part 3's deeper network: 5 hidden layers of 100 (the lecture's 47,551 less its batch-normed read-out, plus our read-out bias)")]
+    public void CSharpForwardEqualsTorchSharpForwardInEvalMode(MlpKind kind, int block, int embedding, int hidden, int parameters, int? layers = null)
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator(42);
-        using var network = new MlpNetwork(kind, Vocabulary.Size, block, embedding, hidden, generator);
+        using var network = new MlpNetwork(kind, Vocabulary.Size, block, embedding, hidden, generator, layers);
         Assert.AreEqual(parameters, network.parameters().Sum(p => p.numel()));
         // Move the running statistics away from 0 and 1 with a few training-mode batches.
         network.train();
