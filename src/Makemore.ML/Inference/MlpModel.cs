@@ -121,6 +121,11 @@ public sealed class MlpModel : WindowLanguageModel
     private readonly int _v;
     private readonly int _widest;
 
+    // The first level's x · W' for every (position in a group, character): C[c] · W'[p·E..(p+1)·E) — the lectures' E04
+    // (one-hot · W is a row lookup) carried through the embedding, so the first level is g row additions per group
+    // instead of g·E·H multiply-adds. (g, V, H) row-major; null when it would be larger than the level's weights ×8.
+    private readonly float[]? _firstLevel;
+
     /// <summary>Creates a model from its trained parameters.</summary>
     /// <param name="vocabulary">The characters; V = <c>vocabulary.Size</c>.</param>
     /// <param name="blockSize">Previous characters seen; the product of the levels' group sizes.</param>
@@ -163,6 +168,7 @@ public sealed class MlpModel : WindowLanguageModel
         _outputBias = outputBias;
         _v = v;
         _widest = Math.Max(blockSize * embeddingSize, layers.Max(l => l.OutputSize * blockSize));
+        _firstLevel = FirstLevelTable();
         if (ParameterCount > MaxParameters)
             throw new ArgumentOutOfRangeException(nameof(layers), $"{ParameterCount:N0} parameters is over the limit of {MaxParameters:N0}.");
     }
@@ -200,16 +206,33 @@ public sealed class MlpModel : WindowLanguageModel
             throw new ArgumentException($"Expected room for {_v} probabilities, got {probabilities.Length}.", nameof(probabilities));
         Span<float> a = _widest <= 4096 ? stackalloc float[_widest] : new float[_widest];
         Span<float> b = _widest <= 4096 ? stackalloc float[_widest] : new float[_widest];
-        // x = C[context].view(-1)                                            (block · E)
-        for (int i = 0; i < context.Length; i++)
-        {
-            int id = context[i];
+        foreach (int id in context)
             if ((uint)id >= (uint)_v)
                 throw new ArgumentOutOfRangeException(nameof(context), id, $"Id outside the vocabulary of {_v} symbols.");
-            _embedding.AsSpan(id * EmbeddingSize, EmbeddingSize).CopyTo(a[(i * EmbeddingSize)..]);
+        int positions = BlockSize, first = 0;
+        if (_firstLevel is not null)
+        {
+            // tanh(b' + Σ_p table[p, context[g·group + p]])                   (block / group, out)
+            var layer = _layers[0];
+            int groups = positions / layer.GroupSize, width = layer.OutputSize;
+            for (int g = 0; g < groups; g++)
+            {
+                var output = a.Slice(g * width, width);
+                layer.FoldedBias.CopyTo(output);
+                for (int p = 0; p < layer.GroupSize; p++)
+                    TensorPrimitives.Add(output, _firstLevel.AsSpan((p * _v + context[g * layer.GroupSize + p]) * width, width), output);
+                TensorPrimitives.Tanh(output, output);
+            }
+            positions = groups;
+            first = 1;
         }
-        int positions = BlockSize;
-        foreach (var layer in _layers)
+        else
+        {
+            // x = C[context].view(-1)                                        (block · E)
+            for (int i = 0; i < context.Length; i++)
+                _embedding.AsSpan(context[i] * EmbeddingSize, EmbeddingSize).CopyTo(a[(i * EmbeddingSize)..]);
+        }
+        foreach (var layer in _layers.AsSpan(first))
         {
             // (positions / g, g · in) → tanh(x · W' + b')                     (positions / g, out)
             int groups = positions / layer.GroupSize, fanIn = layer.GroupSize * layer.InputSize, width = layer.OutputSize;
@@ -238,6 +261,24 @@ public sealed class MlpModel : WindowLanguageModel
             sum += probabilities[c] = Math.Exp(logits[c] - max);
         for (int c = 0; c < _v; c++)
             probabilities[c] /= sum;
+    }
+
+    private float[]? FirstLevelTable()
+    {
+        var layer = _layers[0];
+        long size = (long)layer.GroupSize * _v * layer.OutputSize;
+        if (size > 8L * layer.FoldedWeight.Length || size > 16_000_000)
+            return null;
+        var table = new float[size];
+        int e = EmbeddingSize, width = layer.OutputSize;
+        for (int p = 0; p < layer.GroupSize; p++)
+            for (int c = 0; c < _v; c++)
+            {
+                var row = table.AsSpan((p * _v + c) * width, width);
+                for (int k = 0; k < e; k++)
+                    TensorPrimitives.MultiplyAdd(layer.FoldedWeight.AsSpan((p * e + k) * width, width), _embedding[c * e + k], row, row);
+            }
+        return table;
     }
 
     /// <summary>The architecture in one line, e.g. <c>emb 24 → [2×24→128 bn tanh] → [2×128→128 bn tanh] → … → 27</c>.</summary>
