@@ -50,6 +50,7 @@ public sealed class MlpLayer
         Bias = bias;
         BatchNorm = batchNorm;
         (FoldedWeight, FoldedBias) = Fold();
+        FoldedWeightTransposed = Transpose(FoldedWeight, groupSize * inputSize, outputSize);
     }
 
     /// <summary>Consecutive input vectors fused into one.</summary>
@@ -72,6 +73,9 @@ public sealed class MlpLayer
 
     /// <summary>W with the inference-time batch normalisation folded in: each column scaled by γ / √(var + ε).</summary>
     internal float[] FoldedWeight { get; }
+
+    /// <summary><see cref="FoldedWeight"/> transposed, (OutputSize, GroupSize·InputSize): each output is one long dot product.</summary>
+    internal float[] FoldedWeightTransposed { get; }
 
     /// <summary>(b − mean) · γ / √(var + ε) + β, or b without batch normalisation.</summary>
     internal float[] FoldedBias { get; }
@@ -96,6 +100,15 @@ public sealed class MlpLayer
         return (weight, bias);
     }
 
+    internal static float[] Transpose(float[] matrix, int rows, int columns)
+    {
+        var transposed = new float[matrix.Length];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+                transposed[c * rows + r] = matrix[r * columns + c];
+        return transposed;
+    }
+
     private static void Check(float[] values, long expected, string name)
     {
         if (values.LongLength != expected)
@@ -118,6 +131,7 @@ public sealed class MlpModel : WindowLanguageModel
     private readonly MlpLayer[] _layers;
     private readonly float[] _outputWeight;
     private readonly float[] _outputBias;
+    private readonly float[] _outputWeightTransposed; // (V, H): each logit is one dot product of length H
     private readonly int _v;
     private readonly int _widest;
 
@@ -169,6 +183,7 @@ public sealed class MlpModel : WindowLanguageModel
         _v = v;
         _widest = Math.Max(blockSize * embeddingSize, layers.Max(l => l.OutputSize * blockSize));
         _firstLevel = FirstLevelTable();
+        _outputWeightTransposed = MlpLayer.Transpose(outputWeight, layers[^1].OutputSize, v);
         if (ParameterCount > MaxParameters)
             throw new ArgumentOutOfRangeException(nameof(layers), $"{ParameterCount:N0} parameters is over the limit of {MaxParameters:N0}.");
     }
@@ -240,9 +255,8 @@ public sealed class MlpModel : WindowLanguageModel
             {
                 var input = a.Slice(g * fanIn, fanIn);
                 var output = b.Slice(g * width, width);
-                layer.FoldedBias.CopyTo(output);
-                for (int row = 0; row < fanIn; row++)
-                    TensorPrimitives.MultiplyAdd(layer.FoldedWeight.AsSpan(row * width, width), input[row], output, output);
+                for (int j = 0; j < width; j++)
+                    output[j] = layer.FoldedBias[j] + TensorPrimitives.Dot(layer.FoldedWeightTransposed.AsSpan(j * fanIn, fanIn), input);
                 TensorPrimitives.Tanh(output, output);
             }
             positions = groups;
@@ -251,9 +265,9 @@ public sealed class MlpModel : WindowLanguageModel
         // logits = h · W_out + b_out                                          (V)
         int hidden = _layers[^1].OutputSize;
         Span<float> logits = _v <= 1024 ? stackalloc float[_v] : new float[_v];
-        _outputBias.CopyTo(logits);
-        for (int row = 0; row < hidden; row++)
-            TensorPrimitives.MultiplyAdd(_outputWeight.AsSpan(row * _v, _v), a[row], logits, logits);
+        var h = a[..hidden];
+        for (int c = 0; c < _v; c++)
+            logits[c] = _outputBias[c] + TensorPrimitives.Dot(_outputWeightTransposed.AsSpan(c * hidden, hidden), h);
         // softmax, stabilised by the maximum                                 (V)
         float max = TensorPrimitives.Max(logits);
         double sum = 0;
