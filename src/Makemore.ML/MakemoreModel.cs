@@ -47,8 +47,10 @@ public static class MakemoreModel
                     return inner;
             return null;
         }
+        if (transformer is HashingTransformer && StateChain.ReadHashedState(transformer, stateColumn) is { } hashed)
+            return parse(hashed.AsMemory());
         if (transformer is ValueMappingTransformer && StateChain.ReadState(transformer, stateColumn) is { } state)
-            return parse(state.AsMemory());
+            return parse(state.AsMemory()); // saved before the hash route
         return null;
     }
 }

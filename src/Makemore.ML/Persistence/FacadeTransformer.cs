@@ -5,7 +5,7 @@ namespace Makemore.ML.Persistence;
 
 /// <summary>
 /// Base of every Makemore transformer: a façade over a chain of built-in ML.NET transformers (a
-/// <c>ValueMappingTransformer</c> holding the state, our versioned <c>CustomMapping</c>s computing), to which it
+/// <c>HashingTransformer</c> holding the state in its key values and a <c>KeyToValueMappingTransformer</c> handing it out, our versioned <c>CustomMapping</c>s computing), to which it
 /// delegates transforming and saving. A saved model is therefore a plain ML.NET zip that loads with
 /// <c>mlContext.Model.Load</c> and no registration; <see cref="MakemoreModel"/> recovers our objects from it.
 /// </summary>

@@ -4,7 +4,8 @@ using System.Text;
 namespace Makemore.ML.Persistence;
 
 /// <summary>
-/// Puts the blocks of an ML.NET binary data file (<c>.idv</c>, as a <c>ValueMapping</c> saves its table) in the
+/// Puts the blocks of an ML.NET binary data file (<c>.idv</c>, as a <c>ValueMapping</c> saves its table: files saved
+/// before the hash route held the state that way, and pipelines may hold other ones) in the
 /// deterministic order (block by block, column by column). ML.NET's saver compresses columns on parallel threads and by
 /// default writes each block when its thread finishes, so the same data can give different bytes from run to run; this
 /// rewrites only the block order and the block offsets in the lookup tables, nothing a reader decodes differently.

@@ -8,8 +8,8 @@ using Makemore.ML.Text;
 namespace Makemore.ML.Persistence;
 
 /// <summary>
-/// The saved form of a model or vocabulary, encoded into one string so it can live in a built-in
-/// <c>ValueMappingTransformer</c> and reach the scoring mapping without a copy per row (see architecture.md §3).
+/// The saved form of a model or vocabulary, encoded into one string so it can live in built-in transformers
+/// (<see cref="StateChain"/>: a <c>HashingTransformer</c>'s key values; a <c>ValueMappingTransformer</c> in older files) and reach the scoring mapping without a copy per row (see architecture.md §3).
 /// Layout of the bytes: magic <c>MKMC</c>, container format (int32), SHA-256 of the body (32 bytes), then the body: kind,
 /// format version, metadata (string pairs), payload. The checksum is verified before anything is parsed, so a damaged
 /// state is an error (<see cref="ModelFileDamagedException"/>), never a model that gives other numbers.
@@ -31,7 +31,7 @@ internal static class ModelState
     private const int HashSize = 32;
     private const int HeaderSize = 4 + 4 + HashSize;
 
-    // Parsed states, keyed by the string instance the ValueMapping hands out for every row: parse once.
+    // Parsed states, keyed by the string instance MapKeyToValue (or, in older files, the ValueMapping) hands out for every row: parse once.
     private static readonly ConditionalWeakTable<string, object> Parsed = new();
 
     /// <summary>

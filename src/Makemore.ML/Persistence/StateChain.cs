@@ -5,8 +5,9 @@ using Microsoft.ML.Transforms;
 namespace Makemore.ML.Persistence;
 
 /// <summary>
-/// Builds the inner chain of a façade: a constant key column, a <c>ValueMapping</c> from that key to the
-/// state string, the computing <c>CustomMapping</c>, then cleanup. Column names that start with
+/// Builds the inner chain of a façade: a constant key column, built-in transformers that turn it into the state string
+/// (a hash whose key values hold the state, then <c>MapKeyToValue</c>; files saved before held a <c>ValueMapping</c>
+/// from the key to the state, and still load), the computing <c>CustomMapping</c>, then cleanup. Column names that start with
 /// <see cref="Prefix"/> are ours.
 /// </summary>
 internal static class StateChain
@@ -15,10 +16,53 @@ internal static class StateChain
     public const string KeyColumn = Prefix + "StateKey";
     public const uint Key = 1;
 
+    /// <summary>The text form of the constant key that the state's hash transformer hashes at each row: <c>"1"</c>.</summary>
+    public const string KeyTextColumn = Prefix + "StateKeyText";
+
+    /// <summary>The hash column (a key with two values whose key-value annotation holds the state) of a state column.</summary>
+    public static string SlotColumn(string stateColumn) => stateColumn + ".Slot";
+
     /// <summary>
-    /// <c>CopyColumns(inputs) → StateKey → ValueMapping(key → state) → compute → CopyColumns(outputs) → DropColumns(temporaries)</c>.
+    /// <c>CopyColumns(inputs) → StateKey → ConvertType(key → "1") → Hash("1" → slot; its key values hold the state) →
+    /// MapKeyToValue(slot → state) → compute → CopyColumns(outputs) → DropColumns(temporaries)</c>.
     /// </summary>
+    /// <remarks>
+    /// The state lives in the inverted-hash key values of a built-in <c>HashingTransformer</c> (1 bit, 2 slots), fitted on a
+    /// one-row data view holding the state, with a seed chosen so that the state and the constant text <c>"1"</c> fall in
+    /// the same slot: every row hashes <c>"1"</c> and <c>MapKeyToValue</c> hands out the state, the same string instance
+    /// for every row. ML.NET saves those key values as UTF-8 in the transformer's own stream and reads them back with one
+    /// string read, without the data file, double read and re-compression of a <c>ValueMapping</c> (the route before).
+    /// </remarks>
     public static IEstimator<ITransformer> Estimator(
+        MLContext ml,
+        IReadOnlyList<(string Internal, string Source)> copyIn,
+        string stateColumn,
+        string state,
+        IEstimator<ITransformer> compute,
+        IReadOnlyList<(string Destination, string Internal)> copyOut,
+        IReadOnlyList<string> drop)
+    {
+        IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
+        foreach ((string to, string from) in copyIn)
+            chain = chain.Append(ml.Transforms.CopyColumns(to, from));
+        string slot = SlotColumn(stateColumn);
+        chain = chain
+            .Append(ml.Transforms.CustomMapping(new StateKeyMapping().GetMapping(), StateKeyMapping.ContractName))
+            .Append(ml.Transforms.Conversion.ConvertType(KeyTextColumn, KeyColumn, DataKind.String))
+            .Append(new Fitted(StateHash(ml, slot, state), HashOptions(ml, slot, 0)))
+            .Append(ml.Transforms.Conversion.MapKeyToValue(stateColumn, slot))
+            .Append(compute);
+        foreach ((string to, string from) in copyOut)
+            chain = chain.Append(ml.Transforms.CopyColumns(to, from));
+        var temporaries = drop.Append(KeyColumn).Append(KeyTextColumn).Append(slot).Distinct().ToArray();
+        return chain.Append(ml.Transforms.DropColumns(temporaries));
+    }
+
+    /// <summary>
+    /// The chain files saved before the hash route hold: the same, with <c>ValueMapping(key → state)</c> in place of the hash
+    /// and <c>MapKeyToValue</c>. Such files still load (<see cref="ReadState"/>); this builds one, for the tests that check it.
+    /// </summary>
+    internal static IEstimator<ITransformer> ValueMappingEstimator(
         MLContext ml,
         IReadOnlyList<(string Internal, string Source)> copyIn,
         string stateColumn,
@@ -40,7 +84,81 @@ internal static class StateChain
         return chain.Append(ml.Transforms.DropColumns(temporaries));
     }
 
-    /// <summary>Reads the state a (loaded or fresh) <c>ValueMapping</c> transformer holds under <paramref name="stateColumn"/>, or null if it holds none.</summary>
+    private static HashingEstimator HashOptions(MLContext ml, string slot, uint seed) =>
+        ml.Transforms.Conversion.Hash([new HashingEstimator.ColumnOptions(slot, KeyTextColumn, numberOfBits: 1, seed: seed, maximumNumberOfInverts: 1)]);
+
+    // The hashing transformer whose key values hold the state in the slot that "1" hashes to. Each seed has an even chance.
+    private static ITransformer StateHash(MLContext ml, string slot, string state)
+    {
+        var stateData = ml.Data.LoadFromEnumerable([new KeyTextRow { Text = state }]);
+        var keyData = ml.Data.LoadFromEnumerable([new KeyTextRow { Text = Key.ToString(System.Globalization.CultureInfo.InvariantCulture) }]);
+        for (uint seed = 0; seed < 64; seed++)
+        {
+            var hash = HashOptions(ml, slot, seed).Fit(stateData);
+            var output = hash.Transform(keyData);
+            using var cursor = output.GetRowCursor([output.Schema[slot]]);
+            var getter = cursor.GetGetter<uint>(output.Schema[slot]);
+            uint key = 0;
+            cursor.MoveNext();
+            getter(ref key);
+            if (ReadKeyValue(output.Schema[slot], key) is { } held && held.Length == state.Length)
+                return hash;
+        }
+        throw new InvalidOperationException("No hash seed puts the state in the slot of its key."); // 2^-64
+    }
+
+    private static ReadOnlyMemory<char>? ReadKeyValue(DataViewSchema.Column column, uint key)
+    {
+        if (key == 0 || column.Annotations.Schema.GetColumnOrNull("KeyValues") is null)
+            return null;
+        VBuffer<ReadOnlyMemory<char>> values = default;
+        column.GetKeyValues(ref values);
+        if (key > values.Length)
+            return null;
+        var value = values.GetItemOrDefault((int)key - 1);
+        return value.IsEmpty ? null : value;
+    }
+
+    /// <summary>Reads the state a (loaded or fresh) state <c>HashingTransformer</c> holds for <paramref name="stateColumn"/>, or null if it holds none.</summary>
+    public static string? ReadHashedState(ITransformer transformer, string stateColumn)
+    {
+        var probe = new MLContext().Data.LoadFromEnumerable([new KeyTextRow { Text = "1" }]);
+        DataViewSchema schema;
+        try
+        {
+            schema = transformer.GetOutputSchema(probe.Schema);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
+        if (schema.GetColumnOrNull(SlotColumn(stateColumn)) is not { } column)
+            return null;
+        var output = transformer.Transform(probe);
+        using var cursor = output.GetRowCursor([output.Schema[column.Index]]);
+        var getter = cursor.GetGetter<uint>(output.Schema[column.Index]);
+        uint key = 0;
+        if (!cursor.MoveNext())
+            return null;
+        getter(ref key);
+        return ReadKeyValue(column, key)?.ToString(); // the string instance itself: ML.NET's text codec reads the whole value as one string
+    }
+
+    private sealed class KeyTextRow
+    {
+        [ColumnName(KeyTextColumn)]
+        public string Text { get; set; } = "";
+    }
+
+    // An estimator that returns a transformer fitted beforehand; its output schema is that of an estimator of the same shape.
+    private sealed class Fitted(ITransformer transformer, IEstimator<ITransformer> shape) : IEstimator<ITransformer>
+    {
+        public ITransformer Fit(IDataView input) => transformer;
+
+        public SchemaShape GetOutputSchema(SchemaShape inputSchema) => shape.GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>Reads the state a <c>ValueMapping</c> (files saved before the hash route) transformer holds under <paramref name="stateColumn"/>, or null if it holds none.</summary>
     public static string? ReadState(ITransformer transformer, string stateColumn)
     {
         var ml = new MLContext();

@@ -3,10 +3,11 @@ using System.Buffers.Binary;
 namespace Makemore.ML.Persistence;
 
 /// <summary>
-/// Bytes as text in the densest form ML.NET's binary data files keep: 7 bits per character, characters U+0000–U+007F.
-/// The IDV text codec stores strings as UTF-8, where these take one byte each (8 characters for 7 bytes, 1.14×; base64
-/// takes 1.33×, and characters above U+007F take 2–3 UTF-8 bytes for at most 16 bits). Every byte that ML.NET's
-/// <c>ValueMapping</c> writes, inflates and re-deflates at each load costs time, so fewer is faster.
+/// Bytes as text in the densest form ML.NET's text codec keeps: 7 bits per character, characters U+0000–U+007F.
+/// The codec stores strings as UTF-8 (in data files, and in the key values a state's <c>HashingTransformer</c> saves),
+/// where these take one byte each (8 characters for 7 bytes, 1.14×, deflated in the zip to about 0.99×; base64
+/// takes 1.33×, and characters above U+007F take 2–3 UTF-8 bytes for at most 16 bits). Every byte is read at each load,
+/// so fewer is faster.
 /// </summary>
 /// <remarks>
 /// Each 7 bytes, read as a big-endian 56-bit number, give 8 characters of 7 bits, high bits first. A tail of r bytes
