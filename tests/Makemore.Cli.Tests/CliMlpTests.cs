@@ -81,6 +81,19 @@ public sealed class CliMlpTests
     }
 
     [TestMethod]
+    public void PlotLossTrainsAnMlpAndDrawsTrainAndDevCurves()
+    {
+        var plot = Run("plot", "loss", "-i", InFolder("names.txt"), "--type", "bn-mlp", "--steps", "200", "-o", InFolder("loss.png"));
+        Assert.AreEqual(0, plot.Code, plot.Error);
+        StringAssert.Contains(plot.Error, "step 200/200: dev ");
+        Assert.AreEqual(20, plot.Error.Split('\n').Count(l => l.StartsWith("step ", StringComparison.Ordinal)), "a dev evaluation every 200 / 20 steps");
+        Assert.IsGreaterThan(20_000L, new FileInfo(InFolder("loss.png")).Length);
+        var wrong = Run("plot", "loss", "--type", "lstm", "-o", InFolder("never.png"));
+        Assert.AreEqual(2, wrong.Code);
+        StringAssert.Contains(wrong.Error, "use softmax, mlp, bn-mlp or wavenet");
+    }
+
+    [TestMethod]
     public void EmbeddingsOfAModelWithoutThemAreRefused()
     {
         Assert.AreEqual(0, Run("train", "-i", InFolder("names.txt"), "-o", InFolder("bigram.zip"), "--samples", "0").Code);

@@ -8,6 +8,7 @@ using Makemore.ML.Counting;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
+using Makemore.ML.TorchSharp.Models;
 using Makemore.ML.TorchSharp.Training;
 using Makemore.ML.Persistence;
 
@@ -88,11 +89,27 @@ internal static class PlotCommand
         var steps = new Option<int>("--steps") { Description = "Gradient steps", DefaultValueFactory = _ => 300 }.Within(1);
         var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 50 }.Positive();
         var l2 = new Option<double>("--l2") { Description = "L2 strength", DefaultValueFactory = _ => 0.01 }.NonNegative();
-        var command = new Command("loss", "Train the neural n-gram on the lecture split and draw its train and dev loss against the step.\n" +
-            "Example: makemore plot loss --block-size 2 --steps 500 -o loss.png") { input, png, blockSize, steps, lr, l2 };
+        var type = new Option<string>("--type")
+        {
+            Description = "softmax (the lecture's neural n-gram, with --block-size --lr --l2) or mlp, bn-mlp, wavenet (their lecture settings; --steps shortens them)",
+            DefaultValueFactory = _ => "softmax",
+        };
+        var command = new Command("loss", "Train a neural model on the lecture split and draw its train and dev loss against the step.\n" +
+            "Example: makemore plot loss --block-size 2 --steps 500 -o loss.png\n" +
+            "Example: makemore plot loss --type bn-mlp --steps 20000 -o bn-mlp-loss.png") { input, png, blockSize, steps, lr, l2, type };
         command.SetAction(parse =>
         {
             AtomicFile.EnsureWritable(parse.GetValue(png)!); // before the training, not after
+            MlpKind? kind = parse.GetValue(type) switch
+            {
+                "softmax" => null,
+                "mlp" => MlpKind.Mlp,
+                "bn-mlp" => MlpKind.BatchNormMlp,
+                "wavenet" => MlpKind.WaveNet,
+                var other => throw new UsageException($"unknown --type '{other}': use softmax, mlp, bn-mlp or wavenet"),
+            };
+            if (kind is MlpKind mlpKind)
+                return MlpLoss(parse, mlpKind, parse.GetResult(steps) is { Implicit: false } ? parse.GetValue(steps) : null, parse.GetValue(input), parse.GetValue(png)!, output, error);
             var split = NameSplitter.Split(DataFiles.Read(DataFiles.Resolve(parse.GetValue(input))), SplitProtocol.Lecture);
             var vocabulary = CharacterVocabulary.Learn(split.Train.Concat(split.Dev).Concat(split.Test)); // the whole file's, as train's
             var train = split.Train.Select(n => vocabulary.Encode(n)).ToList();
@@ -150,6 +167,35 @@ internal static class PlotCommand
             return 0;
         });
         return command;
+    }
+
+    // The lecture's view of a minibatch run: the train loss averaged over buckets of steps (lossi.view(-1, 1000).mean(1)),
+    // and the whole dev set at every evaluation.
+    private static int MlpLoss(ParseResult parse, MlpKind kind, int? steps, string? input, string png, TextWriter output, TextWriter error)
+    {
+        var split = NameSplitter.Split(DataFiles.Read(DataFiles.Resolve(input)), SplitProtocol.Lecture);
+        var vocabulary = CharacterVocabulary.Learn(split.Train.Concat(split.Dev).Concat(split.Test));
+        var options = MlpOptions.ForLecture(kind);
+        if (steps is int n)
+            options.Training.Steps = n;
+        int total = options.Training.Steps;
+        options.Training.EvaluationInterval = Math.Max(1, total / 20);
+        options.Training.Progress = new Progress<TrainingProgress>(p =>
+        {
+            if (p.DevLoss is double dev)
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{p.Steps}: dev {dev:F4}, lr {p.LearningRate:G3}"));
+        });
+        var estimator = new MlpEstimator(options);
+        estimator.Train(vocabulary, split.Train.Select(n => vocabulary.Encode(n)).ToList(), split.Dev.Select(n => vocabulary.Encode(n)).ToList());
+        var history = estimator.LastResult!.History;
+        int bucket = Math.Max(1, history.Count / 200);
+        var buckets = history.Chunk(bucket).Select(c => (Step: (double)c[^1].Step, Loss: c.Average(h => h.DataLoss))).ToArray();
+        var devCurve = history.Where(h => h.DevLoss is not null).Select(h => (Step: (double)h.Step, Loss: h.DevLoss!.Value)).ToArray();
+        Plots.Curves(png, $"{parse.GetValue<string>("--type")} (lecture setting, {total:N0} steps), lecture split", "step", "NLL (nats/char)",
+            [($"train (mean of {bucket} batches)", buckets.Select(p => p.Step).ToArray(), buckets.Select(p => p.Loss).ToArray()),
+             ("dev (whole set)", devCurve.Select(p => p.Step).ToArray(), devCurve.Select(p => p.Loss).ToArray())]);
+        output.WriteLine($"plot: {png}");
+        return 0;
     }
 
     private static Command Embeddings(TextWriter output)
