@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Makemore.ML.Counting;
 using Makemore.ML.Evaluation;
+using Makemore.ML.Inference;
 using Makemore.ML.Persistence;
 
 namespace Makemore.ML;
@@ -88,4 +89,12 @@ public sealed class MakemoreTrainers
 
     /// <summary>A count n-gram model, with all options.</summary>
     public NGramEstimator NGram(NGramOptions options) => new(options);
+
+    /// <summary>
+    /// A linear interpolation of trained models (e.g. a 6-gram Kneser–Ney table and a neural model), its weights fitted by
+    /// EM on the data given to <c>Fit</c> — pass the dev part.
+    /// </summary>
+    /// <param name="models">Two or more trained pipelines or transformers holding Makemore models over one vocabulary.</param>
+    public InterpolationEstimator Interpolate(params ITransformer[] models) =>
+        new(models.Select(MakemoreModel.GetLanguageModel).ToArray());
 }

@@ -1,0 +1,46 @@
+using Microsoft.ML;
+using Makemore.ML.Data;
+
+namespace Makemore.ML.Inference;
+
+/// <summary>
+/// Fits the weights of an <see cref="InterpolatedModel"/> of already trained models on the data it is given — the dev
+/// part, never the data the components were trained on — and returns a transformer that scores with the mixture.
+/// </summary>
+public sealed class InterpolationEstimator : IEstimator<LanguageModelTransformer>
+{
+    private readonly ILanguageModel[] _components;
+    private readonly string _idsColumnName;
+
+    /// <summary>Creates the estimator; prefer <c>mlContext.Makemore().Trainers.Interpolate(...)</c>.</summary>
+    /// <param name="components">Two or more trained models over one vocabulary.</param>
+    /// <param name="idsColumnName">The ids column written by <c>MapCharactersToIds</c>.</param>
+    public InterpolationEstimator(IReadOnlyList<ILanguageModel> components, string idsColumnName = Text.CharacterIdsEstimator.Defaults.OutputColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(components);
+        ArgumentException.ThrowIfNullOrEmpty(idsColumnName);
+        if (components.Count < 2)
+            throw new ArgumentException("Interpolate at least two models.", nameof(components));
+        if (components.Any(c => !c.Vocabulary.Equals(components[0].Vocabulary)))
+            throw new ArgumentException("Every model must have the same vocabulary (train them after one MapCharactersToIds).", nameof(components));
+        _components = [.. components];
+        _idsColumnName = idsColumnName;
+    }
+
+    /// <summary>The weights of the last <see cref="Fit"/>, one per component.</summary>
+    public IReadOnlyList<double> Weights { get; private set; } = [];
+
+    /// <inheritdoc/>
+    /// <param name="input">Dev names after <c>MapCharactersToIds</c>.</param>
+    public LanguageModelTransformer Fit(IDataView input)
+    {
+        var (vocabulary, items) = TrainingData.Read(input, _idsColumnName);
+        if (!vocabulary.Equals(_components[0].Vocabulary))
+            throw new ArgumentException("The data's vocabulary differs from the models'; map it with the transform the models were trained after.", nameof(input));
+        Weights = InterpolatedModel.FitWeights(_components, items);
+        return LanguageModelTransformer.Create(new InterpolatedModel(_components, Weights), _idsColumnName, input);
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(inputSchema, _idsColumnName);
+}
