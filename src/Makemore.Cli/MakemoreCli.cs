@@ -29,6 +29,7 @@ internal static class MakemoreCli
             SweepCommand.Create(output, error),
             PlotCommand.Create(output, error),
             InfoCommand.Create(output),
+            InterpolateCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -94,6 +94,23 @@ public sealed class CliMlpTests
     }
 
     [TestMethod]
+    public void InterpolateFitsWeightsOnDevAndBeatsBothModelsThere()
+    {
+        Assert.AreEqual(0, Run("train", "-i", InFolder("names.txt"), "-o", InFolder("i2.zip"), "--order", "2", "--samples", "0").Code);
+        Assert.AreEqual(0, Run("train", "-i", InFolder("names.txt"), "-o", InFolder("i4.zip"), "--order", "4", "--smoothing", "kneser-ney", "--samples", "0").Code);
+        var mix = Run("interpolate", "-m", InFolder("i2.zip"), "-m", InFolder("i4.zip"), "-i", InFolder("names.txt"), "-o", InFolder("mix.zip"));
+        Assert.AreEqual(0, mix.Code, mix.Error);
+        StringAssert.Contains(mix.Output, "weight ");
+        double Dev(string zip) => System.Text.Json.JsonDocument.Parse(
+            Run("eval", "-m", InFolder(zip), "-i", InFolder("names.txt"), "--split", "lecture", "--part", "dev", "--json").Output).RootElement.GetProperty("nll").GetDouble();
+        Assert.IsLessThan(Math.Min(Dev("i2.zip"), Dev("i4.zip")), Dev("mix.zip"), "EM on dev never does worse there than either model");
+        StringAssert.Contains(Run("info", "-m", InFolder("mix.zip")).Output, "component 2:");
+        var one = Run("interpolate", "-m", InFolder("i2.zip"), "-i", InFolder("names.txt"));
+        Assert.AreEqual(2, one.Code);
+        StringAssert.Contains(one.Error, "at least two models");
+    }
+
+    [TestMethod]
     public void EmbeddingsOfAModelWithoutThemAreRefused()
     {
         Assert.AreEqual(0, Run("train", "-i", InFolder("names.txt"), "-o", InFolder("bigram.zip"), "--samples", "0").Code);
