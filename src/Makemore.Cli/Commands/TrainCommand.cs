@@ -48,6 +48,7 @@ internal static class TrainCommand
         var evalEvery = new Option<int>("--eval-every") { Description = "mlp family: evaluate on the whole dev part every N steps and keep the best model", DefaultValueFactory = _ => 10_000 }.Within(1);
         var patience = new Option<int?>("--patience") { Description = "mlp family: stop after this many evaluations without a better dev loss" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "mlp family: write a resumable checkpoint here (atomically) every --eval-every steps and at the end" };
+        var timeLimit = new Option<double?>("--time-limit") { Description = "neural models: stop after this many minutes of training, keeping the best model on dev" };
         var resume = new Option<string?>("--resume") { Description = "mlp family: continue from a checkpoint written with --checkpoint (same options)" };
         var context = new Option<string>("--context") { Description = "softmax: joint (V^block rows of W) or per-position", DefaultValueFactory = _ => "joint" };
         var encoding = new Option<string>("--encoding") { Description = "softmax: one-hot (the lecture) or embedding (row lookup, E04)", DefaultValueFactory = _ => "embedding" };
@@ -70,7 +71,7 @@ internal static class TrainCommand
             "Example: makemore train --order 3 --smoothing kneser-ney -o trigram.zip")
         {
             input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly, unknown,
-            embedding, hidden, layers, schedule, optimizer, evalEvery, patience, checkpoint, resume,
+            embedding, hidden, layers, timeLimit, schedule, optimizer, evalEvery, patience, checkpoint, resume,
         };
         command.SetAction(parse =>
         {
@@ -228,6 +229,8 @@ internal static class TrainCommand
                     metadata["interrupted"] = $"at step {done} of {totalSteps}";
                 if (trainer is MlpEstimator { LastResult: { } result })
                 {
+                    if (result.TimeLimitReached)
+                        metadata["time_limit"] = $"reached at step {result.LastStep}";
                     if (result.StoppedEarly)
                         metadata["stopped_early"] = $"at step {result.LastStep}: {mlpOptions!.Training.Patience} evaluations without a better dev loss";
                     if (result.BestStep is int best)
@@ -317,6 +320,10 @@ internal static class TrainCommand
             training.Schedule = ParseSchedule(text, training.LearningRate);
         else if (Has("--lr") && training.Schedule is StepSchedule step)
             training.Schedule = StepSchedule.Decay(training.LearningRate, 0.1, step.Changes.Select(c => c.AfterStep).ToArray());
+        if (Has("--time-limit"))
+            training.TimeLimit = Given<double?>("--time-limit") is double minutes && minutes > 0 && double.IsFinite(minutes) && minutes < 1e6
+                ? TimeSpan.FromMinutes(minutes)
+                : throw new UsageException($"--time-limit must be a positive number of minutes (got {Given<double?>("--time-limit")})");
         if (Has("--eval-every"))
             training.EvaluationInterval = Given<int>("--eval-every");
         if (Has("--patience"))

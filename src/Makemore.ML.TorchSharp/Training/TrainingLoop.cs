@@ -65,7 +65,7 @@ public static class TrainingLoop
         var stopwatch = Stopwatch.StartNew();
         long n = train.Count;
         int? batchSize = options.BatchSize is int b && b < n ? b : null;
-        bool stoppedEarly = false;
+        bool stoppedEarly = false, timeLimitReached = false;
         double learningRate = options.LearningRate;
         module.train();
         for (int step = firstStep; step <= options.Steps && !options.CancellationToken.IsCancellationRequested; step++)
@@ -95,7 +95,9 @@ public static class TrainingLoop
             run.Step = step;
 
             double? devLoss = null;
-            if (dev is not null && (step % options.EvaluationInterval == 0 || step == options.Steps))
+            // A time limit ends the run like its last step: evaluated, so the best model on dev includes it.
+            timeLimitReached = options.TimeLimit is TimeSpan limit && stopwatch.Elapsed >= limit && step < options.Steps;
+            if (dev is not null && (step % options.EvaluationInterval == 0 || step == options.Steps || timeLimitReached))
             {
                 devLoss = Evaluate(model, dev, options.EvaluationChunkSize);
                 run.Observe(devLoss.Value, step, module, options.RestoreBest);
@@ -111,6 +113,8 @@ public static class TrainingLoop
                 stoppedEarly = true;
                 break;
             }
+            if (timeLimitReached)
+                break;
         }
         // The last update can overflow too: its loss would be the next step's, so check the weights themselves.
         using (no_grad())
@@ -122,7 +126,7 @@ public static class TrainingLoop
             run.Save(finalPath, module, optimizer, generator, options.Seed);
         bool restored = options.RestoreBest && run.RestoreBest(module);
         return new TrainingResult(history, firstStep, run.BestDevLoss, run.BestStep, stoppedEarly,
-            options.CancellationToken.IsCancellationRequested && !stoppedEarly && run.Step < options.Steps, restored);
+            options.CancellationToken.IsCancellationRequested && !stoppedEarly && run.Step < options.Steps, restored, timeLimitReached);
     }
 
     /// <summary>Mean NLL per predicted character over the whole of <paramref name="dev"/>, in eval mode without gradients.</summary>

@@ -51,6 +51,12 @@ public sealed class TrainingOptions
     /// <summary>Stops after the current step when cancelled; the weights trained so far are kept and the history is shorter.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>
+    /// Stop after this much training time (makemore.py's runs are judged in minutes); the last step is evaluated on dev and
+    /// the best model on dev is kept. Null: no limit.
+    /// </summary>
+    public TimeSpan? TimeLimit { get; set; }
+
     /// <summary>The training loop's defaults, in one place: options, catalogs and the CLI read them from here.</summary>
     public static class Defaults
     {

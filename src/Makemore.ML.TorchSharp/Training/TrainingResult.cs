@@ -4,8 +4,9 @@ namespace Makemore.ML.TorchSharp.Training;
 public sealed class TrainingResult
 {
     internal TrainingResult(IReadOnlyList<TrainingProgress> history, int firstStep, double? bestDevLoss, int? bestStep,
-        bool stoppedEarly, bool cancelled, bool restoredBest)
+        bool stoppedEarly, bool cancelled, bool restoredBest, bool timeLimitReached = false)
     {
+        TimeLimitReached = timeLimitReached;
         History = history;
         FirstStep = firstStep;
         BestDevLoss = bestDevLoss;
@@ -32,6 +33,9 @@ public sealed class TrainingResult
 
     /// <summary>True when <see cref="TrainingOptions.Patience"/> evaluations passed without a new best.</summary>
     public bool StoppedEarly { get; }
+
+    /// <summary>True when the run stopped at <see cref="TrainingOptions.TimeLimit"/> (the model is the best on dev so far).</summary>
+    public bool TimeLimitReached { get; }
 
     /// <summary>True when the run stopped because it was cancelled.</summary>
     public bool Cancelled { get; }
