@@ -51,4 +51,24 @@ public static class MakemoreTorchSharpCatalog
 
     /// <summary>An MLP-family model, with all options.</summary>
     public static MlpEstimator Mlp(this MakemoreTrainers trainers, MlpOptions options) => new(options);
+
+    /// <summary>
+    /// One of makemore.py's sequence models (<see cref="SequenceModelKind"/>) with makemore.py's setting: n_embd 64,
+    /// n_embd2 64, n_layer 4, n_head 4, AdamW at 5e-4, batches of 32, seed 3407; block size = longest item + 1.
+    /// </summary>
+    /// <param name="trainers">Makemore's trainers.</param>
+    /// <param name="kind">Which model (makemore.py's <c>--type</c>).</param>
+    /// <param name="steps">Minibatch steps; null for <see cref="TrainingOptions.Defaults.Steps"/>.</param>
+    /// <param name="idsColumnName">The ids column written by <c>MapCharactersToIds</c>.</param>
+    public static SequenceModelEstimator Sequence(this MakemoreTrainers trainers, SequenceModelKind kind = SequenceModelEstimator.Defaults.Kind,
+        int? steps = null, string idsColumnName = Makemore.ML.Text.CharacterIdsEstimator.Defaults.OutputColumnName) =>
+        new(new SequenceModelOptions
+        {
+            Kind = kind,
+            IdsColumnName = idsColumnName,
+            Training = new TrainingOptions { Steps = steps ?? TrainingOptions.Defaults.Steps },
+        });
+
+    /// <summary>A sequence model, with all options.</summary>
+    public static SequenceModelEstimator Sequence(this MakemoreTrainers trainers, SequenceModelOptions options) => new(options);
 }

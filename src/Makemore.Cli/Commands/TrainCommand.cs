@@ -25,7 +25,7 @@ internal static class TrainCommand
         var model = new Option<string>("--output", "-o") { Description = "Where to save the model zip", DefaultValueFactory = _ => "names-model.zip" };
         var type = new Option<string>("--type")
         {
-            Description = "ngram (counts), softmax (the lecture's neural n-gram), mlp (Bengio 2003, part 2), bn-mlp (part 3) or wavenet (part 5); the neural ones train on TorchSharp",
+            Description = "ngram (counts), softmax (the lecture's neural n-gram), mlp (Bengio 2003, part 2), bn-mlp (part 3), wavenet (part 5), rnn, gru or lstm (makemore.py's); the neural ones train on TorchSharp",
             DefaultValueFactory = _ => "ngram",
         };
         var split = CommonOptions.Split("lecture");
@@ -37,26 +37,27 @@ internal static class TrainCommand
         var order = new Option<int>("--order") { Description = "ngram: n, 1–8 (2 = bigram)", DefaultValueFactory = _ => 2 }.Within(1, 8);
         var smoothing = new Option<string>("--smoothing") { Description = "ngram: none, add-k:K, kneser-ney or kneser-ney:D", DefaultValueFactory = _ => "add-k:1" };
         var blockSize = new Option<int>("--block-size") { Description = "softmax, mlp family: previous characters seen (softmax: 1 = bigram; mlp, bn-mlp: 3; wavenet: 8)", DefaultValueFactory = _ => 1 }.Within(1, 64);
-        var embedding = new Option<int>("--n-embd") { Description = "mlp family: width of a character embedding (mlp, bn-mlp: 10; wavenet: 24)", DefaultValueFactory = _ => 10 }.Within(1, 4096);
+        var embedding = new Option<int>("--n-embd") { Description = "mlp family, rnn, gru, lstm: width of a character embedding (mlp, bn-mlp: 10; wavenet: 24; rnn, gru, lstm: 64)", DefaultValueFactory = _ => 10 }.Within(1, 4096);
+        var embedding2 = new Option<int>("--n-embd2") { Description = "rnn, gru, lstm: width of the hidden state (makemore.py: 64)", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.HiddenSize }.Within(1, 4096);
         var layers = new Option<int>("--n-layer") { Description = "mlp, bn-mlp: hidden layers (1, the lectures; more is part 3's deeper network); wavenet: log2(block)", DefaultValueFactory = _ => 1 }.Within(1, 64);
         var hidden = new Option<int>("--n-hidden") { Description = "mlp family: units per hidden layer (mlp, bn-mlp: 200; wavenet: 128)", DefaultValueFactory = _ => 200 }.Within(1, 65536);
         var schedule = new Option<string>("--lr-schedule")
         {
-            Description = "mlp family: step:N (lr × 0.1 after step N; the lectures: 100000, wavenet 150000), cosine[:WARMUP] or constant",
+            Description = "mlp family, rnn, gru, lstm: step:N (lr × 0.1 after step N; the lectures: 100000, wavenet 150000), cosine[:WARMUP] or constant (rnn, gru, lstm: constant, as makemore.py)",
         };
-        var optimizer = new Option<string>("--optimizer") { Description = "mlp family: sgd (the lectures) or adamw (makemore.py's settings)", DefaultValueFactory = _ => "sgd" };
-        var evalEvery = new Option<int>("--eval-every") { Description = "mlp family: evaluate on the whole dev part every N steps and keep the best model", DefaultValueFactory = _ => 10_000 }.Within(1);
-        var patience = new Option<int?>("--patience") { Description = "mlp family: stop after this many evaluations without a better dev loss" };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "mlp family: write a resumable checkpoint here (atomically) every --eval-every steps and at the end" };
+        var optimizer = new Option<string>("--optimizer") { Description = "mlp family, rnn, gru, lstm: sgd (the lectures' default) or adamw (makemore.py's settings; rnn, gru, lstm's default)", DefaultValueFactory = _ => "sgd" };
+        var evalEvery = new Option<int>("--eval-every") { Description = "mlp family, rnn, gru, lstm: evaluate on the whole dev part every N steps and keep the best model", DefaultValueFactory = _ => 10_000 }.Within(1);
+        var patience = new Option<int?>("--patience") { Description = "mlp family, rnn, gru, lstm: stop after this many evaluations without a better dev loss" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "mlp family, rnn, gru, lstm: write a resumable checkpoint here (atomically) every --eval-every steps and at the end" };
         var timeLimit = new Option<double?>("--time-limit") { Description = "neural models: stop after this many minutes of training, keeping the best model on dev" };
-        var resume = new Option<string?>("--resume") { Description = "mlp family: continue from a checkpoint written with --checkpoint (same options)" };
+        var resume = new Option<string?>("--resume") { Description = "mlp family, rnn, gru, lstm: continue from a checkpoint written with --checkpoint (same options)" };
         var context = new Option<string>("--context") { Description = "softmax: joint (V^block rows of W) or per-position", DefaultValueFactory = _ => "joint" };
         var encoding = new Option<string>("--encoding") { Description = "softmax: one-hot (the lecture) or embedding (row lookup, E04)", DefaultValueFactory = _ => "embedding" };
         var l2 = new Option<double>("--l2") { Description = "softmax: L2 strength on W", DefaultValueFactory = _ => 0.01 }.NonNegative();
-        var lr = new Option<double>("--lr") { Description = "softmax, mlp family: learning rate (softmax: 50; mlp family: 0.1)", DefaultValueFactory = _ => 50 }.Positive();
-        var steps = new Option<int>("--steps") { Description = "softmax, mlp family: gradient steps (softmax: 300; mlp family: 200000)", DefaultValueFactory = _ => 300 }.Within(1);
-        var batchSize = new Option<int?>("--batch-size") { Description = "softmax: examples per step (default: full batch)" };
-        var threads = new Option<int>("--threads") { Description = "softmax: libtorch threads", DefaultValueFactory = _ => 1 }.Within(1, 256);
+        var lr = new Option<double>("--lr") { Description = "softmax, mlp family, rnn, gru, lstm: learning rate (softmax: 50; mlp family: 0.1; rnn, gru, lstm: 5e-4)", DefaultValueFactory = _ => 50 }.Positive();
+        var steps = new Option<int>("--steps") { Description = "softmax, mlp family, rnn, gru, lstm: gradient steps (softmax: 300; mlp family: 200000; rnn, gru, lstm: 10000)", DefaultValueFactory = _ => 300 }.Within(1);
+        var batchSize = new Option<int?>("--batch-size") { Description = "softmax, mlp family, rnn, gru, lstm: examples per step (softmax: full batch; the others: 32)" };
+        var threads = new Option<int>("--threads") { Description = "softmax, mlp family, rnn, gru, lstm: libtorch threads", DefaultValueFactory = _ => 1 }.Within(1, 256);
         var samples = new Option<int>("--samples") { Description = "Samples to show after training", DefaultValueFactory = _ => 10 }.Within(0);
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
         var json = CommonOptions.Json();
@@ -71,7 +72,7 @@ internal static class TrainCommand
             "Example: makemore train --order 3 --smoothing kneser-ney -o trigram.zip")
         {
             input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly, unknown,
-            embedding, hidden, layers, timeLimit, schedule, optimizer, evalEvery, patience, checkpoint, resume,
+            embedding, embedding2, hidden, layers, timeLimit, schedule, optimizer, evalEvery, patience, checkpoint, resume,
         };
         command.SetAction(parse =>
         {
@@ -117,12 +118,21 @@ internal static class TrainCommand
                 _ => null,
             };
             var mlpOptions = kind is MlpKind k ? MlpFlags(parse, k) : null;
-            int totalSteps = mlpOptions?.Training.Steps ?? parse.GetValue(steps);
-            var progress = parse.GetValue(quiet) ? null : new Progress(error, totalSteps);
-            if (mlpOptions is not null)
+            SequenceModelKind? sequenceKind = parse.GetValue(type) switch
             {
-                mlpOptions.Training.Progress = progress;
-                mlpOptions.Training.CancellationToken = interrupt.Token;
+                "rnn" => SequenceModelKind.Rnn,
+                "gru" => SequenceModelKind.Gru,
+                "lstm" => SequenceModelKind.Lstm,
+                _ => null,
+            };
+            var sequenceOptions = sequenceKind is SequenceModelKind s ? SequenceFlags(parse, s, names) : null;
+            var training = mlpOptions?.Training ?? sequenceOptions?.Training;
+            int totalSteps = training?.Steps ?? parse.GetValue(steps);
+            var progress = parse.GetValue(quiet) ? null : new Progress(error, totalSteps);
+            if (training is not null)
+            {
+                training.Progress = progress;
+                training.CancellationToken = interrupt.Token;
             }
             // Ctrl+C during training stops after the current step; a model with at least one step is evaluated and saved,
             // marked as interrupted. A second Ctrl+C ends the process at once (the save is atomic: no half-written file).
@@ -167,7 +177,8 @@ internal static class TrainCommand
                     CancellationToken = interrupt.Token,
                 }),
                 "mlp" or "bn-mlp" or "wavenet" => ml.Makemore().Trainers.Mlp(mlpOptions!),
-                var other => throw new UsageException($"unknown model type '{other}': use ngram, softmax, mlp, bn-mlp or wavenet"),
+                "rnn" or "gru" or "lstm" => ml.Makemore().Trainers.Sequence(sequenceOptions!),
+                var other => throw new UsageException($"unknown model type '{other}': use ngram, softmax, mlp, bn-mlp, wavenet, rnn, gru or lstm"),
             };
             var stopwatch = Stopwatch.StartNew();
             // The vocabulary comes from the whole input file, as makemore.py builds it, so a character that only dev or
@@ -176,9 +187,14 @@ internal static class TrainCommand
             ILanguageModel languageModel;
             try
             {
-                // The MLP family evaluates on the dev part while training and keeps the best model on it.
+                // The MLP family and the sequence models evaluate on the dev part while training and keep the best model on it.
                 var dev = parts.FirstOrDefault(p => p.Part == "dev").Names is { Count: > 0 } devNames ? ids.Transform(ml.Data.LoadNames(devNames)) : null;
-                languageModel = MakemoreModel.GetLanguageModel(trainer is MlpEstimator mlp ? mlp.Fit(ids.Transform(train), dev) : trainer.Fit(ids.Transform(train)));
+                languageModel = MakemoreModel.GetLanguageModel(trainer switch
+                {
+                    MlpEstimator mlp => mlp.Fit(ids.Transform(train), dev),
+                    SequenceModelEstimator sequence => sequence.Fit(ids.Transform(train), dev),
+                    _ => trainer.Fit(ids.Transform(train)),
+                });
             }
             catch (TrainingDivergedException e)
             {
@@ -191,12 +207,13 @@ internal static class TrainCommand
             }
             stopwatch.Stop();
             progress?.Done();
-            int? stepsDone = trainer switch
+            var trainingResult = trainer switch
             {
-                SoftmaxRegressionEstimator neural => neural.History.Count,
-                MlpEstimator mlpTrainer => mlpTrainer.LastResult?.LastStep,
+                MlpEstimator mlpTrainer => mlpTrainer.LastResult,
+                SequenceModelEstimator sequenceTrainer => sequenceTrainer.LastResult,
                 _ => null,
             };
+            int? stepsDone = trainer is SoftmaxRegressionEstimator neural ? neural.History.Count : trainingResult?.LastStep;
             if (interrupt.IsCancellationRequested && (stepsDone ?? 0) == 0)
             {
                 // Nothing trained (a count model is not interruptible: its fit is all or nothing): keep the old file.
@@ -227,12 +244,12 @@ internal static class TrainCommand
                 metadata["steps_completed"] = done;
                 if (done < totalSteps && interrupt.IsCancellationRequested)
                     metadata["interrupted"] = $"at step {done} of {totalSteps}";
-                if (trainer is MlpEstimator { LastResult: { } result })
+                if (trainingResult is { } result)
                 {
                     if (result.TimeLimitReached)
                         metadata["time_limit"] = $"reached at step {result.LastStep}";
                     if (result.StoppedEarly)
-                        metadata["stopped_early"] = $"at step {result.LastStep}: {mlpOptions!.Training.Patience} evaluations without a better dev loss";
+                        metadata["stopped_early"] = $"at step {result.LastStep}: {training!.Patience} evaluations without a better dev loss";
                     if (result.BestStep is int best)
                         metadata["best_dev_step"] = best;
                 }
@@ -288,9 +305,8 @@ internal static class TrainCommand
     private static MlpOptions MlpFlags(ParseResult parse, MlpKind kind)
     {
         var options = MlpOptions.ForLecture(kind);
-        T? Given<T>(string name) => parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>()
-            .FirstOrDefault(o => o.Option.Name == name && !o.Implicit) is { } r ? r.GetValueOrDefault<T>() : default;
-        bool Has(string name) => parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().Any(o => o.Option.Name == name && !o.Implicit);
+        T? Given<T>(string name) => TrainCommand.Given<T>(parse, name);
+        bool Has(string name) => TrainCommand.Has(parse, name);
         if (Has("--block-size"))
             options.BlockSize = Given<int>("--block-size");
         if (Has("--n-embd"))
@@ -301,7 +317,35 @@ internal static class TrainCommand
             options.HiddenLayers = Given<int>("--n-layer");
         if (Has("--threads"))
             options.Threads = Given<int>("--threads");
-        var training = options.Training;
+        TrainingFlags(parse, options.Training);
+        return options;
+    }
+
+    // makemore.py's setting of the kind, changed only by the flags the user gave; the block size is the longest name + 1.
+    private static SequenceModelOptions SequenceFlags(ParseResult parse, SequenceModelKind kind, IReadOnlyList<string> names)
+    {
+        var options = new SequenceModelOptions { Kind = kind, BlockSize = names.Select(n => n.Length).DefaultIfEmpty(0).Max() + 1 };
+        if (Has(parse, "--n-embd"))
+            options.EmbeddingSize = Given<int>(parse, "--n-embd");
+        if (Has(parse, "--n-embd2"))
+            options.HiddenSize = Given<int>(parse, "--n-embd2");
+        if (Has(parse, "--threads"))
+            options.Threads = Given<int>(parse, "--threads");
+        TrainingFlags(parse, options.Training);
+        return options;
+    }
+
+    private static T? Given<T>(ParseResult parse, string name) => parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>()
+        .FirstOrDefault(o => o.Option.Name == name && !o.Implicit) is { } r ? r.GetValueOrDefault<T>() : default;
+
+    private static bool Has(ParseResult parse, string name) =>
+        parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().Any(o => o.Option.Name == name && !o.Implicit);
+
+    // The training loop's flags, shared by every neural type: each changes the type's default only when given.
+    private static void TrainingFlags(ParseResult parse, TrainingOptions training)
+    {
+        T? Given<T>(string name) => TrainCommand.Given<T>(parse, name);
+        bool Has(string name) => TrainCommand.Has(parse, name);
         if (Has("--steps"))
             training.Steps = Given<int>("--steps");
         if (Has("--batch-size"))
@@ -312,8 +356,9 @@ internal static class TrainCommand
             training.Seed = Given<int>("--seed");
         training.Optimizer = Given<string>("--optimizer") switch
         {
-            null or "sgd" => training.Optimizer,
-            "adamw" => new AdamWOptions(),
+            null => training.Optimizer,
+            "sgd" => training.Optimizer as SgdOptions ?? new SgdOptions(),
+            "adamw" => training.Optimizer as AdamWOptions ?? new AdamWOptions(),
             var other => throw new UsageException($"unknown --optimizer '{other}': use sgd or adamw"),
         };
         if (Given<string>("--lr-schedule") is { } text)
@@ -336,7 +381,6 @@ internal static class TrainCommand
         }
         if (Given<string>("--resume") is { } resume)
             training.ResumeFrom = File.Exists(resume) ? resume : throw new UsageException($"no such checkpoint: {resume}");
-        return options;
     }
 
     private static LearningRateSchedule ParseSchedule(string text, double learningRate)

@@ -1,0 +1,108 @@
+using Microsoft.ML;
+using Makemore.ML.Data;
+using Makemore.ML.Inference;
+using Makemore.ML.Text;
+using Makemore.ML.TorchSharp.Models;
+using static TorchSharp.torch;
+
+namespace Makemore.ML.TorchSharp.Training;
+
+/// <summary>
+/// Trains any of makemore.py's sequence models (<see cref="SequenceModelKind"/>, built by <see cref="SequenceNetworks"/>)
+/// with the one training loop on TorchSharp, on whole items as makemore.py's <c>CharDataset</c> gives them
+/// (<see cref="SequenceExamples"/>), and returns a transformer that scores with the network's plain C# model: the saved
+/// model needs no libtorch. <see cref="Fit(IDataView, IDataView)"/> also evaluates on a dev set and keeps the best model on it.
+/// </summary>
+public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer>
+{
+    private readonly SequenceModelOptions _options;
+
+    /// <summary>makemore.py's model settings, read by <see cref="SequenceModelOptions"/>, the catalog and the CLI; the training ones are <see cref="TrainingOptions.Defaults"/>.</summary>
+    public static class Defaults
+    {
+        /// <summary>The kind a new <see cref="SequenceModelOptions"/> trains.</summary>
+        /// <remarks>TODO(#9): makemore.py's default is the Transformer, once it is a kind.</remarks>
+        public const SequenceModelKind Kind = SequenceModelKind.Rnn;
+
+        /// <summary>Width of a character embedding: 64 (makemore.py's <c>--n-embd</c>).</summary>
+        public const int EmbeddingSize = 64;
+
+        /// <summary>Width of the hidden state: 64 (makemore.py's <c>--n-embd2</c>).</summary>
+        public const int HiddenSize = 64;
+
+        /// <summary>Transformer blocks: 4 (makemore.py's <c>--n-layer</c>).</summary>
+        public const int LayerCount = 4;
+
+        /// <summary>Attention heads: 4 (makemore.py's <c>--n-head</c>).</summary>
+        public const int HeadCount = 4;
+    }
+
+    /// <summary>Creates the estimator; prefer <c>mlContext.Makemore().Trainers.Sequence(...)</c>.</summary>
+    public SequenceModelEstimator(SequenceModelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+    }
+
+    /// <summary>What the last <see cref="Fit(IDataView)"/> or <see cref="Train"/> did: losses per step, dev evaluations, the best step.</summary>
+    public TrainingResult? LastResult { get; private set; }
+
+    /// <inheritdoc/>
+    public LanguageModelTransformer Fit(IDataView input) => Fit(input, null);
+
+    /// <summary>Trains on <paramref name="input"/>, evaluating on the whole <paramref name="dev"/> set every <c>Training.EvaluationInterval</c> steps.</summary>
+    /// <param name="input">The training names, after <c>MapCharactersToIds</c>.</param>
+    /// <param name="dev">Dev names through the same <c>MapCharactersToIds</c>, or null.</param>
+    public LanguageModelTransformer Fit(IDataView input, IDataView? dev)
+    {
+        var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
+        var devSequences = dev is null ? null : TrainingData.Read(dev, _options.IdsColumnName).Sequences;
+        return LanguageModelTransformer.Create(Train(vocabulary, sequences, devSequences), _options.IdsColumnName, input);
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(inputSchema, _options.IdsColumnName);
+
+    /// <summary>Trains on id sequences directly (no ML.NET data view).</summary>
+    /// <param name="vocabulary">The characters.</param>
+    /// <param name="sequences">Training items as ids.</param>
+    /// <param name="dev">Dev items as ids, or null for no evaluation.</param>
+    public ILanguageModel Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev = null)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        ArgumentNullException.ThrowIfNull(sequences);
+        if (sequences.Count == 0)
+            throw new ArgumentException("There is nothing to train on.", nameof(sequences));
+        TorchRuntime.EnsureLoaded();
+        TorchRuntime.SetThreads(_options.Threads);
+        int block = _options.BlockSize ?? SequenceExamples.DefaultBlockSize(dev is null ? sequences : [.. sequences, .. dev]);
+
+        using var scope = NewDisposeScope();
+        using var generator = new Generator((ulong)_options.Training.Seed);
+        var network = SequenceNetworks.Create(_options, vocabulary.Size, block, generator);
+        var module = network.Module;
+        var train = Examples(SequenceExamples.Build(sequences, block));
+        var devSet = dev is { Count: > 0 } ? Examples(SequenceExamples.Build(dev, block)) : null;
+        var trainable = new TrainableModel(module, (x, y, w) =>
+        {
+            // Positions after the batch's longest item predict nothing; a causal model's loss is the same without them.
+            // (Predicted positions are a prefix of each row, so the longest row's count is the length to keep.)
+            long t = y.ge(0).sum(1).max().item<long>();
+            return LossTerms.Of(Loss.SequenceNll(network.Forward(x.narrow(1, 0, t)), y.narrow(1, 0, t), w));
+        }, network.DecayedParameters());
+        try
+        {
+            LastResult = TrainingLoop.Run(trainable, train, _options.Training, devSet);
+        }
+        finally
+        {
+            module.eval();
+        }
+        return network.ToModel(vocabulary);
+    }
+
+    // (n, T) int64 inputs and targets.
+    private static ExampleSet Examples(SequenceExamples examples) =>
+        new(tensor(examples.Inputs, [examples.Count, examples.BlockSize]), tensor(examples.Targets, [examples.Count, examples.BlockSize]));
+}

@@ -1,0 +1,58 @@
+using Makemore.ML.TorchSharp.Models;
+
+namespace Makemore.ML.TorchSharp.Training;
+
+/// <summary>
+/// Options of <see cref="SequenceModelEstimator"/>. A new instance holds makemore.py's setting: n_embd 64, n_embd2 64,
+/// n_layer 4, n_head 4, block size = longest item + 1, AdamW at 5e-4 (betas 0.9/0.99, weight decay 0.01), batches of
+/// 32, seed 3407 (<see cref="SequenceModelEstimator.Defaults"/>, <see cref="TrainingOptions.Defaults"/>).
+/// </summary>
+public sealed class SequenceModelOptions
+{
+    /// <summary>The ids column written by <c>MapCharactersToIds</c>. Default <c>Ids</c>.</summary>
+    public string IdsColumnName { get; set; } = Text.CharacterIdsEstimator.Defaults.OutputColumnName;
+
+    /// <summary>Which model (makemore.py's <c>--type</c>). Default <see cref="SequenceModelEstimator.Defaults.Kind"/>.</summary>
+    public SequenceModelKind Kind { get; set; } = SequenceModelEstimator.Defaults.Kind;
+
+    /// <summary>The longest input, T (makemore.py's <c>block_size</c>); null for the longest training or dev item + 1.</summary>
+    public int? BlockSize { get; set; }
+
+    /// <summary>Width of a character embedding (makemore.py's <c>--n-embd</c>). Default 64.</summary>
+    public int EmbeddingSize { get; set; } = SequenceModelEstimator.Defaults.EmbeddingSize;
+
+    /// <summary>Width of the hidden state of the recurrent and bag-of-words models (makemore.py's <c>--n-embd2</c>). Default 64.</summary>
+    public int HiddenSize { get; set; } = SequenceModelEstimator.Defaults.HiddenSize;
+
+    /// <summary>Transformer blocks (makemore.py's <c>--n-layer</c>). Default 4.</summary>
+    public int LayerCount { get; set; } = SequenceModelEstimator.Defaults.LayerCount;
+
+    /// <summary>Attention heads per block (makemore.py's <c>--n-head</c>). Default 4.</summary>
+    public int HeadCount { get; set; } = SequenceModelEstimator.Defaults.HeadCount;
+
+    /// <summary>Steps, batches, optimizer, schedule, seed, evaluation, checkpoints, progress and cancellation. Default makemore.py's.</summary>
+    public TrainingOptions Training { get; set; } = new();
+
+    /// <summary>libtorch CPU threads. Default 1: small models run fastest on one (architecture.md §4).</summary>
+    public int Threads { get; set; } = TorchRuntime.DefaultThreadCount;
+
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrEmpty(IdsColumnName);
+        ArgumentNullException.ThrowIfNull(Training);
+        if (!Enum.IsDefined(Kind))
+            throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "Unknown sequence model kind.");
+        if (BlockSize is < 1 or > 4096)
+            throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, "BlockSize must be 1–4096 (or null for the longest item + 1).");
+        if (EmbeddingSize is < 1 or > 4096)
+            throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, "EmbeddingSize must be 1–4096.");
+        if (HiddenSize is < 1 or > 4096)
+            throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize, "HiddenSize must be 1–4096.");
+        if (LayerCount is < 1 or > 64)
+            throw new ArgumentOutOfRangeException(nameof(LayerCount), LayerCount, "LayerCount must be 1–64.");
+        if (HeadCount < 1 || EmbeddingSize % HeadCount != 0)
+            throw new ArgumentOutOfRangeException(nameof(HeadCount), HeadCount, $"HeadCount must be ≥ 1 and divide EmbeddingSize ({EmbeddingSize}).");
+        if (Threads < 1)
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
+    }
+}

@@ -1,0 +1,62 @@
+using Makemore.ML.Tests;
+using static Makemore.Cli.Tests.Cli;
+
+namespace Makemore.Cli.Tests;
+
+/// <summary><c>makemore train --type rnn|gru|lstm</c> on tiny settings, and the commands that work on every model.</summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class CliSequenceTests
+{
+    private static string _folder = "";
+
+    [ClassInitialize]
+    public static void CreateFolder(TestContext _)
+    {
+        _folder = Directory.CreateTempSubdirectory("makemore-sequence-").FullName;
+        File.WriteAllLines(InFolder("names.txt"), File.ReadLines(TestData.BundledNamesPath).Take(1000));
+    }
+
+    [ClassCleanup]
+    public static void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private static string InFolder(string name) => Path.Combine(_folder, name);
+
+    private static string[] Tiny(string type, string zip, params string[] more) =>
+        ["train", "-i", InFolder("names.txt"), "--type", type, "-o", InFolder(zip), "--steps", "100", "--eval-every", "50",
+            "--n-embd", "8", "--n-embd2", "16", "--samples", "3", "-q", .. more];
+
+    [TestMethod]
+    [DataRow("rnn", "RNN (Mikolov et al. 2010)")]
+    [DataRow("gru", "GRU (Cho et al. 2014)")]
+    [DataRow("lstm", "LSTM (Hochreiter & Schmidhuber 1997)")]
+    public void EachTypeTrainsAndWorksWithEveryCommand(string type, string cell)
+    {
+        string zip = type + ".zip";
+        var train = Run(Tiny(type, zip));
+        Assert.AreEqual(0, train.Code, train.Error);
+        StringAssert.Contains(train.Output, $"emb 8 → {type.ToUpperInvariant()} 16 → 27");
+        var info = Run("info", "-m", InFolder(zip));
+        Assert.AreEqual(0, info.Code, info.Error);
+        StringAssert.Contains(info.Output, cell);
+        StringAssert.Contains(info.Output, "best_dev_step: ");
+        Assert.AreEqual(0, Run("score", "-m", InFolder(zip), "emma").Code);
+        Assert.AreEqual(0, Run("eval", "-m", InFolder(zip), "-i", InFolder("names.txt")).Code);
+        var sample = Run("sample", "-m", InFolder(zip), "-n", "3", "--seed", "5");
+        Assert.AreEqual(0, sample.Code, sample.Error);
+        Assert.AreEqual(sample.Output, Run("sample", "-m", InFolder(zip), "-n", "3", "--seed", "5").Output);
+    }
+
+    [TestMethod]
+    public void ResumeFromACheckpointEqualsOneLongRun()
+    {
+        Assert.AreEqual(0, Run(Tiny("gru", "straight.zip")).Code);
+        var first = Run(Tiny("gru", "first.zip", "--checkpoint", InFolder("run.ckpt")).Select(a => a == "100" ? "50" : a).ToArray());
+        Assert.AreEqual(0, first.Code, first.Error);
+        var resumed = Run(Tiny("gru", "resumed.zip", "--resume", InFolder("run.ckpt")));
+        Assert.AreEqual(0, resumed.Code, resumed.Error);
+        string Score(string zip) => Run("score", "-m", InFolder(zip), "emma", "isabella", "--json").Output;
+        Assert.AreNotEqual(Score("straight.zip"), Score("first.zip"), "50 steps are not 100");
+        Assert.AreEqual(Score("straight.zip"), Score("resumed.zip"), "50 + resumed 50 = 100 straight");
+    }
+}

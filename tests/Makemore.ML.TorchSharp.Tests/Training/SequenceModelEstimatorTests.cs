@@ -1,0 +1,75 @@
+using Microsoft.ML;
+using Makemore.ML.Data;
+using Makemore.ML.Inference;
+using Makemore.ML.Tests;
+using Makemore.ML.Tests.Persistence;
+using Makemore.ML.Text;
+using Makemore.ML.TorchSharp.Models;
+using Makemore.ML.TorchSharp.Training;
+
+namespace Makemore.ML.TorchSharp.Tests.Training;
+
+/// <summary>
+/// makemore.py's sequence models trained for seconds on tiny settings: the loss goes down, the returned model is the best
+/// on dev, the estimator passes the workout (schema, bad input, save → load identical) and the model keeps the contract.
+/// </summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class SequenceModelEstimatorTests
+{
+    private static readonly IReadOnlyList<string> Names = NameList.Read(TestData.BundledNamesPath);
+
+    private static SequenceModelOptions Tiny(SequenceModelKind kind, int steps) => new()
+    {
+        Kind = kind,
+        EmbeddingSize = 16,
+        HiddenSize = 32,
+        Training = new TrainingOptions { Steps = steps, EvaluationInterval = 100, LearningRate = 1e-2 },
+    };
+
+    [TestMethod]
+    [DataRow(SequenceModelKind.Rnn)]
+    [DataRow(SequenceModelKind.Gru)]
+    [DataRow(SequenceModelKind.Lstm)]
+    public void LossGoesDownAndTheBestDevModelIsKept(SequenceModelKind kind)
+    {
+        var vocabulary = CharacterVocabulary.Learn(Names);
+        var train = Names.Take(2000).Select(n => vocabulary.Encode(n)).ToList();
+        var dev = Names.Skip(2000).Take(300).Select(n => vocabulary.Encode(n)).ToList();
+        var estimator = new SequenceModelEstimator(Tiny(kind, 300));
+        var model = estimator.Train(vocabulary, train, dev);
+        var result = estimator.LastResult!;
+        Assert.AreEqual(300, result.History.Count);
+        double first = result.History.Take(10).Average(p => p.DataLoss), last = result.History.TakeLast(50).Average(p => p.DataLoss);
+        Assert.IsLessThan(first - 0.5, last, $"{kind}: the training loss falls by more than 0.5 nats ({first:F3} → {last:F3})");
+        double devNll = dev.Sum(ids => -SequenceScorer.Score(model, ids).LogLikelihood) / dev.Sum(ids => ids.Length + 1);
+        Assert.IsLessThan(2.7, devNll, $"{kind}: dev NLL {devNll:F4} beats a unigram-level 2.7 after 300 tiny steps");
+        Assert.AreEqual(result.BestDevLoss!.Value, devNll, 1e-4, "the returned model is the best one on dev, scored in plain C#");
+        LanguageModelContract.Verify(model, ["", "emma", "isabella", new string('a', 40)], 1e-12);
+    }
+
+    [TestMethod]
+    public void SequencePipelinePassesTheWorkoutAndTheContract()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadNames(Names.Take(300).ToList());
+        var score = ml.Data.LoadNames(["emma", "ava", "a", "isabella"]);
+        var bad = ml.Data.LoadFromEnumerable([new { Label = 1f }]);
+        var pipeline = ml.Transforms.Text.MapCharactersToIds("Ids", "Name").Append(ml.Makemore().Trainers.Sequence(Tiny(SequenceModelKind.Gru, 30)));
+        var model = EstimatorWorkout.Run(pipeline, train, score, bad, "Name",
+            ScoreColumns.LogLikelihood, ScoreColumns.NllPerCharacter, ScoreColumns.NextCharacterProbabilities);
+        var languageModel = MakemoreModel.GetLanguageModel(model);
+        Assert.IsInstanceOfType<RecurrentModel>(languageModel);
+        Assert.AreEqual(RecurrentCell.Gru, ((RecurrentModel)languageModel).Cell);
+    }
+
+    [TestMethod]
+    public void OptionsHoldMakemoreDefaults()
+    {
+        var options = new SequenceModelOptions();
+        Assert.AreEqual((64, 64, 4, 4), (options.EmbeddingSize, options.HiddenSize, options.LayerCount, options.HeadCount));
+        Assert.IsNull(options.BlockSize, "block size = longest item + 1");
+        Assert.AreEqual((5e-4, 32, 3407L), (options.Training.LearningRate, options.Training.BatchSize, options.Training.Seed));
+        Assert.AreEqual(new AdamWOptions(0.9, 0.99, 1e-8, 0.01), options.Training.Optimizer);
+    }
+}
