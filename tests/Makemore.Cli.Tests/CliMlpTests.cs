@@ -111,6 +111,21 @@ public sealed class CliMlpTests
     }
 
     [TestMethod]
+    public void ATimeLimitStopsTrainingAndKeepsTheBestModelOnDev()
+    {
+        var run = Run(Tiny("mlp", "timed.zip", "--time-limit", "0.005").Select(a => a == "200" ? "1000000" : a).ToArray());
+        Assert.AreEqual(0, run.Code, run.Error);
+        var info = Run("info", "-m", InFolder("timed.zip")).Output;
+        var reached = System.Text.RegularExpressions.Regex.Match(info, @"time_limit: reached at step (\d+)");
+        Assert.IsTrue(reached.Success, info);
+        Assert.IsLessThan(1_000_000, int.Parse(reached.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), "0.3 s is far fewer than a million steps");
+        StringAssert.Contains(info, "best_dev_step: ");
+        var wrong = Run(Tiny("mlp", "never.zip", "--time-limit", "-1"));
+        Assert.AreEqual(2, wrong.Code);
+        StringAssert.Contains(wrong.Error, "--time-limit must be a positive number of minutes");
+    }
+
+    [TestMethod]
     public void EmbeddingsOfAModelWithoutThemAreRefused()
     {
         Assert.AreEqual(0, Run("train", "-i", InFolder("names.txt"), "-o", InFolder("bigram.zip"), "--samples", "0").Code);
