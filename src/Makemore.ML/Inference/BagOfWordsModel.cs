@@ -17,6 +17,7 @@ public sealed class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWo
 
     private readonly float[] _tokenEmbedding, _positionEmbedding, _mlpWeight, _mlpBias, _projectionWeight, _projectionBias, _headWeight, _headBias;
     private readonly int _v;
+    private readonly float[] _mlpTransposed, _projectionTransposed, _headTransposed; // (in, out) for MatrixVector
     private Workspace? _spare; // one reusable workspace for LogProbabilities: no allocation per item on one thread
 
     /// <summary>Creates a model from its trained parameters.</summary>
@@ -54,6 +55,9 @@ public sealed class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWo
         (_tokenEmbedding, _positionEmbedding, _mlpWeight, _mlpBias, _projectionWeight, _projectionBias, _headWeight, _headBias) =
             (tokenEmbedding, positionEmbedding, mlpWeight, mlpBias, projectionWeight, projectionBias, headWeight, headBias);
         _v = v;
+        _mlpTransposed = MatrixVector.Transpose(mlpWeight, h, c);
+        _projectionTransposed = MatrixVector.Transpose(projectionWeight, c, h);
+        _headTransposed = MatrixVector.Transpose(headWeight, v, c);
         if (ParameterCount > MaxParameters)
             throw new ArgumentOutOfRangeException(nameof(hiddenSize), $"{ParameterCount:N0} parameters is over the limit of {MaxParameters:N0}.");
     }
@@ -111,7 +115,7 @@ public sealed class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWo
     /// <inheritdoc/>
     void IPositionalNetwork<Workspace>.Step(Workspace w, int token, int position, Span<float> logits)
     {
-        int c = EmbeddingSize, h = HiddenSize;
+        int c = EmbeddingSize;
         var x = w.X.AsSpan();
         // x = wte[token] + wpe[position]; sum += x; x = x + sum / (t + 1)     (C)
         TensorPrimitives.Add(_tokenEmbedding.AsSpan(token * c, c), _positionEmbedding.AsSpan(position * c, c), x);
@@ -121,15 +125,12 @@ public sealed class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWo
             TensorPrimitives.Add(w.Sum, x, w.Sum);
         TensorPrimitives.MultiplyAdd(w.Sum, 1f / (position + 1), x, x);
         // x = x + c_proj(tanh(c_fc(x)))                                      (n_embd2 → C)
-        for (int j = 0; j < h; j++)
-            w.Hidden[j] = _mlpBias[j] + TensorPrimitives.Dot(_mlpWeight.AsSpan(j * c, c), x);
+        MatrixVector.Multiply(x, _mlpTransposed, _mlpBias, w.Hidden);
         TensorPrimitives.Tanh(w.Hidden, w.Hidden);
-        for (int j = 0; j < c; j++)
-            w.Projected[j] = _projectionBias[j] + TensorPrimitives.Dot(_projectionWeight.AsSpan(j * h, h), w.Hidden);
+        MatrixVector.Multiply(w.Hidden, _projectionTransposed, _projectionBias, w.Projected);
         TensorPrimitives.Add(x, w.Projected, x);
         // logits = lm_head(x)                                                 (V)
-        for (int k = 0; k < _v; k++)
-            logits[k] = _headBias[k] + TensorPrimitives.Dot(_headWeight.AsSpan(k * c, c), x);
+        MatrixVector.Multiply(x, _headTransposed, _headBias, logits);
     }
 
     /// <inheritdoc/>

@@ -59,6 +59,9 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
     private readonly float[] _finalNormBias;
     private readonly float[] _headWeight; // lm_head (V, C)
     private readonly int _v;
+    // Every matrix transposed to (in, out) for MatrixVector: per block c_attn, attn c_proj, c_fc, mlp c_proj; then lm_head.
+    private readonly float[][] _attention, _attentionProjection, _mlp, _mlpProjection;
+    private readonly float[] _headTransposed;
     private Workspace? _spare; // one reusable workspace for LogProbabilities: no allocation per item on one thread
 
     /// <summary>Creates a model from its trained parameters.</summary>
@@ -103,6 +106,11 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
         _finalNormBias = finalNormBias;
         _headWeight = headWeight;
         _v = v;
+        _attention = [.. _blocks.Select(b => MatrixVector.Transpose(b.AttentionWeight, 3 * c, c))];
+        _attentionProjection = [.. _blocks.Select(b => MatrixVector.Transpose(b.AttentionProjectionWeight, c, c))];
+        _mlp = [.. _blocks.Select(b => MatrixVector.Transpose(b.MlpWeight, 4 * c, c))];
+        _mlpProjection = [.. _blocks.Select(b => MatrixVector.Transpose(b.MlpProjectionWeight, c, 4 * c))];
+        _headTransposed = MatrixVector.Transpose(headWeight, v, c);
         if (ParameterCount > MaxParameters)
             throw new ArgumentOutOfRangeException(nameof(blocks), $"{ParameterCount:N0} parameters is over the limit of {MaxParameters:N0}.");
     }
@@ -164,7 +172,7 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
         public readonly float[] Values = new float[layers * blockSize * c]; // (layer, position, C)
         public readonly float[] X = new float[c]; // the residual stream at this position
         public readonly float[] Normed = new float[c];
-        public readonly float[] Query = new float[c];
+        public readonly float[] Qkv = new float[3 * c];
         public readonly float[] Attended = new float[c];
         public readonly float[] Hidden = new float[4 * c];
         public readonly float[] Scratch = new float[4 * c];
@@ -192,9 +200,9 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
             LayerNorm(x, block.LayerNorm1Weight, block.LayerNorm1Bias, w.Normed);
             var key = w.Keys.AsSpan((l * BlockSize + position) * c, c);
             var value = w.Values.AsSpan((l * BlockSize + position) * c, c);
-            Linear(block.AttentionWeight, block.AttentionBias, w.Normed, w.Query, 0);
-            Linear(block.AttentionWeight, block.AttentionBias, w.Normed, key, c);
-            Linear(block.AttentionWeight, block.AttentionBias, w.Normed, value, 2 * c);
+            MatrixVector.Multiply(w.Normed, _attention[l], block.AttentionBias, w.Qkv);
+            w.Qkv.AsSpan(c, c).CopyTo(key);
+            w.Qkv.AsSpan(2 * c, c).CopyTo(value);
             // each head: softmax(q · k_s / √hs) over positions s ≤ t, then Σ_s att_s v_s   (C)
             var attended = w.Attended.AsSpan();
             attended.Clear();
@@ -202,7 +210,7 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
             for (int h = 0; h < HeadCount; h++)
             {
                 int offset = h * headSize;
-                var q = w.Query.AsSpan(offset, headSize);
+                var q = w.Qkv.AsSpan(offset, headSize);
                 for (int s = 0; s <= position; s++)
                     scores[s] = TensorPrimitives.Dot(q, w.Keys.AsSpan((l * BlockSize + s) * c + offset, headSize)) * scale;
                 TensorPrimitives.SoftMax(scores, scores);
@@ -211,27 +219,18 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
                     TensorPrimitives.MultiplyAdd(w.Values.AsSpan((l * BlockSize + s) * c + offset, headSize), scores[s], y, y);
             }
             // x = x + c_proj(y)                                               (C)
-            Linear(block.AttentionProjectionWeight, block.AttentionProjectionBias, attended, w.Normed, 0);
+            MatrixVector.Multiply(attended, _attentionProjection[l], block.AttentionProjectionBias, w.Normed);
             TensorPrimitives.Add(x, w.Normed, x);
             // x = x + c_proj(gelu(c_fc(ln_2(x))))                              (4C → C)
             LayerNorm(x, block.LayerNorm2Weight, block.LayerNorm2Bias, w.Normed);
-            Linear(block.MlpWeight, block.MlpBias, w.Normed, w.Hidden, 0);
+            MatrixVector.Multiply(w.Normed, _mlp[l], block.MlpBias, w.Hidden);
             Gelu(w.Hidden, w.Scratch);
-            Linear(block.MlpProjectionWeight, block.MlpProjectionBias, w.Hidden, w.Normed, 0);
+            MatrixVector.Multiply(w.Hidden, _mlpProjection[l], block.MlpProjectionBias, w.Normed);
             TensorPrimitives.Add(x, w.Normed, x);
         }
         // logits = lm_head(ln_f(x))                                           (V)
         LayerNorm(x, _finalNormWeight, _finalNormBias, w.Normed);
-        for (int k = 0; k < _v; k++)
-            logits[k] = TensorPrimitives.Dot(_headWeight.AsSpan(k * c, c), w.Normed);
-    }
-
-    // output[j] = bias[first + j] + W[first + j] · input, for the output.Length rows of W from row `first`.
-    private static void Linear(float[] weight, float[] bias, ReadOnlySpan<float> input, Span<float> output, int first)
-    {
-        int n = input.Length;
-        for (int j = 0; j < output.Length; j++)
-            output[j] = bias[first + j] + TensorPrimitives.Dot(weight.AsSpan((first + j) * n, n), input);
+        MatrixVector.Multiply(w.Normed, _headTransposed, [], logits);
     }
 
     // (x − mean) / √(var + ε) · γ + β, with the biased variance as nn.LayerNorm.
