@@ -21,52 +21,69 @@ internal static class MatrixVector
     }
 
     /// <summary>y[j] = bias[j] + Σ_k x[k] · wt[k, j], with <paramref name="wt"/> (x.Length, y.Length) row-major; an empty bias adds nothing.</summary>
-    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> wt, ReadOnlySpan<float> bias, Span<float> y)
+    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> wt, ReadOnlySpan<float> bias, Span<float> y) =>
+        MultiplyRows(x, 1, wt, bias, y);
+
+    /// <summary>
+    /// <see cref="Multiply"/> for each of <paramref name="rows"/> rows of x (rows, n) into y (rows, m): each run of outputs
+    /// reads its weights once for all rows (they stay in L1), and every output is summed in the same order as one row alone,
+    /// so the results are bit for bit those of <see cref="Multiply"/>.
+    /// </summary>
+    public static void MultiplyRows(ReadOnlySpan<float> x, int rows, ReadOnlySpan<float> wt, ReadOnlySpan<float> bias, Span<float> y)
     {
-        int n = x.Length, m = y.Length, w = Vector<float>.Count, j = 0;
-        if (wt.Length != n * m)
-            throw new ArgumentException($"Expected a {n} × {m} matrix, got {wt.Length} values.", nameof(wt));
+        int n = x.Length / rows, m = y.Length / rows, w = Vector<float>.Count, j = 0;
+        if (wt.Length != n * m || x.Length != rows * n || y.Length != rows * m)
+            throw new ArgumentException($"Expected a {n} × {m} matrix for {rows} rows, got {wt.Length} values.", nameof(wt));
         ref float weights = ref MemoryMarshal.GetReference(wt);
         for (; j + 8 * w <= m; j += 8 * w)
-        {
-            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            for (int k = 0; k < n; k++)
+            for (int r = 0; r < rows; r++)
             {
-                var xk = new Vector<float>(x[k]);
-                nuint row = (nuint)(k * m + j);
-                a0 += xk * Vector.LoadUnsafe(ref weights, row);
-                a1 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)w);
-                a2 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(2 * w));
-                a3 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(3 * w));
-                a4 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(4 * w));
-                a5 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(5 * w));
-                a6 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(6 * w));
-                a7 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(7 * w));
+                var xr = x.Slice(r * n, n);
+                Vector<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+                for (int k = 0; k < n; k++)
+                {
+                    var xk = new Vector<float>(xr[k]);
+                    nuint row = (nuint)(k * m + j);
+                    a0 += xk * Vector.LoadUnsafe(ref weights, row);
+                    a1 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)w);
+                    a2 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(2 * w));
+                    a3 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(3 * w));
+                    a4 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(4 * w));
+                    a5 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(5 * w));
+                    a6 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(6 * w));
+                    a7 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(7 * w));
+                }
+                var yr = y.Slice(r * m, m);
+                a0.CopyTo(yr[j..]);
+                a1.CopyTo(yr[(j + w)..]);
+                a2.CopyTo(yr[(j + 2 * w)..]);
+                a3.CopyTo(yr[(j + 3 * w)..]);
+                a4.CopyTo(yr[(j + 4 * w)..]);
+                a5.CopyTo(yr[(j + 5 * w)..]);
+                a6.CopyTo(yr[(j + 6 * w)..]);
+                a7.CopyTo(yr[(j + 7 * w)..]);
             }
-            a0.CopyTo(y[j..]);
-            a1.CopyTo(y[(j + w)..]);
-            a2.CopyTo(y[(j + 2 * w)..]);
-            a3.CopyTo(y[(j + 3 * w)..]);
-            a4.CopyTo(y[(j + 4 * w)..]);
-            a5.CopyTo(y[(j + 5 * w)..]);
-            a6.CopyTo(y[(j + 6 * w)..]);
-            a7.CopyTo(y[(j + 7 * w)..]);
-        }
-        for (; j + w <= m; j += w)
+        for (int r = 0; r < rows; r++)
         {
-            Vector<float> a = default;
-            for (int k = 0; k < n; k++)
-                a += new Vector<float>(x[k]) * Vector.LoadUnsafe(ref weights, (nuint)(k * m + j));
-            a.CopyTo(y[j..]);
+            var xr = x.Slice(r * n, n);
+            var yr = y.Slice(r * m, m);
+            int jr = j;
+            for (; jr + w <= m; jr += w)
+            {
+                Vector<float> a = default;
+                for (int k = 0; k < n; k++)
+                    a += new Vector<float>(xr[k]) * Vector.LoadUnsafe(ref weights, (nuint)(k * m + jr));
+                a.CopyTo(yr[jr..]);
+            }
+            for (; jr < m; jr++)
+            {
+                float s = 0;
+                for (int k = 0; k < n; k++)
+                    s += xr[k] * wt[k * m + jr];
+                yr[jr] = s;
+            }
+            if (!bias.IsEmpty)
+                System.Numerics.Tensors.TensorPrimitives.Add(yr, bias, yr);
         }
-        for (; j < m; j++)
-        {
-            float s = 0;
-            for (int k = 0; k < n; k++)
-                s += x[k] * wt[k * m + j];
-            y[j] = s;
-        }
-        if (!bias.IsEmpty)
-            System.Numerics.Tensors.TensorPrimitives.Add(y, bias, y);
     }
 }

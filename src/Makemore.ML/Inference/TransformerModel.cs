@@ -158,7 +158,27 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
     public void LogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities)
     {
         var workspace = Interlocked.Exchange(ref _spare, null) ?? CreateWorkspace();
-        PositionalScoring.LogProbabilities(this, workspace, workspace.Logits, ids, logProbabilities);
+        int positions = ids.Length + 1;
+        if (positions > BlockSize || logProbabilities.Length != positions)
+        {
+            // past the block: makemore.py's sliding window, position by position (PositionalScoring checks the arguments)
+            PositionalScoring.LogProbabilities(this, workspace, workspace.Logits.AsSpan(0, _v), ids, logProbabilities);
+            _spare = workspace;
+            return;
+        }
+        // One pass over all positions, each weight matrix read once for all of them; bit for bit the decoder's numbers.
+        Span<int> tokens = positions <= 1024 ? stackalloc int[positions] : new int[positions];
+        tokens[0] = 0;
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (ids[i] <= 0 || ids[i] >= _v)
+                throw new ArgumentOutOfRangeException(nameof(ids), ids[i], $"A character id must be 1…{_v - 1} (0 is the boundary).");
+            tokens[i + 1] = ids[i];
+        }
+        var logits = workspace.Logits.AsSpan(0, positions * _v);
+        Forward(workspace, tokens, 0, logits);
+        for (int i = 0; i < positions; i++)
+            logProbabilities[i] = PositionalScoring.LogSoftmaxAt(logits.Slice(i * _v, _v), i < ids.Length ? ids[i] : 0);
         _spare = workspace;
     }
 
@@ -170,14 +190,15 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
     {
         public readonly float[] Keys = new float[layers * blockSize * c]; // (layer, position, C)
         public readonly float[] Values = new float[layers * blockSize * c]; // (layer, position, C)
-        public readonly float[] X = new float[c]; // the residual stream at this position
-        public readonly float[] Normed = new float[c];
-        public readonly float[] Qkv = new float[3 * c];
-        public readonly float[] Attended = new float[c];
-        public readonly float[] Hidden = new float[4 * c];
+        // One row per position read in one pass (all of an item's for whole-item scoring, one when decoding).
+        public readonly float[] X = new float[blockSize * c]; // the residual stream
+        public readonly float[] Normed = new float[blockSize * c];
+        public readonly float[] Qkv = new float[blockSize * 3 * c];
+        public readonly float[] Attended = new float[blockSize * c];
+        public readonly float[] Hidden = new float[blockSize * 4 * c];
         public readonly float[] Scratch = new float[4 * c];
         public readonly float[] Scores = new float[blockSize];
-        public readonly float[] Logits = new float[v];
+        public readonly float[] Logits = new float[blockSize * v];
     }
 
     /// <inheritdoc/>
@@ -186,51 +207,72 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
     private Workspace CreateWorkspace() => new(_blocks.Length, BlockSize, EmbeddingSize, _v);
 
     /// <inheritdoc/>
-    void IPositionalNetwork<Workspace>.Step(Workspace w, int token, int position, Span<float> logits)
+    void IPositionalNetwork<Workspace>.Step(Workspace w, int token, int position, Span<float> logits) =>
+        Forward(w, new ReadOnlySpan<int>(in token), position, logits);
+
+    // Reads tokens at positions first, first + 1, … (the cache holds the positions before), writing (rows, V) logits.
+    // Every row gets the same operations in the same order however many rows there are, so one pass over an item and
+    // decoding it character by character give identical numbers.
+    private void Forward(Workspace w, ReadOnlySpan<int> tokens, int first, Span<float> logits)
     {
-        int c = EmbeddingSize, headSize = c / HeadCount;
+        int c = EmbeddingSize, rows = tokens.Length, headSize = c / HeadCount;
         float scale = 1f / MathF.Sqrt(headSize);
-        var x = w.X.AsSpan();
-        // x = wte[token] + wpe[position]                                      (C)
-        TensorPrimitives.Add(_tokenEmbedding.AsSpan(token * c, c), _positionEmbedding.AsSpan(position * c, c), x);
+        var x = w.X.AsSpan(0, rows * c);
+        var normed = w.Normed.AsSpan(0, rows * c);
+        var qkv = w.Qkv.AsSpan(0, rows * 3 * c);
+        var attended = w.Attended.AsSpan(0, rows * c);
+        var hidden = w.Hidden.AsSpan(0, rows * 4 * c);
+        // x = wte[token] + wpe[position]                                      (rows, C)
+        for (int r = 0; r < rows; r++)
+            TensorPrimitives.Add(_tokenEmbedding.AsSpan(tokens[r] * c, c), _positionEmbedding.AsSpan((first + r) * c, c), x.Slice(r * c, c));
         for (int l = 0; l < _blocks.Length; l++)
         {
             var block = _blocks[l];
-            // q, k, v = c_attn(ln_1(x)); k and v go into the cache at this position   (3C)
-            LayerNorm(x, block.LayerNorm1Weight, block.LayerNorm1Bias, w.Normed);
-            var key = w.Keys.AsSpan((l * BlockSize + position) * c, c);
-            var value = w.Values.AsSpan((l * BlockSize + position) * c, c);
-            MatrixVector.Multiply(w.Normed, _attention[l], block.AttentionBias, w.Qkv);
-            w.Qkv.AsSpan(c, c).CopyTo(key);
-            w.Qkv.AsSpan(2 * c, c).CopyTo(value);
-            // each head: softmax(q · k_s / √hs) over positions s ≤ t, then Σ_s att_s v_s   (C)
-            var attended = w.Attended.AsSpan();
-            attended.Clear();
-            var scores = w.Scores.AsSpan(0, position + 1);
-            for (int h = 0; h < HeadCount; h++)
+            // q, k, v = c_attn(ln_1(x)); k and v go into the cache at their positions   (rows, 3C)
+            for (int r = 0; r < rows; r++)
+                LayerNorm(x.Slice(r * c, c), block.LayerNorm1Weight, block.LayerNorm1Bias, normed.Slice(r * c, c));
+            MatrixVector.MultiplyRows(normed, rows, _attention[l], block.AttentionBias, qkv);
+            for (int r = 0; r < rows; r++)
             {
-                int offset = h * headSize;
-                var q = w.Qkv.AsSpan(offset, headSize);
-                for (int s = 0; s <= position; s++)
-                    scores[s] = TensorPrimitives.Dot(q, w.Keys.AsSpan((l * BlockSize + s) * c + offset, headSize)) * scale;
-                TensorPrimitives.SoftMax(scores, scores);
-                var y = attended.Slice(offset, headSize);
-                for (int s = 0; s <= position; s++)
-                    TensorPrimitives.MultiplyAdd(w.Values.AsSpan((l * BlockSize + s) * c + offset, headSize), scores[s], y, y);
+                qkv.Slice((3 * r + 1) * c, c).CopyTo(w.Keys.AsSpan((l * BlockSize + first + r) * c, c));
+                qkv.Slice((3 * r + 2) * c, c).CopyTo(w.Values.AsSpan((l * BlockSize + first + r) * c, c));
             }
-            // x = x + c_proj(y)                                               (C)
-            MatrixVector.Multiply(attended, _attentionProjection[l], block.AttentionProjectionBias, w.Normed);
-            TensorPrimitives.Add(x, w.Normed, x);
-            // x = x + c_proj(gelu(c_fc(ln_2(x))))                              (4C → C)
-            LayerNorm(x, block.LayerNorm2Weight, block.LayerNorm2Bias, w.Normed);
-            MatrixVector.Multiply(w.Normed, _mlp[l], block.MlpBias, w.Hidden);
-            Gelu(w.Hidden, w.Scratch);
-            MatrixVector.Multiply(w.Hidden, _mlpProjection[l], block.MlpProjectionBias, w.Normed);
-            TensorPrimitives.Add(x, w.Normed, x);
+            // each head: softmax(q · k_s / √hs) over positions s ≤ t, then Σ_s att_s v_s   (rows, C)
+            attended.Clear();
+            for (int r = 0; r < rows; r++)
+            {
+                int position = first + r;
+                var scores = w.Scores.AsSpan(0, position + 1);
+                for (int h = 0; h < HeadCount; h++)
+                {
+                    int offset = h * headSize;
+                    var q = qkv.Slice(3 * r * c + offset, headSize);
+                    for (int s = 0; s <= position; s++)
+                        scores[s] = TensorPrimitives.Dot(q, w.Keys.AsSpan((l * BlockSize + s) * c + offset, headSize)) * scale;
+                    TensorPrimitives.SoftMax(scores, scores);
+                    var y = attended.Slice(r * c + offset, headSize);
+                    for (int s = 0; s <= position; s++)
+                        TensorPrimitives.MultiplyAdd(w.Values.AsSpan((l * BlockSize + s) * c + offset, headSize), scores[s], y, y);
+                }
+            }
+            // x = x + c_proj(y)                                               (rows, C)
+            MatrixVector.MultiplyRows(attended, rows, _attentionProjection[l], block.AttentionProjectionBias, normed);
+            for (int r = 0; r < rows; r++)
+                TensorPrimitives.Add(x.Slice(r * c, c), normed.Slice(r * c, c), x.Slice(r * c, c));
+            // x = x + c_proj(gelu(c_fc(ln_2(x))))                              (rows, 4C → C)
+            for (int r = 0; r < rows; r++)
+                LayerNorm(x.Slice(r * c, c), block.LayerNorm2Weight, block.LayerNorm2Bias, normed.Slice(r * c, c));
+            MatrixVector.MultiplyRows(normed, rows, _mlp[l], block.MlpBias, hidden);
+            for (int r = 0; r < rows; r++)
+                Gelu(hidden.Slice(r * 4 * c, 4 * c), w.Scratch);
+            MatrixVector.MultiplyRows(hidden, rows, _mlpProjection[l], block.MlpProjectionBias, normed);
+            for (int r = 0; r < rows; r++)
+                TensorPrimitives.Add(x.Slice(r * c, c), normed.Slice(r * c, c), x.Slice(r * c, c));
         }
-        // logits = lm_head(ln_f(x))                                           (V)
-        LayerNorm(x, _finalNormWeight, _finalNormBias, w.Normed);
-        MatrixVector.Multiply(w.Normed, _headTransposed, [], logits);
+        // logits = lm_head(ln_f(x))                                           (rows, V)
+        for (int r = 0; r < rows; r++)
+            LayerNorm(x.Slice(r * c, c), _finalNormWeight, _finalNormBias, normed.Slice(r * c, c));
+        MatrixVector.MultiplyRows(normed, rows, _headTransposed, [], logits);
     }
 
     // (x − mean) / √(var + ε) · γ + β, with the biased variance as nn.LayerNorm.
