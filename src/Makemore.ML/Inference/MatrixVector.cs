@@ -44,14 +44,14 @@ internal static class MatrixVector
                 {
                     var xk = new Vector<float>(xr[k]);
                     nuint row = (nuint)(k * m + j);
-                    a0 += xk * Vector.LoadUnsafe(ref weights, row);
-                    a1 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)w);
-                    a2 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(2 * w));
-                    a3 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(3 * w));
-                    a4 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(4 * w));
-                    a5 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(5 * w));
-                    a6 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(6 * w));
-                    a7 += xk * Vector.LoadUnsafe(ref weights, row + (nuint)(7 * w));
+                    a0 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row), a0);
+                    a1 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)w), a1);
+                    a2 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)(2 * w)), a2);
+                    a3 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)(3 * w)), a3);
+                    a4 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)(4 * w)), a4);
+                    a5 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)(5 * w)), a5);
+                    a6 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)(6 * w)), a6);
+                    a7 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)(7 * w)), a7);
                 }
                 var yr = y.Slice(r * m, m);
                 a0.CopyTo(yr[j..]);
@@ -72,7 +72,7 @@ internal static class MatrixVector
             {
                 Vector<float> a = default;
                 for (int k = 0; k < n; k++)
-                    a += new Vector<float>(xr[k]) * Vector.LoadUnsafe(ref weights, (nuint)(k * m + jr));
+                    a = Vector.FusedMultiplyAdd(new Vector<float>(xr[k]), Vector.LoadUnsafe(ref weights, (nuint)(k * m + jr)), a);
                 a.CopyTo(yr[jr..]);
             }
             for (; jr < m; jr++)
