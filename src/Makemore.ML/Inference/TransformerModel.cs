@@ -186,25 +186,25 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
     public ILanguageModelDecoder StartDecoding() => new PositionalScoring.Decoder<Workspace>(this);
 
     /// <summary>The key/value cache and scratch vectors of one item.</summary>
-    internal sealed class Workspace(int layers, int blockSize, int c, int v)
+    internal sealed class Workspace(int layers, int blockSize, int rows, int c, int v)
     {
         public readonly float[] Keys = new float[layers * blockSize * c]; // (layer, position, C)
         public readonly float[] Values = new float[layers * blockSize * c]; // (layer, position, C)
-        // One row per position read in one pass (all of an item's for whole-item scoring, one when decoding).
-        public readonly float[] X = new float[blockSize * c]; // the residual stream
-        public readonly float[] Normed = new float[blockSize * c];
-        public readonly float[] Qkv = new float[blockSize * 3 * c];
-        public readonly float[] Attended = new float[blockSize * c];
-        public readonly float[] Hidden = new float[blockSize * 4 * c];
+        // Room for the positions read in one pass: a whole item's for whole-item scoring, one for a decoder.
+        public readonly float[] X = new float[rows * c]; // the residual stream
+        public readonly float[] Normed = new float[rows * c];
+        public readonly float[] Qkv = new float[rows * 3 * c];
+        public readonly float[] Attended = new float[rows * c];
+        public readonly float[] Hidden = new float[rows * 4 * c];
         public readonly float[] Scratch = new float[4 * c];
         public readonly float[] Scores = new float[blockSize];
-        public readonly float[] Logits = new float[blockSize * v];
+        public readonly float[] Logits = new float[rows * v];
     }
 
     /// <inheritdoc/>
-    Workspace IPositionalNetwork<Workspace>.CreateWorkspace() => CreateWorkspace();
+    Workspace IPositionalNetwork<Workspace>.CreateWorkspace() => new(_blocks.Length, BlockSize, 1, EmbeddingSize, _v);
 
-    private Workspace CreateWorkspace() => new(_blocks.Length, BlockSize, EmbeddingSize, _v);
+    private Workspace CreateWorkspace() => new(_blocks.Length, BlockSize, BlockSize, EmbeddingSize, _v);
 
     /// <inheritdoc/>
     void IPositionalNetwork<Workspace>.Step(Workspace w, int token, int position, Span<float> logits) =>
