@@ -1,0 +1,379 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+using Makemore.ML.Persistence;
+using Makemore.ML.Text;
+
+namespace Makemore.ML.Inference;
+
+/// <summary>
+/// One block of a <see cref="TransformerModel"/> as trained: <c>x + attn(ln_1(x))</c>, then <c>x + mlp(ln_2(x))</c>.
+/// Matrices are in <c>nn.Linear</c>'s (out, in) row-major layout, so every output is one dot product.
+/// </summary>
+/// <param name="LayerNorm1Weight">ln_1's gain (C).</param>
+/// <param name="LayerNorm1Bias">ln_1's bias (C).</param>
+/// <param name="AttentionWeight">c_attn, (3C, C): query, key and value rows in that order.</param>
+/// <param name="AttentionBias">c_attn's bias (3C).</param>
+/// <param name="AttentionProjectionWeight">The attention's c_proj, (C, C).</param>
+/// <param name="AttentionProjectionBias">Its bias (C).</param>
+/// <param name="LayerNorm2Weight">ln_2's gain (C).</param>
+/// <param name="LayerNorm2Bias">ln_2's bias (C).</param>
+/// <param name="MlpWeight">The MLP's c_fc, (4C, C).</param>
+/// <param name="MlpBias">Its bias (4C).</param>
+/// <param name="MlpProjectionWeight">The MLP's c_proj, (C, 4C).</param>
+/// <param name="MlpProjectionBias">Its bias (C).</param>
+public sealed record TransformerBlockWeights(
+    float[] LayerNorm1Weight, float[] LayerNorm1Bias,
+    float[] AttentionWeight, float[] AttentionBias,
+    float[] AttentionProjectionWeight, float[] AttentionProjectionBias,
+    float[] LayerNorm2Weight, float[] LayerNorm2Bias,
+    float[] MlpWeight, float[] MlpBias,
+    float[] MlpProjectionWeight, float[] MlpProjectionBias)
+{
+    internal IEnumerable<float[]> Arrays() =>
+    [
+        LayerNorm1Weight, LayerNorm1Bias, AttentionWeight, AttentionBias, AttentionProjectionWeight, AttentionProjectionBias,
+        LayerNorm2Weight, LayerNorm2Bias, MlpWeight, MlpBias, MlpProjectionWeight, MlpProjectionBias,
+    ];
+
+    internal static long[] Sizes(int c) => [c, c, 3L * c * c, 3L * c, (long)c * c, c, c, c, 4L * c * c, 4L * c, 4L * c * c, c];
+}
+
+/// <summary>
+/// A GPT-2 style Transformer (Radford et al. 2019; Vaswani et al. 2017) exactly as makemore.py's <c>Transformer</c>:
+/// token and learned position embeddings, blocks of pre-LayerNorm causal multi-head self-attention and a GELU (tanh
+/// approximation) MLP of 4·C, a final LayerNorm and a read-out without bias. Plain C# inference: one position at a time
+/// with a key/value cache, so scoring an item is one pass over its positions and sampling costs one position per character.
+/// </summary>
+public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<TransformerModel.Workspace>
+{
+    /// <summary>Largest model accepted, in parameters.</summary>
+    public const long MaxParameters = 100_000_000;
+
+    private const float LayerNormEpsilon = 1e-5f; // nn.LayerNorm's default
+    private static readonly float GeluScale = MathF.Sqrt(2f / MathF.PI);
+
+    private readonly float[] _tokenEmbedding; // wte (V, C)
+    private readonly float[] _positionEmbedding; // wpe (T, C)
+    private readonly TransformerBlockWeights[] _blocks;
+    private readonly float[] _finalNormWeight;
+    private readonly float[] _finalNormBias;
+    private readonly float[] _headWeight; // lm_head (V, C)
+    private readonly int _v;
+    // Every matrix transposed to (in, out) for MatrixVector: per block c_attn, attn c_proj, c_fc, mlp c_proj; then lm_head.
+    private readonly float[][] _attention, _attentionProjection, _mlp, _mlpProjection;
+    private readonly float[] _headTransposed;
+    private Workspace? _spare; // one reusable workspace for LogProbabilities: no allocation per item on one thread
+
+    /// <summary>Creates a model from its trained parameters.</summary>
+    /// <param name="vocabulary">The characters; V = <c>vocabulary.Size</c>.</param>
+    /// <param name="blockSize">T, the positions learned (makemore.py: the longest name + 1).</param>
+    /// <param name="headCount">Attention heads per block; must divide <paramref name="embeddingSize"/>.</param>
+    /// <param name="embeddingSize">C, the width of the residual stream.</param>
+    /// <param name="tokenEmbedding">wte, (V, C) row-major.</param>
+    /// <param name="positionEmbedding">wpe, (T, C) row-major.</param>
+    /// <param name="blocks">The blocks, first first.</param>
+    /// <param name="finalNormWeight">ln_f's gain (C).</param>
+    /// <param name="finalNormBias">ln_f's bias (C).</param>
+    /// <param name="headWeight">lm_head, (V, C) row-major (no bias).</param>
+    public TransformerModel(CharacterVocabulary vocabulary, int blockSize, int headCount, int embeddingSize, float[] tokenEmbedding,
+        float[] positionEmbedding, IReadOnlyList<TransformerBlockWeights> blocks, float[] finalNormWeight, float[] finalNormBias, float[] headWeight)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        ArgumentNullException.ThrowIfNull(blocks);
+        if (blockSize < 1 || embeddingSize < 1 || headCount < 1 || embeddingSize % headCount != 0)
+            throw new ArgumentOutOfRangeException(nameof(headCount), $"Block size, embedding size and heads must be ≥ 1, and the heads must divide the embedding size ({embeddingSize} / {headCount}).");
+        int v = vocabulary.Size, c = embeddingSize;
+        Check(tokenEmbedding, (long)v * c, nameof(tokenEmbedding));
+        Check(positionEmbedding, (long)blockSize * c, nameof(positionEmbedding));
+        Check(finalNormWeight, c, nameof(finalNormWeight));
+        Check(finalNormBias, c, nameof(finalNormBias));
+        Check(headWeight, (long)v * c, nameof(headWeight));
+        var sizes = TransformerBlockWeights.Sizes(c);
+        foreach (var block in blocks)
+        {
+            ArgumentNullException.ThrowIfNull(block, nameof(blocks));
+            foreach (var (array, size) in block.Arrays().Zip(sizes))
+                Check(array, size, nameof(blocks));
+        }
+        Vocabulary = vocabulary;
+        BlockSize = blockSize;
+        HeadCount = headCount;
+        EmbeddingSize = embeddingSize;
+        _tokenEmbedding = tokenEmbedding;
+        _positionEmbedding = positionEmbedding;
+        _blocks = [.. blocks];
+        _finalNormWeight = finalNormWeight;
+        _finalNormBias = finalNormBias;
+        _headWeight = headWeight;
+        _v = v;
+        _attention = [.. _blocks.Select(b => MatrixVector.Transpose(b.AttentionWeight, 3 * c, c))];
+        _attentionProjection = [.. _blocks.Select(b => MatrixVector.Transpose(b.AttentionProjectionWeight, c, c))];
+        _mlp = [.. _blocks.Select(b => MatrixVector.Transpose(b.MlpWeight, 4 * c, c))];
+        _mlpProjection = [.. _blocks.Select(b => MatrixVector.Transpose(b.MlpProjectionWeight, c, 4 * c))];
+        _headTransposed = MatrixVector.Transpose(headWeight, v, c);
+        if (ParameterCount > MaxParameters)
+            throw new ArgumentOutOfRangeException(nameof(blocks), $"{ParameterCount:N0} parameters is over the limit of {MaxParameters:N0}.");
+    }
+
+    /// <inheritdoc/>
+    public CharacterVocabulary Vocabulary { get; }
+
+    /// <summary>T, the positions learned; a longer item is read through a window of its last T symbols, as makemore.py samples.</summary>
+    public int BlockSize { get; }
+
+    /// <summary>Attention heads per block.</summary>
+    public int HeadCount { get; }
+
+    /// <summary>C, the width of the residual stream.</summary>
+    public int EmbeddingSize { get; }
+
+    /// <summary>Blocks.</summary>
+    public int LayerCount => _blocks.Length;
+
+    /// <summary>The blocks' parameters, first first. Shared: do not modify.</summary>
+    public IReadOnlyList<TransformerBlockWeights> Blocks => _blocks;
+
+    /// <summary>wte, (V, C). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> TokenEmbedding => _tokenEmbedding;
+
+    /// <summary>wpe, (T, C). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> PositionEmbedding => _positionEmbedding;
+
+    /// <summary>ln_f's gain (C). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> FinalNormWeight => _finalNormWeight;
+
+    /// <summary>ln_f's bias (C). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> FinalNormBias => _finalNormBias;
+
+    /// <summary>lm_head, (V, C). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> HeadWeight => _headWeight;
+
+    /// <summary>Every parameter, the read-out included (makemore.py's printed figure leaves lm_head out).</summary>
+    public long ParameterCount => _tokenEmbedding.LongLength + _positionEmbedding.LongLength
+        + _blocks.Sum(b => b.Arrays().Sum(a => a.LongLength)) + 2L * EmbeddingSize + _headWeight.LongLength;
+
+    int IPositionalNetwork<Workspace>.VocabularySize => _v;
+
+    /// <inheritdoc/>
+    public void LogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities)
+    {
+        var workspace = Interlocked.Exchange(ref _spare, null) ?? CreateWorkspace();
+        int positions = ids.Length + 1;
+        if (positions > BlockSize || logProbabilities.Length != positions)
+        {
+            // past the block: makemore.py's sliding window, position by position (PositionalScoring checks the arguments)
+            PositionalScoring.LogProbabilities(this, workspace, workspace.Logits.AsSpan(0, _v), ids, logProbabilities);
+            _spare = workspace;
+            return;
+        }
+        // One pass over all positions, each weight matrix read once for all of them; bit for bit the decoder's numbers.
+        Span<int> tokens = positions <= 1024 ? stackalloc int[positions] : new int[positions];
+        tokens[0] = 0;
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (ids[i] <= 0 || ids[i] >= _v)
+                throw new ArgumentOutOfRangeException(nameof(ids), ids[i], $"A character id must be 1…{_v - 1} (0 is the boundary).");
+            tokens[i + 1] = ids[i];
+        }
+        var logits = workspace.Logits.AsSpan(0, positions * _v);
+        Forward(workspace, tokens, 0, logits);
+        for (int i = 0; i < positions; i++)
+            logProbabilities[i] = PositionalScoring.LogSoftmaxAt(logits.Slice(i * _v, _v), i < ids.Length ? ids[i] : 0);
+        _spare = workspace;
+    }
+
+    /// <inheritdoc/>
+    public ILanguageModelDecoder StartDecoding() => new PositionalScoring.Decoder<Workspace>(this);
+
+    /// <summary>The key/value cache and scratch vectors of one item.</summary>
+    internal sealed class Workspace(int layers, int blockSize, int rows, int c, int v)
+    {
+        public readonly float[] Keys = new float[layers * blockSize * c]; // (layer, position, C)
+        public readonly float[] Values = new float[layers * blockSize * c]; // (layer, position, C)
+        // Room for the positions read in one pass: a whole item's for whole-item scoring, one for a decoder.
+        public readonly float[] X = new float[rows * c]; // the residual stream
+        public readonly float[] Normed = new float[rows * c];
+        public readonly float[] Qkv = new float[rows * 3 * c];
+        public readonly float[] Attended = new float[rows * c];
+        public readonly float[] Hidden = new float[rows * 4 * c];
+        public readonly float[] Scratch = new float[4 * c];
+        public readonly float[] Scores = new float[blockSize];
+        public readonly float[] Logits = new float[rows * v];
+    }
+
+    /// <inheritdoc/>
+    Workspace IPositionalNetwork<Workspace>.CreateWorkspace() => new(_blocks.Length, BlockSize, 1, EmbeddingSize, _v);
+
+    private Workspace CreateWorkspace() => new(_blocks.Length, BlockSize, BlockSize, EmbeddingSize, _v);
+
+    /// <inheritdoc/>
+    void IPositionalNetwork<Workspace>.Step(Workspace w, int token, int position, Span<float> logits) =>
+        Forward(w, new ReadOnlySpan<int>(in token), position, logits);
+
+    // Reads tokens at positions first, first + 1, … (the cache holds the positions before), writing (rows, V) logits.
+    // Every row gets the same operations in the same order however many rows there are, so one pass over an item and
+    // decoding it character by character give identical numbers.
+    private void Forward(Workspace w, ReadOnlySpan<int> tokens, int first, Span<float> logits)
+    {
+        int c = EmbeddingSize, rows = tokens.Length, headSize = c / HeadCount;
+        float scale = 1f / MathF.Sqrt(headSize);
+        var x = w.X.AsSpan(0, rows * c);
+        var normed = w.Normed.AsSpan(0, rows * c);
+        var qkv = w.Qkv.AsSpan(0, rows * 3 * c);
+        var attended = w.Attended.AsSpan(0, rows * c);
+        var hidden = w.Hidden.AsSpan(0, rows * 4 * c);
+        // x = wte[token] + wpe[position]                                      (rows, C)
+        for (int r = 0; r < rows; r++)
+            TensorPrimitives.Add(_tokenEmbedding.AsSpan(tokens[r] * c, c), _positionEmbedding.AsSpan((first + r) * c, c), x.Slice(r * c, c));
+        for (int l = 0; l < _blocks.Length; l++)
+        {
+            var block = _blocks[l];
+            // q, k, v = c_attn(ln_1(x)); k and v go into the cache at their positions   (rows, 3C)
+            for (int r = 0; r < rows; r++)
+                LayerNorm(x.Slice(r * c, c), block.LayerNorm1Weight, block.LayerNorm1Bias, normed.Slice(r * c, c));
+            MatrixVector.MultiplyRows(normed, rows, _attention[l], block.AttentionBias, qkv);
+            for (int r = 0; r < rows; r++)
+            {
+                qkv.Slice((3 * r + 1) * c, c).CopyTo(w.Keys.AsSpan((l * BlockSize + first + r) * c, c));
+                qkv.Slice((3 * r + 2) * c, c).CopyTo(w.Values.AsSpan((l * BlockSize + first + r) * c, c));
+            }
+            // each head: softmax(q · k_s / √hs) over positions s ≤ t, then Σ_s att_s v_s   (rows, C)
+            attended.Clear();
+            for (int r = 0; r < rows; r++)
+            {
+                int position = first + r;
+                var scores = w.Scores.AsSpan(0, position + 1);
+                for (int h = 0; h < HeadCount; h++)
+                {
+                    int offset = h * headSize;
+                    var q = qkv.Slice(3 * r * c + offset, headSize);
+                    for (int s = 0; s <= position; s++)
+                        scores[s] = TensorPrimitives.Dot(q, w.Keys.AsSpan((l * BlockSize + s) * c + offset, headSize)) * scale;
+                    TensorPrimitives.SoftMax(scores, scores);
+                    var y = attended.Slice(r * c + offset, headSize);
+                    for (int s = 0; s <= position; s++)
+                        TensorPrimitives.MultiplyAdd(w.Values.AsSpan((l * BlockSize + s) * c + offset, headSize), scores[s], y, y);
+                }
+            }
+            // x = x + c_proj(y)                                               (rows, C)
+            MatrixVector.MultiplyRows(attended, rows, _attentionProjection[l], block.AttentionProjectionBias, normed);
+            for (int r = 0; r < rows; r++)
+                TensorPrimitives.Add(x.Slice(r * c, c), normed.Slice(r * c, c), x.Slice(r * c, c));
+            // x = x + c_proj(gelu(c_fc(ln_2(x))))                              (rows, 4C → C)
+            for (int r = 0; r < rows; r++)
+                LayerNorm(x.Slice(r * c, c), block.LayerNorm2Weight, block.LayerNorm2Bias, normed.Slice(r * c, c));
+            MatrixVector.MultiplyRows(normed, rows, _mlp[l], block.MlpBias, hidden);
+            for (int r = 0; r < rows; r++)
+                Gelu(hidden.Slice(r * 4 * c, 4 * c), w.Scratch);
+            MatrixVector.MultiplyRows(hidden, rows, _mlpProjection[l], block.MlpProjectionBias, normed);
+            for (int r = 0; r < rows; r++)
+                TensorPrimitives.Add(x.Slice(r * c, c), normed.Slice(r * c, c), x.Slice(r * c, c));
+        }
+        // logits = lm_head(ln_f(x))                                           (rows, V)
+        for (int r = 0; r < rows; r++)
+            LayerNorm(x.Slice(r * c, c), _finalNormWeight, _finalNormBias, normed.Slice(r * c, c));
+        MatrixVector.MultiplyRows(normed, rows, _headTransposed, [], logits);
+    }
+
+    // (x − mean) / √(var + ε) · γ + β, with the biased variance as nn.LayerNorm.
+    private static void LayerNorm(ReadOnlySpan<float> x, float[] gain, float[] bias, Span<float> output)
+    {
+        float mean = TensorPrimitives.Sum(x) / x.Length;
+        TensorPrimitives.Subtract(x, mean, output);
+        float variance = TensorPrimitives.SumOfSquares(output) / x.Length;
+        TensorPrimitives.Multiply(output, 1f / MathF.Sqrt(variance + LayerNormEpsilon), output);
+        TensorPrimitives.FusedMultiplyAdd(output, gain, bias, output);
+    }
+
+    // makemore.py's NewGELU: 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))), in place; scratch as long as x.
+    private static void Gelu(Span<float> x, Span<float> scratch)
+    {
+        TensorPrimitives.Multiply(x, x, scratch); // x²
+        TensorPrimitives.Multiply(scratch, 0.044715f, scratch);
+        TensorPrimitives.Add(scratch, 1f, scratch); // 1 + 0.044715 x²
+        TensorPrimitives.Multiply(scratch, x, scratch); // x + 0.044715 x³
+        TensorPrimitives.Multiply(scratch, GeluScale, scratch);
+        TensorPrimitives.Tanh(scratch, scratch);
+        TensorPrimitives.Add(scratch, 1f, scratch);
+        TensorPrimitives.Multiply(scratch, x, x);
+        TensorPrimitives.Multiply(x, 0.5f, x);
+    }
+
+    /// <summary>The architecture in one line, e.g. <c>4 blocks × (4 heads, C 64, MLP 256), T 16, V 27</c>.</summary>
+    public string Architecture => string.Create(CultureInfo.InvariantCulture,
+        $"{LayerCount} blocks × ({HeadCount} heads, C {EmbeddingSize}, MLP {4 * EmbeddingSize}), T {BlockSize}, V {_v}");
+
+    /// <inheritdoc/>
+    public IReadOnlyList<KeyValuePair<string, string>> Describe() =>
+    [
+        new("architecture", "Transformer (GPT-2 style, as makemore.py)"),
+        new("block size", $"{BlockSize} positions"),
+        new("layers", Architecture),
+        new("parameters", ParameterCount.ToString("N0", CultureInfo.InvariantCulture)),
+    ];
+
+    /// <inheritdoc/>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Transformer, {Architecture}, {ParameterCount:N0} parameters");
+
+    private static void Check(float[] values, long expected, string name)
+    {
+        ArgumentNullException.ThrowIfNull(values, name);
+        if (values.LongLength != expected)
+            throw new ArgumentException($"Expected {expected} values, got {values.LongLength}.", name);
+    }
+
+    /// <summary>Saved as kind <c>transformer</c>: vocabulary, T, heads, C, wte, wpe, the block count and each block's 12 arrays, ln_f, lm_head.</summary>
+    private sealed class Codec : ModelCodec<TransformerModel>
+    {
+        public override string Kind => "transformer";
+
+        public override int Version => 1;
+
+        protected override void Write(TransformerModel model, BinaryWriter writer)
+        {
+            model.Vocabulary.Write(writer);
+            writer.Write(model.BlockSize);
+            writer.Write(model.HeadCount);
+            writer.Write(model.EmbeddingSize);
+            StateIO.WriteArray(writer, model._tokenEmbedding);
+            StateIO.WriteArray(writer, model._positionEmbedding);
+            writer.Write(model._blocks.Length);
+            foreach (var block in model._blocks)
+                foreach (var array in block.Arrays())
+                    StateIO.WriteArray(writer, array);
+            StateIO.WriteArray(writer, model._finalNormWeight);
+            StateIO.WriteArray(writer, model._finalNormBias);
+            StateIO.WriteArray(writer, model._headWeight);
+        }
+
+        protected override TransformerModel ReadModel(int version, BinaryReader reader)
+        {
+            var vocabulary = CharacterVocabulary.Read(reader);
+            int blockSize = reader.ReadInt32(), heads = reader.ReadInt32(), c = reader.ReadInt32();
+            var wte = StateIO.ReadArray(reader, MaxParameters);
+            var wpe = StateIO.ReadArray(reader, MaxParameters);
+            int count = reader.ReadInt32();
+            if (count < 0 || count > 256)
+                throw new InvalidDataException($"A saved Transformer claims {count} blocks; the model file is damaged.");
+            var blocks = new TransformerBlockWeights[count];
+            for (int i = 0; i < count; i++)
+            {
+                var a = new float[12][];
+                for (int k = 0; k < a.Length; k++)
+                    a[k] = StateIO.ReadArray(reader, MaxParameters);
+                blocks[i] = new TransformerBlockWeights(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+            }
+            var lnWeight = StateIO.ReadArray(reader, MaxParameters);
+            var lnBias = StateIO.ReadArray(reader, MaxParameters);
+            var head = StateIO.ReadArray(reader, MaxParameters);
+            try
+            {
+                return new TransformerModel(vocabulary, blockSize, heads, c, wte, wpe, blocks, lnWeight, lnBias, head);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"A saved Transformer is inconsistent: {e.Message}", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using Makemore.ML.Tests;
+using Makemore.ML.TorchSharp.Models;
+using static TorchSharp.torch;
+
+namespace Makemore.ML.TorchSharp.Tests.Models;
+
+/// <summary>makemore.py's Transformer on TorchSharp and its plain C# model.</summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class TransformerNetworkTests
+{
+    private static readonly string[] Probes = ["", "a", "emma", "isabella", "zzzzzzzzzzzzzzzzzzzz"];
+
+    [ClassInitialize]
+    public static void LoadTorch(TestContext _)
+    {
+        TorchRuntime.EnsureLoaded();
+        TorchRuntime.SetThreads(1);
+    }
+
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(5)]
+    [DataRow(12, DisplayName = "the full block size")]
+    public void CSharpForwardEqualsTorchSharpForward(int length)
+    {
+        using var generator = new Generator(7);
+        using var network = new TransformerNetwork(SequenceNetworkChecks.Vocabulary.Size, 12, generator, layerCount: 2, headCount: 4, embeddingSize: 32);
+        SequenceNetworkChecks.Perturb(network, generator);
+        network.eval();
+        SequenceNetworkChecks.CSharpForwardEqualsTorchSharpForward(network, length, generator);
+    }
+
+    [TestMethod]
+    public void TheCSharpModelKeepsTheContract()
+    {
+        using var generator = new Generator(8);
+        using var network = new TransformerNetwork(SequenceNetworkChecks.Vocabulary.Size, 8, generator, layerCount: 2, headCount: 2, embeddingSize: 16);
+        SequenceNetworkChecks.Perturb(network, generator);
+        LanguageModelContract.Verify(network.ToModel(SequenceNetworkChecks.Vocabulary), Probes, 1e-9);
+    }
+
+    [TestMethod(DisplayName = "makemore.py's default Transformer over 27 symbols, block 16: 204,544 parameters (makemore.py prints 0.20M, lm_head left out)")]
+    public void DefaultParameterCountIsMakemorePysFormula()
+    {
+        const int V = 27, T = 16, C = 64, Layers = 4;
+        // wte + wpe + each block (ln_1, c_attn, attn c_proj, ln_2, c_fc, mlp c_proj: 12C² + 13C) + ln_f, then lm_head (no bias)
+        const long Reported = V * C + T * C + Layers * (12L * C * C + 13 * C) + 2 * C;
+        using var generator = new Generator(1);
+        using var network = new TransformerNetwork(V, T, generator);
+        Assert.AreEqual(Reported, network.ReportedParameterCount, "makemore.py's printed figure, 202,816");
+        Assert.AreEqual("0.20M", $"{network.ReportedParameterCount / 1e6:F2}M");
+        Assert.AreEqual(Reported + V * C, network.parameters().Sum(p => p.numel()));
+        Assert.AreEqual(Reported + V * C, network.DecayedParameters().Sum(p => p.numel()), "makemore.py decays every parameter");
+        var vocabulary = Makemore.ML.Text.CharacterVocabulary.FromCharacters("abcdefghijklmnopqrstuvwxyz");
+        Assert.AreEqual(Reported + V * C, network.ToModel(vocabulary).ParameterCount);
+    }
+
+    [TestMethod]
+    public void AdamWStepsLowerTheLoss()
+    {
+        using var generator = new Generator(3);
+        using var network = new TransformerNetwork(SequenceNetworkChecks.Vocabulary.Size, 9, generator, layerCount: 2, headCount: 2, embeddingSize: 32);
+        network.train();
+        var (before, after) = SequenceNetworkChecks.Train(network, TestData.Tiny, 200);
+        Assert.IsLessThan(before - 1.0, after, $"loss {before:F3} → {after:F3}");
+    }
+
+    [TestMethod]
+    public void ASequenceLongerThanTheBlockIsRefused()
+    {
+        using var generator = new Generator(1);
+        using var network = new TransformerNetwork(27, 4, generator, layerCount: 1, headCount: 1, embeddingSize: 8);
+        Assert.ThrowsExactly<ArgumentException>(() => network.Forward(zeros(1, 5, dtype: int64)));
+    }
+}
