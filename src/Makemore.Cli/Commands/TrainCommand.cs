@@ -25,7 +25,7 @@ internal static class TrainCommand
         var model = new Option<string>("--output", "-o") { Description = "Where to save the model zip", DefaultValueFactory = _ => "names-model.zip" };
         var type = new Option<string>("--type")
         {
-            Description = "ngram (counts), softmax (the lecture's neural n-gram), mlp (Bengio 2003, part 2), bn-mlp (part 3), wavenet (part 5), rnn, gru or lstm (makemore.py's); the neural ones train on TorchSharp",
+            Description = "ngram (counts), softmax (the lecture's neural n-gram), mlp (Bengio 2003, part 2), bn-mlp (part 3), wavenet (part 5), rnn, gru, lstm, bow or transformer (makemore.py's); the neural ones train on TorchSharp",
             DefaultValueFactory = _ => "ngram",
         };
         var split = CommonOptions.Split("lecture");
@@ -39,7 +39,8 @@ internal static class TrainCommand
         var blockSize = new Option<int>("--block-size") { Description = "softmax, mlp family: previous characters seen (softmax: 1 = bigram; mlp, bn-mlp: 3; wavenet: 8)", DefaultValueFactory = _ => 1 }.Within(1, 64);
         var embedding = new Option<int>("--n-embd") { Description = "mlp family, rnn, gru, lstm: width of a character embedding (mlp, bn-mlp: 10; wavenet: 24; rnn, gru, lstm: 64)", DefaultValueFactory = _ => 10 }.Within(1, 4096);
         var embedding2 = new Option<int>("--n-embd2") { Description = "rnn, gru, lstm: width of the hidden state (makemore.py: 64)", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.HiddenSize }.Within(1, 4096);
-        var layers = new Option<int>("--n-layer") { Description = "mlp, bn-mlp: hidden layers (1, the lectures; more is part 3's deeper network); wavenet: log2(block)", DefaultValueFactory = _ => 1 }.Within(1, 64);
+        var layers = new Option<int>("--n-layer") { Description = "mlp, bn-mlp: hidden layers (1, the lectures; more is part 3's deeper network); wavenet: log2(block); transformer: blocks (makemore.py: 4)", DefaultValueFactory = _ => 1 }.Within(1, 64);
+        var heads = new Option<int>("--n-head") { Description = "transformer: attention heads (makemore.py: 4); must divide --n-embd", DefaultValueFactory = _ => 4 }.Within(1, 64);
         var hidden = new Option<int>("--n-hidden") { Description = "mlp family: units per hidden layer (mlp, bn-mlp: 200; wavenet: 128)", DefaultValueFactory = _ => 200 }.Within(1, 65536);
         var schedule = new Option<string>("--lr-schedule")
         {
@@ -72,7 +73,7 @@ internal static class TrainCommand
             "Example: makemore train --order 3 --smoothing kneser-ney -o trigram.zip")
         {
             input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly, unknown,
-            embedding, embedding2, hidden, layers, timeLimit, schedule, optimizer, evalEvery, patience, checkpoint, resume,
+            embedding, embedding2, hidden, layers, heads, timeLimit, schedule, optimizer, evalEvery, patience, checkpoint, resume,
         };
         command.SetAction(parse =>
         {
@@ -123,6 +124,8 @@ internal static class TrainCommand
                 "rnn" => SequenceModelKind.Rnn,
                 "gru" => SequenceModelKind.Gru,
                 "lstm" => SequenceModelKind.Lstm,
+                "bow" => SequenceModelKind.BagOfWords,
+                "transformer" => SequenceModelKind.Transformer,
                 _ => null,
             };
             var sequenceOptions = sequenceKind is SequenceModelKind s ? SequenceFlags(parse, s, names) : null;
@@ -177,8 +180,8 @@ internal static class TrainCommand
                     CancellationToken = interrupt.Token,
                 }),
                 "mlp" or "bn-mlp" or "wavenet" => ml.Makemore().Trainers.Mlp(mlpOptions!),
-                "rnn" or "gru" or "lstm" => ml.Makemore().Trainers.Sequence(sequenceOptions!),
-                var other => throw new UsageException($"unknown model type '{other}': use ngram, softmax, mlp, bn-mlp, wavenet, rnn, gru or lstm"),
+                "rnn" or "gru" or "lstm" or "bow" or "transformer" => ml.Makemore().Trainers.Sequence(sequenceOptions!),
+                var other => throw new UsageException($"unknown model type '{other}': use ngram, softmax, mlp, bn-mlp, wavenet, rnn, gru, lstm, bow or transformer"),
             };
             var stopwatch = Stopwatch.StartNew();
             // The vocabulary comes from the whole input file, as makemore.py builds it, so a character that only dev or
@@ -329,6 +332,10 @@ internal static class TrainCommand
             options.EmbeddingSize = Given<int>(parse, "--n-embd");
         if (Has(parse, "--n-embd2"))
             options.HiddenSize = Given<int>(parse, "--n-embd2");
+        if (Has(parse, "--n-layer"))
+            options.LayerCount = Given<int>(parse, "--n-layer");
+        if (Has(parse, "--n-head"))
+            options.HeadCount = Given<int>(parse, "--n-head");
         if (Has(parse, "--threads"))
             options.Threads = Given<int>(parse, "--threads");
         TrainingFlags(parse, options.Training);

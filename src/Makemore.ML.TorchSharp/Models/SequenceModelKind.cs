@@ -13,6 +13,10 @@ public enum SequenceModelKind
     Gru,
     /// <summary>An LSTM (Hochreiter &amp; Schmidhuber 1997), promised by makemore.py's README.</summary>
     Lstm,
+    /// <summary>makemore.py's <c>--type bow</c>: causal averaging of the previous embeddings, then an MLP.</summary>
+    BagOfWords,
+    /// <summary>makemore.py's <c>--type transformer</c>: GPT-2 style (Radford et al. 2019; Vaswani et al. 2017).</summary>
+    Transformer,
 }
 
 /// <summary>The one place that maps a <see cref="SequenceModelKind"/> to its network: adding a kind is one arm here.</summary>
@@ -31,6 +35,8 @@ public static class SequenceNetworks
             SequenceModelKind.Rnn => new RecurrentNetwork(RecurrentCell.Rnn, vocabularySize, blockSize, options.EmbeddingSize, options.HiddenSize, generator),
             SequenceModelKind.Gru => new RecurrentNetwork(RecurrentCell.Gru, vocabularySize, blockSize, options.EmbeddingSize, options.HiddenSize, generator),
             SequenceModelKind.Lstm => new RecurrentNetwork(RecurrentCell.Lstm, vocabularySize, blockSize, options.EmbeddingSize, options.HiddenSize, generator),
+            SequenceModelKind.BagOfWords => new BagOfWordsNetwork(vocabularySize, blockSize, generator, options.EmbeddingSize, options.HiddenSize),
+            SequenceModelKind.Transformer => new TransformerNetwork(vocabularySize, blockSize, generator, options.LayerCount, options.HeadCount, options.EmbeddingSize),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "Unknown sequence model kind."),
         };
     }
