@@ -42,7 +42,7 @@ internal static class ModelsTable
             }));
         foreach (var kind in Enum.GetValues<SequenceModelKind>())
         {
-            string type = kind.ToString().ToLowerInvariant();
+            string type = kind == SequenceModelKind.BagOfWords ? "bow" : kind.ToString().ToLowerInvariant(); // makemore.py's --type
             entries.Add(new(type, $"makemore train --type {type} --steps 20000", (v, t, d) =>
             {
                 var options = new SequenceModelOptions { Kind = kind };
