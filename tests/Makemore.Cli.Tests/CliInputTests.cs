@@ -120,7 +120,7 @@ public sealed class CliInputTests
     [DataRow("--samples -1", "--samples must be at least 0 (got -1)")]
     [DataRow("--smoothing add-k:-1", "add-k")]
     [DataRow("--smoothing kneser-ney:1.5", "kneser-ney:D applies one D")]
-    [DataRow("--type lstm2", "unknown model type 'lstm2': use ngram, softmax, mlp, bn-mlp, wavenet, rnn, gru or lstm")]
+    [DataRow("--type lstm2", "unknown model type 'lstm2': use ngram, softmax, mlp, bn-mlp, wavenet, rnn, gru, lstm, bow or transformer")]
     public void TrainOptionsOutOfRangeAreOneLineNamingTheFlag(string options, string expected)
     {
         var run = Run(["train", "-i", InFolder("names.txt"), "-o", InFolder("never.zip"), .. options.Split(' ')]);

@@ -48,6 +48,24 @@ public sealed class CliSequenceTests
     }
 
     [TestMethod]
+    [DataRow("transformer", "Transformer, 2 blocks × (2 heads, C 8, MLP 32)", "--n-layer", "2", "--n-head", "2")]
+    [DataRow("bow", "bag of words", "--n-layer", "1")]
+    public void BagOfWordsAndTransformerTrainAndWorkWithEveryCommand(string type, string model, params string[] more)
+    {
+        string zip = type + ".zip";
+        var train = Run(Tiny(type, zip, more));
+        Assert.AreEqual(0, train.Code, train.Error);
+        StringAssert.Contains(train.Output, model);
+        StringAssert.Contains(Run("info", "-m", InFolder(zip)).Output, "best_dev_step: ");
+        Assert.AreEqual(0, Run("score", "-m", InFolder(zip), "emma", new string('a', 40)).Code, "a name longer than the block is scored too");
+        var sample = Run("sample", "-m", InFolder(zip), "-n", "3", "--seed", "5");
+        Assert.AreEqual(0, sample.Code, sample.Error);
+        Assert.AreEqual(sample.Output, Run("sample", "-m", InFolder(zip), "-n", "3", "--seed", "5").Output);
+        var heads = Run(Tiny("transformer", "never.zip", "--n-head", "3"));
+        Assert.AreEqual(2, heads.Code, "3 heads do not divide n_embd 8");
+    }
+
+    [TestMethod]
     public void ResumeFromACheckpointEqualsOneLongRun()
     {
         Assert.AreEqual(0, Run(Tiny("gru", "straight.zip")).Code);

@@ -69,7 +69,7 @@ public sealed class CliTests
     [TestMethod]
     [DataRow("train", "--order", "9")]
     [DataRow("train", "--smoothing", "laplace")]
-    [DataRow("train", "--type", "transformer")]
+    [DataRow("train", "--type", "hypernetwork")]
     [DataRow("train", "--order", "two")]
     [DataRow("train", "--split", "halves")]
     [DataRow("sample", "-m", "/no/such.zip")]
