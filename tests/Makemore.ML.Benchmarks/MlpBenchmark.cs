@@ -47,6 +47,10 @@ internal static class MlpBenchmark
                 }
         }
         TorchRuntime.SetThreads(TorchRuntime.DefaultThreadCount);
+        // Debian's python3-torch uses whichever BLAS the alternatives system points at: the reference BLAS is ~5× slower.
+        string blas = File.Exists("/etc/alternatives/libblas.so.3-x86_64-linux-gnu")
+            ? new FileInfo("/etc/alternatives/libblas.so.3-x86_64-linux-gnu").LinkTarget ?? "?" : "?";
+        Console.WriteLine($"PyTorch's BLAS: {blas}{(blas.Contains("openblas", StringComparison.Ordinal) ? "" : " (not OpenBLAS: apt-get install libopenblas0-pthread for a fair peer)")}");
         Console.WriteLine($"| MLP family (lecture sizes), batch 32, 1 thread | parameters | ours ms/step | PyTorch {(python is null ? "(not installed)" : "1.13")} ms/step | PyTorch ÷ ours (> 1: we are faster) | NameScorer names/s |");
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var (_, name) in kinds)
