@@ -42,20 +42,14 @@ internal static class StateChain
         IReadOnlyList<(string Destination, string Internal)> copyOut,
         IReadOnlyList<string> drop)
     {
-        IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
-        foreach ((string to, string from) in copyIn)
-            chain = chain.Append(ml.Transforms.CopyColumns(to, from));
         string slot = SlotColumn(stateColumn);
-        chain = chain
-            .Append(ml.Transforms.CustomMapping(new StateKeyMapping().GetMapping(), StateKeyMapping.ContractName))
-            .Append(ml.Transforms.Conversion.ConvertType(KeyTextColumn, KeyColumn, DataKind.String))
-            .Append(new Fitted(StateHash(ml, slot, state), HashOptions(ml, slot, 0)))
-            .Append(ml.Transforms.Conversion.MapKeyToValue(stateColumn, slot))
-            .Append(compute);
-        foreach ((string to, string from) in copyOut)
-            chain = chain.Append(ml.Transforms.CopyColumns(to, from));
-        var temporaries = drop.Append(KeyColumn).Append(KeyTextColumn).Append(slot).Distinct().ToArray();
-        return chain.Append(ml.Transforms.DropColumns(temporaries));
+        IEstimator<ITransformer>[] stateStage =
+        [
+            ml.Transforms.Conversion.ConvertType(KeyTextColumn, KeyColumn, DataKind.String),
+            new Fitted(StateHash(ml, slot, state), HashOptions(ml, slot, 0)),
+            ml.Transforms.Conversion.MapKeyToValue(stateColumn, slot),
+        ];
+        return Chain(ml, copyIn, stateStage, compute, copyOut, drop.Append(KeyColumn).Append(KeyTextColumn).Append(slot));
     }
 
     /// <summary>
@@ -71,17 +65,25 @@ internal static class StateChain
         IReadOnlyList<(string Destination, string Internal)> copyOut,
         IReadOnlyList<string> drop)
     {
+        IEstimator<ITransformer>[] stateStage = [ml.Transforms.Conversion.MapValue(stateColumn, [new KeyValuePair<uint, string>(Key, state)], KeyColumn)];
+        return Chain(ml, copyIn, stateStage, compute, copyOut, drop.Append(KeyColumn));
+    }
+
+    // CopyColumns(inputs) → StateKey → (the route's state stage) → compute → CopyColumns(outputs) → DropColumns(temporaries).
+    private static IEstimator<ITransformer> Chain(MLContext ml, IReadOnlyList<(string Internal, string Source)> copyIn,
+        IEnumerable<IEstimator<ITransformer>> stateStage, IEstimator<ITransformer> compute, IReadOnlyList<(string Destination, string Internal)> copyOut,
+        IEnumerable<string> drop)
+    {
         IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
         foreach ((string to, string from) in copyIn)
             chain = chain.Append(ml.Transforms.CopyColumns(to, from));
-        chain = chain
-            .Append(ml.Transforms.CustomMapping(new StateKeyMapping().GetMapping(), StateKeyMapping.ContractName))
-            .Append(ml.Transforms.Conversion.MapValue(stateColumn, [new KeyValuePair<uint, string>(Key, state)], KeyColumn))
-            .Append(compute);
+        chain = chain.Append(ml.Transforms.CustomMapping(new StateKeyMapping().GetMapping(), StateKeyMapping.ContractName));
+        foreach (var stage in stateStage)
+            chain = chain.Append(stage);
+        chain = chain.Append(compute);
         foreach ((string to, string from) in copyOut)
             chain = chain.Append(ml.Transforms.CopyColumns(to, from));
-        var temporaries = drop.Append(KeyColumn).Distinct().ToArray();
-        return chain.Append(ml.Transforms.DropColumns(temporaries));
+        return chain.Append(ml.Transforms.DropColumns(drop.Distinct().ToArray()));
     }
 
     private static HashingEstimator HashOptions(MLContext ml, string slot, uint seed) =>
