@@ -45,16 +45,6 @@ public abstract class WindowLanguageModel : ILanguageModel
     /// <inheritdoc/>
     public ILanguageModelDecoder StartDecoding() => new Decoder(this);
 
-    /// <summary>Fills a window with the last ids of a prefix, left-padded with boundary ids.</summary>
-    /// <param name="prefix">The item's characters so far.</param>
-    /// <param name="context">The window to fill; its length is the block size.</param>
-    public static void FillContext(ReadOnlySpan<int> prefix, Span<int> context)
-    {
-        context.Clear();
-        int take = Math.Min(prefix.Length, context.Length);
-        prefix[^take..].CopyTo(context[^take..]);
-    }
-
     private static void Shift(Span<int> context, int next)
     {
         if (context.Length == 0)
