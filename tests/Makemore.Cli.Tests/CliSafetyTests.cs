@@ -134,27 +134,65 @@ public sealed class CliSafetyTests
     [TestMethod]
     public void ADamagedModelIsRefusedAndNeverScores()
     {
-        // One bit flipped in every byte position of the model's compressed state entry: each copy is refused.
+        // One bit flipped at 41 byte positions of the model's compressed state entry. A flip that changes what the entry
+        // inflates to must be refused. A few deflate bits carry nothing: the padding after the final block, an unused
+        // code length, or the end-of-block code itself (the zip reader stops at the entry's declared length, so bytes the
+        // damaged code would add past it are never read). Such a copy holds the very same model and must score exactly as the good file
+        // does. Which positions those are depends on the saved command line, so on the temporary folder's name.
         byte[] good = File.ReadAllBytes(InFolder("good.zip"));
         long offset, length;
+        byte[] state;
         using (var zip = new ZipArchive(new MemoryStream(good)))
         {
             var entry = zip.Entries.Where(e => !e.FullName.StartsWith("Makemore/", StringComparison.Ordinal)).MaxBy(e => e.CompressedLength)!; // the state
             length = entry.CompressedLength;
             offset = FindLocalData(good, entry.FullName);
+            state = Inflate(good.AsSpan((int)offset, (int)length), int.MaxValue)!;
         }
-        for (long i = 0; i < length; i += Math.Max(1, length / 40))
+        var goodRun = Run("score", "-m", InFolder("good.zip"), "anna");
+        Assert.AreEqual(0, goodRun.Code, goodRun.Error);
+        int refused = 0;
+        var positions = Enumerable.Range(0, 40).Select(k => k * length / 40).Append(length - 1).Distinct(); // the last byte ends in padding
+        foreach (long i in positions)
         {
             byte[] damaged = (byte[])good.Clone();
             damaged[offset + i] ^= 0x10;
             File.WriteAllBytes(InFolder("damaged.zip"), damaged);
             var run = Run("score", "-m", InFolder("damaged.zip"), "anna");
+            if (Inflate(damaged.AsSpan((int)offset, (int)length), state.Length) is { } content && content.AsSpan().SequenceEqual(state))
+            {
+                Assert.AreEqual(0, run.Code, $"byte {i} changes no content: {run.Error}");
+                Assert.AreEqual(goodRun.Output, run.Output, $"byte {i} changes no content");
+                continue;
+            }
             Assert.AreEqual(2, run.Code, $"byte {i}: {run.Output}");
             StringAssert.Contains(run.Error, "damaged", $"byte {i}");
+            refused++;
         }
+        Assert.IsTrue(refused >= 30, $"only {refused} of the flips changed the state");
         var truncated = Run("score", "-m", WriteTruncated(good), "anna");
         Assert.AreEqual(2, truncated.Code);
         StringAssert.Contains(truncated.Error, "damaged");
+    }
+
+    // At most the first max bytes raw deflate bytes inflate to (the inflater stops quietly where the input ends, as the
+    // zip reader's does), or null when they are not a valid stream.
+    private static byte[]? Inflate(ReadOnlySpan<byte> deflated, int max)
+    {
+        try
+        {
+            using var inflate = new DeflateStream(new MemoryStream(deflated.ToArray()), CompressionMode.Decompress);
+            using var content = new MemoryStream();
+            byte[] buffer = new byte[4096];
+            int read;
+            while (content.Length < max && (read = inflate.Read(buffer, 0, (int)Math.Min(buffer.Length, max - content.Length))) > 0)
+                content.Write(buffer, 0, read);
+            return content.ToArray();
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private static string WriteTruncated(byte[] good)
