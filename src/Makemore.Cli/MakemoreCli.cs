@@ -30,6 +30,7 @@ internal static class MakemoreCli
             PlotCommand.Create(output, error),
             InfoCommand.Create(output),
             InterpolateCommand.Create(output),
+            ServeCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,0 +1,132 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Makemore.ML.Sampling;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Makemore.Service;
+
+/// <summary>The body of <c>POST /score</c>.</summary>
+public sealed class ScoreRequest
+{
+    /// <summary>The names to score.</summary>
+    public List<string?>? Names { get; set; }
+}
+
+/// <summary>Maps the name service's endpoints onto an ASP.NET Core app.</summary>
+public static class NameServiceEndpoints
+{
+    /// <summary>JSON as the service writes and reads it: snake_case names, as <c>makemore … --json</c>.</summary>
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // 'jörg', not '\u0027j\u00F6rg\u0027' (answers are application/json, never HTML)
+    };
+
+    /// <summary>
+    /// Maps <c>GET /</c> (the page), <c>GET /generate</c>, <c>POST /score</c>, <c>GET /complete</c> and <c>GET /model</c>
+    /// for <paramref name="service"/>. A bad request is answered 400 with <c>{"error": "…"}</c>.
+    /// </summary>
+    public static IEndpointRouteBuilder MapNameService(this IEndpointRouteBuilder endpoints, NameService service)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(service);
+        endpoints.MapGet("/", () => Results.Content(Page.Html, "text/html; charset=utf-8"));
+        endpoints.MapGet("/model", () => Answer(() => new
+        {
+            Model = service.Model.ToString(),
+            Describe = service.Model.Describe().Select(p => new[] { p.Key, p.Value }),
+            Vocabulary = service.Model.Vocabulary.ToString(),
+            Limits = service.Options,
+        }));
+        endpoints.MapGet("/generate", (HttpRequest request) => Answer(() =>
+        {
+            var query = new QueryReader(request.Query);
+            int count = query.Int("count", NameServiceOptions.Defaults.Count, 1, service.Options.MaxCount);
+            return service.Generate(count, ReadSampling(query, service.Options));
+        }));
+        endpoints.MapGet("/complete", (HttpRequest request) => Answer(() =>
+        {
+            var query = new QueryReader(request.Query);
+            string prefix = query.Text("prefix") ?? throw new BadRequestException("'prefix' is missing: /complete?prefix=em");
+            int top = query.Int("top", NameServiceOptions.Defaults.CompleteTop, 1, service.Model.Vocabulary.Size);
+            int count = query.Int("count", NameServiceOptions.Defaults.CompleteTop, 0, service.Options.MaxCount);
+            long seed = query.Long("seed", SamplingOptions.LectureSeed, 0, long.MaxValue);
+            return service.Complete(prefix, top, count, seed);
+        }));
+        endpoints.MapPost("/score", async (HttpRequest request) =>
+        {
+            ScoreRequest? body;
+            try
+            {
+                body = await ReadBody(request, service.Options.MaxBodyBytes);
+            }
+            catch (BadRequestException e)
+            {
+                return Error(e.Message);
+            }
+            return Answer(() => service.Score(body?.Names ?? throw new BadRequestException("The body must be a JSON object with a 'names' array: {\"names\": [\"anna\"]}.")));
+        });
+        return endpoints;
+    }
+
+    /// <summary>The sampling options a query names, with the CLI's flag names (<c>seed</c>, <c>top-k</c>, …).</summary>
+    private static SamplingOptions ReadSampling(QueryReader query, NameServiceOptions limits)
+    {
+        var defaults = new SamplingOptions();
+        return new SamplingOptions
+        {
+            Seed = query.Long("seed", defaults.Seed, 0, long.MaxValue),
+            Rng = query.Choice("rng", "lecture", "lecture", "torch") == "torch" ? SamplerRng.Torch : SamplerRng.Lecture,
+            Temperature = query.Double("temperature", defaults.Temperature, 0, 1e30, minExclusive: true),
+            TopK = query.Int("top-k", 0, 0, 1_000_000),
+            Prefix = query.Text("prefix") ?? "",
+            MaxLength = query.Int("max-length", limits.MaxNameLength, 1, limits.MaxNameLength),
+        };
+    }
+
+    private static async Task<ScoreRequest?> ReadBody(HttpRequest request, int maxBytes)
+    {
+        if (request.ContentLength > maxBytes)
+            throw new BadRequestException($"The body has {request.ContentLength:N0} bytes; at most {maxBytes:N0}.");
+        if (request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            throw new BadRequestException($"Send JSON (Content-Type: application/json), not {type}.");
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+                throw new BadRequestException($"The body is larger than {maxBytes:N0} bytes.");
+            buffer.Write(chunk, 0, read);
+        }
+        if (buffer.Length == 0)
+            throw new BadRequestException("The body is empty: send {\"names\": [\"anna\", …]}.");
+        try
+        {
+            return JsonSerializer.Deserialize<ScoreRequest>(buffer.ToArray(), Json);
+        }
+        catch (JsonException e)
+        {
+            string where = e.LineNumber is long line ? $" at line {line + 1}, column {e.BytePositionInLine + 1}" : "";
+            throw new BadRequestException($"The body is not valid JSON{where}: send {{\"names\": [\"anna\", …]}}.");
+        }
+    }
+
+    private static IResult Answer<T>(Func<T> work)
+    {
+        try
+        {
+            return Results.Json(work(), Json);
+        }
+        catch (BadRequestException e)
+        {
+            return Error(e.Message);
+        }
+    }
+
+    private static IResult Error(string message) => Results.Json(new { Error = message }, Json, statusCode: StatusCodes.Status400BadRequest);
+}

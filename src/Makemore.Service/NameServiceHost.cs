@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Makemore.Service;
+
+/// <summary>Builds the name service as a ready-to-run web app (what <c>makemore serve</c> and examples/NameService run).</summary>
+public static class NameServiceHost
+{
+    /// <summary>
+    /// Creates the app for <paramref name="service"/>, listening on <paramref name="url"/> (e.g. <c>http://127.0.0.1:5080</c>;
+    /// port 0 picks a free port: read it from <c>app.Urls</c> after <c>StartAsync</c>).
+    /// </summary>
+    public static WebApplication Create(NameService service, string url, LogLevel logLevel = LogLevel.Warning)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentException.ThrowIfNullOrEmpty(url);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(logLevel);
+        builder.WebHost.UseUrls(url);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = service.Options.MaxBodyBytes);
+        var app = builder.Build();
+        app.MapNameService(service);
+        return app;
+    }
+
+    /// <summary>The loopback address on <paramref name="port"/>: the service is local unless asked otherwise.</summary>
+    public static string Loopback(int port) => $"http://127.0.0.1:{port}";
+}

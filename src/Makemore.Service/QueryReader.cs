@@ -1,0 +1,73 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+
+namespace Makemore.Service;
+
+/// <summary>Reads typed query parameters, refusing a malformed or out-of-range value with a message that names it.</summary>
+internal sealed class QueryReader(IQueryCollection query)
+{
+    /// <summary>An integer in [min, max], or the default when absent.</summary>
+    public int Int(string name, int defaultValue, int min, int max)
+    {
+        if (Text(name) is not { } text)
+            return defaultValue;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
+            throw new BadRequestException($"'{name}' must be a whole number from {min} to {max:N0} (got '{text}').");
+        return value;
+    }
+
+    /// <summary>A long in [min, max], or the default when absent.</summary>
+    public long Long(string name, long defaultValue, long min, long max)
+    {
+        if (Text(name) is not { } text)
+            return defaultValue;
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) || value < min || value > max)
+            throw new BadRequestException($"'{name}' must be a whole number from {min} to {max:N0} (got '{text}').");
+        return value;
+    }
+
+    /// <summary>A finite number in [min, max] (min exclusive when <paramref name="minExclusive"/>), or the default when absent.</summary>
+    public double Double(string name, double defaultValue, double min, double max, bool minExclusive = false)
+    {
+        if (Text(name) is not { } text)
+            return defaultValue;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value) ||
+            (minExclusive ? value <= min : value < min) || value > max)
+            throw new BadRequestException($"'{name}' must be a number {(minExclusive ? "above" : "from")} {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)} (got '{text}').");
+        return value;
+    }
+
+    /// <summary>true for <c>true</c>, <c>1</c> or a bare flag (<c>?greedy</c>), false for <c>false</c>/<c>0</c> or absence.</summary>
+    public bool Flag(string name)
+    {
+        if (!query.TryGetValue(name, out var values))
+            return false;
+        string text = values.ToString();
+        return text switch
+        {
+            "" or "true" or "1" => true,
+            "false" or "0" => false,
+            _ => throw new BadRequestException($"'{name}' must be true or false (got '{text}')."),
+        };
+    }
+
+    /// <summary>One of <paramref name="choices"/>, or the default when absent.</summary>
+    public string Choice(string name, string defaultValue, params string[] choices)
+    {
+        if (Text(name) is not { } text)
+            return defaultValue;
+        if (!choices.Contains(text, StringComparer.Ordinal))
+            throw new BadRequestException($"'{name}' must be one of {string.Join(", ", choices)} (got '{text}').");
+        return text;
+    }
+
+    /// <summary>The parameter's text, or null when absent; refused when given twice.</summary>
+    public string? Text(string name)
+    {
+        if (!query.TryGetValue(name, out var values) || values.Count == 0)
+            return null;
+        if (values.Count > 1)
+            throw new BadRequestException($"'{name}' is given {values.Count} times; give it once.");
+        return values[0];
+    }
+}
