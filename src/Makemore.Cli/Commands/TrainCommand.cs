@@ -41,6 +41,8 @@ internal static class TrainCommand
         var embedding2 = new Option<int>("--n-embd2") { Description = "rnn, gru, lstm: width of the hidden state (makemore.py: 64)", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.HiddenSize }.Within(1, 4096);
         var layers = new Option<int>("--n-layer") { Description = "mlp, bn-mlp: hidden layers (1, the lectures; more is part 3's deeper network); wavenet: log2(block); transformer: blocks (makemore.py: 4)", DefaultValueFactory = _ => 1 }.Within(1, 64);
         var heads = new Option<int>("--n-head") { Description = "transformer: attention heads (makemore.py: 4); must divide --n-embd", DefaultValueFactory = _ => 4 }.Within(1, 64);
+        var dropout = new Option<double>("--dropout") { Description = "transformer: dropout while training, on the embeddings and each residual branch (makemore.py: 0)", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.Dropout }.NonNegative();
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "neural models but softmax: the optimizer's weight decay (adamw: 0.01, makemore.py's; sgd: 0)" };
         var hidden = new Option<int>("--n-hidden") { Description = "mlp family: units per hidden layer (mlp, bn-mlp: 200; wavenet: 128)", DefaultValueFactory = _ => 200 }.Within(1, 65536);
         var schedule = new Option<string>("--lr-schedule")
         {
@@ -73,7 +75,7 @@ internal static class TrainCommand
             "Example: makemore train --order 3 --smoothing kneser-ney -o trigram.zip")
         {
             input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly, unknown,
-            embedding, embedding2, hidden, layers, heads, timeLimit, schedule, optimizer, evalEvery, patience, checkpoint, resume,
+            embedding, embedding2, hidden, layers, heads, dropout, weightDecay, timeLimit, schedule, optimizer, evalEvery, patience, checkpoint, resume,
         };
         command.SetAction(parse =>
         {
@@ -336,6 +338,8 @@ internal static class TrainCommand
             options.LayerCount = Given<int>(parse, "--n-layer");
         if (Has(parse, "--n-head"))
             options.HeadCount = Given<int>(parse, "--n-head");
+        if (Has(parse, "--dropout"))
+            options.Dropout = Given<double>(parse, "--dropout") is var p && p < 1 ? p : throw new UsageException($"--dropout must be below 1 (got {p}): it is the chance that a unit is zeroed");
         if (Has(parse, "--threads"))
             options.Threads = Given<int>(parse, "--threads");
         TrainingFlags(parse, options.Training);
@@ -368,6 +372,15 @@ internal static class TrainCommand
             "adamw" => training.Optimizer as AdamWOptions ?? new AdamWOptions(),
             var other => throw new UsageException($"unknown --optimizer '{other}': use sgd or adamw"),
         };
+        if (Given<double?>("--weight-decay") is double decay)
+            training.Optimizer = double.IsFinite(decay) && decay >= 0
+                ? training.Optimizer switch
+                {
+                    AdamWOptions adamw => adamw with { WeightDecay = decay },
+                    SgdOptions sgd => sgd with { WeightDecay = decay },
+                    var other => throw new UsageException($"--weight-decay does not apply to the optimizer {other}"),
+                }
+                : throw new UsageException($"--weight-decay must be a finite number ≥ 0 (got {decay})");
         if (Given<string>("--lr-schedule") is { } text)
             training.Schedule = ParseSchedule(text, training.LearningRate);
         else if (Has("--lr") && training.Schedule is StepSchedule step)

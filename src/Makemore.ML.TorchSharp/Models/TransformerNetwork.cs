@@ -74,10 +74,13 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
 {
     private static readonly double GeluScale = Math.Sqrt(2 / Math.PI);
 
-    internal TransformerBlock(string name, int embeddingSize, int headCount, Generator generator) : base(name)
+    private readonly SeededDropout _residualDropout;
+
+    internal TransformerBlock(string name, int embeddingSize, int headCount, SeededDropout residualDropout, Generator generator) : base(name)
     {
         ln_1 = nn.LayerNorm(embeddingSize);
         attn = new CausalSelfAttention(embeddingSize, headCount, generator);
+        _residualDropout = residualDropout;
         ln_2 = nn.LayerNorm(embeddingSize);
         c_fc = nn.Linear(embeddingSize, 4 * embeddingSize);
         c_proj = nn.Linear(4 * embeddingSize, embeddingSize);
@@ -104,11 +107,11 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     /// <summary>(B, T, C) → (B, T, C).</summary>
     public override Tensor forward(Tensor x)
     {
-        x = x + attn.call(ln_1.call(x));
+        x = x + _residualDropout.call(attn.call(ln_1.call(x)));
         var h = c_fc.call(ln_2.call(x)); // (B, T, 4C)
         // makemore.py's NewGELU: 0.5 h (1 + tanh(√(2/π) (h + 0.044715 h³)))
         h = 0.5 * h * (1.0 + (GeluScale * (h + 0.044715 * h.pow(3))).tanh());
-        return x + c_proj.call(h);
+        return x + _residualDropout.call(c_proj.call(h)); // dropout only while training (identity in eval mode)
     }
 
     internal TransformerBlockWeights ToWeights() => new(
@@ -136,6 +139,9 @@ public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNet
     /// <summary>makemore.py's default width (n_embd).</summary>
     public const int DefaultEmbeddingSize = 64;
 
+    private readonly Generator _dropoutGenerator;
+    private readonly SeededDropout _embeddingDropout;
+
     /// <summary>Builds the network with PyTorch's default initialisation drawn from <paramref name="generator"/>.</summary>
     /// <param name="vocabularySize">V.</param>
     /// <param name="blockSize">T, the positions learned (makemore.py: the longest name + 1).</param>
@@ -143,14 +149,21 @@ public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNet
     /// <param name="layerCount">Blocks (n_layer).</param>
     /// <param name="headCount">Heads per block (n_head); must divide <paramref name="embeddingSize"/>.</param>
     /// <param name="embeddingSize">C (n_embd).</param>
+    /// <param name="dropout">
+    /// Dropout probability while training, on the embeddings and on each residual branch (as GPT-2 places it; the masks
+    /// come from a generator seeded from <paramref name="generator"/>). 0 (makemore.py) leaves the network exactly
+    /// makemore.py's. Inference never drops.
+    /// </param>
     public TransformerNetwork(int vocabularySize, int blockSize, Generator generator, int layerCount = DefaultLayerCount,
-        int headCount = DefaultHeadCount, int embeddingSize = DefaultEmbeddingSize)
+        int headCount = DefaultHeadCount, int embeddingSize = DefaultEmbeddingSize, double dropout = 0)
         : base(nameof(TransformerNetwork))
     {
         ArgumentNullException.ThrowIfNull(generator);
         if (vocabularySize < 1 || blockSize < 1 || layerCount < 0 || headCount < 1 || embeddingSize < 1 || embeddingSize % headCount != 0)
             throw new ArgumentOutOfRangeException(nameof(headCount),
                 $"Sizes must be positive and the heads must divide the embedding size ({embeddingSize} / {headCount}).");
+        if (!(dropout >= 0 && dropout < 1))
+            throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "Dropout must be in [0, 1).");
         VocabularySize = vocabularySize;
         BlockSize = blockSize;
         HeadCount = headCount;
@@ -159,10 +172,17 @@ public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNet
         wpe = nn.Embedding(blockSize, embeddingSize);
         DefaultInit.Embedding(wte, generator);
         DefaultInit.Embedding(wpe, generator);
-        h = nn.ModuleList(Enumerable.Range(0, layerCount).Select(i => new TransformerBlock($"h{i}", embeddingSize, headCount, generator)).ToArray());
+        _dropoutGenerator = new Generator(0); // seeded below, after every weight is drawn
+        _embeddingDropout = new SeededDropout(dropout, _dropoutGenerator);
+        h = nn.ModuleList(Enumerable.Range(0, layerCount).Select(i => new TransformerBlock($"h{i}", embeddingSize, headCount, new SeededDropout(dropout, _dropoutGenerator), generator)).ToArray());
         ln_f = nn.LayerNorm(embeddingSize);
         lm_head = nn.Linear(embeddingSize, vocabularySize, hasBias: false);
         DefaultInit.Linear(lm_head, generator);
+        if (dropout > 0) // one draw after the weights: they are the same with and without dropout
+        {
+            using var seed = randint(long.MaxValue, [1], dtype: int64, generator: generator);
+            _dropoutGenerator.manual_seed(seed.item<long>());
+        }
         RegisterComponents();
     }
 
@@ -209,7 +229,7 @@ public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNet
         if (t > BlockSize)
             throw new ArgumentException($"Cannot read a sequence of {t} positions; the block size is {BlockSize}.", nameof(ids));
         using var positions = arange(t, dtype: int64, device: ids.device); // (T)
-        var x = wte.call(ids) + wpe.call(positions); // (B, T, C)
+        var x = _embeddingDropout.call(wte.call(ids) + wpe.call(positions)); // (B, T, C)
         foreach (var block in h)
             x = block.call(x); // (B, T, C)
         return lm_head.call(ln_f.call(x)); // (B, T, V)
@@ -220,6 +240,14 @@ public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNet
 
     /// <inheritdoc/>
     ILanguageModel ISequenceNetwork.ToModel(CharacterVocabulary vocabulary) => ToModel(vocabulary);
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _dropoutGenerator.Dispose();
+        base.Dispose(disposing);
+    }
 
     /// <summary>Copies the trained network into the plain C# <see cref="TransformerModel"/>.</summary>
     public TransformerModel ToModel(CharacterVocabulary vocabulary)

@@ -35,6 +35,9 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
 
         /// <summary>Attention heads: 4 (makemore.py's <c>--n-head</c>).</summary>
         public const int HeadCount = 4;
+
+        /// <summary>Transformer dropout while training: 0 (makemore.py has none).</summary>
+        public const double Dropout = 0;
     }
 
     /// <summary>Creates the estimator; prefer <c>mlContext.Makemore().Trainers.Sequence(...)</c>.</summary>

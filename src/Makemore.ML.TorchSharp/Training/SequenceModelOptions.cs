@@ -30,6 +30,12 @@ public sealed class SequenceModelOptions
     /// <summary>Attention heads per block (makemore.py's <c>--n-head</c>). Default 4.</summary>
     public int HeadCount { get; set; } = SequenceModelEstimator.Defaults.HeadCount;
 
+    /// <summary>
+    /// Transformer: dropout probability while training (embeddings, attention weights, residual branches). Default 0,
+    /// makemore.py's; on the lecture split its Transformer overfits after ~10k steps without it.
+    /// </summary>
+    public double Dropout { get; set; } = SequenceModelEstimator.Defaults.Dropout;
+
     /// <summary>Steps, batches, optimizer, schedule, seed, evaluation, checkpoints, progress and cancellation. Default makemore.py's.</summary>
     public TrainingOptions Training { get; set; } = new();
 
@@ -52,6 +58,10 @@ public sealed class SequenceModelOptions
             throw new ArgumentOutOfRangeException(nameof(LayerCount), LayerCount, "LayerCount must be 1–64.");
         if (HeadCount < 1 || EmbeddingSize % HeadCount != 0)
             throw new ArgumentOutOfRangeException(nameof(HeadCount), HeadCount, $"HeadCount must be ≥ 1 and divide EmbeddingSize ({EmbeddingSize}).");
+        if (!(Dropout >= 0 && Dropout < 1))
+            throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
+        if (Dropout > 0 && Kind != SequenceModelKind.Transformer)
+            throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, $"Dropout applies to the Transformer only, not to {Kind}.");
         if (Threads < 1)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
     }

@@ -95,6 +95,16 @@ public sealed class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWo
     }
 
     /// <inheritdoc/>
+    public void LogProbabilitiesAndNext(ReadOnlySpan<int> ids, Span<double> logProbabilities, Span<double> nextProbabilities)
+    {
+        if (nextProbabilities.Length != _v)
+            throw new ArgumentException($"Expected room for {_v} probabilities, got {nextProbabilities.Length}.", nameof(nextProbabilities));
+        var workspace = Interlocked.Exchange(ref _spare, null) ?? CreateWorkspace();
+        PositionalScoring.LogProbabilities(this, workspace, workspace.Logits, ids, logProbabilities, nextProbabilities);
+        _spare = workspace;
+    }
+
+    /// <inheritdoc/>
     public ILanguageModelDecoder StartDecoding() => new PositionalScoring.Decoder<Workspace>(this);
 
     /// <summary>The running sum of one item and scratch vectors.</summary>

@@ -25,6 +25,21 @@ public interface ILanguageModel
     /// <summary>Starts decoding an item: a state before its first character that gives next-symbol distributions.</summary>
     ILanguageModelDecoder StartDecoding();
 
+    /// <summary>
+    /// <see cref="LogProbabilities"/>, and the distribution of the symbol that would follow the whole item (what a decoder
+    /// gives after appending all of <paramref name="ids"/>): the scoring columns need both. The last position that predicts
+    /// the end token computes that distribution anyway, so a model that can hands it over from the same pass; the default
+    /// decodes the item a second time.
+    /// </summary>
+    /// <param name="ids">The item's character ids, no boundary tokens.</param>
+    /// <param name="logProbabilities">Receives <c>ids.Length + 1</c> natural-log probabilities.</param>
+    /// <param name="nextProbabilities">Receives one probability per vocabulary id (id 0: the item ends here).</param>
+    void LogProbabilitiesAndNext(ReadOnlySpan<int> ids, Span<double> logProbabilities, Span<double> nextProbabilities)
+    {
+        LogProbabilities(ids, logProbabilities);
+        SequenceScorer.NextProbabilities(this, ids, nextProbabilities);
+    }
+
     /// <summary>What the model is, as (name, value) lines for people (<c>makemore info</c>): architecture, sizes, options.</summary>
     IReadOnlyList<KeyValuePair<string, string>> Describe();
 }

@@ -93,16 +93,34 @@ public sealed class InterpolatedModel : ILanguageModel
     }
 
     /// <inheritdoc/>
-    public void LogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities)
+    public void LogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities) => Score(ids, logProbabilities, default);
+
+    /// <inheritdoc/>
+    public void LogProbabilitiesAndNext(ReadOnlySpan<int> ids, Span<double> logProbabilities, Span<double> nextProbabilities)
+    {
+        if (nextProbabilities.Length != Vocabulary.Size)
+            throw new ArgumentException($"Expected room for {Vocabulary.Size} probabilities, got {nextProbabilities.Length}.", nameof(nextProbabilities));
+        Score(ids, logProbabilities, nextProbabilities);
+    }
+
+    // Σ wᵢ pᵢ at every position, and (when next is not empty) after the item: each component scores once, in one pass where it can.
+    private void Score(ReadOnlySpan<int> ids, Span<double> logProbabilities, Span<double> next)
     {
         int n = ids.Length + 1;
         var mixed = new double[n];
         var component = new double[n];
+        var componentNext = next.IsEmpty ? [] : new double[next.Length];
+        next.Clear();
         for (int i = 0; i < _components.Length; i++)
         {
-            _components[i].LogProbabilities(ids, component);
+            if (next.IsEmpty)
+                _components[i].LogProbabilities(ids, component);
+            else
+                _components[i].LogProbabilitiesAndNext(ids, component, componentNext);
             for (int t = 0; t < n; t++)
                 mixed[t] += _weights[i] * Math.Exp(component[t]);
+            for (int c = 0; c < componentNext.Length; c++)
+                next[c] += _weights[i] * componentNext[c];
         }
         for (int t = 0; t < n; t++)
             logProbabilities[t] = Math.Log(mixed[t]);

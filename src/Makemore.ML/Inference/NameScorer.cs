@@ -29,13 +29,12 @@ public sealed class NameScorer
     /// <summary>Fills every score column for one item's ids: the one definition shared with the saved model's mapping.</summary>
     internal static void Fill(ILanguageModel model, int[] ids, NameScore output)
     {
-        var score = SequenceScorer.Score(model, ids);
+        Span<double> next = model.Vocabulary.Size <= 256 ? stackalloc double[model.Vocabulary.Size] : new double[model.Vocabulary.Size];
+        var score = SequenceScorer.ScoreWithNext(model, ids, next); // one pass gives both where the model can
         output.LogLikelihood = score.LogLikelihood;
         output.NllPerCharacter = score.NllPerCharacter;
         output.Perplexity = score.Perplexity;
         output.PredictedCharacterCount = score.PredictedCount;
-        Span<double> next = model.Vocabulary.Size <= 256 ? stackalloc double[model.Vocabulary.Size] : new double[model.Vocabulary.Size];
-        SequenceScorer.NextProbabilities(model, ids, next);
         var probabilities = output.NextCharacterProbabilities.Length == next.Length ? output.NextCharacterProbabilities : new float[next.Length];
         for (int i = 0; i < next.Length; i++)
             probabilities[i] = (float)next[i];

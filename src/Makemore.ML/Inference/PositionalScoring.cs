@@ -28,8 +28,9 @@ internal interface IPositionalNetwork<TWorkspace>
 internal static class PositionalScoring
 {
     /// <summary>ln p of each of the item's characters and of the end token (see <see cref="ILanguageModel.LogProbabilities"/>).</summary>
+    /// <remarks>With a non-empty <paramref name="next"/>, also writes the distribution after the whole item (the last position's softmax).</remarks>
     public static void LogProbabilities<TWorkspace>(IPositionalNetwork<TWorkspace> network, TWorkspace workspace, Span<float> logits,
-        ReadOnlySpan<int> ids, Span<double> logProbabilities)
+        ReadOnlySpan<int> ids, Span<double> logProbabilities, Span<double> next = default)
     {
         if (logProbabilities.Length != ids.Length + 1)
             throw new ArgumentException($"Expected room for {ids.Length + 1} log-probabilities, got {logProbabilities.Length}.", nameof(logProbabilities));
@@ -47,6 +48,8 @@ internal static class PositionalScoring
                     network.Step(workspace, ids[first + p - 1], p, logits);
             logProbabilities[i] = LogSoftmaxAt(logits, i < ids.Length ? ids[i] : 0);
         }
+        if (!next.IsEmpty)
+            Softmax(logits, next);
     }
 
     /// <summary>ln softmax(logits)[target], in double.</summary>

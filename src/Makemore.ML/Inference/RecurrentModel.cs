@@ -140,7 +140,18 @@ public sealed class RecurrentModel : ILanguageModel
     public static int StateCount(RecurrentCell cell) => cell == RecurrentCell.Lstm ? 2 : 1;
 
     /// <inheritdoc/>
-    public void LogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities)
+    public void LogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities) => Score(ids, logProbabilities, default);
+
+    /// <inheritdoc/>
+    public void LogProbabilitiesAndNext(ReadOnlySpan<int> ids, Span<double> logProbabilities, Span<double> nextProbabilities)
+    {
+        if (nextProbabilities.Length != _v)
+            throw new ArgumentException($"Expected room for {_v} probabilities, got {nextProbabilities.Length}.", nameof(nextProbabilities));
+        Score(ids, logProbabilities, nextProbabilities);
+    }
+
+    // Log-probabilities of an item and, when next is not empty, the distribution after it (the final state's): one pass.
+    private void Score(ReadOnlySpan<int> ids, Span<double> logProbabilities, Span<double> next)
     {
         if (logProbabilities.Length < ids.Length + 1)
             throw new ArgumentException($"Needs room for {ids.Length + 1} values, got {logProbabilities.Length}.", nameof(logProbabilities));
@@ -155,6 +166,8 @@ public sealed class RecurrentModel : ILanguageModel
             int target = i < ids.Length ? ids[i] : 0;
             logProbabilities[i] = state.LogProbability(target);
         }
+        if (!next.IsEmpty)
+            state.Probabilities(next);
     }
 
     /// <inheritdoc/>

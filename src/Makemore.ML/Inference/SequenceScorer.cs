@@ -19,7 +19,20 @@ public static class SequenceScorer
     /// Sum of ln p over every predicted symbol of <paramref name="ids"/> followed by the end token
     /// (<c>ids.Length + 1</c> predictions): one <see cref="ILanguageModel.LogProbabilities"/> call.
     /// </summary>
-    public static SequenceScore Score(ILanguageModel model, ReadOnlySpan<int> ids)
+    public static SequenceScore Score(ILanguageModel model, ReadOnlySpan<int> ids) => Score(model, ids, default);
+
+    /// <summary>
+    /// <see cref="Score(ILanguageModel, ReadOnlySpan{int})"/>, and the distribution of the symbol after the whole item in
+    /// <paramref name="nextProbabilities"/>: one <see cref="ILanguageModel.LogProbabilitiesAndNext"/> call.
+    /// </summary>
+    public static SequenceScore ScoreWithNext(ILanguageModel model, ReadOnlySpan<int> ids, Span<double> nextProbabilities)
+    {
+        if (nextProbabilities.IsEmpty)
+            throw new ArgumentException("Give room for the next-symbol distribution.", nameof(nextProbabilities));
+        return Score(model, ids, nextProbabilities);
+    }
+
+    private static SequenceScore Score(ILanguageModel model, ReadOnlySpan<int> ids, Span<double> next)
     {
         ArgumentNullException.ThrowIfNull(model);
         int n = ids.Length + 1;
@@ -27,7 +40,10 @@ public static class SequenceScorer
         Span<double> logProbabilities = rented is null ? stackalloc double[n] : rented.AsSpan(0, n);
         try
         {
-            model.LogProbabilities(ids, logProbabilities);
+            if (next.IsEmpty)
+                model.LogProbabilities(ids, logProbabilities);
+            else
+                model.LogProbabilitiesAndNext(ids, logProbabilities, next);
             double sum = 0;
             foreach (double lp in logProbabilities)
                 sum += lp;

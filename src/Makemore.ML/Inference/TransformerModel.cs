@@ -155,14 +155,25 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
     int IPositionalNetwork<Workspace>.VocabularySize => _v;
 
     /// <inheritdoc/>
-    public void LogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities)
+    public void LogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities) => Score(ids, logProbabilities, default);
+
+    /// <inheritdoc/>
+    public void LogProbabilitiesAndNext(ReadOnlySpan<int> ids, Span<double> logProbabilities, Span<double> nextProbabilities)
+    {
+        if (nextProbabilities.Length != _v)
+            throw new ArgumentException($"Expected room for {_v} probabilities, got {nextProbabilities.Length}.", nameof(nextProbabilities));
+        Score(ids, logProbabilities, nextProbabilities);
+    }
+
+    // Log-probabilities of an item and, when next is not empty, the distribution after it: one pass either way.
+    private void Score(ReadOnlySpan<int> ids, Span<double> logProbabilities, Span<double> next)
     {
         var workspace = Interlocked.Exchange(ref _spare, null) ?? CreateWorkspace();
         int positions = ids.Length + 1;
         if (positions > BlockSize || logProbabilities.Length != positions)
         {
             // past the block: makemore.py's sliding window, position by position (PositionalScoring checks the arguments)
-            PositionalScoring.LogProbabilities(this, workspace, workspace.Logits.AsSpan(0, _v), ids, logProbabilities);
+            PositionalScoring.LogProbabilities(this, workspace, workspace.Logits.AsSpan(0, _v), ids, logProbabilities, next);
             _spare = workspace;
             return;
         }
@@ -179,6 +190,8 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
         Forward(workspace, tokens, 0, logits);
         for (int i = 0; i < positions; i++)
             logProbabilities[i] = PositionalScoring.LogSoftmaxAt(logits.Slice(i * _v, _v), i < ids.Length ? ids[i] : 0);
+        if (!next.IsEmpty)
+            PositionalScoring.Softmax(logits.Slice(ids.Length * _v, _v), next); // the last position predicts what follows the item
         _spare = workspace;
     }
 

@@ -42,6 +42,13 @@ internal static class LanguageModelContract
                 if (i < ids.Length)
                     decoder.Append(ids[i]);
             }
+            // one pass for the scoring columns: the same log-probabilities, and the decoder's last distribution
+            var single = new double[ids.Length + 1];
+            var next = new double[v];
+            model.LogProbabilitiesAndNext(ids, single, next);
+            CollectionAssert.AreEqual(whole, single, $"'{name}': LogProbabilitiesAndNext scores as LogProbabilities");
+            for (int c = 0; c < v; c++)
+                Assert.AreEqual(p[c], next[c], tolerance, $"'{name}' symbol {c}: the distribution after the item = the decoder's");
             Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => decoder.Append(0), "the boundary is not a character to append");
         }
     }

@@ -73,4 +73,49 @@ public sealed class TransformerNetworkTests
         using var network = new TransformerNetwork(27, 4, generator, layerCount: 1, headCount: 1, embeddingSize: 8);
         Assert.ThrowsExactly<ArgumentException>(() => network.Forward(zeros(1, 5, dtype: int64)));
     }
+
+    [TestMethod]
+    public void DropoutLeavesTheInitialWeightsAndEvalModeUnchangedAndIsActiveOnlyWhileTraining()
+    {
+        using var plainGenerator = new Generator(11);
+        using var plain = new TransformerNetwork(SequenceNetworkChecks.Vocabulary.Size, 9, plainGenerator, layerCount: 2, headCount: 2, embeddingSize: 16);
+        using var droppingGenerator = new Generator(11);
+        using var dropping = new TransformerNetwork(SequenceNetworkChecks.Vocabulary.Size, 9, droppingGenerator, layerCount: 2, headCount: 2, embeddingSize: 16, dropout: 0.3);
+        foreach (var (a, b) in plain.parameters().Zip(dropping.parameters()))
+            Assert.IsTrue(a.allclose(b, 0, 0), "dropout draws its seed after the weights: the same initial network");
+        using var ids = tensor(new long[] { 0, 5, 13, 13, 1, 0, 0, 0, 0 }).reshape(1, 9); // (B=1, T=9)
+        plain.eval();
+        dropping.eval();
+        using (var expected = plain.Forward(ids))
+        using (var actual = dropping.Forward(ids))
+            Assert.IsTrue(expected.allclose(actual, 0, 0), "eval mode never drops");
+        dropping.train();
+        using var first = dropping.Forward(ids);
+        using var second = dropping.Forward(ids);
+        Assert.IsFalse(first.allclose(second), "two training-mode passes draw different masks");
+    }
+
+    [TestMethod]
+    public void DropoutIsReproducibleFromTheSeed()
+    {
+        double[] Losses()
+        {
+            using var generator = new Generator(5);
+            using var network = new TransformerNetwork(SequenceNetworkChecks.Vocabulary.Size, 9, generator, layerCount: 1, headCount: 2, embeddingSize: 16, dropout: 0.2);
+            network.train();
+            var (before, after) = SequenceNetworkChecks.Train(network, TestData.Tiny, 20);
+            return [before, after];
+        }
+        CollectionAssert.AreEqual(Losses(), Losses(), "the masks come from the network's own generator, seeded from the weights' one");
+    }
+
+    [TestMethod]
+    [DataRow(-0.1)]
+    [DataRow(1.0)]
+    [DataRow(double.NaN)]
+    public void ADropoutOutsideZeroToOneIsRefused(double dropout)
+    {
+        using var generator = new Generator(1);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new TransformerNetwork(27, 4, generator, 1, 1, 8, dropout));
+    }
 }
