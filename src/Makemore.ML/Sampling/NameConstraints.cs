@@ -39,7 +39,7 @@ public sealed class NameConstraints
     /// <summary>Fewest characters of a name: the end token is masked below it. Default 0.</summary>
     public int MinLength { get; set; } = Defaults.MinLength;
 
-    /// <summary>Most characters of a name: the end token is forced at it. Default 100.</summary>
+    /// <summary>Most characters of a name: the end token is forced at it (a longer <see cref="StartsWith"/> is kept whole). Default 100.</summary>
     public int MaxLength { get; set; } = Defaults.MaxLength;
 
     /// <summary>
@@ -86,7 +86,8 @@ public sealed class NameConstraints
                     throw new ArgumentException($"Names must {what} '{text}' but '{vocabulary.SymbolOf(id)}' is excluded: no name can satisfy both.", nameof(ExcludedCharacters));
         if (Pattern is not null)
             _ = Regex(); // a malformed pattern is an ArgumentException now, not after the first name
-        var automaton = new ConstraintAutomaton(vocabulary.Size, excluded, prefix, suffix, inside, MinLength, MaxLength);
+        // A prefix longer than MaxLength is kept whole, and nothing is added to it (as before constraints existed).
+        var automaton = new ConstraintAutomaton(vocabulary.Size, excluded, prefix, suffix, inside, MinLength, Math.Max(MaxLength, prefix.Length));
         if (!automaton.CanComplete(automaton.Start, prefix.Length))
             throw new ArgumentException(
                 $"No name of {MinLength} to {MaxLength} characters can start with '{StartsWith}', end with '{EndsWith}' and contain '{Contains}'" +

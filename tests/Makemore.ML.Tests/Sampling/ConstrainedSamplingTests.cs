@@ -154,7 +154,7 @@ public sealed class ConstrainedSamplingTests
     [DataRow("", "ß", "", "", 0, 10, "EndsWith", DisplayName = "suffix outside the vocabulary")]
     [DataRow("", "", "9", "", 0, 10, "Contains", DisplayName = "inner text outside the vocabulary")]
     [DataRow("an", "na", "xyz", "", 0, 6, "MaxLength", DisplayName = "too long for MaxLength")]
-    [DataRow("abcdef", "", "", "", 0, 5, "MaxLength", DisplayName = "prefix longer than MaxLength")]
+    [DataRow("abc", "", "xyz", "", 0, 4, "MaxLength", DisplayName = "a prefix and an inner text longer than MaxLength together")]
     public void UnsatisfiableConstraintsAreRefusedBeforeSampling(string startsWith, string endsWith, string contains, string exclude, int min, int max, string parameter)
     {
         var options = new SamplingOptions
