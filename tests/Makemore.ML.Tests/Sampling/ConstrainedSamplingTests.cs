@@ -26,22 +26,6 @@ public sealed class ConstrainedSamplingTests
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
-    /// <summary>Every name satisfies every constraint (names made by decoding, never filtered).</summary>
-    public static void AssertSatisfied(IEnumerable<string> names, NameConstraints c)
-    {
-        int count = 0;
-        foreach (string name in names)
-        {
-            count++;
-            Assert.StartsWith(c.StartsWith, name, $"'{name}' starts with '{c.StartsWith}'");
-            Assert.EndsWith(c.EndsWith, name, $"'{name}' ends with '{c.EndsWith}'");
-            Assert.Contains(c.Contains, name, $"'{name}' contains '{c.Contains}'");
-            Assert.AreEqual(-1, name.IndexOfAny(c.ExcludedCharacters.ToCharArray()), $"'{name}' has none of '{c.ExcludedCharacters}'");
-            Assert.IsTrue(name.Length >= c.MinLength && name.Length <= c.MaxLength, $"'{name}' has {c.MinLength} to {c.MaxLength} characters");
-        }
-        Assert.IsGreaterThan(0, count);
-    }
-
     [TestMethod]
     [DataRow("bigram", SamplerRng.Lecture, "a", "na", "", "xqz", 0, 8, DisplayName = "bigram: a…na, no x q z, ≤ 8")]
     [DataRow("bigram", SamplerRng.Torch, "", "", "eli", "a", 5, 9, DisplayName = "bigram: contains eli, no a, 5–9")]
@@ -55,7 +39,7 @@ public sealed class ConstrainedSamplingTests
             StartsWith = startsWith, EndsWith = endsWith, Contains = contains, ExcludedCharacters = exclude, MinLength = min, MaxLength = max,
         };
         var names = new NameGenerator(Model(model)).Generate(10_000, new SamplingOptions { Seed = 11, Rng = rng, Constraints = constraints });
-        AssertSatisfied(names, constraints);
+        ConstraintChecks.AssertSatisfied(names, constraints);
         Assert.IsGreaterThan(20, names.Distinct().Count(), "masking still samples: the names vary (ending in anna within 5 characters allows 27)");
     }
 
@@ -105,7 +89,7 @@ public sealed class ConstrainedSamplingTests
         Assert.AreEqual(greedy[0], generator.Generate(1, new SamplingOptions { Greedy = true, Seed = 99, Rng = SamplerRng.Torch })[0], "no draw: the seed does not matter");
         Assert.AreEqual(greedy[0], generator.Generate(1, new SamplingOptions { TopK = 1, Seed = 99 })[0], "greedy is top-1 sampling");
         var constrained = generator.Generate(1, new SamplingOptions { Greedy = true, Constraints = new NameConstraints { StartsWith = "k", EndsWith = "n", MaxLength = 7 } })[0];
-        AssertSatisfied([constrained], new NameConstraints { StartsWith = "k", EndsWith = "n", MaxLength = 7 });
+        ConstraintChecks.AssertSatisfied([constrained], new NameConstraints { StartsWith = "k", EndsWith = "n", MaxLength = 7 });
     }
 
     [TestMethod]
