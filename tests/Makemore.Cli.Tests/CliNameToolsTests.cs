@@ -112,6 +112,14 @@ public sealed class CliNameToolsTests
     }
 
     [TestMethod]
+    public void InfoSummarizesThePlausibilityTable()
+    {
+        var (code, output, error) = Run("info", "-m", Model);
+        Assert.AreEqual(0, code, error);
+        StringAssert.Contains(output, "plausibility_nll_quantiles: 1,001 quantiles of NLL/char over 2,400 training names (5% ");
+    }
+
+    [TestMethod]
     [DataRow("--top-p", "0", "makemore: --top-p must be a number > 0 and ≤ 1 (got 0)")]
     [DataRow("--top-p", "1.5", "makemore: --top-p must be a number > 0 and ≤ 1 (got 1.5)")]
     [DataRow("--max-length", "0", "makemore: --max-length must be between 1 and 10000 (got 0)")]

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using Makemore.Cli.Internal;
 using Makemore.ML;
+using Makemore.ML.Data;
 using Makemore.ML.Sampling;
 
 namespace Makemore.Cli.Commands;
@@ -49,7 +50,7 @@ internal static class SampleCommand
         var beam = new Option<int>("--beam") { Description = "Instead of sampling, list the -n most likely names (best-first search keeping at most N unfinished names), with log-likelihoods" }.Within(1);
         var input = new Option<string?>("--input", "-i") { Description = "Names file of the novelty report (default: the data the model was trained on, from its metadata)" };
         var split = new Option<string?>("--split") { Description = "Split of the novelty report: lecture, random or none (default: the model's, from its metadata)" };
-        var splitSeed = new Option<int>("--split-seed") { Description = "Seed of --split random, as given to 'makemore train --seed'", DefaultValueFactory = _ => 42 }.Within(0);
+        var splitSeed = new Option<int>("--split-seed") { Description = "Seed of --split random, as given to 'makemore train --seed'", DefaultValueFactory = _ => NameSplitter.LectureSeed }.Within(0);
         var json = CommonOptions.Json();
         var command = new Command("sample", "Sample names from a saved model, one per line; a novelty report (in train / in dev-test / new) follows on standard error.\n" +
             "Example: makemore sample -m names-model.zip -n 5 --seed 2147483647 --rng lecture\n" +

@@ -49,9 +49,6 @@ public sealed class NameConstraints
     /// </summary>
     public string? Pattern { get; set; }
 
-    /// <summary>Whether anything beyond the length bounds is asked for.</summary>
-    internal bool IsEmpty => StartsWith.Length == 0 && EndsWith.Length == 0 && Contains.Length == 0 && ExcludedCharacters.Length == 0 && Pattern is null;
-
     /// <summary>Checks the constraints against a vocabulary and builds the decoding mask.</summary>
     /// <exception cref="ArgumentException">A constraint is malformed or cannot be satisfied (min &gt; max, an excluded
     /// character in a required text, a character outside the vocabulary, no name fits the length bounds).</exception>

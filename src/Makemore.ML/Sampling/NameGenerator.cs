@@ -81,6 +81,7 @@ public sealed class SamplingOptions
 
     internal void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Constraints, nameof(Constraints));
         if (!(Temperature > 0) || double.IsInfinity(Temperature))
             throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Temperature must be a finite number > 0 (use Greedy for the most likely character).");
         if (TopK is < 0)
@@ -93,7 +94,6 @@ public sealed class SamplingOptions
             throw new ArgumentOutOfRangeException(nameof(Seed), Seed, "The seed must be ≥ 0.");
         if (MaxAttempts < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxAttempts), MaxAttempts, "MaxAttempts must be ≥ 1.");
-        ArgumentNullException.ThrowIfNull(Constraints, nameof(Constraints));
         ArgumentNullException.ThrowIfNull(Prefix, nameof(Prefix));
     }
 }

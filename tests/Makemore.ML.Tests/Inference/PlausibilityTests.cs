@@ -71,6 +71,33 @@ public sealed class PlausibilityTests
     }
 
     [TestMethod]
+    public void AFileSavedBeforeTablesExistedLoadsWithoutAPercentile()
+    {
+        // The saved form of a model is its inner chain; built from a state without the table, it is what older versions wrote.
+        var ml = new MLContext(seed: 0);
+        var data = ml.Data.LoadNames(TestData.Tiny);
+        var ids = ml.Transforms.Text.MapCharactersToIds().Fit(data);
+        var model = Fit(TestData.Tiny, 2);
+        var inner = LanguageModelTransformer.Chain(Makemore.ML.Persistence.ModelState.EncodeModel(model, new Dictionary<string, string> { ["data"] = "tiny" }), "Ids")
+            .Fit(ids.Transform(data));
+        string path = Path.Combine(Path.GetTempPath(), $"no-table-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Makemore().Save(new Microsoft.ML.Data.TransformerChain<ITransformer>(ids, inner), data.Schema, path);
+            var loaded = ml.Makemore().Load(path, out _);
+            Assert.AreEqual("tiny", MakemoreModel.GetMetadata(loaded)["data"]);
+            Assert.IsNull(PlausibilityTable.From(loaded));
+            var judged = NameScorer.From(loaded).Judge("emma");
+            Assert.IsNull(judged.Percentile);
+            Assert.AreEqual(new NameScorer(model).Score("emma").LogLikelihood, judged.Score.LogLikelihood);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
     public void TextRoundTripsAndDamageIsAFormatError()
     {
         var table = PlausibilityTable.FromNames(Fit(TestData.Tiny, 2), TestData.Tiny, quantileCount: 11);
