@@ -22,7 +22,7 @@ internal static class MakemoreCli
         {
             TrainCommand.Create(output, error),
             EvalCommand.Create(output),
-            SampleCommand.Create(output),
+            SampleCommand.Create(output, error),
             ScoreCommand.Create(output),
             CompleteCommand.Create(output),
             SplitCommand.Create(output),

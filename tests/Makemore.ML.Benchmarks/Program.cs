@@ -12,17 +12,18 @@ using Makemore.ML.TorchSharp.Training;
 
 // Makemore.ML benchmarks: every ratio is measured side by side in this one run, on this machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-// "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind; "load": only the cold-load table; "mlp": only the MLP-family table; "models [--quick] [--only=NAME]": docs/models.md; "load-one ZIP MODE": the fresh process that table spawns per measurement.
+// "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind; "load": only the cold-load table; "mlp": only the MLP-family table; "names": docs/name-tools.md (plausibility AUC, sampling and scoring speed); "models [--quick] [--only=NAME]": docs/models.md; "load-one ZIP MODE": the fresh process that table spawns per measurement.
 if (args is ["load-one", string zipPath, string mode])
     return LoadBenchmark.LoadOne(zipPath, mode);
 bool loadOnly = args is ["load", ..];
 bool mlpOnly = args is ["mlp", ..];
 bool modelsOnly = args is ["models", ..];
 bool scoringOnly = args is ["scoring", ..];
+bool namesOnly = args is ["names", ..];
 bool quick = args.Contains("--quick");
 var only = args.Where(a => a.StartsWith("--only=", StringComparison.Ordinal)).Select(a => a["--only=".Length..]).ToList();
 args = args.Where(a => a != "--quick" && !a.StartsWith("--only=", StringComparison.Ordinal)).ToArray();
-if (loadOnly || mlpOnly || modelsOnly || scoringOnly)
+if (loadOnly || mlpOnly || modelsOnly || scoringOnly || namesOnly)
     args = args[1..];
 string path = args.Length > 0 ? args[0] : FindUp("../shared/data/names.txt") ?? FindUp("data/names.txt")
     ?? throw new FileNotFoundException("Give the path of names.txt.");
@@ -45,6 +46,12 @@ if (scoringOnly)
 {
     Console.WriteLine();
     ScoringTable.Run(names, only, quick ? 200 : 2_000);
+    return 0;
+}
+if (namesOnly)
+{
+    Console.WriteLine();
+    NamesBenchmark.Run(names);
     return 0;
 }
 if (mlpOnly)

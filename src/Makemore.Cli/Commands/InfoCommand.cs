@@ -29,10 +29,18 @@ internal static class InfoCommand
             {
                 output.WriteLine("saved with:");
                 foreach ((string key, string value) in metadata)
-                    output.WriteLine($"  {key}: {value}");
+                    output.WriteLine(key == PlausibilityTable.MetadataKey
+                        ? $"  {key}: {Summary(PlausibilityTable.Parse(value))}"
+                        : $"  {key}: {value}");
             }
             return 0;
         });
         return command;
     }
+
+    /// <summary>The plausibility table in one line: its thousand quantiles are data, not something to read.</summary>
+    private static string Summary(PlausibilityTable table) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{table.Quantiles.Count:N0} quantiles of NLL/char over {table.NameCount:N0} training names (5% {At(table, 0.05):F3}, median {At(table, 0.5):F3}, 95% {At(table, 0.95):F3})");
+
+    private static double At(PlausibilityTable table, double fraction) => table.Quantiles[(int)Math.Round(fraction * (table.Quantiles.Count - 1))];
 }

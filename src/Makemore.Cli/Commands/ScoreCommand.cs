@@ -2,12 +2,17 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.ML;
 using Makemore.Cli.Internal;
+using Makemore.ML;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
+using Makemore.ML.Text;
 
 namespace Makemore.Cli.Commands;
 
-/// <summary><c>makemore score</c>: log-likelihood and NLL per character of names, through ML.NET's PredictionEngine.</summary>
+/// <summary>
+/// <c>makemore score</c>: log-likelihood and NLL per character of names, through ML.NET's PredictionEngine, and their
+/// plausibility percentile among the training names (from the table saved with the model).
+/// </summary>
 internal static class ScoreCommand
 {
     public static Command Create(TextWriter output)
@@ -15,32 +20,59 @@ internal static class ScoreCommand
         var model = CommonOptions.Model();
         var names = new Argument<string[]>("names") { Description = "Names to score", Arity = ArgumentArity.OneOrMore };
         var json = CommonOptions.Json();
-        var command = new Command("score", "Score names with a saved model: log-likelihood (nats), NLL per character, perplexity.\n" +
+        var foldCase = new Option<bool>("--fold-case") { Description = "Lower-case names before scoring (Emma scores as emma)" };
+        var unknown = new Option<string?>("--unknown")
+        {
+            Description = "Characters outside the model's vocabulary (digits, punctuation): error, skip, or map (needs a model trained with --unknown map); default: the model's own policy",
+        };
+        var command = new Command("score", "Score names with a saved model: log-likelihood (nats), NLL per character, perplexity, and the plausibility\n" +
+            "percentile (share of training names with a higher NLL/char: 90 = more plausible than 90% of them).\n" +
             "Example: makemore score -m names-model.zip andrej emma xqzzt")
         {
-            model, names, json,
+            model, names, json, foldCase, unknown,
         };
         command.SetAction(parse =>
         {
             var ml = new MLContext();
-            var engine = ml.Model.CreatePredictionEngine<NameInput, NameScore>(Models.Load(ml, parse.GetValue(model)!));
-            var scores = parse.GetValue(names)!.Select(n => (Name: n, Score: engine.Predict(new NameInput { Name = n }))).ToList();
+            var loaded = Models.Load(ml, parse.GetValue(model)!);
+            var scorer = new NameScorer(MakemoreModel.GetLanguageModel(loaded), PlausibilityTable.From(loaded), new NameScorerOptions
+            {
+                FoldCase = parse.GetValue(foldCase),
+                UnknownCharacters = parse.GetValue(unknown) switch
+                {
+                    null => null,
+                    "error" => UnknownCharacterPolicy.Error,
+                    "skip" => UnknownCharacterPolicy.Skip,
+                    "map" => UnknownCharacterPolicy.MapToUnknown,
+                    var other => throw new UsageException($"unknown --unknown '{other}': use error, skip or map"),
+                },
+            });
+            var engine = ml.Model.CreatePredictionEngine<NameInput, NameScore>(loaded);
+            var scores = parse.GetValue(names)!.Select(n =>
+            {
+                var score = engine.Predict(new NameInput { Name = scorer.Normalize(n) });
+                return (Name: n, Score: score, Percentile: scorer.Plausibility?.Percentile(score.NllPerCharacter));
+            }).ToList();
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(scores.Select(s => new Dictionary<string, object>
+                output.WriteLine(JsonSerializer.Serialize(scores.Select(s => new Dictionary<string, object?>
                 {
                     ["name"] = s.Name,
                     ["log_likelihood"] = s.Score.LogLikelihood,
                     ["nll_per_char"] = s.Score.NllPerCharacter,
                     ["perplexity"] = s.Score.Perplexity,
                     ["count"] = s.Score.PredictedCharacterCount,
+                    ["percentile"] = s.Percentile,
                 })));
                 return 0;
             }
-            var table = new Table("name", "log-likelihood", "NLL/char", "perplexity", "predicted chars");
-            foreach (var (name, score) in scores)
-                table.Add(name, score.LogLikelihood, score.NllPerCharacter, score.Perplexity, score.PredictedCharacterCount);
+            var table = new Table("name", "log-likelihood", "NLL/char", "perplexity", "predicted chars", "percentile");
+            foreach (var (name, score, percentile) in scores)
+                table.Add(name, score.LogLikelihood, score.NllPerCharacter, score.Perplexity, score.PredictedCharacterCount,
+                    percentile is double p ? p.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "-");
             table.Write(output);
+            if (scorer.Plausibility is null)
+                output.WriteLine("percentile: not available (the model was saved without a plausibility table; train it again to get one)");
             return 0;
         });
         return command;

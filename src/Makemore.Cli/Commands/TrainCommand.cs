@@ -280,6 +280,9 @@ internal static class TrainCommand
             table.Write(report);
             // Save the model together with how it was trained and what it scored (shown by 'makemore info').
             var savedWith = metadata.ToDictionary(m => m.Key, m => Convert.ToString(m.Value, CultureInfo.InvariantCulture)!);
+            // The plausibility table was computed from the training part by the first Create; reuse it instead of scoring again.
+            if (PlausibilityTable.From(fitted) is { } plausibility)
+                savedWith[PlausibilityTable.MetadataKey] = plausibility.ToMetadataValue();
             fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(languageModel, "Ids", ids.Transform(train), savedWith));
             ml.Makemore().Save(fitted, train.Schema, zip);
             report.WriteLine();

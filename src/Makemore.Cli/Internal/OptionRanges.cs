@@ -39,6 +39,13 @@ internal static class OptionRanges
         return option;
     }
 
+    /// <summary>Accepts finite numbers in (0, 1], e.g. a probability mass.</summary>
+    public static Option<double> Fraction(this Option<double> option)
+    {
+        option.CustomParser = result => ParseFinite(result, option.Name, "a number > 0 and ≤ 1", x => x > 0 && x <= 1);
+        return option;
+    }
+
     /// <summary>The words for a whole-number range, e.g. "at least 1" or "between 1 and 8".</summary>
     public static string Describe(long min, long max) => max is int.MaxValue or long.MaxValue
         ? $"at least {min}"

@@ -17,10 +17,11 @@ public sealed class LanguageModelTransformer : FacadeTransformer
     /// <summary>Builds the transformer for a trained model (used by every trainer; also for a model trained or edited outside a pipeline).</summary>
     /// <param name="model">The trained model.</param>
     /// <param name="idsColumnName">The input ids column.</param>
-    /// <param name="input">Data with the input schema.</param>
-    /// <param name="metadata">Saved with the model, e.g. how it was trained and what it scored; read back with <see cref="MakemoreModel.GetMetadata"/>.</param>
+    /// <param name="input">The training data: its ids column is scored once more for the <see cref="PlausibilityTable"/>.</param>
+    /// <param name="metadata">Saved with the model, e.g. how it was trained and what it scored; read back with <see cref="MakemoreModel.GetMetadata"/>.
+    /// The plausibility table of <paramref name="input"/> is added under <see cref="PlausibilityTable.MetadataKey"/> unless the metadata has one.</param>
     public static LanguageModelTransformer Create(ILanguageModel model, string idsColumnName, IDataView input, IReadOnlyDictionary<string, string>? metadata = null) =>
-        new(Chain(ModelState.EncodeModel(model, metadata), idsColumnName).Fit(input), model);
+        new(Chain(ModelState.EncodeModel(model, PlausibilityTable.AddTo(metadata, model, input, idsColumnName)), idsColumnName).Fit(input), model);
 
     /// <summary>The inner estimator chain; with a placeholder state it also answers schema questions.</summary>
     internal static IEstimator<ITransformer> Chain(string state, string idsColumnName)

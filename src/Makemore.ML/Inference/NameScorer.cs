@@ -1,6 +1,34 @@
+using System.Text;
 using Microsoft.ML;
+using Makemore.ML.Text;
 
 namespace Makemore.ML.Inference;
+
+/// <summary>How <see cref="NameScorer"/> reads names before scoring them.</summary>
+public sealed class NameScorerOptions
+{
+    /// <summary>
+    /// Lower-case every name (invariant culture) before scoring, for models trained on lower-case names such as names.txt:
+    /// "Emma" then scores as "emma". Default false: a name is scored as written.
+    /// </summary>
+    public bool FoldCase { get; set; }
+
+    /// <summary>
+    /// What to do with characters outside the model's vocabulary (digits, punctuation, letters it never saw): null (the
+    /// default) follows the vocabulary's own policy (<see cref="CharacterVocabulary.Policy"/>, chosen at training);
+    /// <see cref="UnknownCharacterPolicy.Error"/> refuses the name, <see cref="UnknownCharacterPolicy.Skip"/> drops the
+    /// character, <see cref="UnknownCharacterPolicy.MapToUnknown"/> needs a vocabulary trained with an unknown symbol.
+    /// </summary>
+    public UnknownCharacterPolicy? UnknownCharacters { get; set; }
+}
+
+/// <summary>A name's score and where it falls among the training names.</summary>
+/// <param name="Name">The name as given.</param>
+/// <param name="ScoredAs">The text scored, after case folding and the unknown-character policy.</param>
+/// <param name="Score">Log-likelihood, NLL per character, perplexity.</param>
+/// <param name="Percentile">Plausibility percentile (0–100, see <see cref="PlausibilityTable.Percentile"/>), or null when the
+/// model was saved without a plausibility table.</param>
+public sealed record NameJudgement(string Name, string ScoredAs, NameScore Score, double? Percentile);
 
 /// <summary>
 /// Scores names with a trained model directly, without an ML.NET <c>PredictionEngine</c>: the same numbers, and safe
@@ -9,21 +37,75 @@ namespace Makemore.ML.Inference;
 public sealed class NameScorer
 {
     private readonly ILanguageModel _model;
+    private readonly NameScorerOptions _options;
 
     /// <summary>Creates a scorer for a model object.</summary>
-    public NameScorer(ILanguageModel model) => _model = model ?? throw new ArgumentNullException(nameof(model));
+    /// <param name="model">The model.</param>
+    /// <param name="plausibility">The model's plausibility table (e.g. <see cref="PlausibilityTable.FromNames"/> of its training names), or null.</param>
+    /// <param name="options">How names are read; default: as written, under the vocabulary's policy.</param>
+    /// <exception cref="ArgumentException">Options ask to map unknown characters but the vocabulary has no unknown symbol.</exception>
+    public NameScorer(ILanguageModel model, PlausibilityTable? plausibility = null, NameScorerOptions? options = null)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _options = options ?? new NameScorerOptions();
+        Plausibility = plausibility;
+        if (_options.UnknownCharacters == UnknownCharacterPolicy.MapToUnknown && model.Vocabulary.UnknownId < 0)
+            throw new ArgumentException("The model's vocabulary has no unknown symbol (it was trained without --unknown map): choose Error or Skip for unknown characters.", nameof(options));
+    }
 
-    /// <summary>Creates a scorer for the language model inside a trained or loaded ML.NET model.</summary>
-    public static NameScorer From(ITransformer model) => new(MakemoreModel.GetLanguageModel(model));
+    /// <summary>Creates a scorer for the language model inside a trained or loaded ML.NET model, with the plausibility table saved in it (if any).</summary>
+    public static NameScorer From(ITransformer model, NameScorerOptions? options = null) =>
+        new(MakemoreModel.GetLanguageModel(model), PlausibilityTable.From(model), options);
 
-    /// <summary>Scores one name: the columns a <c>PredictionEngine&lt;NameInput, NameScore&gt;</c> would return.</summary>
+    /// <summary>The table percentiles are read from; null when the model has none.</summary>
+    public PlausibilityTable? Plausibility { get; }
+
+    /// <summary>Scores one name: the columns a <c>PredictionEngine&lt;NameInput, NameScore&gt;</c> would return (for the name after <see cref="Normalize"/>).</summary>
     /// <exception cref="FormatException">The name has a character the vocabulary cannot map (policy <c>Error</c>).</exception>
     public NameScore Score(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         var score = new NameScore();
-        Fill(_model, _model.Vocabulary.Encode(name), score);
+        Fill(_model, _model.Vocabulary.Encode(Normalize(name)), score);
         return score;
+    }
+
+    /// <summary>Scores one name and places it among the training names (<see cref="NameJudgement.Percentile"/> is null without a table).</summary>
+    /// <exception cref="FormatException">The name has a character the vocabulary cannot map (policy <c>Error</c>).</exception>
+    public NameJudgement Judge(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string scoredAs = Normalize(name);
+        var score = new NameScore();
+        Fill(_model, _model.Vocabulary.Encode(scoredAs), score);
+        return new NameJudgement(name, scoredAs, score, Plausibility?.Percentile(score.NllPerCharacter));
+    }
+
+    /// <summary>
+    /// The text that is scored for <paramref name="name"/>: case-folded if asked, with unknown characters dropped or
+    /// replaced by <see cref="CharacterVocabulary.UnknownSymbol"/> per <see cref="NameScorerOptions.UnknownCharacters"/>
+    /// (unchanged under the vocabulary's own policy, which applies when the text is encoded).
+    /// </summary>
+    /// <exception cref="FormatException">Policy <c>Error</c> and a character outside the vocabulary (named with its position).</exception>
+    public string Normalize(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string text = _options.FoldCase ? name.ToLowerInvariant() : name;
+        if (_options.UnknownCharacters is not { } policy)
+            return text;
+        var vocabulary = _model.Vocabulary;
+        var kept = new StringBuilder(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (vocabulary.IdOf(c) > 0)
+                kept.Append(c);
+            else if (policy == UnknownCharacterPolicy.Error)
+                throw new FormatException($"'{name}' contains '{c}' (U+{(int)c:X4}) at position {i + 1}, which is not in the model's vocabulary ({vocabulary.Size} symbols: {vocabulary}).");
+            else if (policy == UnknownCharacterPolicy.MapToUnknown)
+                kept.Append(CharacterVocabulary.UnknownSymbol);
+        }
+        return kept.ToString();
     }
 
     /// <summary>Fills every score column for one item's ids: the one definition shared with the saved model's mapping.</summary>

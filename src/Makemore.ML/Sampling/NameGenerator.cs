@@ -18,6 +18,13 @@ public enum SamplerRng
 /// <summary>Options of <see cref="NameGenerator"/>.</summary>
 public sealed class SamplingOptions
 {
+    /// <summary>Defaults of the sampler, defined once.</summary>
+    public static class Defaults
+    {
+        /// <summary>Draws in a row that may be rejected (pattern not matched; with only-new, not new or a repeat) before giving up.</summary>
+        public const int MaxAttempts = 1000;
+    }
+
     /// <summary>The lecture's seed: <c>torch.Generator().manual_seed(2147483647)</c>.</summary>
     public const int LectureSeed = 2147483647;
 
@@ -33,26 +40,61 @@ public sealed class SamplingOptions
     /// </summary>
     public double Temperature { get; set; } = 1.0;
 
+    /// <summary>
+    /// Take the most likely allowed next character at every step (ties: the lowest id) instead of drawing: no random
+    /// numbers are used, so every name is the same. Temperature, top-k and top-p are then irrelevant. Default false.
+    /// </summary>
+    public bool Greedy { get; set; }
+
     /// <summary>Keep only the k most likely next characters at each step; null or 0 keeps all.</summary>
     public int? TopK { get; set; }
 
-    /// <summary>Characters every sample starts with (included in the result). Default: none.</summary>
-    public string Prefix { get; set; } = "";
+    /// <summary>
+    /// Nucleus sampling: keep the fewest most likely next characters whose probabilities (after temperature and top-k) add
+    /// up to at least p, in (0, 1]; null or 1 keeps all.
+    /// </summary>
+    public double? TopP { get; set; }
 
-    /// <summary>Stop a sample after this many characters even if the end token has not been drawn. Default 100.</summary>
-    public int MaxLength { get; set; } = 100;
+    /// <summary>What every name must satisfy; enforced while decoding (see <see cref="NameConstraints"/>).</summary>
+    public NameConstraints Constraints { get; set; } = new();
+
+    /// <summary>Characters every sample starts with (included in the result): <see cref="NameConstraints.StartsWith"/>. Default: none.</summary>
+    public string Prefix
+    {
+        get => Constraints.StartsWith;
+        set => Constraints.StartsWith = value;
+    }
+
+    /// <summary>Stop a sample after this many characters even if the end token has not been drawn: <see cref="NameConstraints.MaxLength"/>. Default 100.</summary>
+    public int MaxLength
+    {
+        get => Constraints.MaxLength;
+        set => Constraints.MaxLength = value;
+    }
+
+    /// <summary>
+    /// Draws in a row that may be rejected (a finished name that does not match <see cref="NameConstraints.Pattern"/>; with
+    /// <see cref="NameGenerator.EnumerateNew"/>, a name that is not new or was already given) before the sampler gives up
+    /// with a <see cref="SamplingBudgetExhaustedException"/>. Default 1000.
+    /// </summary>
+    public int MaxAttempts { get; set; } = Defaults.MaxAttempts;
 
     internal void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Constraints, nameof(Constraints));
         if (!(Temperature > 0) || double.IsInfinity(Temperature))
-            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Temperature must be a finite number > 0.");
+            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Temperature must be a finite number > 0 (use Greedy for the most likely character).");
         if (TopK is < 0)
             throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "Top-k must be ≥ 0 (0 keeps every character).");
+        if (TopP is double p && !(p > 0 && p <= 1))
+            throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "Top-p must be in (0, 1] (1 keeps every character).");
         if (MaxLength < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "MaxLength must be ≥ 1.");
         if (Seed < 0)
             throw new ArgumentOutOfRangeException(nameof(Seed), Seed, "The seed must be ≥ 0.");
-        ArgumentNullException.ThrowIfNull(Prefix);
+        if (MaxAttempts < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxAttempts), MaxAttempts, "MaxAttempts must be ≥ 1.");
+        ArgumentNullException.ThrowIfNull(Prefix, nameof(Prefix));
     }
 }
 
@@ -86,78 +128,210 @@ public sealed class NameGenerator
     /// </summary>
     /// <remarks>The arguments are checked when this is called, not when the enumeration starts.</remarks>
     /// <returns>The names, without boundary tokens.</returns>
+    /// <exception cref="ArgumentException">The options are out of range or the constraints cannot be satisfied.</exception>
+    /// <exception cref="SamplingBudgetExhaustedException">While enumerating: no name matched the pattern within <see cref="SamplingOptions.MaxAttempts"/> draws.</exception>
     public IEnumerable<string> Enumerate(int count, SamplingOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        options ??= new SamplingOptions();
-        options.Validate();
-        return Draw(count, options);
+        var plan = Plan(options ?? new SamplingOptions());
+        return Draw(count, plan);
     }
 
-    private IEnumerable<string> Draw(int count, SamplingOptions options)
+    /// <summary>
+    /// Draws distinct names that are <see cref="NameNovelty.New"/> (in no part of the split) lazily, until
+    /// <paramref name="count"/> are given; names that are not new or repeat one already given are drawn again.
+    /// </summary>
+    /// <param name="count">How many new distinct names to give.</param>
+    /// <param name="novelty">The split's names.</param>
+    /// <param name="options">Sampling options; <see cref="SamplingOptions.MaxAttempts"/> bounds the rejected draws in a row.</param>
+    /// <param name="draws">When given, receives the novelty of every draw (what the sampler makes before filtering).</param>
+    /// <exception cref="SamplingBudgetExhaustedException">While enumerating, after the names found so far: <see cref="SamplingOptions.MaxAttempts"/>
+    /// draws in a row gave no new distinct name.</exception>
+    public IEnumerable<string> EnumerateNew(int count, NoveltyClassifier novelty, SamplingOptions? options = null, NoveltyReport? draws = null)
     {
-        var rng = new TorchGenerator(options.Seed);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentNullException.ThrowIfNull(novelty);
+        var plan = Plan(options ?? new SamplingOptions());
+        return DrawNew(count, novelty, plan, draws);
+    }
+
+    private IEnumerable<string> Draw(int count, SamplingPlan plan)
+    {
+        var rng = new TorchGenerator(plan.Options.Seed);
         for (int i = 0; i < count; i++)
-            yield return Sample(rng, options);
+            yield return Sample(rng, plan, i, count);
+    }
+
+    private IEnumerable<string> DrawNew(int count, NoveltyClassifier novelty, SamplingPlan plan, NoveltyReport? draws)
+    {
+        var rng = new TorchGenerator(plan.Options.Seed);
+        var given = new HashSet<string>(StringComparer.Ordinal);
+        int rejectedInARow = 0;
+        while (given.Count < count)
+        {
+            string name = Sample(rng, plan, given.Count, count);
+            var kind = novelty.Classify(name);
+            draws?.Add(kind);
+            if (kind == NameNovelty.New && given.Add(name))
+            {
+                rejectedInARow = 0;
+                yield return name;
+            }
+            else if (++rejectedInARow >= plan.Options.MaxAttempts)
+                throw new SamplingBudgetExhaustedException(
+                    $"Found {given.Count:N0} of {count:N0} new distinct names: the last {plan.Options.MaxAttempts:N0} draws (the attempt budget: MaxAttempts, makemore sample --max-attempts) " +
+                    "were all in the training data, in dev/test, or repeats. Loosen the constraints, raise the temperature or the budget, or ask for fewer names.",
+                    plan.Options.MaxAttempts, given.Count, count);
+        }
     }
 
     /// <summary>Draws one name with a caller-owned generator (continue a stream across calls).</summary>
+    /// <exception cref="SamplingBudgetExhaustedException">No name matched the pattern within <see cref="SamplingOptions.MaxAttempts"/> draws.</exception>
     public string Sample(TorchGenerator rng, SamplingOptions options)
     {
         ArgumentNullException.ThrowIfNull(rng);
         ArgumentNullException.ThrowIfNull(options);
+        return Sample(rng, Plan(options), 0, 1);
+    }
+
+    private SamplingPlan Plan(SamplingOptions options)
+    {
         options.Validate();
+        var constraints = options.Constraints;
+        return new SamplingPlan(options, constraints.Compile(_model.Vocabulary), constraints.Pattern is null ? null : constraints.Regex());
+    }
+
+    private string Sample(TorchGenerator rng, SamplingPlan plan, int found, int requested)
+    {
+        if (plan.Pattern is null)
+            return Decode(rng, plan);
+        for (int attempt = 0; attempt < plan.Options.MaxAttempts; attempt++)
+        {
+            string name = Decode(rng, plan);
+            if (plan.Pattern.IsMatch(name))
+                return name;
+        }
+        throw new SamplingBudgetExhaustedException(
+            $"No name matched the pattern '{plan.Pattern}' in {plan.Options.MaxAttempts:N0} draws (the attempt budget: MaxAttempts, makemore sample --max-attempts); " +
+            $"{found:N0} of {requested:N0} names were found. Loosen the pattern, enforce what you can with StartsWith/EndsWith/Contains/ExcludedCharacters " +
+            "(masked while decoding, never rejected), or raise the budget.",
+            plan.Options.MaxAttempts, found, requested);
+    }
+
+    private string Decode(TorchGenerator rng, SamplingPlan plan)
+    {
+        var options = plan.Options;
+        var mask = plan.Mask;
         var vocabulary = _model.Vocabulary;
-        var ids = new List<int>(vocabulary.Encode(options.Prefix));
+        var ids = new List<int>(mask.Prefix);
         var decoder = _model.StartDecoding();
         foreach (int id in ids)
             decoder.Append(id);
+        int state = mask.Start;
         var probabilities = new double[vocabulary.Size];
         var weights = new float[vocabulary.Size];
-        while (ids.Count < options.MaxLength)
+        Span<bool> allowed = vocabulary.Size <= 256 ? stackalloc bool[vocabulary.Size] : new bool[vocabulary.Size];
+        while (true)
         {
-            decoder.NextProbabilities(probabilities);
-            Shape(probabilities, weights, options);
-            int next = options.Rng switch
+            int next;
+            if (mask.Allowed(state, ids.Count, allowed) == 1)
+                next = allowed.IndexOf(true); // forced by the constraints (the end at MaxLength, a required ending): nothing to draw
+            else
             {
-                SamplerRng.Lecture => rng.SampleLecture(weights),
-                SamplerRng.Torch => rng.SampleTorch(weights),
-                _ => throw new ArgumentOutOfRangeException(nameof(options), options.Rng, "Unknown sampler RNG."),
-            };
+                decoder.NextProbabilities(probabilities);
+                next = Choose(rng, probabilities, weights, allowed, options);
+            }
             if (next == 0)
                 break;
             ids.Add(next);
             decoder.Append(next);
+            state = mask.Next(state, next);
         }
         return vocabulary.Decode(ids.ToArray());
     }
 
-    /// <summary>Applies temperature and top-k, and rounds to float32 as PyTorch's sampler sees the row.</summary>
-    private static void Shape(double[] p, float[] weights, SamplingOptions options)
+    private static int Choose(TorchGenerator rng, double[] p, float[] weights, ReadOnlySpan<bool> allowed, SamplingOptions options)
+    {
+        Shape(p, allowed, options);
+        if (options.Greedy)
+            return ArgMax(p);
+        for (int i = 0; i < p.Length; i++)
+            weights[i] = (float)p[i];
+        return options.Rng switch
+        {
+            SamplerRng.Lecture => rng.SampleLecture(weights),
+            SamplerRng.Torch => rng.SampleTorch(weights),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Rng, "Unknown sampler RNG."),
+        };
+    }
+
+    /// <summary>The most likely symbol; ties go to the lowest id.</summary>
+    private static int ArgMax(double[] p)
+    {
+        int best = 0;
+        for (int i = 1; i < p.Length; i++)
+            if (p[i] > p[best])
+                best = i;
+        return best;
+    }
+
+    /// <summary>
+    /// Masks what the constraints forbid, then applies temperature, top-k and top-p (in that order). Nothing is
+    /// renormalized: the sampler sees the same row as PyTorch's would, so unconstrained samples are the lecture's.
+    /// </summary>
+    private static void Shape(double[] p, ReadOnlySpan<bool> allowed, SamplingOptions options)
+    {
+        if (!(Sum(p) > 0))
+            throw new InvalidOperationException("The model gives every next character probability 0 here (an unseen context without smoothing); use smoothing to sample.");
+        for (int i = 0; i < p.Length; i++)
+            if (!allowed[i])
+                p[i] = 0;
+        if (!(Sum(p) > 0))
+            throw new InvalidOperationException("The model gives every next character the constraints allow probability 0 here (an unseen context without smoothing); use smoothing, or loosen the constraints.");
+        if (options.Greedy)
+            return;
+        if (options.Temperature != 1.0)
+            Temper(p, options.Temperature);
+        if (options.TopK is int k && k > 0 && k < p.Length)
+            KeepTopK(p, k);
+        if (options.TopP is double topP && topP < 1)
+            KeepNucleus(p, topP);
+    }
+
+    private static double Sum(double[] p)
     {
         double total = 0;
         for (int i = 0; i < p.Length; i++)
             total += p[i];
-        if (!(total > 0))
-            throw new InvalidOperationException("The model gives every next character probability 0 here (an unseen context without smoothing); use smoothing to sample.");
-        if (options.Temperature != 1.0)
-            Temper(p, options.Temperature);
-        if (options.TopK is int k && k > 0 && k < p.Length)
-        {
-            double threshold = p.OrderByDescending(x => x).ElementAt(k - 1);
-            int tiesToKeep = k - p.Count(x => x > threshold); // ties at the threshold are kept in id order
-            for (int i = 0; i < p.Length; i++)
-            {
-                if (p[i] > threshold)
-                    continue;
-                if (p[i] == threshold && tiesToKeep > 0)
-                    tiesToKeep--;
-                else
-                    p[i] = 0;
-            }
-        }
+        return total;
+    }
+
+    private static void KeepTopK(double[] p, int k)
+    {
+        double threshold = p.OrderByDescending(x => x).ElementAt(k - 1);
+        int tiesToKeep = k - p.Count(x => x > threshold); // ties at the threshold are kept in id order
         for (int i = 0; i < p.Length; i++)
-            weights[i] = (float)p[i];
+        {
+            if (p[i] > threshold)
+                continue;
+            if (p[i] == threshold && tiesToKeep > 0)
+                tiesToKeep--;
+            else
+                p[i] = 0;
+        }
+    }
+
+    /// <summary>Keeps the fewest most likely symbols (ties in id order) whose share of the total is at least <paramref name="topP"/>.</summary>
+    private static void KeepNucleus(double[] p, double topP)
+    {
+        double total = Sum(p);
+        int[] order = Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).ThenBy(i => i).ToArray();
+        double kept = 0;
+        int keep = 0;
+        while (keep < order.Length && p[order[keep]] > 0 && (keep == 0 || kept < topP * total))
+            kept += p[order[keep++]];
+        for (int j = keep; j < order.Length; j++)
+            p[order[j]] = 0;
     }
 
     /// <summary>
@@ -174,4 +348,7 @@ public sealed class NameGenerator
         for (int i = 0; i < p.Length; i++)
             p[i] = p[i] > 0 ? Math.Exp((Math.Log(p[i]) - logMax) / temperature) : 0;
     }
+
+    /// <summary>Validated options with their compiled constraints.</summary>
+    private sealed record SamplingPlan(SamplingOptions Options, ConstraintAutomaton Mask, System.Text.RegularExpressions.Regex? Pattern);
 }
