@@ -13,6 +13,9 @@ public sealed class ScoreRequest
 {
     /// <summary>The names to score.</summary>
     public List<string?>? Names { get; set; }
+
+    /// <summary>Lower-case each name before scoring (for models trained on lower-case names): "Emma" scores as "emma".</summary>
+    public bool FoldCase { get; set; }
 }
 
 /// <summary>Maps the name service's endpoints onto an ASP.NET Core app.</summary>
@@ -40,13 +43,16 @@ public static class NameServiceEndpoints
             Model = service.Model.ToString(),
             Describe = service.Model.Describe().Select(p => new[] { p.Key, p.Value }),
             Vocabulary = service.Model.Vocabulary.ToString(),
+            Plausibility = service.HasPlausibility,
+            Novelty = service.HasNovelty,
             Limits = service.Options,
         }));
         endpoints.MapGet("/generate", (HttpRequest request) => Answer(() =>
         {
             var query = new QueryReader(request.Query);
             int count = query.Int("count", NameServiceOptions.Defaults.Count, 1, service.Options.MaxCount);
-            return service.Generate(count, ReadSampling(query, service.Options));
+            int beam = query.Int("beam", 0, 0, service.Options.MaxBeam);
+            return service.Generate(new GenerateRequest(count, ReadSampling(query, service.Options), query.Flag("only-new"), beam > 0 ? beam : null));
         }));
         endpoints.MapGet("/complete", (HttpRequest request) => Answer(() =>
         {
@@ -68,41 +74,69 @@ public static class NameServiceEndpoints
             {
                 return Error(e.Message);
             }
-            return Answer(() => service.Score(body?.Names ?? throw new BadRequestException("The body must be a JSON object with a 'names' array: {\"names\": [\"anna\"]}.")));
+            return Answer(() => service.Score(body?.Names ?? throw new BadRequestException("The body must be a JSON object with a 'names' array: {\"names\": [\"anna\"]}."), body.FoldCase));
         });
         return endpoints;
     }
 
-    /// <summary>The sampling options a query names, with the CLI's flag names (<c>seed</c>, <c>top-k</c>, …).</summary>
+    /// <summary>The sampling options and constraints a query names, with the CLI's flag names (<c>seed</c>, <c>top-k</c>, <c>ends-with</c>, …).</summary>
     private static SamplingOptions ReadSampling(QueryReader query, NameServiceOptions limits)
     {
         var defaults = new SamplingOptions();
+        string startsWith = query.Text("starts-with") ?? "";
+        if (query.Text("prefix") is { } prefix)
+            startsWith = startsWith.Length == 0 ? prefix : throw new BadRequestException("Give 'prefix' or 'starts-with', not both.");
+        int minLength = query.Int("min-length", NameConstraints.Defaults.MinLength, 0, limits.MaxNameLength);
+        int maxLength = query.Int("max-length", limits.MaxNameLength, 1, limits.MaxNameLength);
+        if (minLength > maxLength)
+            throw new BadRequestException($"'min-length' {minLength} is greater than 'max-length' {maxLength}: no name can satisfy both.");
         return new SamplingOptions
         {
             Seed = query.Long("seed", defaults.Seed, 0, long.MaxValue),
             Rng = query.Choice("rng", "lecture", "lecture", "torch") == "torch" ? SamplerRng.Torch : SamplerRng.Lecture,
             Temperature = query.Double("temperature", defaults.Temperature, 0, 1e30, minExclusive: true),
+            Greedy = query.Flag("greedy"),
             TopK = query.Int("top-k", 0, 0, 1_000_000),
-            Prefix = query.Text("prefix") ?? "",
-            MaxLength = query.Int("max-length", limits.MaxNameLength, 1, limits.MaxNameLength),
+            TopP = query.Text("top-p") is null ? null : query.Double("top-p", 1, 0, 1, minExclusive: true),
+            MaxAttempts = query.Int("max-attempts", SamplingOptions.Defaults.MaxAttempts, 1, limits.MaxAttempts),
+            Constraints = new NameConstraints
+            {
+                StartsWith = startsWith,
+                EndsWith = query.Text("ends-with") ?? "",
+                Contains = query.Text("contains") ?? "",
+                ExcludedCharacters = query.Text("exclude") ?? "",
+                MinLength = minLength,
+                MaxLength = maxLength,
+                Pattern = query.Text("regex") is { Length: > 0 } regex ? regex : null,
+            },
         };
     }
 
+    // Reads the whole body (so the client always gets its answer on an intact connection), keeping at most maxBytes;
+    // Kestrel itself cuts off bodies beyond NameServiceHost's hard limit.
     private static async Task<ScoreRequest?> ReadBody(HttpRequest request, int maxBytes)
     {
-        if (request.ContentLength > maxBytes)
-            throw new BadRequestException($"The body has {request.ContentLength:N0} bytes; at most {maxBytes:N0}.");
         if (request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
             throw new BadRequestException($"Send JSON (Content-Type: application/json), not {type}.");
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
+        long total = 0;
         int read;
-        while ((read = await request.Body.ReadAsync(chunk)) > 0)
+        try
         {
-            if (buffer.Length + read > maxBytes)
-                throw new BadRequestException($"The body is larger than {maxBytes:N0} bytes.");
-            buffer.Write(chunk, 0, read);
+            while ((read = await request.Body.ReadAsync(chunk)) > 0)
+            {
+                total += read;
+                if (total <= maxBytes)
+                    buffer.Write(chunk, 0, read);
+            }
         }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+        {
+            throw new BadRequestException($"The body is larger than {maxBytes:N0} bytes ({e.Message}).");
+        }
+        if (total > maxBytes)
+            throw new BadRequestException($"The body has {total:N0} bytes; at most {maxBytes:N0}.");
         if (buffer.Length == 0)
             throw new BadRequestException("The body is empty: send {\"names\": [\"anna\", …]}.");
         try

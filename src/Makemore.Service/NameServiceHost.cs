@@ -18,7 +18,8 @@ public static class NameServiceHost
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(logLevel);
         builder.WebHost.UseUrls(url);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = service.Options.MaxBodyBytes);
+        // a body a little over the limit is read and answered with a 400 naming it; a much larger one is cut off by Kestrel
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 4L * service.Options.MaxBodyBytes);
         var app = builder.Build();
         app.MapNameService(service);
         return app;

@@ -15,6 +15,12 @@ public sealed class NameServiceOptions
         /// <summary>Most names one <c>GET /generate</c> makes.</summary>
         public const int MaxCount = 1_000;
 
+        /// <summary>Most rejected draws in a row (regex, only-new) one <c>GET /generate</c> may ask for.</summary>
+        public const int MaxAttempts = 10_000;
+
+        /// <summary>Widest beam one <c>GET /generate</c> may ask for.</summary>
+        public const int MaxBeam = 10_000;
+
         /// <summary>Largest request body, bytes.</summary>
         public const int MaxBodyBytes = 256 * 1024;
 
@@ -36,6 +42,12 @@ public sealed class NameServiceOptions
 
     /// <summary>Most names one <c>GET /generate</c> makes. Default <see cref="Defaults.MaxCount"/>.</summary>
     public int MaxCount { get; init; } = Defaults.MaxCount;
+
+    /// <summary>Most rejected draws in a row one <c>GET /generate</c> may ask for. Default <see cref="Defaults.MaxAttempts"/>.</summary>
+    public int MaxAttempts { get; init; } = Defaults.MaxAttempts;
+
+    /// <summary>Widest beam one <c>GET /generate</c> may ask for. Default <see cref="Defaults.MaxBeam"/>.</summary>
+    public int MaxBeam { get; init; } = Defaults.MaxBeam;
 
     /// <summary>Largest request body in bytes. Default <see cref="Defaults.MaxBodyBytes"/>.</summary>
     public int MaxBodyBytes { get; init; } = Defaults.MaxBodyBytes;

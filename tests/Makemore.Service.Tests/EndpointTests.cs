@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.ML;
 using Makemore.ML.Inference;
 using Makemore.ML.Sampling;
 using static Makemore.Service.Tests.ServiceHost;
@@ -50,7 +51,7 @@ public sealed class EndpointTests
         var response = await Client.GetAsync("/generate?count=7&seed=42&temperature=0.8&top-k=10&prefix=ma&max-length=12&rng=torch");
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
         var json = await Json(response);
-        var names = json.GetProperty("names").EnumerateArray().Select(n => n.GetString()!).ToList();
+        var names = Names(json);
         var expected = new NameGenerator(Served.Model).Generate(7, new SamplingOptions
         {
             Seed = 42, Temperature = 0.8, TopK = 10, Prefix = "ma", MaxLength = 12, Rng = SamplerRng.Torch,
@@ -63,8 +64,77 @@ public sealed class EndpointTests
     [TestMethod]
     public async Task GenerateWithTheDefaultsGivesTheLecturesFirstNames()
     {
-        var names = (await Json(await Client.GetAsync("/generate?count=3"))).GetProperty("names").EnumerateArray().Select(n => n.GetString()).ToList();
+        var names = Names(await Json(await Client.GetAsync("/generate?count=3")));
         CollectionAssert.AreEqual(new NameGenerator(Served.Model).Generate(3).ToList(), names);
+    }
+
+    [TestMethod]
+    public async Task GeneratedNamesCarryTheirNoveltyAndTheCounts()
+    {
+        var json = await Json(await Client.GetAsync("/generate?count=200&seed=3"));
+        var train = Split.Train.ToHashSet();
+        var heldOut = Split.Dev.Concat(Split.Test).ToHashSet();
+        foreach (var n in json.GetProperty("names").EnumerateArray())
+        {
+            string name = n.GetProperty("name").GetString()!;
+            string expected = train.Contains(name) ? "in train" : heldOut.Contains(name) ? "in dev/test" : "new";
+            Assert.AreEqual(expected, n.GetProperty("novelty").GetString(), name);
+        }
+        var novelty = json.GetProperty("novelty");
+        Assert.AreEqual(200, novelty.GetProperty("in_train").GetInt32() + novelty.GetProperty("in_dev_test").GetInt32() + novelty.GetProperty("new").GetInt32());
+        Assert.IsTrue(novelty.GetProperty("in_train").GetInt32() > 0 && novelty.GetProperty("new").GetInt32() > 0, "a trigram both repeats and invents names");
+    }
+
+    [TestMethod]
+    public async Task ConstraintsFromTheQueryHoldInEveryName()
+    {
+        var json = await Json(await Client.GetAsync("/generate?count=300&seed=9&starts-with=a&ends-with=na&contains=ri&exclude=xqz&min-length=6&max-length=10"));
+        var names = Names(json);
+        Assert.HasCount(300, names);
+        foreach (string n in names)
+            Assert.IsTrue(n.StartsWith('a') && n.EndsWith("na", StringComparison.Ordinal) && n.Contains("ri", StringComparison.Ordinal)
+                && !n.Any(c => "xqz".Contains(c)) && n.Length is >= 6 and <= 10, n);
+        var regex = Names(await Json(await Client.GetAsync("/generate?count=20&regex=%5Ee.*y%24")));
+        Assert.IsTrue(regex.All(n => n.StartsWith('e') && n.EndsWith('y')), string.Join(",", regex));
+        var greedy = Names(await Json(await Client.GetAsync("/generate?count=3&greedy")));
+        Assert.AreEqual(1, greedy.Distinct().Count(), "greedy decoding draws nothing: the same name every time");
+    }
+
+    [TestMethod]
+    public async Task OnlyNewGivesDistinctNamesInNoPartOfTheData()
+    {
+        var json = await Json(await Client.GetAsync("/generate?count=100&only-new=true&seed=4"));
+        var names = Names(json);
+        Assert.HasCount(100, names);
+        Assert.AreEqual(100, names.Distinct().Count());
+        var all = Split.Train.Concat(Split.Dev).Concat(Split.Test).ToHashSet();
+        Assert.IsFalse(names.Any(all.Contains));
+        Assert.AreEqual(100, json.GetProperty("novelty").GetProperty("new").GetInt32());
+    }
+
+    [TestMethod]
+    public async Task BeamSearchListsTheMostLikelyNamesWithTheirLikelihoods()
+    {
+        var json = await Json(await Client.GetAsync("/generate?count=5&beam=2000&starts-with=k"));
+        var expected = new NameSearch(Served.Model).MostLikely(5, new NameSearchOptions { BeamWidth = 2000, Constraints = new NameConstraints { StartsWith = "k" } });
+        CollectionAssert.AreEqual(expected.Names.Select(n => n.Name).ToList(), Names(json));
+        var likelihoods = json.GetProperty("names").EnumerateArray().Select(n => n.GetProperty("log_likelihood").GetDouble()).ToList();
+        CollectionAssert.AreEqual(likelihoods.OrderByDescending(x => x).ToList(), likelihoods, "most likely first");
+        Assert.AreEqual(expected.IsExact, json.GetProperty("exact").GetBoolean());
+    }
+
+    [TestMethod]
+    public async Task ScoresCarryThePlausibilityPercentileAndFoldCaseOnRequest()
+    {
+        var answers = (await Json(await PostScore("""{"names": ["emma", "zxqvbk"]}"""))).EnumerateArray().ToList();
+        double common = answers[0].GetProperty("percentile").GetDouble(), mash = answers[1].GetProperty("percentile").GetDouble();
+        var table = PlausibilityTable.From(new MLContext().Makemore().Load(SavedModelPath, out _))!;
+        Assert.AreEqual(table.Percentile(answers[0].GetProperty("nll_per_char").GetDouble()), common, 1e-12);
+        Assert.IsTrue(common > 50 && mash < 1, $"emma {common}, zxqvbk {mash}");
+        await AssertBadRequest(PostScore("""{"names": ["Emma"]}"""), "'E' (U+0045) at position 1");
+        var folded = (await Json(await PostScore("""{"names": ["Emma"], "fold_case": true}"""))).EnumerateArray().Single();
+        Assert.AreEqual("emma", folded.GetProperty("scored_as").GetString());
+        Assert.AreEqual(answers[0].GetProperty("log_likelihood").GetDouble(), folded.GetProperty("log_likelihood").GetDouble(), 0.0);
     }
 
     [TestMethod]
@@ -132,11 +202,25 @@ public sealed class EndpointTests
     [DataRow("/generate?prefix=x.y", "'.' at position 2")]
     [DataRow("/generate?count=2&count=3", "'count' is given 2 times")]
     [DataRow("/generate?max-length=65", "'max-length'")]
+    [DataRow("/generate?top-p=0", "'top-p' must be a number above 0")]
+    [DataRow("/generate?top-p=1.5", "'top-p'")]
+    [DataRow("/generate?min-length=9&max-length=4", "'min-length' 9 is greater than 'max-length' 4")]
+    [DataRow("/generate?starts-with=ax&exclude=x", "'exclude'")]
+    [DataRow("/generate?regex=%5B", "'regex'")]
+    [DataRow("/generate?regex=%5E%5Cd%2B%24&max-attempts=50", "50")]
+    [DataRow("/generate?prefix=a&starts-with=b", "not both")]
+    [DataRow("/generate?greedy=maybe", "'greedy' must be true or false")]
+    [DataRow("/generate?beam=-1", "'beam'")]
+    [DataRow("/generate?only-new&beam=10", "'only-new' does not apply to 'beam'")]
+    [DataRow("/generate?ends-with=%C3%B6", "'ö' (U+00F6)")]
     [DataRow("/complete", "'prefix' is missing")]
     [DataRow("/complete?prefix=%C3%B6", "'ö' (U+00F6) at position 1")]
     [DataRow("/complete?prefix=em&top=0", "'top'")]
     public async Task ABadQueryIsA400ThatNamesTheParameter(string url, string message) =>
         await AssertBadRequest(Client.GetAsync(url), message);
+
+    private static List<string> Names(JsonElement json) =>
+        json.GetProperty("names").EnumerateArray().Select(n => n.GetProperty("name").GetString()!).ToList();
 
     private static async Task AssertBadRequest(Task<HttpResponseMessage> request, string message)
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Makemore.ML.Counting;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
+using Makemore.ML.Sampling;
 using Makemore.ML.Tests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.ML;
@@ -18,6 +19,9 @@ public static class ServiceHost
     /// <summary>The service's work without HTTP (the reference answers come from it).</summary>
     public static NameService Served { get; private set; } = null!;
 
+    /// <summary>The lecture split of the bundled names; the model is fitted on its train part.</summary>
+    public static NameSplits<IReadOnlyList<string>> Split { get; private set; } = null!;
+
     /// <summary>A client whose base address is the running app.</summary>
     public static HttpClient Client { get; private set; } = null!;
 
@@ -28,23 +32,30 @@ public static class ServiceHost
     public static async Task Start(TestContext _)
     {
         var ml = new MLContext(seed: 1);
-        var names = ml.Data.LoadNames(TestData.BundledNamesPath);
+        var split = NameSplitter.Split(NameList.Read(TestData.BundledNamesPath), SplitProtocol.Lecture);
+        Split = split;
+        var names = ml.Data.LoadNames(split.Train);
         var model = ml.Transforms.Text.MapCharactersToIds("Ids", "Name")
             .Append(ml.Makemore().Trainers.NGram(order: 3, smoothing: Smoothing.KneserNey()))
             .Fit(names);
         string path = Path.Combine(Path.GetTempPath(), $"makemore-service-{Environment.ProcessId}.zip");
         ml.Makemore().Save(model, names.Schema, path);
-        Served = NameService.Load(ml, path); // as makemore serve does: from the zip
-        File.Delete(path);
+        SavedModelPath = path;
+        Served = NameService.Load(ml, path, NoveltyClassifier.From(split)); // as makemore serve does: from the zip, with its split
         _app = NameServiceHost.Create(Served, NameServiceHost.Loopback(0));
         await _app.StartAsync();
         Address = new Uri(_app.Urls.Single());
         Client = new HttpClient { BaseAddress = Address };
     }
 
+    /// <summary>The zip the service loaded.</summary>
+    public static string SavedModelPath { get; private set; } = "";
+
     [AssemblyCleanup]
     public static async Task Stop()
     {
+        if (SavedModelPath.Length > 0)
+            File.Delete(SavedModelPath);
         Client?.Dispose();
         if (_app is not null)
             await _app.DisposeAsync();

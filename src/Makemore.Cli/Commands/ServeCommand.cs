@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using Microsoft.ML;
 using Makemore.Cli.Internal;
+using Makemore.ML;
+using Makemore.ML.Data;
+using Makemore.ML.Inference;
 using Makemore.Service;
 
 namespace Makemore.Cli.Commands;
@@ -20,11 +23,17 @@ internal static class ServeCommand
             Description = "Address to listen on: 127.0.0.1 (loopback, the default) or, to serve other machines, 0.0.0.0",
             DefaultValueFactory = _ => "127.0.0.1",
         };
+        var input = new Option<string?>("--input", "-i") { Description = "Names file for the novelty of generated names (default: the data the model was trained on, from its metadata)" };
+        var split = new Option<string?>("--split") { Description = "Split of that file: lecture, random or none (default: the model's)" };
+        var splitSeed = new Option<int>("--split-seed") { Description = "Seed of --split random, as given to 'makemore train --seed'", DefaultValueFactory = _ => NameSplitter.LectureSeed }.Within(0);
         var command = new Command("serve", "Serve a model over HTTP: GET / (a page), GET /generate, POST /score, GET /complete. Ctrl+C stops it.\n" +
-            "Example: makemore serve -m names-model.zip --port 5080") { model, port, host };
+            "Example: makemore serve -m names-model.zip --port 5080") { model, port, host, input, split, splitSeed };
         command.SetAction(parse =>
         {
-            var service = NameService.Load(new MLContext(), parse.GetValue(model)!);
+            var ml = new MLContext();
+            var loaded = Models.Load(ml, parse.GetValue(model)!);
+            var novelty = NoveltyData.Load(parse.GetValue(input), parse.GetValue(split), parse.GetValue(splitSeed), MakemoreModel.GetMetadata(loaded), out string noveltyNote);
+            var service = new NameService(MakemoreModel.GetLanguageModel(loaded), PlausibilityTable.From(loaded), novelty);
             string url = $"http://{parse.GetValue(host)}:{parse.GetValue(port)}";
             using var app = NameServiceHost.Create(service, url);
             try
@@ -36,6 +45,9 @@ internal static class ServeCommand
                 throw new CommandFailedException($"cannot listen on {url} ({e.Message}); choose another --port");
             }
             output.WriteLine($"serving {parse.GetValue(model)} ({service.Model}) on {string.Join(", ", app.Urls)}; Ctrl+C stops");
+            output.WriteLine(novelty is null ? $"novelty: not reported ({noveltyNote})" : $"novelty of generated names from {noveltyNote}");
+            if (!service.HasPlausibility)
+                output.WriteLine("plausibility: the model was saved without a plausibility table (an older file); scores carry no percentile");
             output.Flush();
             app.WaitForShutdownAsync().GetAwaiter().GetResult();
             return 0;
