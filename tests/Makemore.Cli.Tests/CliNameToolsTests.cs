@@ -66,6 +66,23 @@ public sealed class CliNameToolsTests
     }
 
     [TestMethod]
+    public void OnlyNewWithTheTrainingDataGoneSaysWhereToGiveIt()
+    {
+        string moved = Path.Combine(_folder, "moved.txt");
+        string model = Path.Combine(_folder, "gone.zip");
+        File.Copy(Names, moved, overwrite: true);
+        Assert.AreEqual(0, Run("train", "-i", moved, "-o", model, "--order", "3", "--samples", "0").Code);
+        File.Delete(moved);
+        var (code, output, error) = Run("sample", "-m", model, "-n", "5", "--only-new");
+        Assert.AreEqual(2, code, output);
+        StringAssert.Contains(error, "--only-new needs the training data");
+        StringAssert.Contains(error, "give it with --input");
+        var plain = Run("sample", "-m", model, "-n", "5");
+        Assert.AreEqual(0, plain.Code, "without --only-new the names still come");
+        StringAssert.Contains(plain.Error, "novelty: not reported (the training data");
+    }
+
+    [TestMethod]
     public void JsonReportsNamesAndNovelty()
     {
         var (code, output, error) = Run("sample", "-m", Model, "-n", "40", "--json");

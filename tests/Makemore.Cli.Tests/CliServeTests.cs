@@ -42,6 +42,29 @@ public sealed class CliServeTests
     }
 
     [TestMethod]
+    public void AServiceOnAPortInUseSaysSoAndExits1()
+    {
+        string folder = Directory.CreateTempSubdirectory("makemore-serve-").FullName;
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            string zip = Path.Combine(folder, "model.zip");
+            Assert.AreEqual(0, Run("train", "--order", "2", "-o", zip, "--samples", "0", "-q").Code);
+            string port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var run = Run("serve", "-m", zip, "--port", port);
+            Assert.AreEqual(1, run.Code, run.Output);
+            StringAssert.Contains(run.Error, $"cannot listen on http://127.0.0.1:{port}");
+            StringAssert.Contains(run.Error, "choose another --port");
+        }
+        finally
+        {
+            listener.Stop();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void ServingAModelThatIsNotThereIsAUsageError()
     {
         var run = Run("serve", "-m", "no-such-model.zip");

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using Microsoft.ML;
@@ -40,7 +39,7 @@ internal static class ServeCommand
             {
                 app.StartAsync().GetAwaiter().GetResult();
             }
-            catch (IOException e) when (e.InnerException is SocketException or null)
+            catch (IOException e) // Kestrel: "Failed to bind to address …: address already in use"
             {
                 throw new CommandFailedException($"cannot listen on {url} ({e.Message}); choose another --port");
             }
