@@ -173,7 +173,7 @@ public sealed class CharacterWindowMapping : CustomMappingFactory<CharacterWindo
     /// <summary>The 16 window columns, oldest first.</summary>
     internal static readonly string[] Columns = Enumerable.Range(0, CharacterEvents.MaxBlockSize).Select(i => $"{StateChain.Prefix}Window{i:D2}").ToArray();
 
-    private static readonly ReadOnlyMemory<char> Boundary = CharacterVocabulary.Boundary.ToString().AsMemory();
+    internal static readonly ReadOnlyMemory<char> Boundary = CharacterVocabulary.Boundary.ToString().AsMemory();
 
     /// <inheritdoc/>
     public override Action<CharacterWindowInput, CharacterWindowOutput> GetMapping() => static (input, output) =>

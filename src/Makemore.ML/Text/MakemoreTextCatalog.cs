@@ -37,4 +37,20 @@ public static class MakemoreTextCatalog
     /// <summary>Maps the text written so far to its context keys, with all options.</summary>
     public static CharacterContextEstimator MapCharacterContextToKeys(this TransformsCatalog.TextTransforms catalog, CharacterContextOptions options) =>
         new(options);
+
+    /// <summary>
+    /// Replaces each character key of a context key vector by its embedding and concatenates them (N·E floats, oldest
+    /// first): the lecture's <c>C[X].view(-1, N·E)</c>, e.g. with a trained MLP's table (<see cref="CharacterEmbeddings.FromModel"/>).
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="outputColumnName">The float vector column.</param>
+    /// <param name="inputColumnName">The key vector column (keys whose <c>KeyValues</c> are characters); null for <paramref name="outputColumnName"/>.</param>
+    /// <param name="embeddings">The table.</param>
+    public static CharacterEmbeddingEstimator ApplyCharacterEmbedding(this TransformsCatalog.TextTransforms catalog,
+        string outputColumnName, string? inputColumnName, CharacterEmbeddings embeddings) =>
+        new(new CharacterEmbeddingOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Embeddings = embeddings });
+
+    /// <summary>Replaces character keys by their embeddings, with all options.</summary>
+    public static CharacterEmbeddingEstimator ApplyCharacterEmbedding(this TransformsCatalog.TextTransforms catalog, CharacterEmbeddingOptions options) =>
+        new(options);
 }

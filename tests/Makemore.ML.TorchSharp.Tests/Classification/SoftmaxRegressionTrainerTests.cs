@@ -178,6 +178,31 @@ public sealed class SoftmaxRegressionTrainerTests
         CollectionAssert.AreEqual(new[] { "Name", "Prefix", "Context", "Label" }, withContext.Schema.Where(c => !c.IsHidden).Select(c => c.Name).ToArray());
     }
 
+    [TestMethod]
+    public void EmbeddingLookupConcatenatesTheTableRowsOfTheContextAndSavesInTheZip()
+    {
+        var ml = new MLContext(seed: 1);
+        var events = ml.Data.ExpandCharacterEvents(ml.Data.LoadNames(["emma", "bo"]), blockSize: 3);
+        var vocabulary = CharacterVocabulary.FromCharacters("abemo"); // the events' vocabulary, .abemo
+        var table = new CharacterEmbeddings(vocabulary, 2, Enumerable.Range(0, 12).Select(i => (float)i).ToArray()); // id i → (2i, 2i+1)
+        var model = ml.Transforms.Text.ApplyCharacterEmbedding("Features", "Context", table)
+            .Append(ml.MulticlassClassification.Trainers.SoftmaxRegression(steps: 20))
+            .Fit(events);
+        var features = model.Transform(events).GetColumn<float[]>("Features").ToArray();
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 6), model.Transform(events).Schema["Features"].Type);
+        CollectionAssert.AreEqual(new float[] { 0, 1, 0, 1, 6, 7 }, features[1], "context ..e: '.' = id 0, 'e' = id 3");
+        CollectionAssert.AreEqual(new float[] { 8, 9, 8, 9, 2, 3 }, features[4], "context mma");
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, events.Schema, stream);
+        stream.Position = 0;
+        var fresh = new MLContext(seed: 2);
+        var loaded = fresh.Model.Load(stream, out _);
+        var again = loaded.Transform(events);
+        CollectionAssert.AreEqual(features[4], again.GetColumn<float[]>("Features").ElementAt(4));
+        Assert.IsFalse(again.Preview(2).Schema.Any(c => c.Name.StartsWith("__Makemore", StringComparison.Ordinal)));
+    }
+
     // Mean −ln p(label) over the events, from the Score column.
     private static double MeanNll(IDataView scored)
     {
