@@ -12,16 +12,17 @@ using Makemore.ML.TorchSharp.Training;
 
 // Makemore.ML benchmarks: every ratio is measured side by side in this one run, on this machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-// "load": only the cold-load table; "mlp": only the MLP-family table; "models [--quick] [--only=NAME]": docs/models.md; "load-one ZIP MODE": the fresh process that table spawns per measurement.
+// "load": only the cold-load table; "mlp": only the MLP-family table; "mlnet [--quick]": our softmax regression vs ML.NET's multiclass trainers; "models [--quick] [--only=NAME]": docs/models.md; "load-one ZIP MODE": the fresh process that table spawns per measurement.
 if (args is ["load-one", string zipPath, string mode])
     return LoadBenchmark.LoadOne(zipPath, mode);
 bool loadOnly = args is ["load", ..];
 bool mlpOnly = args is ["mlp", ..];
 bool modelsOnly = args is ["models", ..];
+bool mlnetOnly = args is ["mlnet", ..];
 bool quick = args.Contains("--quick");
 var only = args.Where(a => a.StartsWith("--only=", StringComparison.Ordinal)).Select(a => a["--only=".Length..]).ToList();
 args = args.Where(a => a != "--quick" && !a.StartsWith("--only=", StringComparison.Ordinal)).ToArray();
-if (loadOnly || mlpOnly || modelsOnly)
+if (loadOnly || mlpOnly || modelsOnly || mlnetOnly)
     args = args[1..];
 string path = args.Length > 0 ? args[0] : FindUp("../shared/data/names.txt") ?? FindUp("data/names.txt")
     ?? throw new FileNotFoundException("Give the path of names.txt.");
@@ -32,6 +33,12 @@ if (loadOnly)
 {
     Console.WriteLine();
     LoadBenchmark.Run();
+    return 0;
+}
+if (mlnetOnly)
+{
+    Console.WriteLine();
+    MlNetTrainersBenchmark.Run(ml, names, quick);
     return 0;
 }
 if (modelsOnly)
