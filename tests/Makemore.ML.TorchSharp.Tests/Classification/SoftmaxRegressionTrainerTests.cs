@@ -203,6 +203,42 @@ public sealed class SoftmaxRegressionTrainerTests
         Assert.IsFalse(again.Preview(2).Schema.Any(c => c.Name.StartsWith("__Makemore", StringComparison.Ordinal)));
     }
 
+    [TestMethod]
+    public void EmbeddingOfATrainedMlpFeedsMlNetsTrainer()
+    {
+        // The lecture's C of a (briefly) trained MLP as features: each context's row is C[X].view(-1), oldest first.
+        var ml = new MLContext(seed: 1);
+        var names = ml.Data.LoadNames(TestData.Tiny);
+        var mlp = (Makemore.ML.Inference.MlpModel)MakemoreModel.GetLanguageModel(
+            ml.Transforms.Text.MapCharactersToIds().Append(ml.Makemore().Trainers.Mlp(steps: 20)).Fit(names));
+        var table = CharacterEmbeddings.FromModel(mlp);
+        var events = ml.Data.ExpandCharacterEvents(names, blockSize: mlp.BlockSize);
+        var model = ml.Transforms.Text.ApplyCharacterEmbedding("Features", "Context", table)
+            .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy())
+            .Fit(events);
+        var first = model.Transform(events).GetColumn<float[]>("Features").ElementAt(3); // emma, context "emm"
+        int e = mlp.EmbeddingSize;
+        float[] expected = [.. mlp.Embedding.Slice(mlp.Vocabulary.IdOf('e') * e, e), .. mlp.Embedding.Slice(mlp.Vocabulary.IdOf('m') * e, e), .. mlp.Embedding.Slice(mlp.Vocabulary.IdOf('m') * e, e)];
+        CollectionAssert.AreEqual(expected, first);
+        Assert.IsLessThan(Math.Log(13), ml.MulticlassClassification.Evaluate(model.Transform(events)).LogLoss, "ML.NET's trainer learns from the embeddings (uniform: ln 13)");
+    }
+
+    [TestMethod]
+    public void WrongColumnsAreNamedInTheError()
+    {
+        var ml = new MLContext(seed: 1);
+        var events = ml.Data.ExpandCharacterEvents(ml.Data.LoadNames(TestData.Tiny));
+        var trainer = ml.MulticlassClassification.Trainers.SoftmaxRegression("Label", "Context");
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.Fit(events));
+        StringAssert.Contains(error.Message, "Feature column 'Context' must be a known-size vector of Single");
+        var noKey = ml.Transforms.Categorical.OneHotEncoding("Features", "Context").Append(ml.Transforms.Conversion.MapKeyToValue("Label", "Label")).Fit(events).Transform(events);
+        error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.SoftmaxRegression().Fit(noKey));
+        StringAssert.Contains(error.Message, "Label column 'Label' must be a key");
+        var blockSize = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Data.ExpandCharacterEvents(ml.Data.LoadNames(TestData.Tiny), blockSize: 17));
+        StringAssert.Contains(blockSize.Message, "between 1 and 16");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.SoftmaxRegression(steps: 0));
+    }
+
     // Mean −ln p(label) over the events, from the Score column.
     private static double MeanNll(IDataView scored)
     {
