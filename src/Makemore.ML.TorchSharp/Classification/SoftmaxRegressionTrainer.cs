@@ -152,12 +152,7 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
         using var inputs = tensor(data.Features, [data.Count, data.FeatureCount]); // (n, D)
         using var targets = tensor(data.Labels); // (n)
         using var weights = tensor(data.Weights); // (n)
-        double l2 = _options.L2;
-        var trainable = new TrainableModel(module, (x, y, w) =>
-        {
-            var nll = Loss.Nll(module.call(x), y, w); // (b, K) logits → scalar
-            return new LossTerms(l2 > 0 ? nll + Loss.L2(module.W, l2) : nll, nll);
-        });
+        var trainable = TrainableModel.NllWithL2(module, module.W, _options.L2);
         TrainingLoop.Run(trainable, new ExampleSet(inputs, targets, weights), new TrainingOptions
         {
             Steps = _options.Steps,

@@ -91,12 +91,7 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
         using var targets = tensor(examples.Targets); // (n)
         using var weights = tensor(examples.Weights); // (n)
 
-        double l2 = _options.L2;
-        var trainable = new TrainableModel(module, (x, y, w) =>
-        {
-            var dataLoss = Loss.Nll(module.call(x), y, w); // (b, V) logits → scalar
-            return new LossTerms(l2 > 0 ? dataLoss + Loss.L2(module.W, l2) : dataLoss, dataLoss);
-        });
+        var trainable = TrainableModel.NllWithL2(module, module.W, _options.L2);
         var result = TrainingLoop.Run(trainable, new ExampleSet(contexts, targets, weights), new TrainingOptions
         {
             Steps = _options.Steps,
