@@ -5,6 +5,7 @@ using Microsoft.ML.Trainers;
 using Makemore.ML.Counting;
 using Makemore.ML.Evaluation;
 using Makemore.ML.Tests;
+using Makemore.ML.Tests.Persistence;
 using Makemore.ML.Text;
 
 namespace Makemore.ML.TorchSharp.Tests.Classification;
@@ -222,6 +223,23 @@ public sealed class SoftmaxRegressionTrainerTests
         float[] expected = [.. mlp.Embedding.Slice(mlp.Vocabulary.IdOf('e') * e, e), .. mlp.Embedding.Slice(mlp.Vocabulary.IdOf('m') * e, e), .. mlp.Embedding.Slice(mlp.Vocabulary.IdOf('m') * e, e)];
         CollectionAssert.AreEqual(expected, first);
         Assert.IsLessThan(Math.Log(13), ml.MulticlassClassification.Evaluate(model.Transform(events)).LogLoss, "ML.NET's trainer learns from the embeddings (uniform: ln 13)");
+    }
+
+    [TestMethod]
+    public void EveryNewEstimatorPassesTheWorkout()
+    {
+        var ml = new MLContext(seed: 1);
+        var names = ml.Data.LoadNames(TestData.Tiny);
+        var events = ml.Data.ExpandCharacterEvents(names, blockSize: 2);
+        var scoreEvents = ml.Data.ExpandCharacterEvents(ml.Data.LoadNames(["ella", "mia", "olivia"]),
+            new CharacterEventsOptions { BlockSize = 2, Vocabulary = CharacterVocabulary.Learn(TestData.Tiny) });
+        EstimatorWorkout.Run(ml.Transforms.Text.MapCharacterContextToKeys("Context", "Prefix", blockSize: 2), events, scoreEvents, names, "Prefix", "Context");
+        var table = new CharacterEmbeddings(CharacterVocabulary.Learn(TestData.Tiny), 3, Enumerable.Range(0, 39).Select(i => i / 10f).ToArray());
+        EstimatorWorkout.Run(ml.Transforms.Text.ApplyCharacterEmbedding("Features", "Context", table), events, scoreEvents, names, "Context", "Features");
+        var featurize = ml.Transforms.Categorical.OneHotEncoding("Features", "Context").Fit(events);
+        var noLabel = ml.Transforms.DropColumns("Label").Fit(featurize.Transform(events)).Transform(featurize.Transform(events));
+        EstimatorWorkout.Run(ml.MulticlassClassification.Trainers.SoftmaxRegression(steps: 30), featurize.Transform(events), featurize.Transform(scoreEvents),
+            noLabel, "Label", "Score", "PredictedLabel");
     }
 
     [TestMethod]
