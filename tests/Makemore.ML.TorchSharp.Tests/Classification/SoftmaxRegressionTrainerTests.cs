@@ -136,6 +136,36 @@ public sealed class SoftmaxRegressionTrainerTests
     }
 
     [TestMethod]
+    public void LogLossOfTheCountBigramAsAMulticlassModelIsOurEvaluatorsNll()
+    {
+        // The add-1 count bigram written as ML.NET's maximum-entropy model (W[k, j] = ln P(k | j), no bias: softmax gives P
+        // back) over MapKeyToVector's one-hot contexts: ML.NET's LogLoss on the events view is exactly the NLL per predicted
+        // character that our evaluator gives the count model on the names (to float32's precision).
+        var ml = new MLContext(seed: 1);
+        var names = ml.Data.LoadNames(TestData.BundledNamesPath);
+        var counts = ml.Transforms.Text.MapCharactersToIds().Append(ml.Makemore().Trainers.NGram(2, Smoothing.AddK(1))).Fit(names);
+        double ours = ml.Makemore().Evaluate(counts.Transform(names)).NllPerCharacter;
+        var bigram = (NGramModel)MakemoreModel.GetLanguageModel(counts);
+
+        var events = ml.Data.ExpandCharacterEvents(names);
+        var featurized = ml.Transforms.Conversion.MapKeyToVector("Features", "Context").Fit(events).Transform(events);
+        int v = bigram.Vocabulary.Size;
+        var weights = new float[v * v]; // (K classes, D = V one-hot slots)
+        var p = new double[v];
+        for (int context = 0; context < v; context++)
+        {
+            bigram.GetNextProbabilities([context], p);
+            for (int next = 0; next < v; next++)
+                weights[next * v + context] = (float)Math.Log(p[next]);
+        }
+        var model = Makemore.ML.TorchSharp.Classification.SoftmaxRegressionModelWriter.Create(
+            ml.MulticlassClassification.Trainers, featurized.Schema, "Label", "Features", weights, new float[v]);
+        double logLoss = ml.MulticlassClassification.Evaluate(model.Transform(featurized)).LogLoss;
+        TestContext.WriteLine($"our evaluator {ours:F8}, ML.NET LogLoss {logLoss:F8}");
+        Assert.AreEqual(ours, logLoss, 1e-6, "float32 weights and probabilities: agreement to 1e-6 nats");
+    }
+
+    [TestMethod]
     public void LbfgsMaximumEntropyOnTheSameViewReachesOurNll()
     {
         // figures.md ("Published figures"; the lecture's figures with ML.NET 5.0.1): LbfgsMaximumEntropy on one-hot bigrams of
