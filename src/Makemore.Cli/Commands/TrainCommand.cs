@@ -37,11 +37,11 @@ internal static class TrainCommand
         var order = new Option<int>("--order") { Description = "ngram: n, 1–8 (2 = bigram)", DefaultValueFactory = _ => 2 }.Within(1, 8);
         var smoothing = new Option<string>("--smoothing") { Description = "ngram: none, add-k:K, kneser-ney or kneser-ney:D", DefaultValueFactory = _ => "add-k:1" };
         var blockSize = new Option<int>("--block-size") { Description = "softmax, mlp family: previous characters seen (softmax: 1 = bigram; mlp, bn-mlp: 3; wavenet: 8)", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.BlockSize }.Within(1, 64);
-        var embedding = new Option<int>("--n-embd") { Description = "mlp family, rnn, gru, lstm: width of a character embedding (mlp, bn-mlp: 10; wavenet: 24; rnn, gru, lstm: 64)", DefaultValueFactory = _ => 10 }.Within(1, 4096);
+        var embedding = new Option<int>("--n-embd") { Description = "mlp family, rnn, gru, lstm: width of a character embedding (mlp, bn-mlp: 10; wavenet: 24; rnn, gru, lstm: 64)", DefaultValueFactory = _ => MlpEstimator.Defaults.For(MlpEstimator.Defaults.Kind).EmbeddingSize }.Within(1, 4096);
         var embedding2 = new Option<int>("--n-embd2") { Description = "rnn, gru, lstm: width of the hidden state (makemore.py: 64)", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.HiddenSize }.Within(1, 4096);
         var layers = new Option<int>("--n-layer") { Description = "mlp, bn-mlp: hidden layers (1, the lectures; more is part 3's deeper network); wavenet: log2(block); transformer: blocks (makemore.py: 4)", DefaultValueFactory = _ => 1 }.Within(1, 64);
-        var heads = new Option<int>("--n-head") { Description = "transformer: attention heads (makemore.py: 4); must divide --n-embd", DefaultValueFactory = _ => 4 }.Within(1, 64);
-        var hidden = new Option<int>("--n-hidden") { Description = "mlp family: units per hidden layer (mlp, bn-mlp: 200; wavenet: 128)", DefaultValueFactory = _ => 200 }.Within(1, 65536);
+        var heads = new Option<int>("--n-head") { Description = "transformer: attention heads (makemore.py: 4); must divide --n-embd", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.HeadCount }.Within(1, 64);
+        var hidden = new Option<int>("--n-hidden") { Description = "mlp family: units per hidden layer (mlp, bn-mlp: 200; wavenet: 128)", DefaultValueFactory = _ => MlpEstimator.Defaults.For(MlpEstimator.Defaults.Kind).HiddenSize }.Within(1, 65536);
         var schedule = new Option<string>("--lr-schedule")
         {
             Description = "mlp family, rnn, gru, lstm: step:N (lr × 0.1 after step N; the lectures: 100000, wavenet 150000), cosine[:WARMUP] or constant (rnn, gru, lstm: constant, as makemore.py)",
