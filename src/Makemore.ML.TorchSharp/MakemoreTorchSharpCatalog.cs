@@ -1,5 +1,6 @@
 using Makemore.ML;
 using Makemore.ML.Inference;
+using Makemore.ML.TorchSharp.Classification;
 using Makemore.ML.TorchSharp.Models;
 using Makemore.ML.TorchSharp.Training;
 
@@ -71,4 +72,28 @@ public static class MakemoreTorchSharpCatalog
 
     /// <summary>A sequence model, with all options.</summary>
     public static SequenceModelEstimator Sequence(this MakemoreTrainers trainers, SequenceModelOptions options) => new(options);
+
+    /// <summary>
+    /// Softmax (multinomial logistic) regression on any float-vector features with a key label, trained on TorchSharp;
+    /// returns ML.NET's own typed <c>MulticlassPredictionTransformer&lt;MaximumEntropyModelParameters&gt;</c> with <c>Score</c>
+    /// and <c>PredictedLabel</c>, scored in plain C# and saved in the model zip.
+    /// </summary>
+    /// <param name="catalog">ML.NET's multiclass trainers.</param>
+    /// <param name="labelColumnName">The label column (a key).</param>
+    /// <param name="featureColumnName">The features column (a known-size vector of Single).</param>
+    /// <param name="l2">Strength of <c>L2 · mean(W²)</c>.</param>
+    /// <param name="learningRate">AdamW step size.</param>
+    /// <param name="steps">Full-batch optimisation steps.</param>
+    public static SoftmaxRegressionTrainer SoftmaxRegression(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = SoftmaxRegressionTrainer.Defaults.LabelColumnName, string featureColumnName = SoftmaxRegressionTrainer.Defaults.FeatureColumnName,
+        double l2 = SoftmaxRegressionTrainer.Defaults.L2, double learningRate = SoftmaxRegressionTrainer.Defaults.LearningRate,
+        int steps = SoftmaxRegressionTrainer.Defaults.Steps) =>
+        new(catalog, new SoftmaxRegressionTrainer.Options
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, L2 = l2, LearningRate = learningRate, Steps = steps,
+        });
+
+    /// <summary>Softmax regression on any float-vector features, with all options.</summary>
+    public static SoftmaxRegressionTrainer SoftmaxRegression(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        SoftmaxRegressionTrainer.Options options) => new(catalog, options);
 }

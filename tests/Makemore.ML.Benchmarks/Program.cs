@@ -12,7 +12,7 @@ using Makemore.ML.TorchSharp.Training;
 
 // Makemore.ML benchmarks: every ratio is measured side by side in this one run, on this machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-// "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind; "load": only the cold-load table; "mlp": only the MLP-family table; "names": docs/name-tools.md (plausibility AUC, sampling and scoring speed); "models [--quick] [--only=NAME]": docs/models.md; "load-one ZIP MODE": the fresh process that table spawns per measurement.
+// "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind; "load": only the cold-load table; "mlp": only the MLP-family table; "mlnet [--quick]": our softmax regression vs ML.NET's multiclass trainers; "names": docs/name-tools.md (plausibility AUC, sampling and scoring speed); "models [--quick] [--only=NAME]": docs/models.md; "load-one ZIP MODE": the fresh process that table spawns per measurement.
 if (args is ["load-one", string zipPath, string mode])
     return LoadBenchmark.LoadOne(zipPath, mode);
 bool loadOnly = args is ["load", ..];
@@ -20,10 +20,11 @@ bool mlpOnly = args is ["mlp", ..];
 bool modelsOnly = args is ["models", ..];
 bool scoringOnly = args is ["scoring", ..];
 bool namesOnly = args is ["names", ..];
+bool mlnetOnly = args is ["mlnet", ..];
 bool quick = args.Contains("--quick");
 var only = args.Where(a => a.StartsWith("--only=", StringComparison.Ordinal)).Select(a => a["--only=".Length..]).ToList();
 args = args.Where(a => a != "--quick" && !a.StartsWith("--only=", StringComparison.Ordinal)).ToArray();
-if (loadOnly || mlpOnly || modelsOnly || scoringOnly || namesOnly)
+if (loadOnly || mlpOnly || modelsOnly || scoringOnly || namesOnly || mlnetOnly)
     args = args[1..];
 string path = args.Length > 0 ? args[0] : FindUp("../shared/data/names.txt") ?? FindUp("data/names.txt")
     ?? throw new FileNotFoundException("Give the path of names.txt.");
@@ -34,6 +35,12 @@ if (loadOnly)
 {
     Console.WriteLine();
     LoadBenchmark.Run();
+    return 0;
+}
+if (mlnetOnly)
+{
+    Console.WriteLine();
+    MlNetTrainersBenchmark.Run(ml, names, quick);
     return 0;
 }
 if (modelsOnly)

@@ -20,8 +20,8 @@ internal static class SweepCommand
         var input = CommonOptions.Input();
         var type = new Option<string>("--type") { Description = "ngram (sweeps add-k) or softmax (sweeps L2)", DefaultValueFactory = _ => "ngram" };
         var order = new Option<int>("--order") { Description = $"ngram: n, 1–{NGramModel.MaxOrder}", DefaultValueFactory = _ => 3 }.Within(1, NGramModel.MaxOrder);
-        var blockSize = new Option<int>("--block-size") { Description = "softmax: previous characters seen", DefaultValueFactory = _ => 1 }.Within(1);
-        var steps = new Option<int>("--steps") { Description = "softmax: gradient steps per point", DefaultValueFactory = _ => 300 }.Within(1);
+        var blockSize = new Option<int>("--block-size") { Description = "softmax: previous characters seen", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.BlockSize }.Within(1);
+        var steps = new Option<int>("--steps") { Description = "softmax: gradient steps per point", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.Steps }.Within(1);
         var grid = new Option<string?>("--grid") { Description = "Comma-separated strengths (default: 0.001…5 for add-k, 0…1 for L2)" };
         var plot = asPlot
             ? new Option<string?>("--output", "-o") { Description = "The PNG to write", Required = true }

@@ -27,8 +27,11 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
         /// <summary>Gradient-descent step size: 50 (the lecture).</summary>
         public const double LearningRate = 50;
 
-        /// <summary>Gradient steps: 100.</summary>
-        public const int Steps = 100;
+        /// <summary>Gradient steps: 300, where the lecture's bigram samples have settled (figures: ≥ 262 steps). The CLI's default too.</summary>
+        public const int Steps = 300;
+
+        /// <summary>libtorch CPU threads: 1 (architecture.md §4: more threads are much slower on small models).</summary>
+        public const int Threads = TorchRuntime.DefaultThreadCount;
 
         /// <summary>Seed of W and of the mini-batches: 2147483647 (the lecture's generator).</summary>
         public const long Seed = 2147483647;
@@ -88,12 +91,7 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
         using var targets = tensor(examples.Targets); // (n)
         using var weights = tensor(examples.Weights); // (n)
 
-        double l2 = _options.L2;
-        var trainable = new TrainableModel(module, (x, y, w) =>
-        {
-            var dataLoss = Loss.Nll(module.call(x), y, w); // (b, V) logits → scalar
-            return new LossTerms(l2 > 0 ? dataLoss + Loss.L2(module.W, l2) : dataLoss, dataLoss);
-        });
+        var trainable = TrainableModel.NllWithL2(module, module.W, _options.L2);
         var result = TrainingLoop.Run(trainable, new ExampleSet(contexts, targets, weights), new TrainingOptions
         {
             Steps = _options.Steps,

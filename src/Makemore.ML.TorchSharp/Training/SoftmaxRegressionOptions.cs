@@ -24,7 +24,7 @@ public sealed class SoftmaxRegressionOptions
     /// <summary>Gradient-descent step size (plain SGD, <see cref="SgdOptions"/>). Default 50 (the lecture).</summary>
     public double LearningRate { get; set; } = SoftmaxRegressionEstimator.Defaults.LearningRate;
 
-    /// <summary>Number of gradient steps. Default 100.</summary>
+    /// <summary>Number of gradient steps. Default 300.</summary>
     public int Steps { get; set; } = SoftmaxRegressionEstimator.Defaults.Steps;
 
     /// <summary>Examples per step; null for the full batch (the lecture). Default null.</summary>
@@ -40,7 +40,7 @@ public sealed class SoftmaxRegressionOptions
     public long Seed { get; set; } = SoftmaxRegressionEstimator.Defaults.Seed;
 
     /// <summary>libtorch CPU threads. Default 1: on small models more threads are much slower (architecture.md §4).</summary>
-    public int Threads { get; set; } = TorchRuntime.DefaultThreadCount;
+    public int Threads { get; set; } = SoftmaxRegressionEstimator.Defaults.Threads;
 
     /// <summary>Start from these weights instead of random ones (continue training a saved model).</summary>
     public SoftmaxRegressionModel? InitialModel { get; set; }

@@ -40,6 +40,19 @@ public sealed class TrainableModel
             throw new ArgumentException("Every decayed parameter must be a parameter of the module.", nameof(decayedParameters));
     }
 
+    /// <summary>
+    /// A module whose forward gives logits, trained on the weighted NLL plus the lecture's <c>l2 · mean(W²)</c> (none when
+    /// <paramref name="l2"/> is 0): the softmax regressions' loss.
+    /// </summary>
+    /// <param name="module">Maps a batch of inputs to (b, classes) logits.</param>
+    /// <param name="regularized">The weights the L2 term applies to.</param>
+    /// <param name="l2">Strength of the L2 term, ≥ 0.</param>
+    public static TrainableModel NllWithL2(nn.Module<Tensor, Tensor> module, Tensor regularized, double l2) => new(module, (x, y, w) =>
+    {
+        var nll = Training.Loss.Nll(module.call(x), y, w); // (b, classes) logits → scalar
+        return new LossTerms(l2 > 0 ? nll + Training.Loss.L2(regularized, l2) : nll, nll);
+    });
+
     /// <summary>The module trained.</summary>
     public nn.Module Module { get; }
 

@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Makemore.ML.Data;
+using Makemore.ML.Text;
 
 namespace Microsoft.ML;
 
@@ -34,6 +35,24 @@ public static class MakemoreDataCatalog
         var parts = NameSplitter.Split(ReadColumn(names, columnName), protocol, seed);
         return new(catalog.LoadNames(parts.Train), catalog.LoadNames(parts.Dev), catalog.LoadNames(parts.Test));
     }
+
+    /// <summary>
+    /// Expands a names view into an events view, one row per predicted character: the name, <c>Prefix</c> (the text before it),
+    /// <c>Context</c> (its last <paramref name="blockSize"/> characters as a fixed-length key vector, <c>'.'</c>-padded) and
+    /// <c>Label</c> (the character, <c>'.'</c> for the end, as a key); the keys' <c>KeyValues</c> are the vocabulary learned from the names.
+    /// ML.NET's <c>OneHotEncoding</c> and multiclass trainers and evaluator consume it as it is.
+    /// </summary>
+    /// <param name="catalog">The data catalog (the view is built with it).</param>
+    /// <param name="names">A view with a text column.</param>
+    /// <param name="blockSize">Characters in a context, 1 (bigram) to <see cref="CharacterEvents.MaxBlockSize"/>.</param>
+    /// <param name="inputColumnName">The names column.</param>
+    public static IDataView ExpandCharacterEvents(this DataOperationsCatalog catalog, IDataView names,
+        int blockSize = CharacterEvents.Defaults.BlockSize, string inputColumnName = NameInput.ColumnName) =>
+        CharacterEvents.Expand(catalog, names, new CharacterEventsOptions { BlockSize = blockSize, InputColumnName = inputColumnName });
+
+    /// <summary>Expands a names view into an events view, with all options (column names, a given vocabulary for dev and test).</summary>
+    public static IDataView ExpandCharacterEvents(this DataOperationsCatalog catalog, IDataView names, CharacterEventsOptions options) =>
+        CharacterEvents.Expand(catalog, names, options);
 
     /// <summary>Reads a text column into a list.</summary>
     internal static List<string> ReadColumn(IDataView data, string columnName)

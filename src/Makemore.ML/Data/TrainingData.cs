@@ -16,7 +16,7 @@ internal static class TrainingData
         var ids = input.Schema.GetColumnOrNull(idsColumnName)
             ?? throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' not found; add mlContext.Transforms.Text.MapCharactersToIds(\"{idsColumnName}\", ...) before the trainer.");
         CheckIdsType(idsColumnName, ids.Type);
-        var vocabularyColumn = input.Schema.GetColumnOrNull(CharacterIdsMapping.VocabularyColumn)
+        var vocabularyColumn = VocabularyColumn(input.Schema, idsColumnName)
             ?? throw new ArgumentOutOfRangeException(nameof(input), $"The data has no vocabulary beside '{idsColumnName}': the ids must come from mlContext.Transforms.Text.MapCharactersToIds.");
         var sequences = new List<int[]>();
         CharacterVocabulary? vocabulary = null;
@@ -39,6 +39,14 @@ internal static class TrainingData
             throw new ArgumentException("The training data has no rows.", nameof(input));
         return (vocabulary, sequences);
     }
+
+    // The vocabulary MapCharactersToIds hides behind its ids (a text column of the same name), or the visible column that
+    // views made by models saved before carry.
+    private static DataViewSchema.Column? VocabularyColumn(DataViewSchema schema, string idsColumnName) =>
+        schema.LastOrDefault(c => c.IsHidden && c.Name == idsColumnName && c.Type is TextDataViewType)
+            is { Name: not null } hidden && hidden.Index < schema[idsColumnName].Index
+            ? hidden
+            : schema.GetColumnOrNull(CharacterIdsMapping.VocabularyColumn);
 
     /// <summary>The output schema of a Makemore trainer: the input plus the score columns; checks the ids column.</summary>
     public static SchemaShape OutputSchema(SchemaShape inputSchema, string idsColumnName)

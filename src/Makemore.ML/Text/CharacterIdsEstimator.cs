@@ -20,8 +20,8 @@ public sealed class CharacterIdsOptions
 
 /// <summary>
 /// Learns a <see cref="CharacterVocabulary"/> (sorted characters, <c>'.'</c> = 0) from a text column and maps text
-/// to character ids. Beside the ids it passes the vocabulary on (a hidden column) so that trainers downstream
-/// build models that carry their own vocabulary.
+/// to character ids. Beside the ids it passes the vocabulary on (a hidden text column of the
+/// same name, before the ids) so that trainers downstream build models that carry their own vocabulary.
 /// </summary>
 public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
 {
@@ -83,8 +83,10 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
             stateColumn: CharacterIdsMapping.VocabularyColumn,
             state: ModelState.EncodeVocabulary(vocabulary),
             compute: ml.Transforms.CustomMapping(new CharacterIdsMapping().GetMapping(), CharacterIdsMapping.ContractName),
-            copyOut: [(outputColumnName, CharacterIdsMapping.IdsColumn)],
-            drop: [CharacterIdsMapping.TextColumn, CharacterIdsMapping.IdsColumn]);
+            // The vocabulary first, then the ids, under the output's name: the vocabulary travels on to the trainers as a
+            // hidden column (no internal column in Transform's output or Preview; ML.NET's DropColumns keeps hidden columns).
+            copyOut: [(outputColumnName, CharacterIdsMapping.VocabularyColumn), (outputColumnName, CharacterIdsMapping.IdsColumn)],
+            drop: [CharacterIdsMapping.TextColumn, CharacterIdsMapping.IdsColumn, CharacterIdsMapping.VocabularyColumn]);
     }
 }
 

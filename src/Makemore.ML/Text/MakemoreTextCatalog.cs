@@ -19,4 +19,38 @@ public static class MakemoreTextCatalog
     /// <summary>Learns a character vocabulary and maps text to character ids, with all options.</summary>
     public static CharacterIdsEstimator MapCharactersToIds(this TransformsCatalog.TextTransforms catalog, CharacterIdsOptions options) =>
         new(options);
+
+    /// <summary>
+    /// Maps the text written so far to the context of the next character: its last <paramref name="blockSize"/> characters,
+    /// <c>'.'</c>-padded on the left, as a fixed-length key vector whose <c>KeyValues</c> are the vocabulary.
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="outputColumnName">The key vector column.</param>
+    /// <param name="inputColumnName">The text column; null for <paramref name="outputColumnName"/>.</param>
+    /// <param name="blockSize">Characters in the context, 1 to <see cref="CharacterEvents.MaxBlockSize"/>.</param>
+    /// <param name="vocabulary">The keys' vocabulary; null to learn it at <c>Fit</c>.</param>
+    public static CharacterContextEstimator MapCharacterContextToKeys(this TransformsCatalog.TextTransforms catalog,
+        string outputColumnName = CharacterEvents.Defaults.ContextColumnName, string? inputColumnName = null,
+        int blockSize = CharacterEvents.Defaults.BlockSize, CharacterVocabulary? vocabulary = null) =>
+        new(new CharacterContextOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, BlockSize = blockSize, Vocabulary = vocabulary });
+
+    /// <summary>Maps the text written so far to its context keys, with all options.</summary>
+    public static CharacterContextEstimator MapCharacterContextToKeys(this TransformsCatalog.TextTransforms catalog, CharacterContextOptions options) =>
+        new(options);
+
+    /// <summary>
+    /// Replaces each character key of a context key vector by its embedding and concatenates them (N·E floats, oldest
+    /// first): the lecture's <c>C[X].view(-1, N·E)</c>, e.g. with a trained MLP's table (<see cref="CharacterEmbeddings.FromModel"/>).
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="outputColumnName">The float vector column.</param>
+    /// <param name="inputColumnName">The key vector column (keys whose <c>KeyValues</c> are characters); null for <paramref name="outputColumnName"/>.</param>
+    /// <param name="embeddings">The table.</param>
+    public static CharacterEmbeddingEstimator ApplyCharacterEmbedding(this TransformsCatalog.TextTransforms catalog,
+        string outputColumnName, string? inputColumnName, CharacterEmbeddings embeddings) =>
+        new(new CharacterEmbeddingOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Embeddings = embeddings });
+
+    /// <summary>Replaces character keys by their embeddings, with all options.</summary>
+    public static CharacterEmbeddingEstimator ApplyCharacterEmbedding(this TransformsCatalog.TextTransforms catalog, CharacterEmbeddingOptions options) =>
+        new(options);
 }

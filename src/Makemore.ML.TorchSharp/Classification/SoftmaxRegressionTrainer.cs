@@ -1,0 +1,186 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+using Makemore.ML.TorchSharp.Training;
+using static TorchSharp.torch;
+
+namespace Makemore.ML.TorchSharp.Classification;
+
+/// <summary>
+/// Multinomial logistic (softmax) regression on any float-vector features with a key label, trained on TorchSharp and
+/// returned as ML.NET's own typed <c>MulticlassPredictionTransformer&lt;MaximumEntropyModelParameters&gt;</c> (the model
+/// <c>LbfgsMaximumEntropy</c> returns): <c>Score</c> (class probabilities, slot names from the label's key values) and
+/// <c>PredictedLabel</c> (a key with the label's key values), scored by ML.NET's plain C# and saved in any ML.NET zip.
+/// Use it as <c>mlContext.MulticlassClassification.Trainers.SoftmaxRegression(...)</c>.
+/// </summary>
+/// <remarks>
+/// The loss is the example-weighted mean NLL plus <c>L2 · mean(W²)</c> (the lecture's smoothing term; the bias is not
+/// regularised), minimised from zero weights by AdamW without weight decay. Identical (features, label) rows are merged
+/// into one weighted row first: the same loss and gradient, and one-hot bigram events (228,146 rows on names.txt) become
+/// at most 27 × 27. ML.NET's model parameters have no public constructor, so the trained weights are written into the
+/// documented binary form of a <c>MaximumEntropyModelParameters</c> (ML.NET's own, made by one L-BFGS iteration on a
+/// K-row view of the same schema) and read back with <c>Model.Load</c>; the result is checked against the trained weights.
+/// </remarks>
+public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTransformer<MaximumEntropyModelParameters>>
+{
+    /// <summary>Default values, shared by the catalog and <see cref="Options"/>.</summary>
+    public static class Defaults
+    {
+        /// <summary>ML.NET's default label column.</summary>
+        public const string LabelColumnName = "Label";
+
+        /// <summary>ML.NET's default feature column.</summary>
+        public const string FeatureColumnName = "Features";
+
+        /// <summary>No L2: the in-sample optimum, the count model's NLL on one-hot n-gram contexts.</summary>
+        public const double L2 = 0;
+
+        /// <summary>AdamW step size: 0.1.</summary>
+        public const double LearningRate = 0.1;
+
+        /// <summary>Full-batch steps: 1,000.</summary>
+        public const int Steps = 1000;
+
+        /// <summary>Seed of the mini-batches (when <see cref="Options.BatchSize"/> is set).</summary>
+        public const long Seed = 2147483647;
+    }
+
+    /// <summary>Options of <see cref="SoftmaxRegressionTrainer"/>.</summary>
+    public sealed class Options
+    {
+        /// <summary>The label column: a key. Default <c>Label</c>.</summary>
+        public string LabelColumnName { get; set; } = Defaults.LabelColumnName;
+
+        /// <summary>The features column: a known-size vector of <c>Single</c>. Default <c>Features</c>.</summary>
+        public string FeatureColumnName { get; set; } = Defaults.FeatureColumnName;
+
+        /// <summary>An optional example-weight column (<c>Single</c>); null for weight 1.</summary>
+        public string? ExampleWeightColumnName { get; set; }
+
+        /// <summary>Strength of <c>L2 · mean(W²)</c>. Default 0.</summary>
+        public double L2 { get; set; } = Defaults.L2;
+
+        /// <summary>AdamW step size. Default 0.1.</summary>
+        public double LearningRate { get; set; } = Defaults.LearningRate;
+
+        /// <summary>Optimisation steps. Default 1,000.</summary>
+        public int Steps { get; set; } = Defaults.Steps;
+
+        /// <summary>Rows per step; null for the full batch (after merging identical rows). Default null.</summary>
+        public int? BatchSize { get; set; }
+
+        /// <summary>Seed of the mini-batches. Default 2147483647.</summary>
+        public long Seed { get; set; } = Defaults.Seed;
+
+        /// <summary>libtorch CPU threads. Default 1.</summary>
+        public int Threads { get; set; } = TorchRuntime.DefaultThreadCount;
+
+        internal void Validate()
+        {
+            ArgumentException.ThrowIfNullOrEmpty(LabelColumnName);
+            ArgumentException.ThrowIfNullOrEmpty(FeatureColumnName);
+            if (!(L2 >= 0) || double.IsInfinity(L2))
+                throw new ArgumentOutOfRangeException(nameof(L2), L2, "L2 must be a finite number ≥ 0.");
+            if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+                throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a finite number > 0.");
+            if (Steps < 1)
+                throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must be ≥ 1.");
+            if (BatchSize is < 1)
+                throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be ≥ 1 (or null for the full batch).");
+            if (Threads < 1)
+                throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
+        }
+    }
+
+    private readonly MulticlassClassificationCatalog.MulticlassClassificationTrainers _catalog;
+    private readonly Options _options;
+
+    /// <summary>Creates the trainer; prefer <c>mlContext.MulticlassClassification.Trainers.SoftmaxRegression(...)</c>.</summary>
+    /// <param name="catalog">The user's multiclass trainers catalog: the model is made in its context.</param>
+    /// <param name="options">The options (copied).</param>
+    public SoftmaxRegressionTrainer(MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _catalog = catalog;
+        _options = new Options
+        {
+            LabelColumnName = options.LabelColumnName, FeatureColumnName = options.FeatureColumnName, ExampleWeightColumnName = options.ExampleWeightColumnName,
+            L2 = options.L2, LearningRate = options.LearningRate, Steps = options.Steps, BatchSize = options.BatchSize, Seed = options.Seed, Threads = options.Threads,
+        };
+    }
+
+    /// <inheritdoc/>
+    public MulticlassPredictionTransformer<MaximumEntropyModelParameters> Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (features, label) = CheckColumns(input.Schema);
+        var data = SoftmaxRegressionData.Read(input, features, label, _options.ExampleWeightColumnName);
+        var (weights, biases) = Train(data);
+        return SoftmaxRegressionModelWriter.Create(_catalog, input.Schema, _options.LabelColumnName, _options.FeatureColumnName, weights, biases);
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        TemplateTrainer(_catalog, _options.LabelColumnName, _options.FeatureColumnName).GetOutputSchema(inputSchema);
+
+    internal static IEstimator<ITransformer> TemplateTrainer(MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, string label, string features) =>
+        catalog.LbfgsMaximumEntropy(new LbfgsMaximumEntropyMulticlassTrainer.Options
+        {
+            LabelColumnName = label, FeatureColumnName = features, MaximumNumberOfIterations = 1, L1Regularization = 0, L2Regularization = 0,
+        });
+
+    private (DataViewSchema.Column Features, DataViewSchema.Column Label) CheckColumns(DataViewSchema schema)
+    {
+        var features = schema.GetColumnOrNull(_options.FeatureColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Feature column '{_options.FeatureColumnName}' not found.");
+        if (features.Type is not VectorDataViewType { ItemType: NumberDataViewType, Size: > 0 } vector || vector.ItemType != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Feature column '{_options.FeatureColumnName}' must be a known-size vector of Single, but is {features.Type}.");
+        var label = schema.GetColumnOrNull(_options.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{_options.LabelColumnName}' not found.");
+        if (label.Type is not KeyDataViewType key || key.Count is < 2 or > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{_options.LabelColumnName}' must be a key with at least 2 values (use MapValueToKey), but is {label.Type}.");
+        return (features, label);
+    }
+
+    private (float[] Weights, float[] Biases) Train(SoftmaxRegressionData data)
+    {
+        TorchRuntime.EnsureLoaded();
+        TorchRuntime.SetThreads(_options.Threads);
+        using var module = new LinearSoftmax(data.FeatureCount, data.ClassCount);
+        using var inputs = tensor(data.Features, [data.Count, data.FeatureCount]); // (n, D)
+        using var targets = tensor(data.Labels); // (n)
+        using var weights = tensor(data.Weights); // (n)
+        var trainable = TrainableModel.NllWithL2(module, module.W, _options.L2);
+        TrainingLoop.Run(trainable, new ExampleSet(inputs, targets, weights), new TrainingOptions
+        {
+            Steps = _options.Steps,
+            BatchSize = _options.BatchSize is int b && b < data.Count ? b : null,
+            LearningRate = _options.LearningRate,
+            Optimizer = new AdamWOptions(WeightDecay: 0),
+            Schedule = new ConstantSchedule(),
+            Seed = _options.Seed,
+        });
+        using var w = module.W.detach().cpu().contiguous();
+        using var bias = module.B.detach().cpu().contiguous();
+        return (w.data<float>().ToArray(), bias.data<float>().ToArray());
+    }
+
+    /// <summary>The module: logits = x · Wᵀ + b, from zeros.</summary>
+    private sealed class LinearSoftmax : nn.Module<Tensor, Tensor>
+    {
+        public LinearSoftmax(int featureCount, int classCount) : base(nameof(LinearSoftmax))
+        {
+            W = nn.Parameter(zeros(classCount, featureCount));
+            B = nn.Parameter(zeros(classCount));
+            RegisterComponents();
+        }
+
+        public global::TorchSharp.Modules.Parameter W { get; } // (K, D)
+
+        public global::TorchSharp.Modules.Parameter B { get; } // (K)
+
+        public override Tensor forward(Tensor x) => x.matmul(W.t()) + B; // (n, D) @ (D, K) + (K) → (n, K)
+    }
+}
