@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Makemore.ML;
 using Makemore.ML.Data;
 using Makemore.ML.Text;
 
@@ -19,7 +20,7 @@ public static class MakemoreDataCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(names);
-        return new MLContext().Data.LoadFromEnumerable(names.Select(n => new NameInput { Name = n }).ToList());
+        return Catalogs.Of(catalog).Data.LoadFromEnumerable(names.Select(n => new NameInput { Name = n }).ToList());
     }
 
     /// <summary>Splits names 80/10/10 into train / dev / test; <see cref="SplitProtocol.Lecture"/> reproduces the lecture's split exactly.</summary>

@@ -26,7 +26,7 @@ public sealed class LanguageModelTransformer : FacadeTransformer
     /// <summary>The inner estimator chain; with a placeholder state it also answers schema questions.</summary>
     internal static IEstimator<ITransformer> Chain(string state, string idsColumnName)
     {
-        var ml = new MLContext();
+        var ml = Catalogs.Of(new MLContext()); // TODO(#10): the trainer's context, once trainers carry it
         return StateChain.Estimator(ml,
             copyIn: [(LanguageModelScoreMapping.IdsColumn, idsColumnName)],
             stateColumn: LanguageModelScoreMapping.ModelColumn,

@@ -34,7 +34,7 @@ internal static class StateChain
     /// string read, without the data file, double read and re-compression of a <c>ValueMapping</c> (the route before).
     /// </remarks>
     public static IEstimator<ITransformer> Estimator(
-        MLContext ml,
+        Catalogs ml,
         IReadOnlyList<(string Internal, string Source)> copyIn,
         string stateColumn,
         string state,
@@ -57,7 +57,7 @@ internal static class StateChain
     /// and <c>MapKeyToValue</c>. Such files still load (<see cref="ReadState"/>); this builds one, for the tests that check it.
     /// </summary>
     internal static IEstimator<ITransformer> ValueMappingEstimator(
-        MLContext ml,
+        Catalogs ml,
         IReadOnlyList<(string Internal, string Source)> copyIn,
         string stateColumn,
         string state,
@@ -70,7 +70,7 @@ internal static class StateChain
     }
 
     // CopyColumns(inputs) → StateKey → (the route's state stage) → compute → CopyColumns(outputs) → DropColumns(temporaries).
-    private static IEstimator<ITransformer> Chain(MLContext ml, IReadOnlyList<(string Internal, string Source)> copyIn,
+    private static IEstimator<ITransformer> Chain(Catalogs ml, IReadOnlyList<(string Internal, string Source)> copyIn,
         IEnumerable<IEstimator<ITransformer>> stateStage, IEstimator<ITransformer> compute, IReadOnlyList<(string Destination, string Internal)> copyOut,
         IEnumerable<string> drop)
     {
@@ -86,11 +86,11 @@ internal static class StateChain
         return chain.Append(ml.Transforms.DropColumns(drop.Distinct().ToArray()));
     }
 
-    private static HashingEstimator HashOptions(MLContext ml, string slot, uint seed) =>
+    private static HashingEstimator HashOptions(Catalogs ml, string slot, uint seed) =>
         ml.Transforms.Conversion.Hash([new HashingEstimator.ColumnOptions(slot, KeyTextColumn, numberOfBits: 1, seed: seed, maximumNumberOfInverts: 1)]);
 
     // The hashing transformer whose key values hold the state in the slot that "1" hashes to. Each seed has an even chance.
-    private static ITransformer StateHash(MLContext ml, string slot, string state)
+    private static ITransformer StateHash(Catalogs ml, string slot, string state)
     {
         var stateData = ml.Data.LoadFromEnumerable([new KeyTextRow { Text = state }]);
         var keyData = ml.Data.LoadFromEnumerable([new KeyTextRow { Text = Key.ToString(System.Globalization.CultureInfo.InvariantCulture) }]);
@@ -124,7 +124,7 @@ internal static class StateChain
     /// <summary>Reads the state a (loaded or fresh) state <c>HashingTransformer</c> holds for <paramref name="stateColumn"/>, or null if it holds none.</summary>
     public static string? ReadHashedState(ITransformer transformer, string stateColumn)
     {
-        var probe = new MLContext().Data.LoadFromEnumerable([new KeyTextRow { Text = "1" }]);
+        var probe = new OneRowView<ReadOnlyMemory<char>>(KeyTextColumn, TextDataViewType.Instance, "1".AsMemory());
         DataViewSchema schema;
         try
         {
@@ -163,8 +163,7 @@ internal static class StateChain
     /// <summary>Reads the state a <c>ValueMapping</c> (files saved before the hash route) transformer holds under <paramref name="stateColumn"/>, or null if it holds none.</summary>
     public static string? ReadState(ITransformer transformer, string stateColumn)
     {
-        var ml = new MLContext();
-        var probe = ml.Data.LoadFromEnumerable([new KeyRow()]);
+        var probe = new OneRowView<uint>(KeyColumn, NumberDataViewType.UInt32, Key);
         DataViewSchema schema;
         try
         {
@@ -187,11 +186,6 @@ internal static class StateChain
         return value.ToString(); // the string instance itself when the value is a whole string, as ML.NET's text codec gives
     }
 
-    private sealed class KeyRow
-    {
-        [ColumnName(KeyColumn)]
-        public uint Key { get; set; } = StateChain.Key;
-    }
 }
 
 /// <summary>Input of <see cref="StateKeyMapping"/>: nothing.</summary>

@@ -32,10 +32,16 @@ public sealed class CharacterContextEstimator : IEstimator<CharacterContextTrans
 {
     private readonly CharacterContextOptions _options;
     private readonly string _inputColumnName;
+    private readonly Catalogs _catalogs;
 
-    /// <summary>Creates the estimator; prefer <c>mlContext.Transforms.Text.MapCharacterContextToKeys</c>.</summary>
-    public CharacterContextEstimator(CharacterContextOptions options)
+    /// <summary>Creates the estimator in <paramref name="mlContext"/>; prefer <c>mlContext.Transforms.Text.MapCharacterContextToKeys</c>.</summary>
+    public CharacterContextEstimator(MLContext mlContext, CharacterContextOptions options) : this(Catalogs.Of(mlContext), options)
     {
+    }
+
+    internal CharacterContextEstimator(Catalogs catalogs, CharacterContextOptions options)
+    {
+        _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.OutputColumnName);
         CharacterEvents.CheckBlockSize(options.BlockSize);
@@ -68,7 +74,7 @@ public sealed class CharacterContextEstimator : IEstimator<CharacterContextTrans
     // CustomMapping(prefix → last 16 characters as scalar text columns) → Concatenate(the last N) → MapValueToKey(vocabulary) → drop.
     private IEstimator<ITransformer> Chain(CharacterVocabulary vocabulary)
     {
-        var ml = new MLContext();
+        var ml = _catalogs;
         int n = _options.BlockSize;
         string window = StateChain.Prefix + "Window";
         var keys = ml.Data.LoadFromEnumerable(vocabulary.Symbols.Select(c => new Symbol { Value = c.ToString() }));

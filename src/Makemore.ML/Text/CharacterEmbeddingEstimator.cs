@@ -73,10 +73,16 @@ public sealed class CharacterEmbeddingEstimator : IEstimator<CharacterEmbeddingT
     private readonly string _output;
     private readonly string _input;
     private readonly CharacterEmbeddings _embeddings;
+    private readonly Catalogs _catalogs;
 
-    /// <summary>Creates the estimator; prefer <c>mlContext.Transforms.Text.ApplyCharacterEmbedding</c>.</summary>
-    public CharacterEmbeddingEstimator(CharacterEmbeddingOptions options)
+    /// <summary>Creates the estimator in <paramref name="mlContext"/>; prefer <c>mlContext.Transforms.Text.ApplyCharacterEmbedding</c>.</summary>
+    public CharacterEmbeddingEstimator(MLContext mlContext, CharacterEmbeddingOptions options) : this(Catalogs.Of(mlContext), options)
     {
+    }
+
+    internal CharacterEmbeddingEstimator(Catalogs catalogs, CharacterEmbeddingOptions options)
+    {
+        _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.OutputColumnName);
         _embeddings = options.Embeddings ?? throw new ArgumentNullException(nameof(options), "CharacterEmbeddingOptions.Embeddings is required.");
@@ -113,7 +119,7 @@ public sealed class CharacterEmbeddingEstimator : IEstimator<CharacterEmbeddingT
     // → Concatenate(the last N) → drop.
     private IEstimator<ITransformer> Chain(int n)
     {
-        var ml = new MLContext();
+        var ml = _catalogs;
         string characters = StateChain.Prefix + "ContextCharacters";
         var table = Table(ml);
         IEstimator<ITransformer> chain = ml.Transforms.Conversion.MapKeyToValue(characters, _input)
@@ -126,7 +132,7 @@ public sealed class CharacterEmbeddingEstimator : IEstimator<CharacterEmbeddingT
             .Append(ml.Transforms.DropColumns([characters, .. CharacterWindowMapping.Columns, .. vectors]));
     }
 
-    private IDataView Table(MLContext ml)
+    private IDataView Table(Catalogs ml)
     {
         var schema = SchemaDefinition.Create(typeof(TableRow));
         schema[nameof(TableRow.Vector)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, _embeddings.Dimension);

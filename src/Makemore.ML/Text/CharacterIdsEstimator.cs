@@ -33,10 +33,16 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
     }
 
     private readonly CharacterIdsOptions _options;
+    private readonly Catalogs _catalogs;
 
-    /// <summary>Creates the estimator; prefer <c>mlContext.Transforms.Text.MapCharactersToIds</c>.</summary>
-    public CharacterIdsEstimator(CharacterIdsOptions options)
+    /// <summary>Creates the estimator in <paramref name="mlContext"/>; prefer <c>mlContext.Transforms.Text.MapCharactersToIds</c>.</summary>
+    public CharacterIdsEstimator(MLContext mlContext, CharacterIdsOptions options) : this(Catalogs.Of(mlContext), options)
     {
+    }
+
+    internal CharacterIdsEstimator(Catalogs catalogs, CharacterIdsOptions options)
+    {
+        _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.OutputColumnName);
         ArgumentException.ThrowIfNullOrEmpty(options.InputColumnName);
@@ -50,13 +56,13 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
         CheckInput(_options.InputColumnName, input.Schema.GetColumnOrNull(_options.InputColumnName)?.Type);
         var texts = MakemoreDataCatalog.ReadColumn(input, _options.InputColumnName);
         var vocabulary = CharacterVocabulary.Learn(texts, _options.UnknownCharacters);
-        return Create(vocabulary, _options.OutputColumnName, _options.InputColumnName, input);
+        return Create(_catalogs, vocabulary, _options.OutputColumnName, _options.InputColumnName, input);
     }
 
     /// <summary>Builds the transformer for a known vocabulary (no learning).</summary>
-    internal static CharacterIdsTransformer Create(CharacterVocabulary vocabulary, string outputColumnName, string inputColumnName, IDataView input)
+    internal static CharacterIdsTransformer Create(Catalogs catalogs, CharacterVocabulary vocabulary, string outputColumnName, string inputColumnName, IDataView input)
     {
-        var inner = Chain(vocabulary, outputColumnName, inputColumnName).Fit(input);
+        var inner = Chain(catalogs, vocabulary, outputColumnName, inputColumnName).Fit(input);
         return new CharacterIdsTransformer(inner, vocabulary);
     }
 
@@ -64,7 +70,7 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         CheckInput(_options.InputColumnName, inputSchema.Where(c => c.Name == _options.InputColumnName).Select(c => c.ItemType).LastOrDefault());
-        return Chain(CharacterVocabulary.FromCharacters(""), _options.OutputColumnName, _options.InputColumnName).GetOutputSchema(inputSchema);
+        return Chain(_catalogs, CharacterVocabulary.FromCharacters(""), _options.OutputColumnName, _options.InputColumnName).GetOutputSchema(inputSchema);
     }
 
     private void CheckInput(string name, DataViewType? type)
@@ -75,9 +81,8 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
             throw new ArgumentOutOfRangeException(nameof(name), $"Input column '{name}' must be text, but is {type}.");
     }
 
-    private static IEstimator<ITransformer> Chain(CharacterVocabulary vocabulary, string outputColumnName, string inputColumnName)
+    private static IEstimator<ITransformer> Chain(Catalogs ml, CharacterVocabulary vocabulary, string outputColumnName, string inputColumnName)
     {
-        var ml = new MLContext();
         return StateChain.Estimator(ml,
             copyIn: [(CharacterIdsMapping.TextColumn, inputColumnName)],
             stateColumn: CharacterIdsMapping.VocabularyColumn,

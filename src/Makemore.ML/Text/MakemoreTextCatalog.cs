@@ -1,3 +1,4 @@
+using Makemore.ML;
 using Makemore.ML.Data;
 using Makemore.ML.Text;
 
@@ -14,11 +15,11 @@ public static class MakemoreTextCatalog
     public static CharacterIdsEstimator MapCharactersToIds(this TransformsCatalog.TextTransforms catalog,
         string outputColumnName = CharacterIdsEstimator.Defaults.OutputColumnName, string inputColumnName = NameInput.ColumnName,
         UnknownCharacterPolicy unknownCharacters = UnknownCharacterPolicy.Error) =>
-        new(new CharacterIdsOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, UnknownCharacters = unknownCharacters });
+        new(Catalogs.Of(catalog), new CharacterIdsOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, UnknownCharacters = unknownCharacters });
 
     /// <summary>Learns a character vocabulary and maps text to character ids, with all options.</summary>
     public static CharacterIdsEstimator MapCharactersToIds(this TransformsCatalog.TextTransforms catalog, CharacterIdsOptions options) =>
-        new(options);
+        new(Catalogs.Of(catalog), options);
 
     /// <summary>
     /// Maps the text written so far to the context of the next character: its last <paramref name="blockSize"/> characters,
@@ -32,11 +33,11 @@ public static class MakemoreTextCatalog
     public static CharacterContextEstimator MapCharacterContextToKeys(this TransformsCatalog.TextTransforms catalog,
         string outputColumnName = CharacterEvents.Defaults.ContextColumnName, string? inputColumnName = null,
         int blockSize = CharacterEvents.Defaults.BlockSize, CharacterVocabulary? vocabulary = null) =>
-        new(new CharacterContextOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, BlockSize = blockSize, Vocabulary = vocabulary });
+        new(Catalogs.Of(catalog), new CharacterContextOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, BlockSize = blockSize, Vocabulary = vocabulary });
 
     /// <summary>Maps the text written so far to its context keys, with all options.</summary>
     public static CharacterContextEstimator MapCharacterContextToKeys(this TransformsCatalog.TextTransforms catalog, CharacterContextOptions options) =>
-        new(options);
+        new(Catalogs.Of(catalog), options);
 
     /// <summary>
     /// Replaces each character key of a context key vector by its embedding and concatenates them (N·E floats, oldest
@@ -48,9 +49,9 @@ public static class MakemoreTextCatalog
     /// <param name="embeddings">The table.</param>
     public static CharacterEmbeddingEstimator ApplyCharacterEmbedding(this TransformsCatalog.TextTransforms catalog,
         string outputColumnName, string? inputColumnName, CharacterEmbeddings embeddings) =>
-        new(new CharacterEmbeddingOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Embeddings = embeddings });
+        new(Catalogs.Of(catalog), new CharacterEmbeddingOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Embeddings = embeddings });
 
     /// <summary>Replaces character keys by their embeddings, with all options.</summary>
     public static CharacterEmbeddingEstimator ApplyCharacterEmbedding(this TransformsCatalog.TextTransforms catalog, CharacterEmbeddingOptions options) =>
-        new(options);
+        new(Catalogs.Of(catalog), options);
 }

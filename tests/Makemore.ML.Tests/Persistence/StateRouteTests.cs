@@ -23,7 +23,7 @@ public sealed class StateRouteTests
     {
         string state = ModelState.EncodeVocabulary(CharacterVocabulary.FromCharacters("abc"));
         var data = Ml.Data.LoadNames(["x", "y", "z"]);
-        var chain = StateChain.Estimator(Ml, [], "S", state, Ml.Transforms.CopyColumns("Copy", "S"), [], []).Fit(data);
+        var chain = StateChain.Estimator(Catalogs.Of(Ml), [], "S", state, Ml.Transforms.CopyColumns("Copy", "S"), [], []).Fit(data);
         using var stream = new MemoryStream();
         Ml.Model.Save(chain, data.Schema, stream);
         var loaded = new MLContext().Model.Load(new MemoryStream(stream.ToArray()), out _);
@@ -69,14 +69,14 @@ public sealed class StateRouteTests
         var (model, train) = ModelFileTests.Trigram();
         var vocabulary = MakemoreModel.GetVocabulary(model);
         var languageModel = MakemoreModel.GetLanguageModel(model);
-        var ids = StateChain.ValueMappingEstimator(Ml,
+        var ids = StateChain.ValueMappingEstimator(Catalogs.Of(Ml),
             copyIn: [(CharacterIdsMapping.TextColumn, "Name")],
             stateColumn: CharacterIdsMapping.VocabularyColumn,
             state: ModelState.EncodeVocabulary(vocabulary),
             compute: Ml.Transforms.CustomMapping(new CharacterIdsMapping().GetMapping(), CharacterIdsMapping.ContractName),
             copyOut: [("Ids", CharacterIdsMapping.IdsColumn)],
             drop: [CharacterIdsMapping.TextColumn, CharacterIdsMapping.IdsColumn]).Fit(train);
-        var score = StateChain.ValueMappingEstimator(Ml,
+        var score = StateChain.ValueMappingEstimator(Catalogs.Of(Ml),
             copyIn: [(LanguageModelScoreMapping.IdsColumn, "Ids")],
             stateColumn: LanguageModelScoreMapping.ModelColumn,
             state: ModelState.EncodeModel(languageModel),

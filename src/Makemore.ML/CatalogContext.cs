@@ -1,0 +1,50 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
+namespace Makemore.ML;
+
+/// <summary>
+/// ML.NET's transform and data catalogs bound to the user's environment: what our components build inner transforms
+/// and views with, so that they log to the user's <see cref="MLContext"/>, draw from its seed and stop when it is
+/// cancelled, as ML.NET's own catalog methods do. Never a context of our own.
+/// </summary>
+/// <param name="Transforms">The user's transforms catalog (or one bound to the user's environment).</param>
+/// <param name="Data">The user's data catalog (or one bound to the user's environment).</param>
+internal sealed record Catalogs(TransformsCatalog Transforms, DataOperationsCatalog Data)
+{
+    private static readonly ConditionalWeakTable<IHostEnvironment, Catalogs> ByEnvironment = [];
+
+    /// <summary>The context's own catalogs.</summary>
+    public static Catalogs Of(MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return new(mlContext.Transforms, mlContext.Data);
+    }
+
+    /// <summary>
+    /// Catalogs on the environment behind one of ML.NET's catalogs (<c>ml.Transforms.Text</c>, <c>ml.Data</c>,
+    /// <c>ml.MulticlassClassification.Trainers</c>). ML.NET reaches it through its internal <c>IInternalCatalog.Environment</c>
+    /// (the context's own environment, which logging, the seed and cancellation live in) and builds catalogs on it with
+    /// internal constructors; extension methods outside ML.NET have no public way, so both are reached by reflection.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The catalog holds no environment this ML.NET version exposes that way.</exception>
+    public static Catalogs Of(object catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var environment = catalog.GetType().GetInterfaces().FirstOrDefault(i => i.Name == "IInternalCatalog")
+            ?.GetProperty("Environment")?.GetValue(catalog) as IHostEnvironment
+            ?? throw new NotSupportedException($"{catalog.GetType().Name} holds no ML.NET environment that this version of Makemore.ML can reach.");
+        return ByEnvironment.GetValue(environment, env => new(Create<TransformsCatalog>(env), Create<DataOperationsCatalog>(env)));
+    }
+
+    /// <summary>The environment of a catalog built by <see cref="Of(object)"/> or of a context's own, for tests.</summary>
+    internal static IHostEnvironment EnvironmentOf(object catalog) =>
+        (IHostEnvironment)catalog.GetType().GetInterfaces().First(i => i.Name == "IInternalCatalog").GetProperty("Environment")!.GetValue(catalog)!;
+
+    private static T Create<T>(IHostEnvironment environment) =>
+        (T)(typeof(T).GetConstructor(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Instance, [typeof(IHostEnvironment)])
+            ?.Invoke([environment])
+            ?? throw new NotSupportedException($"ML.NET's {typeof(T).Name} has no constructor from an environment in this version."));
+}
