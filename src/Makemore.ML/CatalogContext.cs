@@ -12,7 +12,8 @@ namespace Makemore.ML;
 /// </summary>
 /// <param name="Transforms">The user's transforms catalog (or one bound to the user's environment).</param>
 /// <param name="Data">The user's data catalog (or one bound to the user's environment).</param>
-internal sealed record Catalogs(TransformsCatalog Transforms, DataOperationsCatalog Data)
+/// <param name="Model">The user's model operations (save, load), or ones bound to the user's environment.</param>
+internal sealed record Catalogs(TransformsCatalog Transforms, DataOperationsCatalog Data, ModelOperationsCatalog Model)
 {
     private static readonly ConditionalWeakTable<IHostEnvironment, Catalogs> ByEnvironment = [];
 
@@ -20,7 +21,7 @@ internal sealed record Catalogs(TransformsCatalog Transforms, DataOperationsCata
     public static Catalogs Of(MLContext mlContext)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        return new(mlContext.Transforms, mlContext.Data);
+        return new(mlContext.Transforms, mlContext.Data, mlContext.Model);
     }
 
     /// <summary>
@@ -36,7 +37,7 @@ internal sealed record Catalogs(TransformsCatalog Transforms, DataOperationsCata
         var environment = catalog.GetType().GetInterfaces().FirstOrDefault(i => i.Name == "IInternalCatalog")
             ?.GetProperty("Environment")?.GetValue(catalog) as IHostEnvironment
             ?? throw new NotSupportedException($"{catalog.GetType().Name} holds no ML.NET environment that this version of Makemore.ML can reach.");
-        return ByEnvironment.GetValue(environment, env => new(Create<TransformsCatalog>(env), Create<DataOperationsCatalog>(env)));
+        return ByEnvironment.GetValue(environment, env => new(Create<TransformsCatalog>(env), Create<DataOperationsCatalog>(env), Create<ModelOperationsCatalog>(env)));
     }
 
     /// <summary>The environment of a catalog built by <see cref="Of(object)"/> or of a context's own, for tests.</summary>

@@ -16,6 +16,7 @@ public sealed class CatalogContextTests
             var catalogs = Catalogs.Of(catalog);
             Assert.AreSame(environment, Catalogs.EnvironmentOf(catalogs.Transforms), catalog.GetType().Name);
             Assert.AreSame(environment, Catalogs.EnvironmentOf(catalogs.Data), catalog.GetType().Name);
+            Assert.IsNotNull(catalogs.Model);
         }
         Assert.AreNotSame(environment, Catalogs.EnvironmentOf(Catalogs.Of(new MLContext().Transforms.Text).Transforms));
     }

@@ -21,7 +21,7 @@ internal static class SoftmaxRegressionModelWriter
         string labelColumnName, string featureColumnName, float[] weights, float[] biases)
     {
         int k = biases.Length, d = weights.Length / k;
-        var serializer = new MLContext(seed: 0); // reads and writes bytes only; the model itself is made by the user's catalog
+        var serializer = Catalogs.Of(catalog); // the user's environment: the template, its bytes and the loaded model
         var shape = ShapeView(serializer, trainSchema[labelColumnName], trainSchema[featureColumnName], k, d);
         var template = SoftmaxRegressionTrainer.TemplateTrainer(catalog, labelColumnName, featureColumnName).Fit(shape);
 
@@ -42,7 +42,7 @@ internal static class SoftmaxRegressionModelWriter
     };
 
     // A K-row view with the training schema's label type (and its key values) and feature type: row c has class c (LoadFromEnumerable adds 1 to a scalar key).
-    private static IDataView ShapeView(MLContext ml, DataViewSchema.Column label, DataViewSchema.Column featureColumn, int k, int d)
+    private static IDataView ShapeView(Catalogs ml, DataViewSchema.Column label, DataViewSchema.Column featureColumn, int k, int d)
     {
         var schema = SchemaDefinition.Create(typeof(ShapeRow));
         var features = schema[nameof(ShapeRow.Features)];
