@@ -11,6 +11,7 @@ using Makemore.ML.Inference;
 using Makemore.ML.Persistence;
 using Makemore.ML.Sampling;
 using Makemore.ML.Text;
+using Makemore.ML.Training;
 using Makemore.ML.TorchSharp.Models;
 using Makemore.ML.TorchSharp.Training;
 
