@@ -33,9 +33,9 @@ internal static class MlpBenchmark
                 var options = MlpOptions.ForLecture(kind);
                 options.Training.Steps = Warmup + Steps;
                 options.Training.EvaluationInterval = int.MaxValue;
-                var estimator = new MlpEstimator(options);
-                models[name] = estimator.Train(vocabulary, sequences);
-                var history = estimator.LastResult!.History;
+                var (model, training) = new MlpEstimator(options).Train(vocabulary, sequences);
+                models[name] = model;
+                var history = training.History;
                 ours[name].Add((history[^1].Elapsed - history[Warmup - 1].Elapsed).TotalMilliseconds / Steps);
             }
             if (python is not null && File.Exists(script))

@@ -33,21 +33,21 @@ internal static class ScoringTable
         {
             new("bigram, add-1", (v, t, _) => NGramModel.Fit(v, 2, Smoothing.AddK(1), t)),
             new("6-gram, Kneser–Ney", (v, t, _) => NGramModel.Fit(v, 6, Smoothing.KneserNey(), t)),
-            new("softmax (trigram)", (v, t, _) => new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { BlockSize = 2, Steps = 50 }).Train(v, t)),
+            new("softmax (trigram)", (v, t, _) => new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { BlockSize = 2, Steps = 50 }).Train(v, t).Model),
         };
         foreach (var (kind, type) in new[] { (MlpKind.Mlp, "mlp"), (MlpKind.BatchNormMlp, "bn-mlp"), (MlpKind.WaveNet, "wavenet") })
             entries.Add(new(type, (v, t, d) =>
             {
                 var options = MlpOptions.ForLecture(kind);
                 (options.Training.Steps, options.Training.EvaluationInterval) = (steps, steps);
-                return new MlpEstimator(options).Train(v, t, d);
+                return new MlpEstimator(options).Train(v, t, d).Model;
             }));
         foreach (var kind in Enum.GetValues<SequenceModelKind>())
             entries.Add(new(kind == SequenceModelKind.BagOfWords ? "bow" : kind.ToString().ToLowerInvariant(), (v, t, d) =>
             {
                 var options = new SequenceModelOptions { Kind = kind };
                 (options.Training.Steps, options.Training.EvaluationInterval) = (steps, steps);
-                return new SequenceModelEstimator(options).Train(v, t, d);
+                return new SequenceModelEstimator(options).Train(v, t, d).Model;
             }));
         var devNames = split.Dev.ToArray();
         var ml = new MLContext(seed: 0);

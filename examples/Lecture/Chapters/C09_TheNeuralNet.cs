@@ -71,7 +71,7 @@ public static class C09_TheNeuralNet
         var model = ml.Transforms.Text.MapCharactersToIds("Ids", "Name").Append(trainer).Fit(names);
         foreach (int step in new[] { 1, 10, 100 }.Where(s => s <= steps))
         {
-            var progress = trainer.History[step - 1];
+            var progress = model.LastTransformer.Training.History[step - 1];
             output.WriteLine($"all names, step {step,3}: loss {progress.Loss:F4} (NLL {progress.DataLoss:F4} + L2)");
         }
         output.WriteLine($"after {steps} steps: {ml.Makemore().Evaluate(model.Transform(names))}");
@@ -84,8 +84,8 @@ public static class C09_TheNeuralNet
         {
             var regularised = ml.Makemore().Trainers.SoftmaxRegression(steps: longSteps, l2: l2);
             var fitted = ml.Transforms.Text.MapCharactersToIds("Ids", "Name").Append(regularised).Fit(names);
-            var weights = ((SoftmaxRegressionModel)MakemoreModel.GetLanguageModel(fitted)).Weights.ToArray();
-            output.WriteLine($"L2 {l2,-4}, {longSteps} steps: loss {regularised.History[^1].Loss:F4}, NLL {ml.Makemore().Evaluate(fitted.Transform(names)).NllPerCharacter:F4}, mean(W²) {weights.Average(x => (double)x * x):F3}");
+            var weights = fitted.LastTransformer.Model.Weights.ToArray();
+            output.WriteLine($"L2 {l2,-4}, {longSteps} steps: loss {fitted.LastTransformer.Training.History[^1].Loss:F4}, NLL {ml.Makemore().Evaluate(fitted.Transform(names)).NllPerCharacter:F4}, mean(W²) {weights.Average(x => (double)x * x):F3}");
         }
     }
 

@@ -25,7 +25,7 @@ public static class C10_SamplingFromTheNet
         {
             // The estimator also trains on id sequences directly, without an IDataView.
             var trainer = new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { Steps = steps });
-            SoftmaxRegressionModel net = trainer.Train(vocabulary, sequences);
+            var (net, training) = trainer.Train(vocabulary, sequences);
             float[] W = net.Weights.ToArray(); // (27 × 27), row-major
 
             // The lecture's loop: xenc = one_hot([ix], 27); logits = xenc @ W (row ix of W); p = softmax(logits).
@@ -37,7 +37,7 @@ public static class C10_SamplingFromTheNet
                 float sum = counts.Sum();
                 return counts.Select(c => c / sum).ToArray(); // p = counts / counts.sum(1, keepdims=True)
             }, g, vocabulary));
-            output.WriteLine($"net, {steps,3} steps (loss {trainer.History[^1].Loss:F4}): {string.Join(" ", names)}");
+            output.WriteLine($"net, {steps,3} steps (loss {training.History[^1].Loss:F4}): {string.Join(" ", names)}");
 
             // The library's sampler gives the same names (without the end dot).
             output.WriteLine($"  NameGenerator:              {string.Join(" ", new NameGenerator(net).Generate(5))}");

@@ -34,7 +34,7 @@ public static class E01_Trigram
         {
             var trainer = ml.Makemore().Trainers.SoftmaxRegression(blockSize: 2, steps: steps, context: context);
             var model = ids.Append(trainer).Fit(names);
-            output.WriteLine($"neural, block 2, {context,-11}, {steps} steps: loss {trainer.History[^1].Loss:F4}, {ml.Makemore().Evaluate(model.Transform(names))}");
+            output.WriteLine($"neural, block 2, {context,-11}, {steps} steps: loss {model.LastTransformer.Training.History[^1].Loss:F4}, {ml.Makemore().Evaluate(model.Transform(names))}");
         }
 
         var trigram = ids.Append(ml.Makemore().Trainers.NGram(order: 3)).Fit(names);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Makemore.ML.Text;
+using Makemore.ML.Training;
 using Makemore.ML.TorchSharp;
 using Makemore.ML.TorchSharp.Models;
 using Makemore.ML.TorchSharp.Training;
@@ -41,8 +42,8 @@ public static class E04_IndexingInsteadOfOneHot
             // Every event as its own row (no deduplication), as in the lecture, so the one-hot matrix has n rows.
             var trainer = new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { Steps = steps, Encoding = encoding, DeduplicateFullBatch = false });
             var stopwatch = Stopwatch.StartNew();
-            trainer.Train(vocabulary, sequences);
-            curves[encoding] = (trainer.History, stopwatch.Elapsed);
+            var training = trainer.Train(vocabulary, sequences).Training;
+            curves[encoding] = (training.History, stopwatch.Elapsed);
         }
         foreach (int step in new[] { 1, 10, steps }.Distinct().Where(s => s <= steps))
             output.WriteLine($"step {step,3}: one-hot loss {curves[InputEncoding.OneHot].History[step - 1].Loss:F4}, indexing loss {curves[InputEncoding.Embedding].History[step - 1].Loss:F4}");

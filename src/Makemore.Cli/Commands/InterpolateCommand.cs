@@ -48,10 +48,10 @@ internal static class InterpolateCommand
             var dev = parts.Single(p => p.Part == "dev").Names;
             if (dev.Count == 0)
                 throw new UsageException($"the dev part of {path} is empty: the file is too small to fit weights");
-            var estimator = ml.Makemore().Trainers.Interpolate(loaded);
-            var mixture = new TransformerChain<ITransformer>(ids, estimator.Fit(ids.Transform(ml.Data.LoadNames(dev))));
+            var fitted = ml.Makemore().Trainers.Interpolate(loaded).Fit(ids.Transform(ml.Data.LoadNames(dev)));
+            var mixture = new TransformerChain<ITransformer>(ids, fitted);
             for (int i = 0; i < paths.Length; i++)
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"weight {estimator.Weights[i]:F4}  {paths[i]}: {MakemoreModel.GetLanguageModel(loaded[i])}"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"weight {fitted.Model.Weights[i]:F4}  {paths[i]}: {MakemoreModel.GetLanguageModel(loaded[i])}"));
             output.WriteLine();
             var table = new Table("split", "names", "predicted chars", "NLL (nats/char)", "bits/char", "perplexity");
             foreach (var (part, partNames) in parts.Where(p => p.Names.Count > 0))

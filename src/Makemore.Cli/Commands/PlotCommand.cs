@@ -8,6 +8,7 @@ using Makemore.ML.Counting;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
+using Makemore.ML.Training;
 using Makemore.ML.TorchSharp.Models;
 using Makemore.ML.TorchSharp.Training;
 using Makemore.ML.Persistence;
@@ -127,9 +128,9 @@ internal static class PlotCommand
                     BlockSize = parse.GetValue(blockSize), LearningRate = parse.GetValue(lr), L2 = parse.GetValue(l2),
                     Steps = Math.Min(chunk, total - done), InitialModel = model,
                 });
-                model = estimator.Train(vocabulary, train);
-                trainCurve.AddRange(estimator.History.Select(h => ((double)(done + h.Step), h.DataLoss)));
-                devCurve.Add((done + estimator.History.Count, Sweeps.Nll(model, dev)));
+                (model, var training) = estimator.Train(vocabulary, train);
+                trainCurve.AddRange(training.History.Select(h => ((double)(done + h.Step), h.DataLoss)));
+                devCurve.Add((done + training.History.Count, Sweeps.Nll(model, dev)));
                 error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {devCurve[^1].Step}/{total}: train {trainCurve[^1].Loss:F4}, dev {devCurve[^1].Loss:F4}"));
             }
             Plots.Curves(parse.GetValue(png)!, $"neural n-gram (block {parse.GetValue(blockSize)}), lecture split", "step", "NLL (nats/char)",
@@ -185,9 +186,9 @@ internal static class PlotCommand
             if (p.DevLoss is double dev)
                 error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{p.Steps}: dev {dev:F4}, lr {p.LearningRate:G3}"));
         });
-        var estimator = new MlpEstimator(options);
-        estimator.Train(vocabulary, split.Train.Select(n => vocabulary.Encode(n)).ToList(), split.Dev.Select(n => vocabulary.Encode(n)).ToList());
-        var history = estimator.LastResult!.History;
+        var history = new MlpEstimator(options)
+            .Train(vocabulary, split.Train.Select(n => vocabulary.Encode(n)).ToList(), split.Dev.Select(n => vocabulary.Encode(n)).ToList())
+            .Training.History;
         int bucket = Math.Max(1, history.Count / 200);
         var buckets = history.Chunk(bucket).Select(c => (Step: (double)c[^1].Step, Loss: c.Average(h => h.DataLoss))).ToArray();
         var devCurve = history.Where(h => h.DevLoss is not null).Select(h => (Step: (double)h.Step, Loss: h.DevLoss!.Value)).ToArray();

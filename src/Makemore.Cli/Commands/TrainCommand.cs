@@ -11,6 +11,7 @@ using Makemore.ML.Inference;
 using Makemore.ML.Persistence;
 using Makemore.ML.Sampling;
 using Makemore.ML.Text;
+using Makemore.ML.Training;
 using Makemore.ML.TorchSharp.Models;
 using Makemore.ML.TorchSharp.Training;
 
@@ -151,7 +152,7 @@ internal static class TrainCommand
                 interrupt.Cancel();
             };
             Console.CancelKeyPress += onCancel;
-            IEstimator<ITransformer> trainer = parse.GetValue(type) switch
+            IEstimator<LanguageModelTransformer> trainer = parse.GetValue(type) switch
             {
                 "ngram" => ml.Makemore().Trainers.NGram(new NGramOptions
                 {
@@ -189,17 +190,17 @@ internal static class TrainCommand
             // The vocabulary comes from the whole input file, as makemore.py builds it, so a character that only dev or
             // test has is still a symbol of the model; the trainer sees the train part only.
             var ids = ml.Transforms.Text.MapCharactersToIds(unknownCharacters: policy).Fit(ml.Data.LoadNames(names));
-            ILanguageModel languageModel;
+            LanguageModelTransformer trained;
             try
             {
                 // The MLP family and the sequence models evaluate on the dev part while training and keep the best model on it.
                 var dev = parts.FirstOrDefault(p => p.Part == "dev").Names is { Count: > 0 } devNames ? ids.Transform(ml.Data.LoadNames(devNames)) : null;
-                languageModel = MakemoreModel.GetLanguageModel(trainer switch
+                trained = trainer switch
                 {
                     MlpEstimator mlp => mlp.Fit(ids.Transform(train), dev),
                     SequenceModelEstimator sequence => sequence.Fit(ids.Transform(train), dev),
                     _ => trainer.Fit(ids.Transform(train)),
-                });
+                };
             }
             catch (TrainingDivergedException e)
             {
@@ -212,13 +213,10 @@ internal static class TrainCommand
             }
             stopwatch.Stop();
             progress?.Done();
-            var trainingResult = trainer switch
-            {
-                MlpEstimator mlpTrainer => mlpTrainer.LastResult,
-                SequenceModelEstimator sequenceTrainer => sequenceTrainer.LastResult,
-                _ => null,
-            };
-            int? stepsDone = trainer is SoftmaxRegressionEstimator neural ? neural.History.Count : trainingResult?.LastStep;
+            var languageModel = trained.Model;
+            // Steps are counted for the neural trainers only (a count model has none, and no step metadata).
+            var trainingResult = trainer is NGramEstimator ? null : trained.Training;
+            int? stepsDone = trainingResult?.LastStep;
             if (interrupt.IsCancellationRequested && (stepsDone ?? 0) == 0)
             {
                 // Nothing trained (a count model is not interruptible: its fit is all or nothing): keep the old file.
@@ -231,8 +229,8 @@ internal static class TrainCommand
             var report = asJson ? TextWriter.Null : output;
             report.WriteLine($"data: {path} ({names.Count:N0} names), split: {parse.GetValue(split)}");
             report.WriteLine($"model: {languageModel}");
-            string counting = trainer is NGramEstimator ngram
-                ? string.Create(CultureInfo.InvariantCulture, $" (counting and smoothing: {ngram.LastFitDuration.TotalMilliseconds:F1} ms; the rest is reading the data through the ML.NET pipeline, learning the vocabulary and first-call JIT)")
+            string counting = trainer is NGramEstimator
+                ? string.Create(CultureInfo.InvariantCulture, $" (counting and smoothing: {trained.Training.Duration.TotalMilliseconds:F1} ms; the rest is reading the data through the ML.NET pipeline, learning the vocabulary and first-call JIT)")
                 : "";
             report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fit: {stopwatch.Elapsed.TotalMilliseconds:F1} ms{counting}"));
             report.WriteLine();

@@ -51,7 +51,7 @@ internal static class Sweeps
                 BlockSize = options.BlockSize, Context = options.Context, Encoding = options.Encoding, LearningRate = options.LearningRate,
                 Steps = options.Steps, BatchSize = options.BatchSize, Seed = options.Seed, Threads = options.Threads, L2 = l2,
             });
-            var model = estimator.Train(vocabulary, train);
+            var model = estimator.Train(vocabulary, train).Model;
             return new SweepRow(l2, Nll(model, train), Nll(model, dev), model);
         }).ToList();
     }

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
+using Makemore.ML.Training;
 using Makemore.ML.TorchSharp.Models;
 using static TorchSharp.torch;
 
@@ -12,7 +13,7 @@ namespace Makemore.ML.TorchSharp.Training;
 /// loop on TorchSharp, and returns a transformer that scores with the plain C# <see cref="MlpModel"/>: the saved model
 /// needs no libtorch. <see cref="Fit(IDataView, IDataView)"/> also evaluates on a dev set and keeps the best model on it.
 /// </summary>
-public sealed class MlpEstimator : IEstimator<LanguageModelTransformer>
+public sealed class MlpEstimator : IEstimator<LanguageModelTransformer<MlpModel>>
 {
     private readonly MlpOptions _options;
 
@@ -75,20 +76,19 @@ public sealed class MlpEstimator : IEstimator<LanguageModelTransformer>
         _options = options;
     }
 
-    /// <summary>What the last <see cref="Fit(IDataView)"/> or <see cref="Train"/> did: losses per step, dev evaluations, the best step.</summary>
-    public TrainingResult? LastResult { get; private set; }
-
     /// <inheritdoc/>
-    public LanguageModelTransformer Fit(IDataView input) => Fit(input, null);
+    public LanguageModelTransformer<MlpModel> Fit(IDataView input) => Fit(input, null);
 
     /// <summary>Trains on <paramref name="input"/>, evaluating on the whole <paramref name="dev"/> set every <c>Training.EvaluationInterval</c> steps.</summary>
     /// <param name="input">The training names, after <c>MapCharactersToIds</c>.</param>
     /// <param name="dev">Dev names through the same <c>MapCharactersToIds</c>, or null.</param>
-    public LanguageModelTransformer Fit(IDataView input, IDataView? dev)
+    /// <returns>The transformer; its <see cref="LanguageModelTransformer.Training"/> has the losses per step, the dev evaluations and the best step.</returns>
+    public LanguageModelTransformer<MlpModel> Fit(IDataView input, IDataView? dev)
     {
         var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
         var devSequences = dev is null ? null : TrainingData.Read(dev, _options.IdsColumnName).Sequences;
-        return LanguageModelTransformer.Create(Train(vocabulary, sequences, devSequences), _options.IdsColumnName, input);
+        var (model, training) = Train(vocabulary, sequences, devSequences);
+        return LanguageModelTransformer.Create(model, training, _options.IdsColumnName, input);
     }
 
     /// <inheritdoc/>
@@ -98,7 +98,8 @@ public sealed class MlpEstimator : IEstimator<LanguageModelTransformer>
     /// <param name="vocabulary">The characters.</param>
     /// <param name="sequences">Training items as ids.</param>
     /// <param name="dev">Dev items as ids, or null for no evaluation.</param>
-    public MlpModel Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev = null)
+    /// <returns>The model, and what the training did: losses per step, dev evaluations, the best step.</returns>
+    public TrainedModel<MlpModel> Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev = null)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(sequences);
@@ -117,9 +118,9 @@ public sealed class MlpEstimator : IEstimator<LanguageModelTransformer>
         var train = Examples(examples, block);
         var devSet = dev is { Count: > 0 } ? Examples(TrainingExamples.Build(dev, block).Deduplicate(), block) : null;
         var trainable = new TrainableModel(network, (x, y, w) => LossTerms.Of(Loss.Nll(network.call(x), y, w)), network.DecayedParameters());
-        LastResult = TrainingLoop.Run(trainable, train, _options.Training, devSet);
+        var result = TrainingLoop.Run(trainable, train, _options.Training, devSet);
         network.eval();
-        return network.ToModel(vocabulary);
+        return new(network.ToModel(vocabulary), result);
     }
 
     // (n, block) int64 contexts, (n) targets, (n) float32 counts.

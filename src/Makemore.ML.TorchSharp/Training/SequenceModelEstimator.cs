@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
+using Makemore.ML.Training;
 using Makemore.ML.TorchSharp.Models;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ namespace Makemore.ML.TorchSharp.Training;
 /// (<see cref="SequenceExamples"/>), and returns a transformer that scores with the network's plain C# model: the saved
 /// model needs no libtorch. <see cref="Fit(IDataView, IDataView)"/> also evaluates on a dev set and keeps the best model on it.
 /// </summary>
-public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer>
+public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer<ILanguageModel>>
 {
     private readonly SequenceModelOptions _options;
 
@@ -48,20 +49,19 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
         _options = options;
     }
 
-    /// <summary>What the last <see cref="Fit(IDataView)"/> or <see cref="Train"/> did: losses per step, dev evaluations, the best step.</summary>
-    public TrainingResult? LastResult { get; private set; }
-
     /// <inheritdoc/>
-    public LanguageModelTransformer Fit(IDataView input) => Fit(input, null);
+    public LanguageModelTransformer<ILanguageModel> Fit(IDataView input) => Fit(input, null);
 
     /// <summary>Trains on <paramref name="input"/>, evaluating on the whole <paramref name="dev"/> set every <c>Training.EvaluationInterval</c> steps.</summary>
     /// <param name="input">The training names, after <c>MapCharactersToIds</c>.</param>
     /// <param name="dev">Dev names through the same <c>MapCharactersToIds</c>, or null.</param>
-    public LanguageModelTransformer Fit(IDataView input, IDataView? dev)
+    /// <returns>The transformer; its <see cref="LanguageModelTransformer.Training"/> has the losses per step, the dev evaluations and the best step.</returns>
+    public LanguageModelTransformer<ILanguageModel> Fit(IDataView input, IDataView? dev)
     {
         var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
         var devSequences = dev is null ? null : TrainingData.Read(dev, _options.IdsColumnName).Sequences;
-        return LanguageModelTransformer.Create(Train(vocabulary, sequences, devSequences), _options.IdsColumnName, input);
+        var (model, training) = Train(vocabulary, sequences, devSequences);
+        return LanguageModelTransformer.Create(model, training, _options.IdsColumnName, input);
     }
 
     /// <inheritdoc/>
@@ -71,7 +71,8 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
     /// <param name="vocabulary">The characters.</param>
     /// <param name="sequences">Training items as ids.</param>
     /// <param name="dev">Dev items as ids, or null for no evaluation.</param>
-    public ILanguageModel Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev = null)
+    /// <returns>The model, and what the training did: losses per step, dev evaluations, the best step.</returns>
+    public TrainedModel<ILanguageModel> Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev = null)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(sequences);
@@ -94,15 +95,16 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
             long t = y.ge(0).sum(1).max().item<long>();
             return LossTerms.Of(Loss.SequenceNll(network.Forward(x.narrow(1, 0, t)), y.narrow(1, 0, t), w));
         }, network.DecayedParameters());
+        TrainingResult result;
         try
         {
-            LastResult = TrainingLoop.Run(trainable, train, _options.Training, devSet);
+            result = TrainingLoop.Run(trainable, train, _options.Training, devSet);
         }
         finally
         {
             module.eval();
         }
-        return network.ToModel(vocabulary);
+        return new(network.ToModel(vocabulary), result);
     }
 
     // (n, T) int64 inputs and targets.

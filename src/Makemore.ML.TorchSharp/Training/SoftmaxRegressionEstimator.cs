@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
+using Makemore.ML.Training;
 using Makemore.ML.TorchSharp.Models;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ namespace Makemore.ML.TorchSharp.Training;
 /// Trains the lecture's neural n-gram (<see cref="SoftmaxRegression"/>) with gradient descent on TorchSharp and returns
 /// a transformer that scores with the plain C# forward pass: the saved model needs no libtorch.
 /// </summary>
-public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransformer>
+public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransformer<SoftmaxRegressionModel>>
 {
     private readonly SoftmaxRegressionOptions _options;
 
@@ -51,22 +52,20 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
         _options = options;
     }
 
-    /// <summary>Loss after every step of the last <see cref="Fit"/> or <see cref="Train"/>.</summary>
-    public IReadOnlyList<TrainingProgress> History { get; private set; } = [];
-
     /// <inheritdoc/>
-    public LanguageModelTransformer Fit(IDataView input)
+    /// <returns>The transformer; its <see cref="LanguageModelTransformer.Training"/> has the loss after every step.</returns>
+    public LanguageModelTransformer<SoftmaxRegressionModel> Fit(IDataView input)
     {
         var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
-        var model = Train(vocabulary, sequences);
-        return LanguageModelTransformer.Create(model, _options.IdsColumnName, input);
+        var (model, training) = Train(vocabulary, sequences);
+        return LanguageModelTransformer.Create(model, training, _options.IdsColumnName, input);
     }
 
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(inputSchema, _options.IdsColumnName);
 
-    /// <summary>Trains on id sequences directly (no ML.NET data view).</summary>
-    public SoftmaxRegressionModel Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences)
+    /// <summary>Trains on id sequences directly (no ML.NET data view): the model, and the loss after every step.</summary>
+    public TrainedModel<SoftmaxRegressionModel> Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(sequences);
@@ -103,7 +102,6 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
             Progress = _options.Progress,
             CancellationToken = _options.CancellationToken,
         });
-        History = result.History;
-        return module.ToModel(vocabulary);
+        return new(module.ToModel(vocabulary), result);
     }
 }

@@ -1,3 +1,4 @@
+using Makemore.ML.Training;
 using Makemore.ML.Inference;
 using Makemore.ML.TorchSharp.Models;
 

@@ -4,6 +4,7 @@ using System.Text;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Makemore.ML.Training;
 
 namespace Makemore.ML.TorchSharp.Training;
 
@@ -126,7 +127,7 @@ public static class TrainingLoop
             run.Save(finalPath, module, optimizer, generator, options.Seed);
         bool restored = options.RestoreBest && run.RestoreBest(module);
         return new TrainingResult(history, firstStep, run.BestDevLoss, run.BestStep, stoppedEarly,
-            options.CancellationToken.IsCancellationRequested && !stoppedEarly && run.Step < options.Steps, restored, timeLimitReached);
+            options.CancellationToken.IsCancellationRequested && !stoppedEarly && run.Step < options.Steps, restored, stopwatch.Elapsed, timeLimitReached);
     }
 
     /// <summary>Mean NLL per predicted character over the whole of <paramref name="dev"/>, in eval mode without gradients.</summary>

@@ -1,3 +1,5 @@
+using Makemore.ML.Training;
+
 namespace Makemore.ML.TorchSharp.Training;
 
 /// <summary>

@@ -5,6 +5,7 @@ using Makemore.ML.Data;
 using Makemore.ML.Inference;
 using Makemore.ML.Persistence;
 using Makemore.ML.Text;
+using Makemore.ML.Training;
 
 namespace Makemore.ML.Counting;
 
@@ -22,7 +23,7 @@ public sealed class NGramOptions
 }
 
 /// <summary>Trains a character <see cref="NGramModel"/> by counting: milliseconds, pure C#.</summary>
-public sealed class NGramEstimator : IEstimator<LanguageModelTransformer>
+public sealed class NGramEstimator : IEstimator<LanguageModelTransformer<NGramModel>>
 {
     /// <summary>Default values, shared by the catalog, the options and the docs.</summary>
     public static class Defaults
@@ -48,17 +49,14 @@ public sealed class NGramEstimator : IEstimator<LanguageModelTransformer>
         _options = options;
     }
 
-    /// <summary>How long the last <see cref="Fit"/> spent counting and building the model (reading the data view excluded).</summary>
-    public TimeSpan LastFitDuration { get; private set; }
-
     /// <inheritdoc/>
-    public LanguageModelTransformer Fit(IDataView input)
+    /// <returns>The transformer; its <see cref="LanguageModelTransformer.Training"/> says how long counting and smoothing took.</returns>
+    public LanguageModelTransformer<NGramModel> Fit(IDataView input)
     {
         var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
         var stopwatch = Stopwatch.StartNew();
         var model = NGramModel.Fit(vocabulary, _options.Order, _options.Smoothing, sequences);
-        LastFitDuration = stopwatch.Elapsed;
-        return LanguageModelTransformer.Create(model, _options.IdsColumnName, input);
+        return LanguageModelTransformer.Create(model, TrainingResult.WithoutSteps(stopwatch.Elapsed), _options.IdsColumnName, input);
     }
 
     /// <inheritdoc/>

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.ML;
 using Makemore.ML.Data;
+using Makemore.ML.Training;
 
 namespace Makemore.ML.Inference;
 
@@ -7,7 +9,7 @@ namespace Makemore.ML.Inference;
 /// Fits the weights of an <see cref="InterpolatedModel"/> of already trained models on the data it is given — the dev
 /// part, never the data the components were trained on — and returns a transformer that scores with the mixture.
 /// </summary>
-public sealed class InterpolationEstimator : IEstimator<LanguageModelTransformer>
+public sealed class InterpolationEstimator : IEstimator<LanguageModelTransformer<InterpolatedModel>>
 {
     private readonly ILanguageModel[] _components;
     private readonly string _idsColumnName;
@@ -27,18 +29,17 @@ public sealed class InterpolationEstimator : IEstimator<LanguageModelTransformer
         _idsColumnName = idsColumnName;
     }
 
-    /// <summary>The weights of the last <see cref="Fit"/>, one per component.</summary>
-    public IReadOnlyList<double> Weights { get; private set; } = [];
-
     /// <inheritdoc/>
     /// <param name="input">Dev names after <c>MapCharactersToIds</c>.</param>
-    public LanguageModelTransformer Fit(IDataView input)
+    /// <returns>The transformer; the fitted weights are its model's <see cref="InterpolatedModel.Weights"/>.</returns>
+    public LanguageModelTransformer<InterpolatedModel> Fit(IDataView input)
     {
         var (vocabulary, items) = TrainingData.Read(input, _idsColumnName);
         if (!vocabulary.Equals(_components[0].Vocabulary))
             throw new ArgumentException("The data's vocabulary differs from the models'; map it with the transform the models were trained after.", nameof(input));
-        Weights = InterpolatedModel.FitWeights(_components, items);
-        return LanguageModelTransformer.Create(new InterpolatedModel(_components, Weights), _idsColumnName, input);
+        var stopwatch = Stopwatch.StartNew();
+        var model = new InterpolatedModel(_components, InterpolatedModel.FitWeights(_components, items));
+        return LanguageModelTransformer.Create(model, TrainingResult.WithoutSteps(stopwatch.Elapsed), _idsColumnName, input);
     }
 
     /// <inheritdoc/>

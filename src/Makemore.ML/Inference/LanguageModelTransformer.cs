@@ -1,27 +1,51 @@
 using Microsoft.ML;
 using Makemore.ML.Persistence;
+using Makemore.ML.Training;
 
 namespace Makemore.ML.Inference;
 
 /// <summary>
 /// A trained Makemore model in an ML.NET pipeline: reads an ids column and adds the <see cref="ScoreColumns"/>.
 /// Every model type (count or neural) is served by this one transformer; it saves as a plain ML.NET zip.
+/// Trainers return the typed <see cref="LanguageModelTransformer{TModel}"/>; this base type serves code that works with any model.
 /// </summary>
-public sealed class LanguageModelTransformer : FacadeTransformer
+public abstract class LanguageModelTransformer : FacadeTransformer
 {
-    private LanguageModelTransformer(ITransformer inner, ILanguageModel model) : base(inner) => Model = model;
+    private protected LanguageModelTransformer(ITransformer inner, ILanguageModel model, TrainingResult training) : base(inner)
+    {
+        Model = model;
+        Training = training;
+    }
 
     /// <summary>The trained model (e.g. an <see cref="Counting.NGramModel"/>).</summary>
     public ILanguageModel Model { get; }
 
+    /// <summary>
+    /// What the fit that made this transformer did: losses per step, dev evaluations, what stopped it, how long it took.
+    /// A transformer built with <c>Create</c> from an already trained model has no steps and zero duration.
+    /// </summary>
+    public TrainingResult Training { get; }
+
     /// <summary>Builds the transformer for a trained model (used by every trainer; also for a model trained or edited outside a pipeline).</summary>
+    /// <typeparam name="TModel">The model's type, which the transformer's <see cref="LanguageModelTransformer{TModel}.Model"/> keeps.</typeparam>
     /// <param name="model">The trained model.</param>
     /// <param name="idsColumnName">The input ids column.</param>
     /// <param name="input">The training data: its ids column is scored once more for the <see cref="PlausibilityTable"/>.</param>
     /// <param name="metadata">Saved with the model, e.g. how it was trained and what it scored; read back with <see cref="MakemoreModel.GetMetadata"/>.
     /// The plausibility table of <paramref name="input"/> is added under <see cref="PlausibilityTable.MetadataKey"/> unless the metadata has one.</param>
-    public static LanguageModelTransformer Create(ILanguageModel model, string idsColumnName, IDataView input, IReadOnlyDictionary<string, string>? metadata = null) =>
-        new(Chain(ModelState.EncodeModel(model, PlausibilityTable.AddTo(metadata, model, input, idsColumnName)), idsColumnName).Fit(input), model);
+    public static LanguageModelTransformer<TModel> Create<TModel>(TModel model, string idsColumnName, IDataView input, IReadOnlyDictionary<string, string>? metadata = null)
+        where TModel : ILanguageModel =>
+        Create(model, TrainingResult.WithoutSteps(TimeSpan.Zero), idsColumnName, input, metadata);
+
+    /// <summary>Builds the transformer a trainer's <c>Fit</c> returns: the model with what its training did.</summary>
+    internal static LanguageModelTransformer<TModel> Create<TModel>(TModel model, TrainingResult training, string idsColumnName, IDataView input, IReadOnlyDictionary<string, string>? metadata = null)
+        where TModel : ILanguageModel
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(training);
+        var inner = Chain(ModelState.EncodeModel(model, PlausibilityTable.AddTo(metadata, model, input, idsColumnName)), idsColumnName).Fit(input);
+        return new LanguageModelTransformer<TModel>(inner, model, training);
+    }
 
     /// <summary>The inner estimator chain; with a placeholder state it also answers schema questions.</summary>
     internal static IEstimator<ITransformer> Chain(string state, string idsColumnName)
@@ -35,4 +59,15 @@ public sealed class LanguageModelTransformer : FacadeTransformer
             copyOut: [],
             drop: [LanguageModelScoreMapping.IdsColumn, LanguageModelScoreMapping.ModelColumn]);
     }
+}
+
+/// <summary>The transformer a trainer returns, with its model typed: <c>trainer.Fit(data).Model</c> needs no cast.</summary>
+/// <typeparam name="TModel">The model's type (e.g. <see cref="Counting.NGramModel"/>).</typeparam>
+public sealed class LanguageModelTransformer<TModel> : LanguageModelTransformer
+    where TModel : ILanguageModel
+{
+    internal LanguageModelTransformer(ITransformer inner, TModel model, TrainingResult training) : base(inner, model, training) => Model = model;
+
+    /// <summary>The trained model.</summary>
+    public new TModel Model { get; }
 }

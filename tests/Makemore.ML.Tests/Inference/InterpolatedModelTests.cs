@@ -57,10 +57,10 @@ public sealed class InterpolatedModelTests
         var dev = ids.Transform(ml.Data.LoadNames(Names.Skip(3000).Take(500).ToList()));
         var bigram = ml.Makemore().Trainers.NGram(2).Fit(train);
         var kn = ml.Makemore().Trainers.NGram(4, Smoothing.KneserNey()).Fit(train);
-        var estimator = ml.Makemore().Trainers.Interpolate(bigram, kn);
-        var mixture = new TransformerChain<ITransformer>(ids, estimator.Fit(dev));
-        Assert.HasCount(2, estimator.Weights);
-        Assert.IsGreaterThan(estimator.Weights[0], estimator.Weights[1], "the 4-gram Kneser–Ney carries more weight than an add-one bigram");
+        var fitted = ml.Makemore().Trainers.Interpolate(bigram, kn).Fit(dev);
+        var mixture = new TransformerChain<ITransformer>(ids, fitted);
+        Assert.HasCount(2, fitted.Model.Weights);
+        Assert.IsGreaterThan(fitted.Model.Weights[0], fitted.Model.Weights[1], "the 4-gram Kneser–Ney carries more weight than an add-one bigram");
         using var stream = new MemoryStream();
         ml.Makemore().Save(mixture, all.Schema, stream);
         var loaded = new MLContext().Makemore().Load(new MemoryStream(stream.ToArray()), out _);

@@ -40,8 +40,7 @@ public sealed class MlpEstimatorTests
         var train = Names.Take(2000).Select(n => vocabulary.Encode(n)).ToList();
         var dev = Names.Skip(2000).Take(500).Select(n => vocabulary.Encode(n)).ToList();
         var estimator = new MlpEstimator(Tiny(kind, 1000));
-        var model = estimator.Train(vocabulary, train, dev);
-        var result = estimator.LastResult!;
+        var (model, result) = estimator.Train(vocabulary, train, dev);
         Assert.AreEqual(1000, result.History.Count);
         double first = result.History.Take(20).Average(p => p.DataLoss), last = result.History.TakeLast(100).Average(p => p.DataLoss);
         Assert.IsLessThan(first - 0.4, last, $"{kind}: the training loss falls by more than 0.4 nats ({first:F3} → {last:F3})");
@@ -72,12 +71,12 @@ public sealed class MlpEstimatorTests
     {
         var vocabulary = CharacterVocabulary.Learn(Names);
         var train = Names.Take(500).Select(n => vocabulary.Encode(n)).ToList();
-        var a = new MlpEstimator(Tiny(MlpKind.BatchNormMlp, 100)).Train(vocabulary, train);
-        var b = new MlpEstimator(Tiny(MlpKind.BatchNormMlp, 100)).Train(vocabulary, train);
+        var a = new MlpEstimator(Tiny(MlpKind.BatchNormMlp, 100)).Train(vocabulary, train).Model;
+        var b = new MlpEstimator(Tiny(MlpKind.BatchNormMlp, 100)).Train(vocabulary, train).Model;
         CollectionAssert.AreEqual(a.OutputWeight.ToArray(), b.OutputWeight.ToArray());
         var other = Tiny(MlpKind.BatchNormMlp, 100);
         other.Training.Seed = 7;
-        CollectionAssert.AreNotEqual(a.OutputWeight.ToArray(), new MlpEstimator(other).Train(vocabulary, train).OutputWeight.ToArray());
+        CollectionAssert.AreNotEqual(a.OutputWeight.ToArray(), new MlpEstimator(other).Train(vocabulary, train).Model.OutputWeight.ToArray());
     }
 
     [TestMethod]
@@ -86,12 +85,12 @@ public sealed class MlpEstimatorTests
         var vocabulary = CharacterVocabulary.Learn(Names);
         var train = Names.Take(1000).Select(n => vocabulary.Encode(n)).ToList();
         var options = Tiny(MlpKind.Mlp, 200);
-        var first = new MlpEstimator(options).Train(vocabulary, train);
+        var first = new MlpEstimator(options).Train(vocabulary, train).Model;
         options.InitialModel = first;
         options.Training.Steps = 1;
         options.Training.LearningRate = 1e-9;
         options.Training.Schedule = new ConstantSchedule();
-        var continued = new MlpEstimator(options).Train(vocabulary, train);
+        var continued = new MlpEstimator(options).Train(vocabulary, train).Model;
         CollectionAssert.AreEqual(first.Embedding.ToArray(), continued.Embedding.ToArray().Select((x, i) => x).ToArray(),
             "one step at lr 1e-9 keeps the saved embedding to float precision");
     }

@@ -34,8 +34,8 @@ public sealed class NeuralBigramLectureTests
     {
         var (vocabulary, sequences) = Encode(TestData.OriginalNamesOrInconclusive());
         var estimator = new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { Steps = 300 });
-        var model = estimator.Train(vocabulary, sequences);
-        var history = estimator.History;
+        var (model, training) = estimator.Train(vocabulary, sequences);
+        var history = training.History;
         TestContext.WriteLine($"step 1 loss {history[0].Loss:F4}, step 100 loss {history[99].Loss:F4}, step 300 loss {history[299].Loss:F4} ({history[299].Elapsed.TotalMilliseconds:F0} ms)");
         Assert.AreEqual(3.7686, history[0].Loss, 1e-4, "figures.md: step 1 loss (with L2) 3.7686");
         Assert.AreEqual(2.4901, history[99].Loss, 1e-4, "figures.md: step 100 loss 2.4901");
@@ -57,7 +57,7 @@ public sealed class NeuralBigramLectureTests
     public void HundredStepsGiveTheLecturesHundredStepSamples()
     {
         var (vocabulary, sequences) = Encode(TestData.OriginalNamesOrInconclusive());
-        var model = new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { Steps = 100 }).Train(vocabulary, sequences);
+        var model = new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { Steps = 100 }).Train(vocabulary, sequences).Model;
         var samples = new NameGenerator(model).Generate(5);
         Assert.AreEqual("mor,axx,minaymoryles,kondmaisah,anchthizarie", string.Join(",", samples), "figures.md: after 100 steps");
     }
@@ -69,9 +69,9 @@ public sealed class NeuralBigramLectureTests
         var vocabulary = CharacterVocabulary.Learn(split.Train);
         var train = split.Train.Select(n => vocabulary.Encode(n)).ToList();
         var test = split.Test.Select(n => vocabulary.Encode(n)).ToList();
-        var joint = new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { BlockSize = 2, Steps = 1000 }).Train(vocabulary, train);
+        var joint = new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { BlockSize = 2, Steps = 1000 }).Train(vocabulary, train).Model;
         var perPosition = new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { BlockSize = 2, Steps = 500, Context = ContextEncoding.PerPosition })
-            .Train(vocabulary, train);
+            .Train(vocabulary, train).Model;
         double jointTest = Nll(joint, test), perPositionTest = Nll(perPosition, test);
         TestContext.WriteLine($"E01 trigram, lecture split: joint (1000 steps) train {Nll(joint, train):F4} test {jointTest:F4}; per-position (500 steps) test {perPositionTest:F4}");
         Assert.AreEqual(2.2551, jointTest, 2e-3, "figures.md: joint trigram, 1000 full-batch steps, test 2.2551");

@@ -37,8 +37,7 @@ public sealed class SequenceModelEstimatorTests
         var train = Names.Take(2000).Select(n => vocabulary.Encode(n)).ToList();
         var dev = Names.Skip(2000).Take(300).Select(n => vocabulary.Encode(n)).ToList();
         var estimator = new SequenceModelEstimator(Tiny(kind, 300));
-        var model = estimator.Train(vocabulary, train, dev);
-        var result = estimator.LastResult!;
+        var (model, result) = estimator.Train(vocabulary, train, dev);
         Assert.AreEqual(300, result.History.Count);
         double first = result.History.Take(10).Average(p => p.DataLoss), last = result.History.TakeLast(50).Average(p => p.DataLoss);
         Assert.IsLessThan(first - 0.5, last, $"{kind}: the training loss falls by more than 0.5 nats ({first:F3} → {last:F3})");

@@ -19,7 +19,7 @@ public sealed class SoftmaxNameToolsTests
         var names = NameList.Read(TestData.BundledNamesPath).Take(2_000).ToList();
         var vocabulary = CharacterVocabulary.Learn(names);
         return new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { BlockSize = 2, Steps = 30, LearningRate = 50, Threads = 1 })
-            .Train(vocabulary, names.Select(n => vocabulary.Encode(n)).ToList());
+            .Train(vocabulary, names.Select(n => vocabulary.Encode(n)).ToList()).Model;
     });
 
     [TestMethod]

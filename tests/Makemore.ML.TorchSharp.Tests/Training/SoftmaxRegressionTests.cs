@@ -3,6 +3,7 @@ using Makemore.ML.Data;
 using Makemore.ML.Inference;
 using Makemore.ML.Tests;
 using Makemore.ML.Text;
+using Makemore.ML.Training;
 using Makemore.ML.TorchSharp.Models;
 using Makemore.ML.TorchSharp.Training;
 using static TorchSharp.torch;
@@ -26,9 +27,7 @@ public sealed class SoftmaxRegressionTests
     private static IReadOnlyList<TrainingProgress> Curve(SoftmaxRegressionOptions options)
     {
         var (vocabulary, sequences) = Encode();
-        var estimator = new SoftmaxRegressionEstimator(options);
-        estimator.Train(vocabulary, sequences);
-        return estimator.History;
+        return new SoftmaxRegressionEstimator(options).Train(vocabulary, sequences).Training.History;
     }
 
     [TestMethod]
@@ -99,14 +98,14 @@ public sealed class SoftmaxRegressionTests
     {
         var (vocabulary, sequences) = Encode();
         var first = new SoftmaxRegressionEstimator(new() { Steps = 30, LearningRate = 10 });
-        var model = first.Train(vocabulary, sequences);
+        var model = first.Train(vocabulary, sequences).Model;
         using (var module = SoftmaxRegression.FromModel(model))
             Assert.IsTrue(module.ToModel(vocabulary).Weights.SequenceEqual(model.Weights), "module ↔ model round trip");
         var second = new SoftmaxRegressionEstimator(new() { Steps = 30, LearningRate = 10, InitialModel = model });
-        second.Train(vocabulary, sequences);
+        var secondHalf = second.Train(vocabulary, sequences).Training;
         var straight = new SoftmaxRegressionEstimator(new() { Steps = 60, LearningRate = 10 });
-        straight.Train(vocabulary, sequences);
-        Assert.AreEqual(straight.History[59].Loss, second.History[29].Loss, 1e-4, "30 + 30 steps = 60 steps");
+        var whole = straight.Train(vocabulary, sequences).Training;
+        Assert.AreEqual(whole.History[59].Loss, secondHalf.History[29].Loss, 1e-4, "30 + 30 steps = 60 steps");
     }
 
     [TestMethod]

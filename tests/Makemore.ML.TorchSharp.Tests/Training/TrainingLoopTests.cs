@@ -3,6 +3,7 @@ using Makemore.ML.Evaluation;
 using Makemore.ML.Inference;
 using Makemore.ML.Tests;
 using Makemore.ML.Text;
+using Makemore.ML.Training;
 using Makemore.ML.TorchSharp.Models;
 using Makemore.ML.TorchSharp.Training;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-namespace Makemore.ML.TorchSharp.Training;
+namespace Makemore.ML.Training;
 
 /// <summary>Where a training run is: reported after every step.</summary>
 /// <param name="Step">Steps done so far (1-based; a resumed run continues the numbering).</param>
