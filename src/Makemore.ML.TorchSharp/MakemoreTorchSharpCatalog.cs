@@ -23,14 +23,14 @@ public static class MakemoreTorchSharpCatalog
         double learningRate = SoftmaxRegressionEstimator.Defaults.LearningRate, double l2 = SoftmaxRegressionEstimator.Defaults.L2,
         ContextEncoding context = SoftmaxRegressionEstimator.Defaults.Context, InputEncoding encoding = SoftmaxRegressionEstimator.Defaults.Encoding,
         string idsColumnName = Makemore.ML.Text.CharacterIdsEstimator.Defaults.OutputColumnName) =>
-        new(new SoftmaxRegressionOptions
+        new(Catalogs.Of(trainers.Owner.Context), new SoftmaxRegressionOptions
         {
             BlockSize = blockSize, Steps = steps, LearningRate = learningRate, L2 = l2, Context = context,
             Encoding = encoding, IdsColumnName = idsColumnName,
         });
 
     /// <summary>The lecture's neural n-gram, with all options.</summary>
-    public static SoftmaxRegressionEstimator SoftmaxRegression(this MakemoreTrainers trainers, SoftmaxRegressionOptions options) => new(options);
+    public static SoftmaxRegressionEstimator SoftmaxRegression(this MakemoreTrainers trainers, SoftmaxRegressionOptions options) => new(Catalogs.Of(trainers.Owner.Context), options);
 
     /// <summary>
     /// One of the lectures' MLP-family models (<see cref="MlpKind"/>: Bengio's MLP, the BatchNorm MLP, the WaveNet) with its
@@ -47,11 +47,11 @@ public static class MakemoreTorchSharpCatalog
         options.IdsColumnName = idsColumnName;
         if (steps is int n)
             options.Training.Steps = n;
-        return new MlpEstimator(options);
+        return new MlpEstimator(Catalogs.Of(trainers.Owner.Context), options);
     }
 
     /// <summary>An MLP-family model, with all options.</summary>
-    public static MlpEstimator Mlp(this MakemoreTrainers trainers, MlpOptions options) => new(options);
+    public static MlpEstimator Mlp(this MakemoreTrainers trainers, MlpOptions options) => new(Catalogs.Of(trainers.Owner.Context), options);
 
     /// <summary>
     /// One of makemore.py's sequence models (<see cref="SequenceModelKind"/>) with makemore.py's setting: n_embd 64,
@@ -63,7 +63,7 @@ public static class MakemoreTorchSharpCatalog
     /// <param name="idsColumnName">The ids column written by <c>MapCharactersToIds</c>.</param>
     public static SequenceModelEstimator Sequence(this MakemoreTrainers trainers, SequenceModelKind kind = SequenceModelEstimator.Defaults.Kind,
         int? steps = null, string idsColumnName = Makemore.ML.Text.CharacterIdsEstimator.Defaults.OutputColumnName) =>
-        new(new SequenceModelOptions
+        new(Catalogs.Of(trainers.Owner.Context), new SequenceModelOptions
         {
             Kind = kind,
             IdsColumnName = idsColumnName,
@@ -71,7 +71,7 @@ public static class MakemoreTorchSharpCatalog
         });
 
     /// <summary>A sequence model, with all options.</summary>
-    public static SequenceModelEstimator Sequence(this MakemoreTrainers trainers, SequenceModelOptions options) => new(options);
+    public static SequenceModelEstimator Sequence(this MakemoreTrainers trainers, SequenceModelOptions options) => new(Catalogs.Of(trainers.Owner.Context), options);
 
     /// <summary>
     /// Softmax (multinomial logistic) regression on any float-vector features with a key label, trained on TorchSharp;

@@ -85,10 +85,10 @@ public sealed class MakemoreTrainers
     /// <param name="idsColumnName">The ids column written by <c>MapCharactersToIds</c>.</param>
     public NGramEstimator NGram(int order = NGramEstimator.Defaults.Order, Smoothing? smoothing = null,
         string idsColumnName = Text.CharacterIdsEstimator.Defaults.OutputColumnName) =>
-        new(new NGramOptions { Order = order, Smoothing = smoothing ?? NGramEstimator.Defaults.Smoothing, IdsColumnName = idsColumnName });
+        new(Catalogs.Of(Owner.Context), new NGramOptions { Order = order, Smoothing = smoothing ?? NGramEstimator.Defaults.Smoothing, IdsColumnName = idsColumnName });
 
     /// <summary>A count n-gram model, with all options.</summary>
-    public NGramEstimator NGram(NGramOptions options) => new(options);
+    public NGramEstimator NGram(NGramOptions options) => new(Catalogs.Of(Owner.Context), options);
 
     /// <summary>
     /// A linear interpolation of trained models (e.g. a 6-gram Kneser–Ney table and a neural model), its weights fitted by
@@ -96,5 +96,5 @@ public sealed class MakemoreTrainers
     /// </summary>
     /// <param name="models">Two or more trained pipelines or transformers holding Makemore models over one vocabulary.</param>
     public InterpolationEstimator Interpolate(params ITransformer[] models) =>
-        new(models.Select(MakemoreModel.GetLanguageModel).ToArray());
+        new(Catalogs.Of(Owner.Context), models.Select(MakemoreModel.GetLanguageModel).ToArray());
 }

@@ -73,7 +73,7 @@ internal static class LoadBenchmark
         var data = ml.Data.LoadNames([string.Concat(model.Vocabulary.Symbols.Skip(1))]);
         var ids = ml.Transforms.Text.MapCharactersToIds().Fit(data);
         var idsData = ids.Transform(data);
-        var chain = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(model, "Ids", idsData));
+        var chain = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(new MLContext(), model, "Ids", idsData));
         ml.Makemore().Save(chain, data.Schema, path);
     }
 

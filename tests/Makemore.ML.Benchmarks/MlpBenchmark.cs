@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using System.Diagnostics;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
@@ -33,7 +34,7 @@ internal static class MlpBenchmark
                 var options = MlpOptions.ForLecture(kind);
                 options.Training.Steps = Warmup + Steps;
                 options.Training.EvaluationInterval = int.MaxValue;
-                var (model, training) = new MlpEstimator(options).Train(vocabulary, sequences);
+                var (model, training) = new MlpEstimator(new MLContext(), options).Train(vocabulary, sequences);
                 models[name] = model;
                 var history = training.History;
                 ours[name].Add((history[^1].Elapsed - history[Warmup - 1].Elapsed).TotalMilliseconds / Steps);

@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using System.Diagnostics;
 using Makemore.ML.Counting;
 using Makemore.ML.Data;
@@ -31,7 +32,7 @@ internal static class ModelsTable
             new("trigram, Kneser–Ney", "makemore train --order 3 --smoothing kneser-ney", (v, t, _) => (NGramModel.Fit(v, 3, Smoothing.KneserNey(), t), 0)),
             new("6-gram, Kneser–Ney", "makemore train --order 6 --smoothing kneser-ney", (v, t, _) => (NGramModel.Fit(v, 6, Smoothing.KneserNey(), t), 0)),
             new("neural bigram (softmax regression)", "makemore train --type softmax --steps 300",
-                (v, t, _) => (new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { Steps = quickSteps ?? 300 }).Train(v, t).Model, quickSteps ?? 300)),
+                (v, t, _) => (new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { Steps = quickSteps ?? 300 }).Train(v, t).Model, quickSteps ?? 300)),
         };
         foreach (var (kind, type) in new[] { (MlpKind.Mlp, "mlp"), (MlpKind.BatchNormMlp, "bn-mlp"), (MlpKind.WaveNet, "wavenet") })
             entries.Add(new(type, $"makemore train --type {type}", (v, t, d) =>
@@ -39,7 +40,7 @@ internal static class ModelsTable
                 var options = MlpOptions.ForLecture(kind);
                 if (quickSteps is int q)
                     (options.Training.Steps, options.Training.EvaluationInterval) = (q, q);
-                return (new MlpEstimator(options).Train(v, t, d).Model, options.Training.Steps);
+                return (new MlpEstimator(new MLContext(), options).Train(v, t, d).Model, options.Training.Steps);
             }));
         foreach (var kind in Enum.GetValues<SequenceModelKind>())
         {
@@ -48,7 +49,7 @@ internal static class ModelsTable
             {
                 var options = new SequenceModelOptions { Kind = kind };
                 (options.Training.Steps, options.Training.EvaluationInterval) = (quickSteps ?? 20_000, quickSteps ?? 2_000);
-                return (new SequenceModelEstimator(options).Train(v, t, d).Model, options.Training.Steps);
+                return (new SequenceModelEstimator(new MLContext(), options).Train(v, t, d).Model, options.Training.Steps);
             }));
         }
         // makemore.py's Transformer overfits the lecture split after ~10k steps; with dropout 0.2 it keeps improving: the
@@ -61,7 +62,7 @@ internal static class ModelsTable
                 options.Training.TimeLimit = quick ? null : TimeSpan.FromMinutes(30);
                 int last = 0;
                 options.Training.Progress = new Inline(p => last = Math.Max(last, p.Step)); // the time limit decides the steps
-                var model = new SequenceModelEstimator(options).Train(v, t, d).Model;
+                var model = new SequenceModelEstimator(new MLContext(), options).Train(v, t, d).Model;
                 return (model, last);
             }));
         Console.WriteLine($"| model | parameters | train | dev | test | steps | wall s | ms/step | threads | command (add `-i ../shared/data/names.txt`) |");

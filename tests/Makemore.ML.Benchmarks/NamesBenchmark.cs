@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using System.Diagnostics;
 using Makemore.ML.Counting;
 using Makemore.ML.Data;
@@ -36,12 +37,12 @@ internal static class NamesBenchmark
         };
         foreach (int order in new[] { 2, 3, 4, 5, 6, 8 })
             entries.Add(new($"{order}-gram, Kneser–Ney", (v, t, _) => NGramModel.Fit(v, order, Smoothing.KneserNey(), t)));
-        entries.Add(new("softmax trigram (300 steps)", (v, t, _) => new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { BlockSize = 2, Steps = 300, Threads = 1 }).Train(v, t).Model));
+        entries.Add(new("softmax trigram (300 steps)", (v, t, _) => new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { BlockSize = 2, Steps = 300, Threads = 1 }).Train(v, t).Model));
         entries.Add(new("mlp (2,000 steps)", (v, t, d) =>
         {
             var options = MlpOptions.ForLecture(MlpKind.Mlp);
             (options.Training.Steps, options.Training.EvaluationInterval) = (2_000, 2_000);
-            return new MlpEstimator(options).Train(v, t, d).Model;
+            return new MlpEstimator(new MLContext(), options).Train(v, t, d).Model;
         }));
         Console.WriteLine("| model | AUC dev vs random | AUC dev vs keyboard mash | dev median percentile | samples: new / in train / in dev-test | sampling names/s | constrained names/s | scoring names/s |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");

@@ -102,7 +102,7 @@ foreach (var (label, model) in new (string, ILanguageModel)[]
     ("softmax joint 4-gram (531,441 params)", RandomSoftmax(vocabulary, 3)),
 })
 {
-    var facade = LanguageModelTransformer.Create(model, "Ids", idsData);
+    var facade = LanguageModelTransformer.Create(new MLContext(), model, "Ids", idsData);
     var engine = ml.Model.CreatePredictionEngine<NameInput, ScoreRow>(new Microsoft.ML.Data.TransformerChain<ITransformer>(idsTransformer, facade));
     double ours = Throughput(() => engine.Predict(input));
     string naive = "";
@@ -129,7 +129,7 @@ foreach (var (label, options) in new (string, SoftmaxRegressionOptions)[]
     ("every event, one-hot matmul (the lecture's code), 1 thread", new() { Steps = 20, DeduplicateFullBatch = false, Encoding = Makemore.ML.TorchSharp.Models.InputEncoding.OneHot }),
 })
 {
-    var estimator = new SoftmaxRegressionEstimator(options);
+    var estimator = new SoftmaxRegressionEstimator(new MLContext(), options);
     double ms = Median(3, () => estimator.Train(vocabulary, sequences)) / options.Steps;
     Console.WriteLine($"| {label} | {ms:F2} |");
 }

@@ -33,21 +33,21 @@ internal static class ScoringTable
         {
             new("bigram, add-1", (v, t, _) => NGramModel.Fit(v, 2, Smoothing.AddK(1), t)),
             new("6-gram, Kneser–Ney", (v, t, _) => NGramModel.Fit(v, 6, Smoothing.KneserNey(), t)),
-            new("softmax (trigram)", (v, t, _) => new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { BlockSize = 2, Steps = 50 }).Train(v, t).Model),
+            new("softmax (trigram)", (v, t, _) => new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { BlockSize = 2, Steps = 50 }).Train(v, t).Model),
         };
         foreach (var (kind, type) in new[] { (MlpKind.Mlp, "mlp"), (MlpKind.BatchNormMlp, "bn-mlp"), (MlpKind.WaveNet, "wavenet") })
             entries.Add(new(type, (v, t, d) =>
             {
                 var options = MlpOptions.ForLecture(kind);
                 (options.Training.Steps, options.Training.EvaluationInterval) = (steps, steps);
-                return new MlpEstimator(options).Train(v, t, d).Model;
+                return new MlpEstimator(new MLContext(), options).Train(v, t, d).Model;
             }));
         foreach (var kind in Enum.GetValues<SequenceModelKind>())
             entries.Add(new(kind == SequenceModelKind.BagOfWords ? "bow" : kind.ToString().ToLowerInvariant(), (v, t, d) =>
             {
                 var options = new SequenceModelOptions { Kind = kind };
                 (options.Training.Steps, options.Training.EvaluationInterval) = (steps, steps);
-                return new SequenceModelEstimator(options).Train(v, t, d).Model;
+                return new SequenceModelEstimator(new MLContext(), options).Train(v, t, d).Model;
             }));
         var devNames = split.Dev.ToArray();
         var ml = new MLContext(seed: 0);
@@ -70,7 +70,7 @@ internal static class ScoringTable
             });
             var input = ml.Data.LoadNames(devNames);
             var ids = ml.Transforms.Text.MapCharactersToIds().Fit(input);
-            var chain = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(model, "Ids", ids.Transform(input)));
+            var chain = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(new MLContext(), model, "Ids", ids.Transform(input)));
             var engine = ml.Model.CreatePredictionEngine<NameInput, NameScore>(chain);
             var row = new NameInput();
             double engineRate = Rate(devNames.Length, () => { foreach (string n in devNames) { row.Name = n; engine.Predict(row); } });

@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using System.Diagnostics;
 using Makemore.ML.Text;
 using Makemore.ML.Training;
@@ -40,7 +41,7 @@ public static class E04_IndexingInsteadOfOneHot
         foreach (var encoding in new[] { InputEncoding.OneHot, InputEncoding.Embedding })
         {
             // Every event as its own row (no deduplication), as in the lecture, so the one-hot matrix has n rows.
-            var trainer = new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions { Steps = steps, Encoding = encoding, DeduplicateFullBatch = false });
+            var trainer = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { Steps = steps, Encoding = encoding, DeduplicateFullBatch = false });
             var stopwatch = Stopwatch.StartNew();
             var training = trainer.Train(vocabulary, sequences).Training;
             curves[encoding] = (training.History, stopwatch.Elapsed);

@@ -123,7 +123,7 @@ internal static class PlotCommand
             for (int done = 0; done < total; done += chunk)
             {
                 // Training resumes exactly where it stopped (warm start), so the dev loss can be measured between chunks.
-                var estimator = new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions
+                var estimator = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions
                 {
                     BlockSize = parse.GetValue(blockSize), LearningRate = parse.GetValue(lr), L2 = parse.GetValue(l2),
                     Steps = Math.Min(chunk, total - done), InitialModel = model,
@@ -186,7 +186,7 @@ internal static class PlotCommand
             if (p.DevLoss is double dev)
                 error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{p.Steps}: dev {dev:F4}, lr {p.LearningRate:G3}"));
         });
-        var history = new MlpEstimator(options)
+        var history = new MlpEstimator(new MLContext(), options)
             .Train(vocabulary, split.Train.Select(n => vocabulary.Encode(n)).ToList(), split.Dev.Select(n => vocabulary.Encode(n)).ToList())
             .Training.History;
         int bucket = Math.Max(1, history.Count / 200);

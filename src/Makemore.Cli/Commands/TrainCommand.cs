@@ -223,7 +223,7 @@ internal static class TrainCommand
                 error.WriteLine($"makemore: interrupted before any training step completed. {NothingSaved(zip)}");
                 return Interrupted;
             }
-            var fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(languageModel, "Ids", ids.Transform(train)));
+            var fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(ml, languageModel, "Ids", ids.Transform(train)));
 
             bool asJson = parse.GetValue(json);
             var report = asJson ? TextWriter.Null : output;
@@ -281,7 +281,7 @@ internal static class TrainCommand
             // The plausibility table was computed from the training part by the first Create; reuse it instead of scoring again.
             if (PlausibilityTable.From(fitted) is { } plausibility)
                 savedWith[PlausibilityTable.MetadataKey] = plausibility.ToMetadataValue();
-            fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(languageModel, "Ids", ids.Transform(train), savedWith));
+            fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(ml, languageModel, "Ids", ids.Transform(train), savedWith));
             ml.Makemore().Save(fitted, train.Schema, zip);
             report.WriteLine();
             report.WriteLine(metadata.TryGetValue("interrupted", out var where) ? $"saved: {zip} (interrupted {where})" : $"saved: {zip}");

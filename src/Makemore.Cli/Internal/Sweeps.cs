@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using System.Globalization;
 using Makemore.ML.Counting;
 using Makemore.ML.Evaluation;
@@ -46,7 +47,7 @@ internal static class Sweeps
         return grid.Select(l2 =>
         {
             progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"training with L2 {l2} ..."));
-            var estimator = new SoftmaxRegressionEstimator(new SoftmaxRegressionOptions
+            var estimator = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions
             {
                 BlockSize = options.BlockSize, Context = options.Context, Encoding = options.Encoding, LearningRate = options.LearningRate,
                 Steps = options.Steps, BatchSize = options.BatchSize, Seed = options.Seed, Threads = options.Threads, L2 = l2,

@@ -16,6 +16,7 @@ namespace Makemore.ML.TorchSharp.Training;
 public sealed class MlpEstimator : IEstimator<LanguageModelTransformer<MlpModel>>
 {
     private readonly MlpOptions _options;
+    private readonly Catalogs _catalogs;
 
     /// <summary>The lecture settings, read by <see cref="MlpOptions"/>, the catalog and the CLI.</summary>
     public static class Defaults
@@ -68,9 +69,14 @@ public sealed class MlpEstimator : IEstimator<LanguageModelTransformer<MlpModel>
         };
     }
 
-    /// <summary>Creates the estimator; prefer <c>mlContext.Makemore().Trainers.Mlp(...)</c>.</summary>
-    public MlpEstimator(MlpOptions options)
+    /// <summary>Creates the estimator in <paramref name="mlContext"/> (its log, seed and cancellation reach the transforms it builds); prefer <c>mlContext.Makemore().Trainers.Mlp</c>.</summary>
+    public MlpEstimator(MLContext mlContext, MlpOptions options) : this(Catalogs.Of(mlContext), options)
     {
+    }
+
+    internal MlpEstimator(Catalogs catalogs, MlpOptions options)
+    {
+        _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
@@ -88,11 +94,11 @@ public sealed class MlpEstimator : IEstimator<LanguageModelTransformer<MlpModel>
         var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
         var devSequences = dev is null ? null : TrainingData.Read(dev, _options.IdsColumnName).Sequences;
         var (model, training) = Train(vocabulary, sequences, devSequences);
-        return LanguageModelTransformer.Create(model, training, _options.IdsColumnName, input);
+        return LanguageModelTransformer.Create(_catalogs, model, training, _options.IdsColumnName, input);
     }
 
     /// <inheritdoc/>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(inputSchema, _options.IdsColumnName);
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(_catalogs, inputSchema, _options.IdsColumnName);
 
     /// <summary>Trains on id sequences directly (no ML.NET data view).</summary>
     /// <param name="vocabulary">The characters.</param>

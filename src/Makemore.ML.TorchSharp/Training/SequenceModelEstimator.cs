@@ -17,6 +17,7 @@ namespace Makemore.ML.TorchSharp.Training;
 public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer<ILanguageModel>>
 {
     private readonly SequenceModelOptions _options;
+    private readonly Catalogs _catalogs;
 
     /// <summary>makemore.py's model settings, read by <see cref="SequenceModelOptions"/>, the catalog and the CLI; the training ones are <see cref="TrainingOptions.Defaults"/>.</summary>
     public static class Defaults
@@ -41,9 +42,14 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
         public const double Dropout = 0;
     }
 
-    /// <summary>Creates the estimator; prefer <c>mlContext.Makemore().Trainers.Sequence(...)</c>.</summary>
-    public SequenceModelEstimator(SequenceModelOptions options)
+    /// <summary>Creates the estimator in <paramref name="mlContext"/> (its log, seed and cancellation reach the transforms it builds); prefer <c>mlContext.Makemore().Trainers.Sequence</c>.</summary>
+    public SequenceModelEstimator(MLContext mlContext, SequenceModelOptions options) : this(Catalogs.Of(mlContext), options)
     {
+    }
+
+    internal SequenceModelEstimator(Catalogs catalogs, SequenceModelOptions options)
+    {
+        _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
@@ -61,11 +67,11 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
         var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
         var devSequences = dev is null ? null : TrainingData.Read(dev, _options.IdsColumnName).Sequences;
         var (model, training) = Train(vocabulary, sequences, devSequences);
-        return LanguageModelTransformer.Create(model, training, _options.IdsColumnName, input);
+        return LanguageModelTransformer.Create(_catalogs, model, training, _options.IdsColumnName, input);
     }
 
     /// <inheritdoc/>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(inputSchema, _options.IdsColumnName);
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(_catalogs, inputSchema, _options.IdsColumnName);
 
     /// <summary>Trains on id sequences directly (no ML.NET data view).</summary>
     /// <param name="vocabulary">The characters.</param>

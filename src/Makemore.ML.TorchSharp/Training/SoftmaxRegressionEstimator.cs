@@ -15,6 +15,7 @@ namespace Makemore.ML.TorchSharp.Training;
 public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransformer<SoftmaxRegressionModel>>
 {
     private readonly SoftmaxRegressionOptions _options;
+    private readonly Catalogs _catalogs;
 
     /// <summary>The defaults of <see cref="SoftmaxRegressionOptions"/> and the catalog: the lecture's neural bigram.</summary>
     public static class Defaults
@@ -44,9 +45,14 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
         public const InputEncoding Encoding = InputEncoding.Embedding;
     }
 
-    /// <summary>Creates the estimator; prefer <c>mlContext.Makemore().Trainers.SoftmaxRegression(...)</c>.</summary>
-    public SoftmaxRegressionEstimator(SoftmaxRegressionOptions options)
+    /// <summary>Creates the estimator in <paramref name="mlContext"/> (its log, seed and cancellation reach the transforms it builds); prefer <c>mlContext.Makemore().Trainers.SoftmaxRegression</c>.</summary>
+    public SoftmaxRegressionEstimator(MLContext mlContext, SoftmaxRegressionOptions options) : this(Catalogs.Of(mlContext), options)
     {
+    }
+
+    internal SoftmaxRegressionEstimator(Catalogs catalogs, SoftmaxRegressionOptions options)
+    {
+        _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
@@ -58,11 +64,11 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
     {
         var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
         var (model, training) = Train(vocabulary, sequences);
-        return LanguageModelTransformer.Create(model, training, _options.IdsColumnName, input);
+        return LanguageModelTransformer.Create(_catalogs, model, training, _options.IdsColumnName, input);
     }
 
     /// <inheritdoc/>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(inputSchema, _options.IdsColumnName);
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(_catalogs, inputSchema, _options.IdsColumnName);
 
     /// <summary>Trains on id sequences directly (no ML.NET data view): the model, and the loss after every step.</summary>
     public TrainedModel<SoftmaxRegressionModel> Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences)

@@ -36,10 +36,16 @@ public sealed class NGramEstimator : IEstimator<LanguageModelTransformer<NGramMo
     }
 
     private readonly NGramOptions _options;
+    private readonly Catalogs _catalogs;
 
-    /// <summary>Creates the estimator; prefer <c>mlContext.Makemore().Trainers.NGram(...)</c>.</summary>
-    public NGramEstimator(NGramOptions options)
+    /// <summary>Creates the estimator in <paramref name="mlContext"/> (its log, seed and cancellation reach the transforms it builds); prefer <c>mlContext.Makemore().Trainers.NGram</c>.</summary>
+    public NGramEstimator(MLContext mlContext, NGramOptions options) : this(Catalogs.Of(mlContext), options)
     {
+    }
+
+    internal NGramEstimator(Catalogs catalogs, NGramOptions options)
+    {
+        _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Smoothing);
         ArgumentException.ThrowIfNullOrEmpty(options.IdsColumnName);
@@ -56,9 +62,9 @@ public sealed class NGramEstimator : IEstimator<LanguageModelTransformer<NGramMo
         var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
         var stopwatch = Stopwatch.StartNew();
         var model = NGramModel.Fit(vocabulary, _options.Order, _options.Smoothing, sequences);
-        return LanguageModelTransformer.Create(model, TrainingResult.WithoutSteps(stopwatch.Elapsed), _options.IdsColumnName, input);
+        return LanguageModelTransformer.Create(_catalogs, model, TrainingResult.WithoutSteps(stopwatch.Elapsed), _options.IdsColumnName, input);
     }
 
     /// <inheritdoc/>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(inputSchema, _options.IdsColumnName);
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(_catalogs, inputSchema, _options.IdsColumnName);
 }

@@ -49,14 +49,14 @@ internal static class TrainingData
             : schema.GetColumnOrNull(CharacterIdsMapping.VocabularyColumn);
 
     /// <summary>The output schema of a Makemore trainer: the input plus the score columns; checks the ids column.</summary>
-    public static SchemaShape OutputSchema(SchemaShape inputSchema, string idsColumnName)
+    public static SchemaShape OutputSchema(Catalogs catalogs, SchemaShape inputSchema, string idsColumnName)
     {
         var found = inputSchema.Where(c => c.Name == idsColumnName).Select(c => (SchemaShape.Column?)c).LastOrDefault();
         if (found is not { } column)
             throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' not found.");
         if (column.Kind != SchemaShape.Column.VectorKind.VariableVector || column.ItemType != NumberDataViewType.Int32)
             throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' must be a variable-length vector of Int32, but is {column.Kind} of {column.ItemType}.");
-        return LanguageModelTransformer.Chain(ModelState.EncodeVocabulary(CharacterVocabulary.FromCharacters("")), idsColumnName).GetOutputSchema(inputSchema);
+        return LanguageModelTransformer.Chain(catalogs, ModelState.EncodeVocabulary(CharacterVocabulary.FromCharacters("")), idsColumnName).GetOutputSchema(inputSchema);
     }
 
     private static void CheckIdsType(string name, DataViewType type)

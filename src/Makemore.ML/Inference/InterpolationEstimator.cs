@@ -13,12 +13,20 @@ public sealed class InterpolationEstimator : IEstimator<LanguageModelTransformer
 {
     private readonly ILanguageModel[] _components;
     private readonly string _idsColumnName;
+    private readonly Catalogs _catalogs;
 
     /// <summary>Creates the estimator; prefer <c>mlContext.Makemore().Trainers.Interpolate(...)</c>.</summary>
+    /// <param name="mlContext">The context its transforms are made in.</param>
     /// <param name="components">Two or more trained models over one vocabulary.</param>
     /// <param name="idsColumnName">The ids column written by <c>MapCharactersToIds</c>.</param>
-    public InterpolationEstimator(IReadOnlyList<ILanguageModel> components, string idsColumnName = Text.CharacterIdsEstimator.Defaults.OutputColumnName)
+    public InterpolationEstimator(MLContext mlContext, IReadOnlyList<ILanguageModel> components, string idsColumnName = Text.CharacterIdsEstimator.Defaults.OutputColumnName)
+        : this(Catalogs.Of(mlContext), components, idsColumnName)
     {
+    }
+
+    internal InterpolationEstimator(Catalogs catalogs, IReadOnlyList<ILanguageModel> components, string idsColumnName = Text.CharacterIdsEstimator.Defaults.OutputColumnName)
+    {
+        _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
         ArgumentNullException.ThrowIfNull(components);
         ArgumentException.ThrowIfNullOrEmpty(idsColumnName);
         if (components.Count < 2)
@@ -39,9 +47,9 @@ public sealed class InterpolationEstimator : IEstimator<LanguageModelTransformer
             throw new ArgumentException("The data's vocabulary differs from the models'; map it with the transform the models were trained after.", nameof(input));
         var stopwatch = Stopwatch.StartNew();
         var model = new InterpolatedModel(_components, InterpolatedModel.FitWeights(_components, items));
-        return LanguageModelTransformer.Create(model, TrainingResult.WithoutSteps(stopwatch.Elapsed), _idsColumnName, input);
+        return LanguageModelTransformer.Create(_catalogs, model, TrainingResult.WithoutSteps(stopwatch.Elapsed), _idsColumnName, input);
     }
 
     /// <inheritdoc/>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(inputSchema, _idsColumnName);
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(_catalogs, inputSchema, _idsColumnName);
 }

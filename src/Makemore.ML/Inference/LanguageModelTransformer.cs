@@ -26,31 +26,31 @@ public abstract class LanguageModelTransformer : FacadeTransformer
     /// </summary>
     public TrainingResult Training { get; }
 
-    /// <summary>Builds the transformer for a trained model (used by every trainer; also for a model trained or edited outside a pipeline).</summary>
+    /// <summary>Builds the transformer for a model trained or edited outside a pipeline, in <paramref name="mlContext"/>.</summary>
     /// <typeparam name="TModel">The model's type, which the transformer's <see cref="LanguageModelTransformer{TModel}.Model"/> keeps.</typeparam>
+    /// <param name="mlContext">The context its inner transforms are made in (its log, seed and cancellation).</param>
     /// <param name="model">The trained model.</param>
     /// <param name="idsColumnName">The input ids column.</param>
     /// <param name="input">The training data: its ids column is scored once more for the <see cref="PlausibilityTable"/>.</param>
     /// <param name="metadata">Saved with the model, e.g. how it was trained and what it scored; read back with <see cref="MakemoreModel.GetMetadata"/>.
     /// The plausibility table of <paramref name="input"/> is added under <see cref="PlausibilityTable.MetadataKey"/> unless the metadata has one.</param>
-    public static LanguageModelTransformer<TModel> Create<TModel>(TModel model, string idsColumnName, IDataView input, IReadOnlyDictionary<string, string>? metadata = null)
+    public static LanguageModelTransformer<TModel> Create<TModel>(MLContext mlContext, TModel model, string idsColumnName, IDataView input, IReadOnlyDictionary<string, string>? metadata = null)
         where TModel : ILanguageModel =>
-        Create(model, TrainingResult.WithoutSteps(TimeSpan.Zero), idsColumnName, input, metadata);
+        Create(Catalogs.Of(mlContext), model, TrainingResult.WithoutSteps(TimeSpan.Zero), idsColumnName, input, metadata);
 
     /// <summary>Builds the transformer a trainer's <c>Fit</c> returns: the model with what its training did.</summary>
-    internal static LanguageModelTransformer<TModel> Create<TModel>(TModel model, TrainingResult training, string idsColumnName, IDataView input, IReadOnlyDictionary<string, string>? metadata = null)
+    internal static LanguageModelTransformer<TModel> Create<TModel>(Catalogs catalogs, TModel model, TrainingResult training, string idsColumnName, IDataView input, IReadOnlyDictionary<string, string>? metadata = null)
         where TModel : ILanguageModel
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(training);
-        var inner = Chain(ModelState.EncodeModel(model, PlausibilityTable.AddTo(metadata, model, input, idsColumnName)), idsColumnName).Fit(input);
+        var inner = Chain(catalogs, ModelState.EncodeModel(model, PlausibilityTable.AddTo(metadata, model, input, idsColumnName)), idsColumnName).Fit(input);
         return new LanguageModelTransformer<TModel>(inner, model, training);
     }
 
     /// <summary>The inner estimator chain; with a placeholder state it also answers schema questions.</summary>
-    internal static IEstimator<ITransformer> Chain(string state, string idsColumnName)
+    internal static IEstimator<ITransformer> Chain(Catalogs ml, string state, string idsColumnName)
     {
-        var ml = Catalogs.Of(new MLContext()); // TODO(#10): the trainer's context, once trainers carry it
         return StateChain.Estimator(ml,
             copyIn: [(LanguageModelScoreMapping.IdsColumn, idsColumnName)],
             stateColumn: LanguageModelScoreMapping.ModelColumn,

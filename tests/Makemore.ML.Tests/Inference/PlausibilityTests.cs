@@ -78,7 +78,7 @@ public sealed class PlausibilityTests
         var data = ml.Data.LoadNames(TestData.Tiny);
         var ids = ml.Transforms.Text.MapCharactersToIds().Fit(data);
         var model = Fit(TestData.Tiny, 2);
-        var inner = LanguageModelTransformer.Chain(Makemore.ML.Persistence.ModelState.EncodeModel(model, new Dictionary<string, string> { ["data"] = "tiny" }), "Ids")
+        var inner = LanguageModelTransformer.Chain(Catalogs.Of(new MLContext()), Makemore.ML.Persistence.ModelState.EncodeModel(model, new Dictionary<string, string> { ["data"] = "tiny" }), "Ids")
             .Fit(ids.Transform(data));
         string path = Path.Combine(Path.GetTempPath(), $"no-table-{Guid.NewGuid():N}.zip");
         try

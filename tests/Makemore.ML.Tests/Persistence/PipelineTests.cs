@@ -136,7 +136,7 @@ public sealed class MetadataTests
         var data = ml.Data.LoadNames(TestData.Tiny);
         var ids = ml.Transforms.Text.MapCharactersToIds().Fit(data);
         var ngram = (NGramModel)MakemoreModel.GetLanguageModel(ml.Transforms.Text.MapCharactersToIds().Append(ml.Makemore().Trainers.NGram()).Fit(data));
-        var scorer = LanguageModelTransformer.Create(ngram, "Ids", ids.Transform(data), new Dictionary<string, string> { ["dev_nll"] = "2.5", ["data"] = "tiny" });
+        var scorer = LanguageModelTransformer.Create(new MLContext(), ngram, "Ids", ids.Transform(data), new Dictionary<string, string> { ["dev_nll"] = "2.5", ["data"] = "tiny" });
         var chain = new Microsoft.ML.Data.TransformerChain<ITransformer>(ids, scorer);
         Assert.AreEqual("2.5", MakemoreModel.GetMetadata(chain)["dev_nll"]);
         using var stream = new MemoryStream();

@@ -35,7 +35,7 @@ public sealed class SoftmaxScoringWithoutLibTorchTests
         var data = ml.Data.LoadNames(TestData.Tiny);
         var ids = ml.Transforms.Text.MapCharactersToIds().Fit(data);
         var model = RandomModel(ids.Vocabulary, block, context, seed: block);
-        var scorer = LanguageModelTransformer.Create(model, "Ids", ids.Transform(data));
+        var scorer = LanguageModelTransformer.Create(new MLContext(), model, "Ids", ids.Transform(data));
         var chain = new TransformerChain<ITransformer>(ids, scorer);
         string path = Path.Combine(Path.GetTempPath(), $"makemore-softmax-{Guid.NewGuid():N}.zip");
         try

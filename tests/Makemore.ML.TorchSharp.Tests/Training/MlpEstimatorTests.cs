@@ -39,7 +39,7 @@ public sealed class MlpEstimatorTests
         var vocabulary = CharacterVocabulary.Learn(Names);
         var train = Names.Take(2000).Select(n => vocabulary.Encode(n)).ToList();
         var dev = Names.Skip(2000).Take(500).Select(n => vocabulary.Encode(n)).ToList();
-        var estimator = new MlpEstimator(Tiny(kind, 1000));
+        var estimator = new MlpEstimator(new MLContext(), Tiny(kind, 1000));
         var (model, result) = estimator.Train(vocabulary, train, dev);
         Assert.AreEqual(1000, result.History.Count);
         double first = result.History.Take(20).Average(p => p.DataLoss), last = result.History.TakeLast(100).Average(p => p.DataLoss);
@@ -71,12 +71,12 @@ public sealed class MlpEstimatorTests
     {
         var vocabulary = CharacterVocabulary.Learn(Names);
         var train = Names.Take(500).Select(n => vocabulary.Encode(n)).ToList();
-        var a = new MlpEstimator(Tiny(MlpKind.BatchNormMlp, 100)).Train(vocabulary, train).Model;
-        var b = new MlpEstimator(Tiny(MlpKind.BatchNormMlp, 100)).Train(vocabulary, train).Model;
+        var a = new MlpEstimator(new MLContext(), Tiny(MlpKind.BatchNormMlp, 100)).Train(vocabulary, train).Model;
+        var b = new MlpEstimator(new MLContext(), Tiny(MlpKind.BatchNormMlp, 100)).Train(vocabulary, train).Model;
         CollectionAssert.AreEqual(a.OutputWeight.ToArray(), b.OutputWeight.ToArray());
         var other = Tiny(MlpKind.BatchNormMlp, 100);
         other.Training.Seed = 7;
-        CollectionAssert.AreNotEqual(a.OutputWeight.ToArray(), new MlpEstimator(other).Train(vocabulary, train).Model.OutputWeight.ToArray());
+        CollectionAssert.AreNotEqual(a.OutputWeight.ToArray(), new MlpEstimator(new MLContext(), other).Train(vocabulary, train).Model.OutputWeight.ToArray());
     }
 
     [TestMethod]
@@ -85,12 +85,12 @@ public sealed class MlpEstimatorTests
         var vocabulary = CharacterVocabulary.Learn(Names);
         var train = Names.Take(1000).Select(n => vocabulary.Encode(n)).ToList();
         var options = Tiny(MlpKind.Mlp, 200);
-        var first = new MlpEstimator(options).Train(vocabulary, train).Model;
+        var first = new MlpEstimator(new MLContext(), options).Train(vocabulary, train).Model;
         options.InitialModel = first;
         options.Training.Steps = 1;
         options.Training.LearningRate = 1e-9;
         options.Training.Schedule = new ConstantSchedule();
-        var continued = new MlpEstimator(options).Train(vocabulary, train).Model;
+        var continued = new MlpEstimator(new MLContext(), options).Train(vocabulary, train).Model;
         CollectionAssert.AreEqual(first.Embedding.ToArray(), continued.Embedding.ToArray().Select((x, i) => x).ToArray(),
             "one step at lr 1e-9 keeps the saved embedding to float precision");
     }

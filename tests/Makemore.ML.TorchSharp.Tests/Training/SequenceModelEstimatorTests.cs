@@ -36,7 +36,7 @@ public sealed class SequenceModelEstimatorTests
         var vocabulary = CharacterVocabulary.Learn(Names);
         var train = Names.Take(2000).Select(n => vocabulary.Encode(n)).ToList();
         var dev = Names.Skip(2000).Take(300).Select(n => vocabulary.Encode(n)).ToList();
-        var estimator = new SequenceModelEstimator(Tiny(kind, 300));
+        var estimator = new SequenceModelEstimator(new MLContext(), Tiny(kind, 300));
         var (model, result) = estimator.Train(vocabulary, train, dev);
         Assert.AreEqual(300, result.History.Count);
         double first = result.History.Take(10).Average(p => p.DataLoss), last = result.History.TakeLast(50).Average(p => p.DataLoss);

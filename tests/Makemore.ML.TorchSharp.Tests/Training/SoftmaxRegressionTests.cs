@@ -27,7 +27,7 @@ public sealed class SoftmaxRegressionTests
     private static IReadOnlyList<TrainingProgress> Curve(SoftmaxRegressionOptions options)
     {
         var (vocabulary, sequences) = Encode();
-        return new SoftmaxRegressionEstimator(options).Train(vocabulary, sequences).Training.History;
+        return new SoftmaxRegressionEstimator(new MLContext(), options).Train(vocabulary, sequences).Training.History;
     }
 
     [TestMethod]
@@ -97,13 +97,13 @@ public sealed class SoftmaxRegressionTests
     public void WarmStartContinuesWhereTrainingStopped()
     {
         var (vocabulary, sequences) = Encode();
-        var first = new SoftmaxRegressionEstimator(new() { Steps = 30, LearningRate = 10 });
+        var first = new SoftmaxRegressionEstimator(new MLContext(), new() { Steps = 30, LearningRate = 10 });
         var model = first.Train(vocabulary, sequences).Model;
         using (var module = SoftmaxRegression.FromModel(model))
             Assert.IsTrue(module.ToModel(vocabulary).Weights.SequenceEqual(model.Weights), "module ↔ model round trip");
-        var second = new SoftmaxRegressionEstimator(new() { Steps = 30, LearningRate = 10, InitialModel = model });
+        var second = new SoftmaxRegressionEstimator(new MLContext(), new() { Steps = 30, LearningRate = 10, InitialModel = model });
         var secondHalf = second.Train(vocabulary, sequences).Training;
-        var straight = new SoftmaxRegressionEstimator(new() { Steps = 60, LearningRate = 10 });
+        var straight = new SoftmaxRegressionEstimator(new MLContext(), new() { Steps = 60, LearningRate = 10 });
         var whole = straight.Train(vocabulary, sequences).Training;
         Assert.AreEqual(whole.History[59].Loss, secondHalf.History[29].Loss, 1e-4, "30 + 30 steps = 60 steps");
     }
@@ -121,9 +121,9 @@ public sealed class SoftmaxRegressionTests
     public void ThreadCountIsApplied()
     {
         var (vocabulary, sequences) = Encode();
-        new SoftmaxRegressionEstimator(new() { Steps = 1, Threads = 2 }).Train(vocabulary, sequences);
+        new SoftmaxRegressionEstimator(new MLContext(), new() { Steps = 1, Threads = 2 }).Train(vocabulary, sequences);
         Assert.AreEqual(2, get_num_threads());
-        new SoftmaxRegressionEstimator(new() { Steps = 1 }).Train(vocabulary, sequences);
+        new SoftmaxRegressionEstimator(new MLContext(), new() { Steps = 1 }).Train(vocabulary, sequences);
         Assert.AreEqual(1, get_num_threads());
     }
 
@@ -151,11 +151,11 @@ public sealed class SoftmaxRegressionTests
     [TestMethod]
     public void BadOptionsAreRefused()
     {
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new() { BlockSize = 0 }));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new() { LearningRate = 0 }));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new() { L2 = -1 }));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new() { BatchSize = 0 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new MLContext(), new() { BlockSize = 0 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new MLContext(), new() { LearningRate = 0 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new MLContext(), new() { L2 = -1 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new MLContext(), new() { BatchSize = 0 }));
         var (vocabulary, sequences) = Encode();
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new() { BlockSize = 6 }).Train(vocabulary, sequences));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new MLContext(), new() { BlockSize = 6 }).Train(vocabulary, sequences));
     }
 }
