@@ -44,6 +44,20 @@ internal static class NamesBenchmark
             (options.Training.Steps, options.Training.EvaluationInterval) = (2_000, 2_000);
             return new MlpEstimator(new MLContext(), options).Train(v, t, d).Model;
         }));
+        foreach (var (kind, type) in new[] { (MlpKind.BatchNormMlp, "bn-mlp"), (MlpKind.WaveNet, "wavenet") })
+            entries.Add(new($"{type} (2,000 steps)", (v, t, d) =>
+            {
+                var options = MlpOptions.ForLecture(kind);
+                (options.Training.Steps, options.Training.EvaluationInterval) = (2_000, 2_000);
+                return new MlpEstimator(new MLContext(), options).Train(v, t, d).Model;
+            }));
+        foreach (var kind in Enum.GetValues<SequenceModelKind>())
+            entries.Add(new($"{(kind == SequenceModelKind.BagOfWords ? "bow" : kind.ToString().ToLowerInvariant())} (2,000 steps)", (v, t, d) =>
+            {
+                var options = new SequenceModelOptions { Kind = kind };
+                (options.Training.Steps, options.Training.EvaluationInterval) = (2_000, 2_000);
+                return new SequenceModelEstimator(new MLContext(), options).Train(v, t, d).Model;
+            }));
         Console.WriteLine("| model | AUC dev vs random | AUC dev vs keyboard mash | dev median percentile | samples: new / in train / in dev-test | sampling names/s | constrained names/s | scoring names/s |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var entry in entries)
