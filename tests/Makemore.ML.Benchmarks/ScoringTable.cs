@@ -35,20 +35,7 @@ internal static class ScoringTable
             new("6-gram, Kneser–Ney", (v, t, _) => NGramModel.Fit(v, 6, Smoothing.KneserNey(), t)),
             new("softmax (trigram)", (v, t, _) => new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { BlockSize = 2, Steps = 50 }).Train(v, t).Model),
         };
-        foreach (var (kind, type) in new[] { (MlpKind.Mlp, "mlp"), (MlpKind.BatchNormMlp, "bn-mlp"), (MlpKind.WaveNet, "wavenet") })
-            entries.Add(new(type, (v, t, d) =>
-            {
-                var options = MlpOptions.ForLecture(kind);
-                (options.Training.Steps, options.Training.EvaluationInterval) = (steps, steps);
-                return new MlpEstimator(new MLContext(), options).Train(v, t, d).Model;
-            }));
-        foreach (var kind in Enum.GetValues<SequenceModelKind>())
-            entries.Add(new(kind == SequenceModelKind.BagOfWords ? "bow" : kind.ToString().ToLowerInvariant(), (v, t, d) =>
-            {
-                var options = new SequenceModelOptions { Kind = kind };
-                (options.Training.Steps, options.Training.EvaluationInterval) = (steps, steps);
-                return new SequenceModelEstimator(new MLContext(), options).Train(v, t, d).Model;
-            }));
+        entries.AddRange(BriefNeuralModels.All(steps).Select(m => new Entry(m.Name, m.Train)));
         var devNames = split.Dev.ToArray();
         var ml = new MLContext(seed: 0);
         Console.WriteLine($"| model (neural: {steps:N0} training steps) | NameScorer names/s | two passes names/s | one pass ÷ two | PredictionEngine names/s | sampling names/s | mean sampled length |");
