@@ -23,7 +23,7 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
     public static class Defaults
     {
         /// <summary>The kind a new <see cref="SequenceModelOptions"/> trains.</summary>
-        /// <remarks>TODO(#9): makemore.py's default is the Transformer, once it is a kind.</remarks>
+        /// <remarks>makemore.py's own default <c>--type</c> is the Transformer; here <c>Trainers.Sequence()</c> without a kind, and a bare options object, start from the cheapest, the RNN (<c>makemore train</c> always names its <c>--type</c>).</remarks>
         public const SequenceModelKind Kind = SequenceModelKind.Rnn;
 
         /// <summary>Width of a character embedding: 64 (makemore.py's <c>--n-embd</c>).</summary>
