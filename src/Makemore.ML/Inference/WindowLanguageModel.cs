@@ -43,6 +43,20 @@ public abstract class WindowLanguageModel : ILanguageModel
     }
 
     /// <inheritdoc/>
+    /// <remarks>The distribution after the item is read from its last window directly: no decoder, no second pass.</remarks>
+    public void LogProbabilitiesAndNext(ReadOnlySpan<int> ids, Span<double> logProbabilities, Span<double> nextProbabilities)
+    {
+        if (nextProbabilities.Length != Vocabulary.Size)
+            throw new ArgumentException($"Expected room for {Vocabulary.Size} probabilities, got {nextProbabilities.Length}.", nameof(nextProbabilities));
+        LogProbabilities(ids, logProbabilities);
+        Span<int> context = BlockSize <= 64 ? stackalloc int[BlockSize] : new int[BlockSize];
+        context.Clear();
+        int take = Math.Min(BlockSize, ids.Length);
+        ids[^take..].CopyTo(context[^take..]); // the last BlockSize ids, left-padded with the boundary: the decoder's window
+        GetNextProbabilities(context, nextProbabilities);
+    }
+
+    /// <inheritdoc/>
     public ILanguageModelDecoder StartDecoding() => new Decoder(this);
 
     private static void Shift(Span<int> context, int next)
