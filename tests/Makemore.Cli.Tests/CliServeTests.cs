@@ -17,23 +17,32 @@ public sealed class CliServeTests
             string zip = Path.Combine(folder, "model.zip");
             Assert.AreEqual(0, Run("train", "--order", "3", "--smoothing", "kneser-ney", "-o", zip, "--samples", "0", "-q").Code);
             using var process = Start("serve", "-m", zip, "--port", "0");
-            string first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) ?? "";
-            string novelty = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)) ?? "";
-            StringAssert.Contains(first, "on http://127.0.0.1:", "loopback by default");
-            StringAssert.Contains(novelty, "novelty of generated names from "); StringAssert.Contains(novelty, "data/names.txt, split lecture");
-            string url = first[first.IndexOf("http://", StringComparison.Ordinal)..first.IndexOf(';')];
-            using var client = new HttpClient { BaseAddress = new Uri(url) };
-            var generated = await client.GetFromJsonAsync<JsonElement>("/generate?count=5&ends-with=a");
-            var names = generated.GetProperty("names").EnumerateArray().ToList();
-            Assert.HasCount(5, names);
-            Assert.IsTrue(names.All(n => n.GetProperty("name").GetString()!.EndsWith('a') && n.GetProperty("novelty").GetString() is "in train" or "in dev/test" or "new"));
-            var scored = await (await client.PostAsJsonAsync("/score", new { names = new[] { "emma" } })).Content.ReadFromJsonAsync<JsonElement>();
-            Assert.IsTrue(scored[0].GetProperty("percentile").GetDouble() is > 50 and <= 100, scored.ToString());
+            try
+            {
+                string first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) ?? "";
+                string novelty = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)) ?? "";
+                StringAssert.Contains(first, "on http://127.0.0.1:", "loopback by default");
+                StringAssert.Contains(novelty, "novelty of generated names from ");
+                StringAssert.Contains(novelty, "data/names.txt, split lecture");
+                string url = first[first.IndexOf("http://", StringComparison.Ordinal)..first.IndexOf(';')];
+                using var client = new HttpClient { BaseAddress = new Uri(url) };
+                var generated = await client.GetFromJsonAsync<JsonElement>("/generate?count=5&ends-with=a");
+                var names = generated.GetProperty("names").EnumerateArray().ToList();
+                Assert.HasCount(5, names);
+                Assert.IsTrue(names.All(n => n.GetProperty("name").GetString()!.EndsWith('a') && n.GetProperty("novelty").GetString() is "in train" or "in dev/test" or "new"));
+                var scored = await (await client.PostAsJsonAsync("/score", new { names = new[] { "emma" } })).Content.ReadFromJsonAsync<JsonElement>();
+                Assert.IsTrue(scored[0].GetProperty("percentile").GetDouble() is > 50 and <= 100, scored.ToString());
 
-            using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
-                kill.WaitForExit();
-            Assert.IsTrue(process.WaitForExit(15_000), "Ctrl+C stops the service");
-            Assert.AreEqual(0, process.ExitCode, await process.StandardError.ReadToEndAsync());
+                using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+                    kill.WaitForExit();
+                Assert.IsTrue(process.WaitForExit(15_000), "Ctrl+C stops the service");
+                Assert.AreEqual(0, process.ExitCode, await process.StandardError.ReadToEndAsync());
+            }
+            finally
+            {
+                if (!process.HasExited)
+                    process.Kill(entireProcessTree: true); // a failed assertion must not leave a service running
+            }
         }
         finally
         {
