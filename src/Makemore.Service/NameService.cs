@@ -129,13 +129,19 @@ public sealed class NameService
         string scoredAs = scorer.Normalize(name);
         CheckName(scoredAs, "name");
         int[] ids = _model.Vocabulary.Encode(scoredAs);
-        double[] surprisals = SequenceScorer.Surprisals(_model, ids);
-        var judgement = scorer.Judge(name);
-        var score = judgement.Score;
-        var perCharacter = new CharacterSurprisal[surprisals.Length];
-        for (int i = 0; i < surprisals.Length; i++)
-            perCharacter[i] = new(_model.Vocabulary.SymbolOf(i < ids.Length ? ids[i] : 0).ToString(), surprisals[i]); // as encoded (a skipped character has none)
-        return new(name, scoredAs, score.LogLikelihood, score.NllPerCharacter, score.Perplexity, score.PredictedCharacterCount, judgement.Percentile, perCharacter);
+        // One pass gives the per-character surprisals, and the totals are their sum (in the order SequenceScorer sums).
+        var logProbabilities = new double[ids.Length + 1];
+        _model.LogProbabilities(ids, logProbabilities);
+        var perCharacter = new CharacterSurprisal[logProbabilities.Length];
+        double logLikelihood = 0;
+        for (int i = 0; i < logProbabilities.Length; i++)
+        {
+            logLikelihood += logProbabilities[i];
+            perCharacter[i] = new(_model.Vocabulary.SymbolOf(i < ids.Length ? ids[i] : 0).ToString(), -logProbabilities[i]); // as encoded (a skipped character has none)
+        }
+        var score = new SequenceScore(logLikelihood, logProbabilities.Length);
+        return new(name, scoredAs, score.LogLikelihood, score.NllPerCharacter, score.Perplexity, score.PredictedCount,
+            scorer.Plausibility?.Percentile(score.NllPerCharacter), perCharacter);
     }
 
     /// <summary>Draws names (or searches the most likely ones) as the request says, with their novelty when the data is known.</summary>
@@ -186,21 +192,13 @@ public sealed class NameService
         }
     }
 
-    private string? Novelty(string name) => _novelty?.Classify(name) switch
-    {
-        null => null,
-        NameNovelty.InTrain => "in train",
-        NameNovelty.InDevTest => "in dev/test",
-        _ => "new",
-    };
+    private string? Novelty(string name) => _novelty is null ? null : NoveltyReport.Label(_novelty.Classify(name));
 
     private NoveltySummary? Summary(IReadOnlyList<GeneratedName> names)
     {
-        if (_novelty is null)
+        if (_novelty?.Report(names.Select(n => n.Name)) is not { } report)
             return null;
-        int inTrain = names.Count(n => n.Novelty == "in train"), inDevTest = names.Count(n => n.Novelty == "in dev/test");
-        int fresh = names.Count - inTrain - inDevTest;
-        return new(inTrain, inDevTest, fresh, names.Count == 0 ? 0 : (double)fresh / names.Count);
+        return new(report.InTrain, report.InDevTest, report.New, report.NewFraction);
     }
 
     // The library names options by property; a caller of the service knows them by their query names.
