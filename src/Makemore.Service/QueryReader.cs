@@ -7,14 +7,7 @@ namespace Makemore.Service;
 internal sealed class QueryReader(IQueryCollection query)
 {
     /// <summary>An integer in [min, max], or the default when absent.</summary>
-    public int Int(string name, int defaultValue, int min, int max)
-    {
-        if (Text(name) is not { } text)
-            return defaultValue;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
-            throw new BadRequestException($"'{name}' must be a whole number from {min} to {max:N0} (got '{text}').");
-        return value;
-    }
+    public int Int(string name, int defaultValue, int min, int max) => (int)Long(name, defaultValue, min, max);
 
     /// <summary>A long in [min, max], or the default when absent.</summary>
     public long Long(string name, long defaultValue, long min, long max)
