@@ -153,7 +153,7 @@ internal static class SampleCommand
                     ["name"] = s.Name,
                     ["log_likelihood"] = s.LogLikelihood,
                     ["nll_per_char"] = s.NllPerCharacter,
-                    ["novelty"] = novelty is null ? null : Word(novelty.Classify(s.Name)),
+                    ["novelty"] = novelty is null ? null : NoveltyReport.Label(novelty.Classify(s.Name)),
                 }),
                 ["exact"] = result.IsExact,
                 ["expanded"] = result.Expanded,
@@ -164,7 +164,7 @@ internal static class SampleCommand
         }
         var table = new Table("name", "log-likelihood", "NLL/char", "novelty");
         foreach (var s in result.Names)
-            table.Add(s.Name, s.LogLikelihood, s.NllPerCharacter, novelty is null ? "-" : Word(novelty.Classify(s.Name)));
+            table.Add(s.Name, s.LogLikelihood, s.NllPerCharacter, novelty is null ? "-" : NoveltyReport.Label(novelty.Classify(s.Name)));
         table.Write(output);
         error.WriteLine(result.IsExact
             ? $"search: exact ({result.Expanded:N0} prefixes expanded; nothing dropped by the beam of {width:N0} could beat these)"
@@ -173,13 +173,6 @@ internal static class SampleCommand
         return 0;
     }
 
-    private static string Word(NameNovelty novelty) => novelty switch
-    {
-        NameNovelty.InTrain => "in train",
-        NameNovelty.InDevTest => "in dev/test",
-        NameNovelty.New => "new",
-        _ => throw new ArgumentOutOfRangeException(nameof(novelty), novelty, "Unknown novelty."),
-    };
 
     private static Dictionary<string, object> Json(NoveltyReport report) => new()
     {

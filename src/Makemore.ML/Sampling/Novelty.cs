@@ -90,6 +90,15 @@ public sealed class NoveltyReport
         }
     }
 
+    /// <summary>How reports name a novelty: <c>in train</c>, <c>in dev/test</c> or <c>new</c>.</summary>
+    public static string Label(NameNovelty novelty) => novelty switch
+    {
+        NameNovelty.InTrain => "in train",
+        NameNovelty.InDevTest => "in dev/test",
+        NameNovelty.New => "new",
+        _ => throw new ArgumentOutOfRangeException(nameof(novelty), novelty, "Unknown novelty."),
+    };
+
     /// <summary>One line, e.g. <c>in train 12 (60.0%), in dev/test 1 (5.0%), new 7 (35.0%) of 20</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"in train {InTrain:N0} ({100 * InTrainFraction:F1}%), in dev/test {InDevTest:N0} ({100 * InDevTestFraction:F1}%), new {New:N0} ({100 * NewFraction:F1}%) of {Total:N0}");
