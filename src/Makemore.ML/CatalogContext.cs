@@ -33,16 +33,19 @@ internal sealed record Catalogs(TransformsCatalog Transforms, DataOperationsCata
     /// <exception cref="NotSupportedException">The catalog holds no environment this ML.NET version exposes that way.</exception>
     public static Catalogs Of(object catalog)
     {
-        ArgumentNullException.ThrowIfNull(catalog);
-        var environment = catalog.GetType().GetInterfaces().FirstOrDefault(i => i.Name == "IInternalCatalog")
-            ?.GetProperty("Environment")?.GetValue(catalog) as IHostEnvironment
-            ?? throw new NotSupportedException($"{catalog.GetType().Name} holds no ML.NET environment that this version of Makemore.ML can reach.");
+        var environment = EnvironmentOf(catalog);
         return ByEnvironment.GetValue(environment, env => new(Create<TransformsCatalog>(env), Create<DataOperationsCatalog>(env), Create<ModelOperationsCatalog>(env)));
     }
 
-    /// <summary>The environment of a catalog built by <see cref="Of(object)"/> or of a context's own, for tests.</summary>
-    internal static IHostEnvironment EnvironmentOf(object catalog) =>
-        (IHostEnvironment)catalog.GetType().GetInterfaces().First(i => i.Name == "IInternalCatalog").GetProperty("Environment")!.GetValue(catalog)!;
+    /// <summary>The environment behind one of ML.NET's catalogs (the context's own for a context's catalogs).</summary>
+    /// <exception cref="NotSupportedException">The catalog holds no environment this ML.NET version exposes that way.</exception>
+    internal static IHostEnvironment EnvironmentOf(object catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return catalog.GetType().GetInterfaces().FirstOrDefault(i => i.Name == "IInternalCatalog")
+            ?.GetProperty("Environment")?.GetValue(catalog) as IHostEnvironment
+            ?? throw new NotSupportedException($"{catalog.GetType().Name} holds no ML.NET environment that this version of Makemore.ML can reach.");
+    }
 
     private static T Create<T>(IHostEnvironment environment) =>
         (T)(typeof(T).GetConstructor(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Instance, [typeof(IHostEnvironment)])
