@@ -89,13 +89,8 @@ public sealed class MlpEstimator : IEstimator<LanguageModelTransformer<MlpModel>
     /// <param name="input">The training names, after <c>MapCharactersToIds</c>.</param>
     /// <param name="dev">Dev names through the same <c>MapCharactersToIds</c>, or null.</param>
     /// <returns>The transformer; its <see cref="LanguageModelTransformer.Training"/> has the losses per step, the dev evaluations and the best step.</returns>
-    public LanguageModelTransformer<MlpModel> Fit(IDataView input, IDataView? dev)
-    {
-        var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
-        var devSequences = dev is null ? null : TrainingData.Read(dev, _options.IdsColumnName).Sequences;
-        var (model, training) = Train(vocabulary, sequences, devSequences);
-        return LanguageModelTransformer.Create(_catalogs, model, training, _options.IdsColumnName, input);
-    }
+    public LanguageModelTransformer<MlpModel> Fit(IDataView input, IDataView? dev) =>
+        TrainingData.Fit(_catalogs, _options.IdsColumnName, input, dev, Train);
 
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(_catalogs, inputSchema, _options.IdsColumnName);

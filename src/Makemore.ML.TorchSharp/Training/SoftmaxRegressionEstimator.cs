@@ -60,12 +60,8 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
 
     /// <inheritdoc/>
     /// <returns>The transformer; its <see cref="LanguageModelTransformer.Training"/> has the loss after every step.</returns>
-    public LanguageModelTransformer<SoftmaxRegressionModel> Fit(IDataView input)
-    {
-        var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
-        var (model, training) = Train(vocabulary, sequences);
-        return LanguageModelTransformer.Create(_catalogs, model, training, _options.IdsColumnName, input);
-    }
+    public LanguageModelTransformer<SoftmaxRegressionModel> Fit(IDataView input) =>
+        TrainingData.Fit(_catalogs, _options.IdsColumnName, input, dev: null, (vocabulary, sequences, _) => Train(vocabulary, sequences));
 
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(_catalogs, inputSchema, _options.IdsColumnName);

@@ -57,13 +57,13 @@ public sealed class NGramEstimator : IEstimator<LanguageModelTransformer<NGramMo
 
     /// <inheritdoc/>
     /// <returns>The transformer; its <see cref="LanguageModelTransformer.Training"/> says how long counting and smoothing took.</returns>
-    public LanguageModelTransformer<NGramModel> Fit(IDataView input)
-    {
-        var (vocabulary, sequences) = TrainingData.Read(input, _options.IdsColumnName);
-        var stopwatch = Stopwatch.StartNew();
-        var model = NGramModel.Fit(vocabulary, _options.Order, _options.Smoothing, sequences);
-        return LanguageModelTransformer.Create(_catalogs, model, TrainingResult.WithoutSteps(stopwatch.Elapsed), _options.IdsColumnName, input);
-    }
+    public LanguageModelTransformer<NGramModel> Fit(IDataView input) =>
+        TrainingData.Fit(_catalogs, _options.IdsColumnName, input, dev: null, (vocabulary, sequences, _) =>
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var model = NGramModel.Fit(vocabulary, _options.Order, _options.Smoothing, sequences);
+            return new TrainedModel<NGramModel>(model, TrainingResult.WithoutSteps(stopwatch.Elapsed));
+        });
 
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(_catalogs, inputSchema, _options.IdsColumnName);

@@ -9,6 +9,20 @@ namespace Makemore.ML.Data;
 /// <summary>What every Makemore trainer reads: the id sequences and the vocabulary that travels beside them.</summary>
 internal static class TrainingData
 {
+    /// <summary>
+    /// What a trainer's <c>Fit(input[, dev])</c> does: read the training ids (and the dev ids, if any), train on
+    /// them, and wrap the model with what its training did in the user's catalogs.
+    /// </summary>
+    public static LanguageModelTransformer<TModel> Fit<TModel>(Catalogs catalogs, string idsColumnName, IDataView input, IDataView? dev,
+        Func<CharacterVocabulary, IReadOnlyList<int[]>, IReadOnlyList<int[]>?, Training.TrainedModel<TModel>> train)
+        where TModel : ILanguageModel
+    {
+        var (vocabulary, sequences) = Read(input, idsColumnName);
+        var devSequences = dev is null ? null : Read(dev, idsColumnName).Sequences;
+        var (model, training) = train(vocabulary, sequences, devSequences);
+        return LanguageModelTransformer.Create(catalogs, model, training, idsColumnName, input);
+    }
+
     /// <summary>The vocabulary and one id array per row of an ids column written by <c>MapCharactersToIds</c>.</summary>
     public static (CharacterVocabulary Vocabulary, List<int[]> Sequences) Read(IDataView input, string idsColumnName)
     {
