@@ -1,89 +1,152 @@
 using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Makemore.ML.Inference;
 
 /// <summary>
 /// y = b + x · Wᵀ for the small dense layers of the sequence models, with W stored transposed (input-major). One output
-/// per TensorPrimitives.Dot call spent most of the Transformer's time in call overhead on 64-long rows; here each run of
-/// 8 SIMD vectors of outputs stays in registers while the inputs stream past.
+/// per TensorPrimitives.Dot call spent most of the Transformer's time in call overhead on 64-long rows; here tiles of
+/// outputs stay in SIMD registers while the inputs stream past: 3 rows × 4 vectors where a pass has several rows (each
+/// weight vector loaded once serves three rows), 8 vectors for a single row.
 /// </summary>
 internal static class MatrixVector
 {
+    private static readonly int W = Vector<float>.Count;
+
     /// <summary>Transposes nn.Linear's (out, in) row-major weight into (in, out).</summary>
-    public static float[] Transpose(float[] weight, int outputs, int inputs)
+    public static float[] Transpose(float[] weight, int outputs, int inputs) => Transpose(weight, outputs, inputs, outputs);
+
+    /// <summary>
+    /// Transposes nn.Linear's (out, in) weight into (in, <paramref name="stride"/>) with zeros past <paramref name="outputs"/>:
+    /// padding a row to whole SIMD vectors keeps a short read-out (27 characters) off the scalar path.
+    /// </summary>
+    public static float[] Transpose(float[] weight, int outputs, int inputs, int stride)
     {
-        var transposed = new float[weight.Length];
+        var transposed = new float[inputs * stride];
         for (int o = 0; o < outputs; o++)
             for (int i = 0; i < inputs; i++)
-                transposed[i * outputs + o] = weight[o * inputs + i];
+                transposed[i * stride + o] = weight[o * inputs + i];
         return transposed;
     }
+
+    /// <summary>The smallest multiple of the SIMD width that holds <paramref name="outputs"/>.</summary>
+    public static int PaddedWidth(int outputs) => (outputs + W - 1) / W * W;
 
     /// <summary>y[j] = bias[j] + Σ_k x[k] · wt[k, j], with <paramref name="wt"/> (x.Length, y.Length) row-major; an empty bias adds nothing.</summary>
     public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> wt, ReadOnlySpan<float> bias, Span<float> y) =>
         MultiplyRows(x, 1, wt, bias, y);
 
     /// <summary>
-    /// <see cref="Multiply"/> for each of <paramref name="rows"/> rows of x (rows, n) into y (rows, m): each run of outputs
-    /// reads its weights once for all rows (they stay in L1), and every output is summed in the same order as one row alone,
-    /// so the results are bit for bit those of <see cref="Multiply"/>.
+    /// <see cref="Multiply"/> for each of <paramref name="rows"/> rows of x (rows, n) into y (rows, m). Every output is
+    /// summed in the same order (k = 0, 1, …, one fused multiply-add each, then the bias) whatever tile computes it, so the
+    /// results are bit for bit those of <see cref="Multiply"/> on one row.
     /// </summary>
     public static void MultiplyRows(ReadOnlySpan<float> x, int rows, ReadOnlySpan<float> wt, ReadOnlySpan<float> bias, Span<float> y)
     {
-        int n = x.Length / rows, m = y.Length / rows, w = Vector<float>.Count, j = 0;
+        int n = x.Length / rows, m = y.Length / rows;
         if (wt.Length != n * m || x.Length != rows * n || y.Length != rows * m)
             throw new ArgumentException($"Expected a {n} × {m} matrix for {rows} rows, got {wt.Length} values.", nameof(wt));
         ref float weights = ref MemoryMarshal.GetReference(wt);
-        for (; j + 8 * w <= m; j += 8 * w)
-            for (int r = 0; r < rows; r++)
-            {
-                var xr = x.Slice(r * n, n);
-                Vector<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-                for (int k = 0; k < n; k++)
-                {
-                    var xk = new Vector<float>(xr[k]);
-                    nuint row = (nuint)(k * m + j);
-                    a0 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row), a0);
-                    a1 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)w), a1);
-                    a2 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)(2 * w)), a2);
-                    a3 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)(3 * w)), a3);
-                    a4 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)(4 * w)), a4);
-                    a5 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)(5 * w)), a5);
-                    a6 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)(6 * w)), a6);
-                    a7 = Vector.FusedMultiplyAdd(xk, Vector.LoadUnsafe(ref weights, row + (nuint)(7 * w)), a7);
-                }
-                var yr = y.Slice(r * m, m);
-                a0.CopyTo(yr[j..]);
-                a1.CopyTo(yr[(j + w)..]);
-                a2.CopyTo(yr[(j + 2 * w)..]);
-                a3.CopyTo(yr[(j + 3 * w)..]);
-                a4.CopyTo(yr[(j + 4 * w)..]);
-                a5.CopyTo(yr[(j + 5 * w)..]);
-                a6.CopyTo(yr[(j + 6 * w)..]);
-                a7.CopyTo(yr[(j + 7 * w)..]);
-            }
-        for (int r = 0; r < rows; r++)
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        int r = 0;
+        for (; r + 3 <= rows; r += 3)
         {
-            var xr = x.Slice(r * n, n);
-            var yr = y.Slice(r * m, m);
-            int jr = j;
-            for (; jr + w <= m; jr += w)
+            int j = ThreeRows(ref Unsafe.Add(ref x0, r * n), ref weights, ref Unsafe.Add(ref y0, r * m), n, m);
+            for (int row = r; row < r + 3; row++)
+                OneRow(ref Unsafe.Add(ref x0, row * n), ref weights, ref Unsafe.Add(ref y0, row * m), j, n, m);
+        }
+        for (; r < rows; r++)
+            OneRow(ref Unsafe.Add(ref x0, r * n), ref weights, ref Unsafe.Add(ref y0, r * m), 0, n, m);
+        if (!bias.IsEmpty)
+            for (r = 0; r < rows; r++)
+                TensorPrimitives.Add(y.Slice(r * m, m), bias, y.Slice(r * m, m));
+    }
+
+    // Rows x0, x0 + n, x0 + 2n against 4-vector column tiles; returns the first column left for OneRow.
+    private static int ThreeRows(ref float x0, ref float weights, ref float y0, int n, int m)
+    {
+        ref float x1 = ref Unsafe.Add(ref x0, n);
+        ref float x2 = ref Unsafe.Add(ref x1, n);
+        nuint w = (nuint)W, w2 = 2 * w, w3 = 3 * w;
+        int j = 0;
+        for (; j + 4 * W <= m; j += 4 * W)
+        {
+            Vector<float> a00 = default, a01 = default, a02 = default, a03 = default;
+            Vector<float> a10 = default, a11 = default, a12 = default, a13 = default;
+            Vector<float> a20 = default, a21 = default, a22 = default, a23 = default;
+            ref float wk = ref Unsafe.Add(ref weights, j);
+            for (int k = 0; k < n; k++)
             {
-                Vector<float> a = default;
-                for (int k = 0; k < n; k++)
-                    a = Vector.FusedMultiplyAdd(new Vector<float>(xr[k]), Vector.LoadUnsafe(ref weights, (nuint)(k * m + jr)), a);
-                a.CopyTo(yr[jr..]);
+                var v0 = Vector.LoadUnsafe(ref wk);
+                var v1 = Vector.LoadUnsafe(ref wk, w);
+                var v2 = Vector.LoadUnsafe(ref wk, w2);
+                var v3 = Vector.LoadUnsafe(ref wk, w3);
+                var b = new Vector<float>(Unsafe.Add(ref x0, k));
+                a00 = Vector.FusedMultiplyAdd(b, v0, a00); a01 = Vector.FusedMultiplyAdd(b, v1, a01);
+                a02 = Vector.FusedMultiplyAdd(b, v2, a02); a03 = Vector.FusedMultiplyAdd(b, v3, a03);
+                b = new Vector<float>(Unsafe.Add(ref x1, k));
+                a10 = Vector.FusedMultiplyAdd(b, v0, a10); a11 = Vector.FusedMultiplyAdd(b, v1, a11);
+                a12 = Vector.FusedMultiplyAdd(b, v2, a12); a13 = Vector.FusedMultiplyAdd(b, v3, a13);
+                b = new Vector<float>(Unsafe.Add(ref x2, k));
+                a20 = Vector.FusedMultiplyAdd(b, v0, a20); a21 = Vector.FusedMultiplyAdd(b, v1, a21);
+                a22 = Vector.FusedMultiplyAdd(b, v2, a22); a23 = Vector.FusedMultiplyAdd(b, v3, a23);
+                wk = ref Unsafe.Add(ref wk, m);
             }
-            for (; jr < m; jr++)
+            ref float y = ref Unsafe.Add(ref y0, j);
+            a00.StoreUnsafe(ref y); a01.StoreUnsafe(ref y, w); a02.StoreUnsafe(ref y, w2); a03.StoreUnsafe(ref y, w3);
+            y = ref Unsafe.Add(ref y, m);
+            a10.StoreUnsafe(ref y); a11.StoreUnsafe(ref y, w); a12.StoreUnsafe(ref y, w2); a13.StoreUnsafe(ref y, w3);
+            y = ref Unsafe.Add(ref y, m);
+            a20.StoreUnsafe(ref y); a21.StoreUnsafe(ref y, w); a22.StoreUnsafe(ref y, w2); a23.StoreUnsafe(ref y, w3);
+        }
+        return j;
+    }
+
+    // One row from column j on: 8-vector tiles (enough independent sums to hide the multiply-add latency), then single vectors, then scalars.
+    private static void OneRow(ref float x, ref float weights, ref float y, int j, int n, int m)
+    {
+        nuint w = (nuint)W;
+        for (; j + 8 * W <= m; j += 8 * W)
+        {
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            ref float wk = ref Unsafe.Add(ref weights, j);
+            for (int k = 0; k < n; k++)
             {
-                float s = 0;
-                for (int k = 0; k < n; k++)
-                    s += xr[k] * wt[k * m + jr];
-                yr[jr] = s;
+                var b = new Vector<float>(Unsafe.Add(ref x, k));
+                a0 = Vector.FusedMultiplyAdd(b, Vector.LoadUnsafe(ref wk), a0);
+                a1 = Vector.FusedMultiplyAdd(b, Vector.LoadUnsafe(ref wk, w), a1);
+                a2 = Vector.FusedMultiplyAdd(b, Vector.LoadUnsafe(ref wk, 2 * w), a2);
+                a3 = Vector.FusedMultiplyAdd(b, Vector.LoadUnsafe(ref wk, 3 * w), a3);
+                a4 = Vector.FusedMultiplyAdd(b, Vector.LoadUnsafe(ref wk, 4 * w), a4);
+                a5 = Vector.FusedMultiplyAdd(b, Vector.LoadUnsafe(ref wk, 5 * w), a5);
+                a6 = Vector.FusedMultiplyAdd(b, Vector.LoadUnsafe(ref wk, 6 * w), a6);
+                a7 = Vector.FusedMultiplyAdd(b, Vector.LoadUnsafe(ref wk, 7 * w), a7);
+                wk = ref Unsafe.Add(ref wk, m);
             }
-            if (!bias.IsEmpty)
-                System.Numerics.Tensors.TensorPrimitives.Add(yr, bias, yr);
+            ref float yj = ref Unsafe.Add(ref y, j);
+            a0.StoreUnsafe(ref yj); a1.StoreUnsafe(ref yj, w); a2.StoreUnsafe(ref yj, 2 * w); a3.StoreUnsafe(ref yj, 3 * w);
+            a4.StoreUnsafe(ref yj, 4 * w); a5.StoreUnsafe(ref yj, 5 * w); a6.StoreUnsafe(ref yj, 6 * w); a7.StoreUnsafe(ref yj, 7 * w);
+        }
+        for (; j + W <= m; j += W)
+        {
+            Vector<float> a = default;
+            ref float wk = ref Unsafe.Add(ref weights, j);
+            for (int k = 0; k < n; k++)
+            {
+                a = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref x, k)), Vector.LoadUnsafe(ref wk), a);
+                wk = ref Unsafe.Add(ref wk, m);
+            }
+            a.StoreUnsafe(ref y, (nuint)j);
+        }
+        for (; j < m; j++)
+        {
+            float s = 0;
+            for (int k = 0; k < n; k++)
+                s = MathF.FusedMultiplyAdd(Unsafe.Add(ref x, k), Unsafe.Add(ref weights, k * m + j), s);
+            Unsafe.Add(ref y, j) = s;
         }
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 using Makemore.ML.Persistence;
 using Makemore.ML.Text;
@@ -61,7 +63,8 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
     private readonly int _v;
     // Every matrix transposed to (in, out) for MatrixVector: per block c_attn, attn c_proj, c_fc, mlp c_proj; then lm_head.
     private readonly float[][] _attention, _attentionProjection, _mlp, _mlpProjection;
-    private readonly float[] _headTransposed;
+    private readonly float[] _headTransposed; // (C, headStride): V columns, zero-padded to whole SIMD vectors
+    private readonly int _headStride;
     private Workspace? _spare; // one reusable workspace for LogProbabilities: no allocation per item on one thread
 
     /// <summary>Creates a model from its trained parameters.</summary>
@@ -110,7 +113,8 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
         _attentionProjection = [.. _blocks.Select(b => MatrixVector.Transpose(b.AttentionProjectionWeight, c, c))];
         _mlp = [.. _blocks.Select(b => MatrixVector.Transpose(b.MlpWeight, 4 * c, c))];
         _mlpProjection = [.. _blocks.Select(b => MatrixVector.Transpose(b.MlpProjectionWeight, c, 4 * c))];
-        _headTransposed = MatrixVector.Transpose(headWeight, v, c);
+        _headStride = MatrixVector.PaddedWidth(v);
+        _headTransposed = MatrixVector.Transpose(headWeight, v, c, _headStride);
         if (ParameterCount > MaxParameters)
             throw new ArgumentOutOfRangeException(nameof(blocks), $"{ParameterCount:N0} parameters is over the limit of {MaxParameters:N0}.");
     }
@@ -212,6 +216,7 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
         public readonly float[] Scratch = new float[4 * c];
         public readonly float[] Scores = new float[blockSize];
         public readonly float[] Logits = new float[rows * v];
+        public readonly float[] PaddedLogits = new float[rows * MatrixVector.PaddedWidth(v)];
     }
 
     /// <inheritdoc/>
@@ -254,19 +259,10 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
             attended.Clear();
             for (int r = 0; r < rows; r++)
             {
-                int position = first + r;
-                var scores = w.Scores.AsSpan(0, position + 1);
+                var scores = w.Scores.AsSpan(0, first + r + 1);
                 for (int h = 0; h < HeadCount; h++)
-                {
-                    int offset = h * headSize;
-                    var q = qkv.Slice(3 * r * c + offset, headSize);
-                    for (int s = 0; s <= position; s++)
-                        scores[s] = TensorPrimitives.Dot(q, w.Keys.AsSpan((l * BlockSize + s) * c + offset, headSize)) * scale;
-                    TensorPrimitives.SoftMax(scores, scores);
-                    var y = attended.Slice(r * c + offset, headSize);
-                    for (int s = 0; s <= position; s++)
-                        TensorPrimitives.MultiplyAdd(w.Values.AsSpan((l * BlockSize + s) * c + offset, headSize), scores[s], y, y);
-                }
+                    Attend(qkv.Slice(3 * r * c + h * headSize, headSize), w.Keys.AsSpan(l * BlockSize * c + h * headSize),
+                        w.Values.AsSpan(l * BlockSize * c + h * headSize), c, scale, scores, attended.Slice(r * c + h * headSize, headSize));
             }
             // x = x + c_proj(y)                                               (rows, C)
             MatrixVector.MultiplyRows(attended, rows, _attentionProjection[l], block.AttentionProjectionBias, normed);
@@ -285,7 +281,51 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
         // logits = lm_head(ln_f(x))                                           (rows, V)
         for (int r = 0; r < rows; r++)
             LayerNorm(x.Slice(r * c, c), _finalNormWeight, _finalNormBias, normed.Slice(r * c, c));
-        MatrixVector.MultiplyRows(normed, rows, _headTransposed, [], logits);
+        var padded = w.PaddedLogits.AsSpan(0, rows * _headStride);
+        MatrixVector.MultiplyRows(normed, rows, _headTransposed, [], padded);
+        for (int r = 0; r < rows; r++)
+            padded.Slice(r * _headStride, _v).CopyTo(logits.Slice(r * _v, _v));
+    }
+
+    // One head at one position: scores[s] = q · k_s · scale for the positions s < scores.Length (keys and values are read
+    // every `stride` floats from the head's first column), softmax, then y = Σ_s scores[s] v_s. y starts at zero.
+    private static void Attend(ReadOnlySpan<float> q, ReadOnlySpan<float> keys, ReadOnlySpan<float> values, int stride, float scale,
+        Span<float> scores, Span<float> y)
+    {
+        int headSize = q.Length, width = Vector<float>.Count;
+        if (headSize % width != 0)
+        {
+            for (int s = 0; s < scores.Length; s++)
+                scores[s] = TensorPrimitives.Dot(q, keys.Slice(s * stride, headSize)) * scale;
+            TensorPrimitives.SoftMax(scores, scores);
+            for (int s = 0; s < scores.Length; s++)
+                TensorPrimitives.MultiplyAdd(values.Slice(s * stride, headSize), scores[s], y, y);
+            return;
+        }
+        // The head is whole SIMD vectors (16 floats by default): inline loops instead of a library call per 16-float dot.
+        ref float q0 = ref MemoryMarshal.GetReference(q);
+        float max = float.NegativeInfinity;
+        for (int s = 0; s < scores.Length; s++)
+        {
+            ref float k0 = ref MemoryMarshal.GetReference(keys.Slice(s * stride, headSize));
+            var sum = Vector<float>.Zero;
+            for (int i = 0; i < headSize; i += width)
+                sum = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref q0, (nuint)i), Vector.LoadUnsafe(ref k0, (nuint)i), sum);
+            scores[s] = Vector.Sum(sum) * scale;
+            max = MathF.Max(max, scores[s]);
+        }
+        float total = 0;
+        for (int s = 0; s < scores.Length; s++)
+            total += scores[s] = MathF.Exp(scores[s] - max);
+        float inverse = 1f / total;
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        for (int s = 0; s < scores.Length; s++)
+        {
+            ref float v0 = ref MemoryMarshal.GetReference(values.Slice(s * stride, headSize));
+            var weight = new Vector<float>(scores[s] * inverse);
+            for (int i = 0; i < headSize; i += width)
+                Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref v0, (nuint)i), weight, Vector.LoadUnsafe(ref y0, (nuint)i)).StoreUnsafe(ref y0, (nuint)i);
+        }
     }
 
     // (x − mean) / √(var + ε) · γ + β, with the biased variance as nn.LayerNorm.
@@ -298,18 +338,27 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
         TensorPrimitives.FusedMultiplyAdd(output, gain, bias, output);
     }
 
-    // makemore.py's NewGELU: 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))), in place; scratch as long as x.
+    // makemore.py's NewGELU: 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))), in place; scratch as long as x. Three passes.
     private static void Gelu(Span<float> x, Span<float> scratch)
     {
-        TensorPrimitives.Multiply(x, x, scratch); // x²
-        TensorPrimitives.Multiply(scratch, 0.044715f, scratch);
-        TensorPrimitives.Add(scratch, 1f, scratch); // 1 + 0.044715 x²
-        TensorPrimitives.Multiply(scratch, x, scratch); // x + 0.044715 x³
-        TensorPrimitives.Multiply(scratch, GeluScale, scratch);
-        TensorPrimitives.Tanh(scratch, scratch);
-        TensorPrimitives.Add(scratch, 1f, scratch);
-        TensorPrimitives.Multiply(scratch, x, x);
-        TensorPrimitives.Multiply(x, 0.5f, x);
+        int i = 0, width = Vector<float>.Count;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float u0 = ref MemoryMarshal.GetReference(scratch);
+        for (; i + width <= x.Length; i += width)
+        {
+            var v = Vector.LoadUnsafe(ref x0, (nuint)i);
+            (v * Vector.FusedMultiplyAdd(v * v, new Vector<float>(0.044715f), Vector<float>.One) * GeluScale).StoreUnsafe(ref u0, (nuint)i);
+        }
+        for (; i < x.Length; i++)
+            scratch[i] = x[i] * MathF.FusedMultiplyAdd(x[i] * x[i], 0.044715f, 1f) * GeluScale;
+        TensorPrimitives.Tanh(scratch[..x.Length], scratch);
+        for (i = 0; i + width <= x.Length; i += width)
+        {
+            var v = Vector.LoadUnsafe(ref x0, (nuint)i);
+            (v * (Vector.LoadUnsafe(ref u0, (nuint)i) + Vector<float>.One) * 0.5f).StoreUnsafe(ref x0, (nuint)i);
+        }
+        for (; i < x.Length; i++)
+            x[i] = x[i] * (scratch[i] + 1f) * 0.5f;
     }
 
     /// <summary>The architecture in one line, e.g. <c>4 blocks × (4 heads, C 64, MLP 256), T 16, V 27</c>.</summary>
