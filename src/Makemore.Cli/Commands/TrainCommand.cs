@@ -42,6 +42,7 @@ internal static class TrainCommand
         var embedding2 = new Option<int>("--n-embd2") { Description = "rnn, gru, lstm: width of the hidden state (makemore.py: 64)", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.HiddenSize }.Within(1, 4096);
         var layers = new Option<int>("--n-layer") { Description = "mlp, bn-mlp: hidden layers (1, the lectures; more is part 3's deeper network); wavenet: log2(block); transformer: blocks (makemore.py: 4)", DefaultValueFactory = _ => 1 }.Within(1, 64);
         var heads = new Option<int>("--n-head") { Description = "transformer: attention heads (makemore.py: 4); must divide --n-embd", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.HeadCount }.Within(1, 64);
+        var tieWeights = new Option<bool>("--tie-weights") { Description = "transformer: read out through the token embeddings instead of a separate lm_head (GPT-2's weight tying; makemore.py: off)", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.TieWeights };
         var dropout = new Option<double>("--dropout") { Description = "transformer: dropout while training, on the embeddings and each residual branch (makemore.py: 0)", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.Dropout }.NonNegative();
         var weightDecay = new Option<double?>("--weight-decay") { Description = "neural models but softmax: the optimizer's weight decay (adamw: 0.01, makemore.py's; sgd: 0)" };
         var hidden = new Option<int>("--n-hidden") { Description = "mlp family: units per hidden layer (mlp, bn-mlp: 200; wavenet: 128)", DefaultValueFactory = _ => MlpEstimator.Defaults.For(MlpEstimator.Defaults.Kind).HiddenSize }.Within(1, 65536);
@@ -76,7 +77,7 @@ internal static class TrainCommand
             "Example: makemore train --order 3 --smoothing kneser-ney -o trigram.zip")
         {
             input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly, unknown,
-            embedding, embedding2, hidden, layers, heads, dropout, weightDecay, timeLimit, schedule, optimizer, evalEvery, patience, checkpoint, resume,
+            embedding, embedding2, hidden, layers, heads, dropout, tieWeights, weightDecay, timeLimit, schedule, optimizer, evalEvery, patience, checkpoint, resume,
         };
         command.SetAction(parse =>
         {
@@ -341,6 +342,8 @@ internal static class TrainCommand
             options.HeadCount = Given<int>(parse, "--n-head");
         if (Has(parse, "--dropout"))
             options.Dropout = Given<double>(parse, "--dropout") is var p && p < 1 ? p : throw new UsageException($"--dropout must be below 1 (got {p}): it is the chance that a unit is zeroed");
+        if (Has(parse, "--tie-weights"))
+            options.TieWeights = Given<bool>(parse, "--tie-weights");
         if (Has(parse, "--threads"))
             options.Threads = Given<int>(parse, "--threads");
         TrainingFlags(parse, options.Training);

@@ -36,7 +36,7 @@ public static class SequenceNetworks
             SequenceModelKind.Gru => new RecurrentNetwork(RecurrentCell.Gru, vocabularySize, blockSize, options.EmbeddingSize, options.HiddenSize, generator),
             SequenceModelKind.Lstm => new RecurrentNetwork(RecurrentCell.Lstm, vocabularySize, blockSize, options.EmbeddingSize, options.HiddenSize, generator),
             SequenceModelKind.BagOfWords => new BagOfWordsNetwork(vocabularySize, blockSize, generator, options.EmbeddingSize, options.HiddenSize),
-            SequenceModelKind.Transformer => new TransformerNetwork(vocabularySize, blockSize, generator, options.LayerCount, options.HeadCount, options.EmbeddingSize, options.Dropout),
+            SequenceModelKind.Transformer => new TransformerNetwork(vocabularySize, blockSize, generator, options.LayerCount, options.HeadCount, options.EmbeddingSize, options.Dropout, options.TieWeights),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "Unknown sequence model kind."),
         };
     }

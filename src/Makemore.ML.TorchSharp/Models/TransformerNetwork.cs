@@ -154,8 +154,12 @@ public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNet
     /// come from a generator seeded from <paramref name="generator"/>). 0 (makemore.py) leaves the network exactly
     /// makemore.py's. Inference never drops.
     /// </param>
+    /// <param name="tieWeights">
+    /// Read out through the token embeddings (logits = ln_f(x) · wteᵀ; Press &amp; Wolf 2017, as GPT-2) instead of a
+    /// separate <c>lm_head</c>: V·C fewer parameters. False (makemore.py) keeps the separate read-out.
+    /// </param>
     public TransformerNetwork(int vocabularySize, int blockSize, Generator generator, int layerCount = DefaultLayerCount,
-        int headCount = DefaultHeadCount, int embeddingSize = DefaultEmbeddingSize, double dropout = 0)
+        int headCount = DefaultHeadCount, int embeddingSize = DefaultEmbeddingSize, double dropout = 0, bool tieWeights = false)
         : base(nameof(TransformerNetwork))
     {
         ArgumentNullException.ThrowIfNull(generator);
@@ -176,8 +180,11 @@ public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNet
         _embeddingDropout = new SeededDropout(dropout, _dropoutGenerator);
         h = nn.ModuleList(Enumerable.Range(0, layerCount).Select(i => new TransformerBlock($"h{i}", embeddingSize, headCount, new SeededDropout(dropout, _dropoutGenerator), generator)).ToArray());
         ln_f = nn.LayerNorm(embeddingSize);
-        lm_head = nn.Linear(embeddingSize, vocabularySize, hasBias: false);
-        DefaultInit.Linear(lm_head, generator);
+        if (!tieWeights)
+        {
+            lm_head = nn.Linear(embeddingSize, vocabularySize, hasBias: false);
+            DefaultInit.Linear(lm_head, generator);
+        }
         if (dropout > 0) // one draw after the weights: they are the same with and without dropout
         {
             using var seed = randint(long.MaxValue, [1], dtype: int64, generator: generator);
@@ -210,14 +217,17 @@ public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNet
     /// <summary>The final LayerNorm.</summary>
     public LayerNorm ln_f { get; }
 
-    /// <summary>The read-out (V, C), no bias.</summary>
-    public Linear lm_head { get; }
+    /// <summary>The read-out (V, C), no bias; null when the weights are tied (the read-out is then <see cref="wte"/>'s).</summary>
+    public Linear? lm_head { get; }
+
+    /// <summary>True when the read-out is the token embedding table (no separate <see cref="lm_head"/>).</summary>
+    public bool TiedWeights => lm_head is null;
 
     /// <inheritdoc/>
     nn.Module ISequenceNetwork.Module => this;
 
     /// <summary>The figure makemore.py prints: every parameter but lm_head's.</summary>
-    public long ReportedParameterCount => parameters().Sum(p => p.numel()) - lm_head.weight!.numel();
+    public long ReportedParameterCount => parameters().Sum(p => p.numel()) - (lm_head?.weight!.numel() ?? 0);
 
     /// <inheritdoc/>
     public Tensor Forward(Tensor ids) => call(ids);
@@ -232,7 +242,8 @@ public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNet
         var x = _embeddingDropout.call(wte.call(ids) + wpe.call(positions)); // (B, T, C)
         foreach (var block in h)
             x = block.call(x); // (B, T, C)
-        return lm_head.call(ln_f.call(x)); // (B, T, V)
+        using var normed = ln_f.call(x); // (B, T, C)
+        return lm_head is null ? normed.matmul(wte.weight!.t()) : lm_head.call(normed); // (B, T, V)
     }
 
     /// <inheritdoc/>
@@ -256,6 +267,6 @@ public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNet
         if (vocabulary.Size != VocabularySize)
             throw new ArgumentException($"The vocabulary has {vocabulary.Size} symbols; the network was built for {VocabularySize}.", nameof(vocabulary));
         return new TransformerModel(vocabulary, BlockSize, HeadCount, EmbeddingSize, DefaultInit.Floats(wte.weight!), DefaultInit.Floats(wpe.weight!),
-            h.Select(b => b.ToWeights()).ToArray(), DefaultInit.Floats(ln_f.weight!), DefaultInit.Floats(ln_f.bias!), DefaultInit.Floats(lm_head.weight!));
+            h.Select(b => b.ToWeights()).ToArray(), DefaultInit.Floats(ln_f.weight!), DefaultInit.Floats(ln_f.bias!), DefaultInit.Floats((lm_head?.weight ?? wte.weight)!));
     }
 }

@@ -40,6 +40,9 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
 
         /// <summary>Transformer dropout while training: 0 (makemore.py has none).</summary>
         public const double Dropout = 0;
+
+        /// <summary>Transformer weight tying (read-out = token embeddings): off (makemore.py has a separate lm_head).</summary>
+        public const bool TieWeights = false;
     }
 
     /// <summary>Creates the estimator in <paramref name="mlContext"/> (its log, seed and cancellation reach the transforms it builds); prefer <c>mlContext.Makemore().Trainers.Sequence</c>.</summary>

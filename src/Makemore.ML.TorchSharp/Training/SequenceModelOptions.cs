@@ -36,6 +36,12 @@ public sealed class SequenceModelOptions
     /// </summary>
     public double Dropout { get; set; } = SequenceModelEstimator.Defaults.Dropout;
 
+    /// <summary>
+    /// Transformer: read out through the token embeddings instead of a separate <c>lm_head</c> (weight tying, as GPT-2).
+    /// Default false, makemore.py's.
+    /// </summary>
+    public bool TieWeights { get; set; } = SequenceModelEstimator.Defaults.TieWeights;
+
     /// <summary>Steps, batches, optimizer, schedule, seed, evaluation, checkpoints, progress and cancellation. Default makemore.py's.</summary>
     public TrainingOptions Training { get; set; } = new();
 
@@ -62,6 +68,8 @@ public sealed class SequenceModelOptions
             throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
         if (Dropout > 0 && Kind != SequenceModelKind.Transformer)
             throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, $"Dropout applies to the Transformer only, not to {Kind}.");
+        if (TieWeights && Kind != SequenceModelKind.Transformer)
+            throw new ArgumentOutOfRangeException(nameof(TieWeights), TieWeights, $"Weight tying applies to the Transformer only, not to {Kind}.");
         if (Threads < 1)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
     }

@@ -67,6 +67,28 @@ public sealed class TransformerNetworkTests
     }
 
     [TestMethod]
+    public void TiedWeightsReadOutThroughTheTokenEmbeddingsInTorchSharpAndInCSharp()
+    {
+        const int T = 8, C = 16;
+        using var generator = new Generator(5);
+        using var network = new TransformerNetwork(SequenceNetworkChecks.Vocabulary.Size, T, generator, layerCount: 2, headCount: 2, embeddingSize: C, tieWeights: true);
+        using var untiedGenerator = new Generator(5);
+        using var untied = new TransformerNetwork(SequenceNetworkChecks.Vocabulary.Size, T, untiedGenerator, layerCount: 2, headCount: 2, embeddingSize: C);
+        Assert.IsTrue(network.TiedWeights);
+        Assert.IsNull(network.lm_head);
+        Assert.AreEqual(untied.parameters().Sum(p => p.numel()) - (long)SequenceNetworkChecks.Vocabulary.Size * C, network.parameters().Sum(p => p.numel()),
+            "one V × C table fewer, and the shared one counted once (AdamW must not step it twice)");
+        SequenceNetworkChecks.Perturb(network, generator);
+        network.eval();
+        var model = network.ToModel(SequenceNetworkChecks.Vocabulary);
+        CollectionAssert.AreEqual(model.TokenEmbedding.ToArray(), model.HeadWeight.ToArray(), "the C# read-out is the embedding table");
+        SequenceNetworkChecks.CSharpForwardEqualsTorchSharpForward(network, 5, generator);
+        network.train();
+        var (before, after) = SequenceNetworkChecks.Train(network, TestData.Tiny, 200);
+        Assert.IsLessThan(before - 1.0, after, $"a tied network learns too: loss {before:F3} → {after:F3}");
+    }
+
+    [TestMethod]
     public void ASequenceLongerThanTheBlockIsRefused()
     {
         using var generator = new Generator(1);
