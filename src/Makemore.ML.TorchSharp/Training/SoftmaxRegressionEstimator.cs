@@ -81,7 +81,8 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
         if (examples.Count == 0)
             throw new ArgumentException("There is nothing to train on.", nameof(sequences));
         bool fullBatch = _options.BatchSize is null || _options.BatchSize >= examples.Count;
-        if (fullBatch && _options.DeduplicateFullBatch)
+        bool deduplicated = fullBatch && _options.DeduplicateFullBatch;
+        if (deduplicated)
             examples = examples.Deduplicate();
 
         using var generator = new Generator((ulong)_options.Seed);
@@ -90,10 +91,17 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
             : new SoftmaxRegression(vocabulary.Size, _options.BlockSize, _options.Context, _options.Encoding, generator);
         using var contexts = tensor(examples.Contexts, [examples.Count, _options.BlockSize]); // (n, block)
         using var targets = tensor(examples.Targets); // (n)
-        using var weights = tensor(examples.Weights); // (n)
+        // Counts only where events were merged: every other event weighs 1, and a plain mean is the lecture's loss in
+        // fewer ops per step (no weight rows to gather, multiply and sum).
+        using var weights = deduplicated ? tensor(examples.Weights) : null; // (n)
 
-        var trainable = TrainableModel.NllWithL2(module, module.W, _options.L2);
-        var result = TrainingLoop.Run(trainable, new ExampleSet(contexts, targets, weights), new TrainingOptions
+        // Indexed joint contexts (E04): each event's row of W is computed once here, so a step gathers rows and nothing more.
+        bool rowsOnce = _options.Context == ContextEncoding.Joint && _options.Encoding == InputEncoding.Embedding;
+        using var rows = rowsOnce ? module.JointRows(contexts) : null; // (n)
+        var trainable = rowsOnce
+            ? TrainableModel.NllWithL2(module, r => module.W.index_select(0, r), module.W, _options.L2) // (b) rows → (b, V)
+            : TrainableModel.NllWithL2(module, module.W, _options.L2);
+        var result = TrainingLoop.Run(trainable, new ExampleSet(rows ?? contexts, targets, weights), new TrainingOptions
         {
             Steps = _options.Steps,
             BatchSize = fullBatch ? null : _options.BatchSize,

@@ -47,9 +47,17 @@ public sealed class TrainableModel
     /// <param name="module">Maps a batch of inputs to (b, classes) logits.</param>
     /// <param name="regularized">The weights the L2 term applies to.</param>
     /// <param name="l2">Strength of the L2 term, ≥ 0.</param>
-    public static TrainableModel NllWithL2(nn.Module<Tensor, Tensor> module, Tensor regularized, double l2) => new(module, (x, y, w) =>
+    public static TrainableModel NllWithL2(nn.Module<Tensor, Tensor> module, Tensor regularized, double l2) =>
+        NllWithL2(module, module.call, regularized, l2);
+
+    /// <summary>
+    /// <see cref="NllWithL2(nn.Module{Tensor, Tensor}, Tensor, double)"/> with the logits computed by <paramref name="logits"/>
+    /// from the examples' inputs: for inputs prepared once before training (e.g. the rows of W that joint contexts select)
+    /// rather than on every step.
+    /// </summary>
+    public static TrainableModel NllWithL2(nn.Module module, Func<Tensor, Tensor> logits, Tensor regularized, double l2) => new(module, (x, y, w) =>
     {
-        var nll = Training.Loss.Nll(module.call(x), y, w); // (b, classes) logits → scalar
+        var nll = Training.Loss.Nll(logits(x), y, w); // (b, classes) logits → scalar
         return new LossTerms(l2 > 0 ? nll + Training.Loss.L2(regularized, l2) : nll, nll);
     });
 
