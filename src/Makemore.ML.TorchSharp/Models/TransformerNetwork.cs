@@ -72,8 +72,6 @@ public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
 /// <summary>makemore.py's <c>Block</c>: <c>x + attn(ln_1(x))</c>, then <c>x + mlp(ln_2(x))</c> with a GELU MLP of 4·C.</summary>
 public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
 {
-    private static readonly double GeluScale = Math.Sqrt(2 / Math.PI);
-
     private readonly SeededDropout _residualDropout;
 
     internal TransformerBlock(string name, int embeddingSize, int headCount, SeededDropout residualDropout, Generator generator) : base(name)
@@ -109,8 +107,9 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     {
         x = x + _residualDropout.call(attn.call(ln_1.call(x)));
         var h = c_fc.call(ln_2.call(x)); // (B, T, 4C)
-        // makemore.py's NewGELU: 0.5 h (1 + tanh(√(2/π) (h + 0.044715 h³)))
-        h = 0.5 * h * (1.0 + (GeluScale * (h + 0.044715 * h.pow(3))).tanh());
+        // makemore.py's NewGELU, 0.5 h (1 + tanh(√(2/π) (h + 0.044715 h³))): libtorch's fused tanh-approximate GELU,
+        // one op forward and one backward instead of eight of each
+        h = h.gelu(GELU.Approximate.tanh);
         return x + _residualDropout.call(c_proj.call(h)); // dropout only while training (identity in eval mode)
     }
 
@@ -156,7 +155,9 @@ public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNet
     /// </param>
     /// <param name="tieWeights">
     /// Read out through the token embeddings (logits = ln_f(x) · wteᵀ; Press &amp; Wolf 2017, as GPT-2) instead of a
-    /// separate <c>lm_head</c>: V·C fewer parameters. False (makemore.py) keeps the separate read-out.
+    /// separate <c>lm_head</c>: V·C fewer parameters, the table drawn N(0, 1) as makemore.py's embeddings (scaling it
+    /// to GPT-2's 0.02 drowned the characters under the N(0, 1) positions: dev 2.2855 against 2.1654 at 2,000 steps).
+    /// False (makemore.py) keeps the separate read-out.
     /// </param>
     public TransformerNetwork(int vocabularySize, int blockSize, Generator generator, int layerCount = DefaultLayerCount,
         int headCount = DefaultHeadCount, int embeddingSize = DefaultEmbeddingSize, double dropout = 0, bool tieWeights = false)
@@ -185,6 +186,7 @@ public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNet
             lm_head = nn.Linear(embeddingSize, vocabularySize, hasBias: false);
             DefaultInit.Linear(lm_head, generator);
         }
+
         if (dropout > 0) // one draw after the weights: they are the same with and without dropout
         {
             using var seed = randint(long.MaxValue, [1], dtype: int64, generator: generator);
