@@ -227,6 +227,21 @@ internal static class PeersTable
                 var sequences = names.Select(n => vocabulary.Encode(n)).ToList();
                 return Milliseconds(runs, () => NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), sequences));
             }),
+            ("`PlausibilityTable.FromSequences` (scores every training name)", () =>
+            {
+                var vocabulary = CharacterVocabulary.Learn(names);
+                var sequences = names.Select(n => vocabulary.Encode(n)).ToList();
+                var model = NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), sequences);
+                return Milliseconds(runs, () => PlausibilityTable.FromSequences(model, sequences));
+            }),
+            ("`LanguageModelTransformer.Create` (the façade over the Ids view)", () =>
+            {
+                var view = ml.Data.LoadNames(names);
+                var ids = ml.Transforms.Text.MapCharactersToIds("Ids", "Name").Fit(view).Transform(view);
+                var vocabulary = CharacterVocabulary.Learn(names);
+                var model = NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), names.Select(n => vocabulary.Encode(n)).ToList());
+                return Milliseconds(runs, () => LanguageModelTransformer.Create(ml, model, "Ids", ids));
+            }),
             ("the whole `pipeline.Fit`", () => Milliseconds(runs, () => BigramPipeline(ml).Fit(ml.Data.LoadNames(names)))),
         };
         Console.WriteLine($"Where the bigram's `pipeline.Fit` spends its time (ms, median of {runs}, after a warm-up; stages overlap: each is timed with the public calls that reach it):");
