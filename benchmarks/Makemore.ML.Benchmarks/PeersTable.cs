@@ -21,6 +21,10 @@ internal static class PeersTable
 {
     private const int Order = 6;
 
+    // What a NameScore costs on x64: the object (16 B header, three doubles, an int, padding, the array reference) and
+    // its next-character array (24 B header and length, 27 floats, rounded to 8).
+    private const int OutputBytes = 56 + 136;
+
     public static void Run(IReadOnlyList<string> names, string namesPath, bool quick)
     {
         int rounds = quick ? 3 : 5, passes = 3, steps = quick ? 300 : 2_000, samples = quick ? 20_000 : 100_000;
@@ -28,7 +32,7 @@ internal static class PeersTable
         TorchRuntime.SetThreads(1);
         var ml = new MLContext(seed: 0);
         var peer = PythonPeer.Find(out string? missing);
-        Machine.Print(peer, namesPath, names.Count);
+        Machine.Print(peer);
         if (missing is not null)
             Console.WriteLine(missing);
 
@@ -115,6 +119,15 @@ internal static class PeersTable
 
         Print(results, names.Count, steps, samples, kn.DistinctNGramCount);
         Console.WriteLine();
+        var allocations = new (string, double)[]
+        {
+            ("`NameScorer.Score`, bigram", BytesPerName(names, n => bigramScorer.Score(n))),
+            ("`NameScorer.Score`, 6-gram KN", BytesPerName(names, n => knScorer.Score(n))),
+            ("`PredictionEngine.Predict`, bigram (reused input row)", BytesPerName(names, n => { row.Name = n; bigramEngine.Predict(row); })),
+            ("`PredictionEngine.Predict`, 6-gram KN (reused input row)", BytesPerName(names, n => { row.Name = n; knEngine.Predict(row); })),
+        };
+        Targets(results, allocations);
+        Console.WriteLine();
         Breakdown(ml, names, quick);
     }
 
@@ -200,6 +213,49 @@ internal static class PeersTable
         : value >= 10 ? $"{value:F1}" : $"{value:F3}";
 
     private static string Ratio(double ratio) => ratio >= 10 ? $"{ratio:N0}×" : ratio >= 0.1 ? $"{ratio:F2}×" : $"{ratio:G2}×";
+
+    // Issue 12's targets, each a ratio of this run.
+    private static void Targets(Results r, (string Name, double Bytes)[] allocations)
+    {
+        Console.WriteLine("Issue 12's targets, from the medians above:");
+        Console.WriteLine();
+        Console.WriteLine("| target | measured | met |");
+        Console.WriteLine("|---|---|---|");
+        void Row(string target, string[] keys, Func<Func<string, double>, double> value, Func<double, bool> met, string format)
+        {
+            if (!keys.All(r.Has))
+            {
+                Console.WriteLine($"| {target} | missing (see above) | - |");
+                return;
+            }
+            double v = value(r.Get);
+            Console.WriteLine($"| {target} | {v.ToString(format, CultureInfo.InvariantCulture)} | {(met(v) ? "yes" : "**no**")} |");
+        }
+        Row("bigram `NameScorer` ≥ 0.25 of the bare loop", ["score_bigram_scorer", "score_bigram_bare"], g => g("score_bigram_scorer") / g("score_bigram_bare"), v => v >= 0.25, "F3");
+        Row("6-gram KN `NameScorer` ≥ 0.15 of the bare loop", ["score_kn6_scorer", "score_kn6_bare"], g => g("score_kn6_scorer") / g("score_kn6_bare"), v => v >= 0.15, "F3");
+        Row("bigram `PredictionEngine` within 1.5× of `NameScorer` (time ratio)", ["score_bigram_scorer", "score_bigram_engine"], g => g("score_bigram_scorer") / g("score_bigram_engine"), v => v <= 1.5, "F2");
+        Row("6-gram KN `PredictionEngine` within 1.5× of `NameScorer` (time ratio)", ["score_kn6_scorer", "score_kn6_engine"], g => g("score_kn6_scorer") / g("score_kn6_engine"), v => v <= 1.5, "F2");
+        Row("bigram sampling ≥ 0.5 of the bare sampler", ["sample_bigram_ours", "sample_bigram_bare"], g => g("sample_bigram_ours") / g("sample_bigram_bare"), v => v >= 0.5, "F3");
+        Row("bigram `pipeline.Fit` ≤ 10× the bare counting loop", ["fit_bigram_pipeline_ms", "fit_bigram_bare_ms"], g => g("fit_bigram_pipeline_ms") / g("fit_bigram_bare_ms"), v => v <= 10, "F1");
+        Row("bigram `pipeline.Fit` faster than Python dict + tensor (time ratio < 1)", ["fit_bigram_pipeline_ms", "torch_fit_bigram_ms"], g => g("fit_bigram_pipeline_ms") / g("torch_fit_bigram_ms"), v => v < 1, "F2");
+        Row("6-gram KN `NGramModel.Fit` ≤ 4× the bare dictionary count", ["fit_kn6_model_ms", "fit_kn6_bare_ms"], g => g("fit_kn6_model_ms") / g("fit_kn6_bare_ms"), v => v <= 4, "F1");
+        Row("neural bigram step ≥ 1.2× PyTorch's speed", ["step_bigram_ms", "torch_step_bigram_ms"], g => g("torch_step_bigram_ms") / g("step_bigram_ms"), v => v >= 1.2, "F2");
+        Row("neural trigram step ≥ 1.2× PyTorch's speed", ["step_trigram_ms", "torch_step_trigram_ms"], g => g("torch_step_trigram_ms") / g("step_trigram_ms"), v => v >= 1.2, "F2");
+        Row("warm `Model.Load` of the softmax 729×27 ≤ 5 ms", ["load_softmax_ms"], g => g("load_softmax_ms"), v => v <= 5, "F2");
+        Row("warm `Model.Load` of the bigram ≤ 5 ms", ["load_bigram_ms"], g => g("load_bigram_ms"), v => v <= 5, "F2");
+        foreach (var (name, bytes) in allocations)
+            Console.WriteLine($"| allocated per name, {name}: only the output (`NameScore` 56 B + float[27] 136 B = 192 B) | {bytes:F0} B | {(bytes <= OutputBytes ? "yes" : "**no**")} |");
+    }
+
+    private static double BytesPerName(IReadOnlyList<string> names, Action<string> score)
+    {
+        foreach (string n in names)
+            score(n);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (string n in names)
+            score(n);
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)names.Count;
+    }
 
     // "Where the time goes" for the bigram's pipeline.Fit: its stages timed one by one with the same public calls.
     private static void Breakdown(MLContext ml, IReadOnlyList<string> names, bool quick)
