@@ -28,13 +28,11 @@ internal static class BareLoops
     {
         int v = model.Vocabulary.Size;
         var table = new double[v * v];
-        var row = new double[v];
-        for (int previous = 0; previous < v; previous++)
+        ForEachRow(model, (previous, row) =>
         {
-            model.GetNextProbabilities([previous], row);
             for (int next = 0; next < v; next++)
                 table[previous * v + next] = Math.Log(row[next]);
-        }
+        });
         return table;
     }
 
@@ -119,17 +117,15 @@ internal static class BareLoops
     {
         int v = model.Vocabulary.Size;
         var table = new float[v * v];
-        var row = new double[v];
-        for (int previous = 0; previous < v; previous++)
+        ForEachRow(model, (previous, row) =>
         {
-            model.GetNextProbabilities([previous], row);
             float sum = 0;
             for (int next = 0; next < v; next++)
                 table[previous * v + next] = sum += (float)row[next];
             for (int next = 0; next < v; next++)
                 table[previous * v + next] /= sum;
             table[previous * v + v - 1] = 1f;
-        }
+        });
         return table;
     }
 
@@ -216,6 +212,17 @@ internal static class BareLoops
             }
         }
         return counts;
+    }
+
+    // The bigram's next-character distribution after each previous id, from the model itself.
+    private static void ForEachRow(NGramModel model, Action<int, double[]> use)
+    {
+        var row = new double[model.Vocabulary.Size];
+        for (int previous = 0; previous < row.Length; previous++)
+        {
+            model.GetNextProbabilities([previous], row);
+            use(previous, row);
+        }
     }
 
     private static ulong Shift(ulong key, int id, int order) => ((key << 5) | (uint)id) & ((1UL << (5 * order)) - 1);

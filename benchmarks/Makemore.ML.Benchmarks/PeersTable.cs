@@ -69,22 +69,22 @@ internal static class PeersTable
         var results = new Results();
         var contenders = new (string Key, Func<double> Measure)[]
         {
-            ("score_bigram_scorer", () => Rate(names.Count, passes, () => { foreach (string n in names) bigramScorer.Score(n); })),
-            ("score_bigram_engine", () => Rate(names.Count, passes, () => { foreach (string n in names) { row.Name = n; bigramEngine.Predict(row); } })),
-            ("score_bigram_bare", () => Rate(names.Count, passes, () => BareLoops.Sink += BareLoops.ScoreBigram(names, charIds, bigramTable, vocabulary.Size))),
-            ("score_kn6_scorer", () => Rate(names.Count, passes, () => { foreach (string n in names) knScorer.Score(n); })),
-            ("score_kn6_engine", () => Rate(names.Count, passes, () => { foreach (string n in names) { row.Name = n; knEngine.Predict(row); } })),
-            ("score_kn6_bare", () => Rate(names.Count, passes, () => BareLoops.Sink += BareLoops.ScoreWindows(names, charIds, knTable, Order))),
-            ("sample_bigram_ours", () => Rate(samples, passes, () => generator.Generate(samples, new SamplingOptions { Seed = 1 }))),
-            ("sample_bigram_bare", () => Rate(samples, passes, () => BareLoops.Sink += BareLoops.Sample(samples, cumulative, vocabulary, 1))),
-            ("fit_bigram_pipeline_ms", () => Milliseconds(passes, () => bigramPipeline.Fit(data))),
-            ("fit_bigram_bare_ms", () => Milliseconds(passes, () => BareLoops.Sink += BareLoops.FitBigram(names)[1])),
-            ("fit_kn6_model_ms", () => Milliseconds(passes, () => NGramModel.Fit(vocabulary, Order, Smoothing.KneserNey(), sequences))),
-            ("fit_kn6_bare_ms", () => Milliseconds(passes, () => BareLoops.Sink += BareLoops.CountWindows(sequences, Order).Count)),
+            ("score_bigram_scorer", () => Timing.Rate(names.Count, passes, () => { foreach (string n in names) bigramScorer.Score(n); })),
+            ("score_bigram_engine", () => Timing.Rate(names.Count, passes, () => { foreach (string n in names) { row.Name = n; bigramEngine.Predict(row); } })),
+            ("score_bigram_bare", () => Timing.Rate(names.Count, passes, () => BareLoops.Sink += BareLoops.ScoreBigram(names, charIds, bigramTable, vocabulary.Size))),
+            ("score_kn6_scorer", () => Timing.Rate(names.Count, passes, () => { foreach (string n in names) knScorer.Score(n); })),
+            ("score_kn6_engine", () => Timing.Rate(names.Count, passes, () => { foreach (string n in names) { row.Name = n; knEngine.Predict(row); } })),
+            ("score_kn6_bare", () => Timing.Rate(names.Count, passes, () => BareLoops.Sink += BareLoops.ScoreWindows(names, charIds, knTable, Order))),
+            ("sample_bigram_ours", () => Timing.Rate(samples, passes, () => generator.Generate(samples, new SamplingOptions { Seed = 1 }))),
+            ("sample_bigram_bare", () => Timing.Rate(samples, passes, () => BareLoops.Sink += BareLoops.Sample(samples, cumulative, vocabulary, 1))),
+            ("fit_bigram_pipeline_ms", () => Timing.Milliseconds(passes, () => bigramPipeline.Fit(data))),
+            ("fit_bigram_bare_ms", () => Timing.Milliseconds(passes, () => BareLoops.Sink += BareLoops.FitBigram(names)[1])),
+            ("fit_kn6_model_ms", () => Timing.Milliseconds(passes, () => NGramModel.Fit(vocabulary, Order, Smoothing.KneserNey(), sequences))),
+            ("fit_kn6_bare_ms", () => Timing.Milliseconds(passes, () => BareLoops.Sink += BareLoops.CountWindows(sequences, Order).Count)),
             ("step_bigram_ms", () => StepMilliseconds(vocabulary, sequences, 1, steps)),
             ("step_trigram_ms", () => StepMilliseconds(vocabulary, sequences, 2, steps)),
-            ("load_softmax_ms", () => Milliseconds(20, () => ml.Model.Load(softmaxZip, out _))),
-            ("load_bigram_ms", () => Milliseconds(20, () => ml.Model.Load(bigramZip, out _))),
+            ("load_softmax_ms", () => Timing.Milliseconds(20, () => ml.Model.Load(softmaxZip, out _))),
+            ("load_bigram_ms", () => Timing.Milliseconds(20, () => ml.Model.Load(bigramZip, out _))),
         };
 
         // Tiered JIT: every C# path runs for a while before the first timed round.
@@ -263,32 +263,32 @@ internal static class PeersTable
         int runs = quick ? 5 : 11;
         var stages = new (string Name, Func<double> Measure)[]
         {
-            ("`ml.Data.LoadNames(list)` (the view)", () => Milliseconds(runs, () => ml.Data.LoadNames(names))),
-            ("`MapCharactersToIds().Fit` (learn the vocabulary through the view)", () => Milliseconds(runs, () => ml.Transforms.Text.MapCharactersToIds("Ids", "Name").Fit(ml.Data.LoadNames(names)))),
-            ("`CharacterVocabulary.Learn(names)` alone", () => Milliseconds(runs, () => CharacterVocabulary.Learn(names))),
+            ("`ml.Data.LoadNames(list)` (the view)", () => Timing.Milliseconds(runs, () => ml.Data.LoadNames(names))),
+            ("`MapCharactersToIds().Fit` (learn the vocabulary through the view)", () => Timing.Milliseconds(runs, () => ml.Transforms.Text.MapCharactersToIds("Ids", "Name").Fit(ml.Data.LoadNames(names)))),
+            ("`CharacterVocabulary.Learn(names)` alone", () => Timing.Milliseconds(runs, () => CharacterVocabulary.Learn(names))),
             ("read the Ids column through a cursor", () =>
             {
                 var view = ml.Data.LoadNames(names);
                 var ids = ml.Transforms.Text.MapCharactersToIds("Ids", "Name").Fit(view).Transform(view);
-                return Milliseconds(runs, () => ReadIds(ids));
+                return Timing.Milliseconds(runs, () => ReadIds(ids));
             }),
             ("`vocabulary.Encode` of every name (no view)", () =>
             {
                 var vocabulary = CharacterVocabulary.Learn(names);
-                return Milliseconds(runs, () => { foreach (string n in names) vocabulary.Encode(n); });
+                return Timing.Milliseconds(runs, () => { foreach (string n in names) vocabulary.Encode(n); });
             }),
             ("`NGramModel.Fit(order 2, add-1)` on the ids", () =>
             {
                 var vocabulary = CharacterVocabulary.Learn(names);
                 var sequences = names.Select(n => vocabulary.Encode(n)).ToList();
-                return Milliseconds(runs, () => NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), sequences));
+                return Timing.Milliseconds(runs, () => NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), sequences));
             }),
             ("`PlausibilityTable.FromSequences` (scores every training name)", () =>
             {
                 var vocabulary = CharacterVocabulary.Learn(names);
                 var sequences = names.Select(n => vocabulary.Encode(n)).ToList();
                 var model = NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), sequences);
-                return Milliseconds(runs, () => PlausibilityTable.FromSequences(model, sequences));
+                return Timing.Milliseconds(runs, () => PlausibilityTable.FromSequences(model, sequences));
             }),
             ("`LanguageModelTransformer.Create` (the façade over the Ids view)", () =>
             {
@@ -296,9 +296,9 @@ internal static class PeersTable
                 var ids = ml.Transforms.Text.MapCharactersToIds("Ids", "Name").Fit(view).Transform(view);
                 var vocabulary = CharacterVocabulary.Learn(names);
                 var model = NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), names.Select(n => vocabulary.Encode(n)).ToList());
-                return Milliseconds(runs, () => LanguageModelTransformer.Create(ml, model, "Ids", ids));
+                return Timing.Milliseconds(runs, () => LanguageModelTransformer.Create(ml, model, "Ids", ids));
             }),
-            ("the whole `pipeline.Fit`", () => Milliseconds(runs, () => BigramPipeline(ml).Fit(ml.Data.LoadNames(names)))),
+            ("the whole `pipeline.Fit`", () => Timing.Milliseconds(runs, () => BigramPipeline(ml).Fit(ml.Data.LoadNames(names)))),
         };
         Console.WriteLine($"Where the bigram's `pipeline.Fit` spends its time (ms, median of {runs}, after a warm-up; stages overlap: each is timed with the public calls that reach it):");
         Console.WriteLine();
@@ -349,23 +349,6 @@ internal static class PeersTable
         });
         var history = estimator.Train(vocabulary, sequences).Training.History;
         return (history[^1].Elapsed - history[WarmUp - 1].Elapsed).TotalMilliseconds / steps;
-    }
-
-    /// <summary>Items per second: the median of <paramref name="passes"/> timed passes.</summary>
-    private static double Rate(int items, int passes, Action run) => items / (Milliseconds(passes, run) / 1000);
-
-    /// <summary>The median wall time of <paramref name="passes"/> runs, in ms.</summary>
-    private static double Milliseconds(int passes, Action run)
-    {
-        var times = new double[passes];
-        for (int i = 0; i < passes; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            run();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        }
-        Array.Sort(times);
-        return times[passes / 2];
     }
 
     /// <summary>Per key, the value of every round; a cell is their median.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML;
 using Makemore.ML.Counting;
 using Makemore.ML.Inference;
@@ -94,31 +93,19 @@ internal static class ScalingTable
         var vocabulary = CharacterVocabulary.Learn(names);
         var sequences = names.Select(n => vocabulary.Encode(n)).ToList();
         NGramModel model = NGramModel.Fit(vocabulary, order, Smoothing.KneserNey(), sequences);
-        var times = new List<double>();
-        for (int i = 0; i < runs; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            model = NGramModel.Fit(vocabulary, order, Smoothing.KneserNey(), sequences);
-            times.Add(clock.Elapsed.TotalMilliseconds);
-        }
-        times.Sort();
-        return (times[runs / 2], model);
+        double ms = Timing.Milliseconds(runs, () => model = NGramModel.Fit(vocabulary, order, Smoothing.KneserNey(), sequences));
+        return (ms, model);
     }
 
     private static double ScoringRate(ILanguageModel model, IReadOnlyList<string> names)
     {
         var scorer = new NameScorer(model);
-        foreach (string name in names)
-            scorer.Score(name);
-        var rates = new List<double>();
-        for (int pass = 0; pass < 3; pass++)
+        void ScoreAll()
         {
-            var clock = Stopwatch.StartNew();
             foreach (string name in names)
                 scorer.Score(name);
-            rates.Add(names.Count / clock.Elapsed.TotalSeconds);
         }
-        rates.Sort();
-        return rates[1];
+        ScoreAll();
+        return Timing.Rate(names.Count, 3, ScoreAll);
     }
 }

@@ -32,21 +32,17 @@ public class CountModelBenchmarks
 
     /// <summary>NameScorer.Score of 1,001 names, bigram add-1 (divide by 1,001 for one name).</summary>
     [Benchmark]
-    public double ScoreBigram()
-    {
-        double sum = 0;
-        foreach (string name in _scored)
-            sum += _bigramScorer.Score(name).LogLikelihood;
-        return sum;
-    }
+    public double ScoreBigram() => ScoreAll(_bigramScorer);
 
     /// <summary>NameScorer.Score of 1,001 names, 6-gram modified Kneser–Ney.</summary>
     [Benchmark]
-    public double ScoreKneserNey6()
+    public double ScoreKneserNey6() => ScoreAll(_knScorer);
+
+    private double ScoreAll(NameScorer scorer)
     {
         double sum = 0;
         foreach (string name in _scored)
-            sum += _knScorer.Score(name).LogLikelihood;
+            sum += scorer.Score(name).LogLikelihood;
         return sum;
     }
 
