@@ -110,8 +110,10 @@ internal static class PeersTable
         {
             // NLTK is 4–6 orders of magnitude slower: measured once, on a subset of the names (its fit on all of them).
             Console.Error.WriteLine("peers: NLTK (once)…");
-            if (peer.Run(["nltk", namesPath, quick ? "10" : "100", quick ? "300" : "2000"]) is { } nltk)
+            if (peer.Run(["nltk", namesPath, quick ? "0" : "100", quick ? "300" : "2000"]) is { } nltk)
                 results.Add(nltk);
+            if (quick)
+                results.Note("nltk_score_kn6", "full run only (its fit alone takes 15–20 s here)");
         }
         File.Delete(knTablePath);
         File.Delete(softmaxZip);
@@ -201,7 +203,7 @@ internal static class PeersTable
         bool first = true;
         foreach (var (label, key) in rows)
         {
-            string cell = r.Has(key) ? Format(r.Get(key), higherIsBetter) : "missing (see above)";
+            string cell = r.Has(key) ? Format(r.Get(key), higherIsBetter) : r.NoteOf(key) ?? "missing (see above)";
             string ratio = r.Has(key) ? Ratio(higherIsBetter ? ours / r.Get(key) : r.Get(key) / ours) : "-";
             Console.WriteLine($"| {(first ? work : "")} | {label} | {cell} | {ratio} |");
             first = false;
@@ -355,6 +357,12 @@ internal static class PeersTable
     private sealed class Results
     {
         private readonly Dictionary<string, List<double>> _values = [];
+        private readonly Dictionary<string, string> _notes = [];
+
+        /// <summary>Why a key has no value (printed in its cell).</summary>
+        public void Note(string key, string why) => _notes[key] = why;
+
+        public string? NoteOf(string key) => _notes.GetValueOrDefault(key);
 
         public void Add(string key, double value)
         {

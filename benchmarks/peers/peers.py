@@ -5,7 +5,8 @@ line; times are medians of `passes` passes inside this process (the C# driver ta
 
   peers.py versions
   peers.py round NAMES KN6_TABLE STEPS PASSES   one round of the fast peers (plain Python, torch), all on 1 thread
-  peers.py nltk NAMES KN_SUBSET LAPLACE_SUBSET  NLTK nltk.lm (Laplace bigram, interpolated Kneser-Ney 6-gram), once
+  peers.py nltk NAMES KN_SUBSET LAPLACE_SUBSET  NLTK nltk.lm (Laplace bigram, interpolated Kneser-Ney 6-gram), once;
+                                                a subset of 0 leaves that model out
 
 KN6_TABLE: lines "6-gram<TAB>log p" written by the driver from our model (the same numbers, so the loop is the
 honest plain-Python equivalent of one table lookup per character).
@@ -201,6 +202,8 @@ def nltk_round(names_path, kn_subset, laplace_subset):
     words = read_names(names_path)
     out = {}
     for key, cls, order, subset in [("laplace2", Laplace, 2, laplace_subset), ("kn6", KneserNeyInterpolated, 6, kn_subset)]:
+        if subset <= 0:
+            continue
         train, vocab = padded_everygram_pipeline(order, [list(w) for w in words])
         model = cls(order)
         start = time.perf_counter()
