@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.ML;
 using Makemore.ML.Counting;
 using Makemore.ML.Inference;
@@ -17,41 +18,71 @@ internal static class ScalingTable
 {
     public static void Run(IReadOnlyList<string> names, bool quick)
     {
-        int runs = quick ? 3 : 5;
-        Console.WriteLine($"data: copies of the {names.Count:N0} names, copy k > 0 with k in base 26 (a–z) appended; {Environment.ProcessorCount} cores, .NET {Environment.Version}; fit: median of {runs}, scoring: `NameScorer.Score` over the original names, median of 3 passes");
+        int rounds = quick ? 3 : 5;
+        Console.WriteLine($"data: copies of the {names.Count:N0} names, copy k > 0 with k in base 26 (a–z) appended; {Environment.ProcessorCount} cores, .NET {Environment.Version}; "
+            + $"fit: interleaved, every cell fitted once per round, median of {rounds} rounds after a warm-up; scoring: `NameScorer.Score` over the original names, median of 3 passes");
         Console.WriteLine();
-        // The order sweep first: measured after the 100× fits (a large heap), orders 7–8 read 2–3× slower than here.
+        var one = Encoded(names);
+        var warmUp = Stopwatch.StartNew(); // tiered JIT: the first cell measured would otherwise run unoptimised code
+        while (warmUp.Elapsed < TimeSpan.FromSeconds(quick ? 0.3 : 1))
+            NGramModel.Fit(one.Vocabulary, 3, Smoothing.KneserNey(), one.Sequences);
+
+        var orders = Enumerable.Range(2, NGramModel.MaxOrder - 1).ToArray();
+        var byOrder = Interleaved(orders, rounds, order => NGramModel.Fit(one.Vocabulary, order, Smoothing.KneserNey(), one.Sequences));
         Console.WriteLine("| modified KN, 1× data | distinct n-grams | fit ms | fit ÷ previous order | n-grams ÷ previous | ns per distinct n-gram | scoring names/s |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
-        double previousMs = 0, previousGrams = 0;
-        for (int order = 2; order <= NGramModel.MaxOrder; order++)
+        for (int k = 0; k < orders.Length; k++)
         {
-            var (fitMs, model) = Fit(names, order, runs);
-            string step = previousMs > 0 ? $"{fitMs / previousMs:F2}" : "";
-            string grams = previousGrams > 0 ? $"{model.DistinctNGramCount / previousGrams:F2}" : "";
-            Console.WriteLine($"| order {order} | {model.DistinctNGramCount:N0} | {fitMs:F1} | {step} | {grams} | {fitMs * 1e6 / model.DistinctNGramCount:F0} | {ScoringRate(model, names):N0} |");
-            (previousMs, previousGrams) = (fitMs, model.DistinctNGramCount);
+            var (ms, model) = byOrder[k];
+            string step = k > 0 ? $"{ms / byOrder[k - 1].Ms:F2}" : "";
+            string grams = k > 0 ? $"{model.DistinctNGramCount / (double)byOrder[k - 1].Model.DistinctNGramCount:F2}" : "";
+            Console.WriteLine($"| order {orders[k]} | {model.DistinctNGramCount:N0} | {ms:F1} | {step} | {grams} | {ms * 1e6 / model.DistinctNGramCount:F0} | {ScoringRate(model, names):N0} |");
         }
         Console.WriteLine();
+
+        var sizes = quick ? new[] { 1, 10 } : [1, 10, 100];
+        var data = sizes.ToDictionary(c => c, c => c == 1 ? one : Encoded(Copies(names, c)));
+        var cells = new[] { 3, 6 }.SelectMany(order => sizes.Select(copies => (Order: order, Copies: copies))).ToArray();
+        var bySize = Interleaved(cells, rounds, cell => NGramModel.Fit(data[cell.Copies].Vocabulary, cell.Order, Smoothing.KneserNey(), data[cell.Copies].Sequences));
         Console.WriteLine("| modified KN | data | names | distinct n-grams | fit ms | fit ms per 100k names | scoring names/s |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
-        foreach (int order in new[] { 3, 6 })
-            foreach (int copies in quick ? new[] { 1, 10 } : [1, 10, 100])
-            {
-                var data = Copies(names, copies);
-                var (fitMs, model) = Fit(data, order, copies == 100 ? Math.Min(runs, 3) : runs);
-                Console.WriteLine($"| order {order} | {copies}× | {data.Count:N0} | {model.DistinctNGramCount:N0} | {fitMs:F1} | {fitMs * 100_000 / data.Count:F2} | {ScoringRate(model, names):N0} |");
-            }
+        for (int k = 0; k < cells.Length; k++)
+        {
+            var (order, copies) = cells[k];
+            var (ms, model) = bySize[k];
+            int count = data[copies].Sequences.Count;
+            Console.WriteLine($"| order {order} | {copies}× | {count:N0} | {model.DistinctNGramCount:N0} | {ms:F1} | {ms * 100_000 / count:F2} | {ScoringRate(model, names):N0} |");
+        }
         Console.WriteLine();
         MlpSteps(names, quick);
+    }
+
+    // Every cell fitted once per round, rounds after each other: the cells share the machine's moments; the median per cell.
+    private static (double Ms, NGramModel Model)[] Interleaved<T>(T[] cells, int rounds, Func<T, NGramModel> fit)
+    {
+        var times = cells.Select(_ => new List<double>()).ToArray();
+        var models = new NGramModel[cells.Length];
+        for (int round = 0; round < rounds; round++)
+            for (int k = 0; k < cells.Length; k++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                models[k] = fit(cells[k]);
+                times[k].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        return cells.Select((_, k) => (times[k].Order().ElementAt(rounds / 2), models[k])).ToArray();
+    }
+
+    private static (CharacterVocabulary Vocabulary, List<int[]> Sequences) Encoded(IReadOnlyList<string> names)
+    {
+        var vocabulary = CharacterVocabulary.Learn(names);
+        return (vocabulary, names.Select(n => vocabulary.Encode(n)).ToList());
     }
 
     private static void MlpSteps(IReadOnlyList<string> names, bool quick)
     {
         int steps = quick ? 200 : 1_000;
         const int WarmUp = 100;
-        var vocabulary = CharacterVocabulary.Learn(names);
-        var sequences = names.Select(n => vocabulary.Encode(n)).ToList();
+        var (vocabulary, sequences) = Encoded(names);
         Console.WriteLine($"| TorchSharp MLP (lecture part 2: block 3, emb 10), batch 32, 1 thread | parameters | ms/step ({steps:N0} steps after {WarmUp}) | µs per 1k parameters |");
         Console.WriteLine("|---|---|---|---|");
         foreach (int hidden in quick ? new[] { 100, 400 } : [50, 100, 200, 400, 800, 1600])
@@ -87,15 +118,6 @@ internal static class ScalingTable
         for (; k > 0; k /= 26)
             s = (char)('a' + k % 26) + s;
         return s;
-    }
-
-    private static (double Ms, NGramModel Model) Fit(IReadOnlyList<string> names, int order, int runs)
-    {
-        var vocabulary = CharacterVocabulary.Learn(names);
-        var sequences = names.Select(n => vocabulary.Encode(n)).ToList();
-        NGramModel model = NGramModel.Fit(vocabulary, order, Smoothing.KneserNey(), sequences);
-        double ms = Timing.Milliseconds(runs, () => model = NGramModel.Fit(vocabulary, order, Smoothing.KneserNey(), sequences));
-        return (ms, model);
     }
 
     private static double ScoringRate(ILanguageModel model, IReadOnlyList<string> names)
