@@ -7,7 +7,7 @@ namespace Makemore.ML.Benchmarks;
 /// <summary>
 /// Our softmax regression beside ML.NET's own multiclass trainers on the same view: the one-hot n-gram events of a names
 /// file (<c>ml.Data.ExpandCharacterEvents</c> → <c>OneHotEncoding</c>), in-sample NLL (ML.NET's LogLoss, nats per predicted
-/// character) and fit time. <c>dotnet run -c Release --project tests/Makemore.ML.Benchmarks -- mlnet [NAMES] [--quick]</c>.
+/// character) and fit time. <c>dotnet run -c Release --project benchmarks/Makemore.ML.Benchmarks -- mlnet [NAMES] [--quick]</c>.
 /// </summary>
 internal static class MlNetTrainersBenchmark
 {
