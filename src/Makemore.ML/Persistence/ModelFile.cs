@@ -125,7 +125,8 @@ internal static class ModelFile
         ITransformer model;
         try
         {
-            model = ml.Model.Load(new MemoryStream(bytes, writable: false), out inputSchema);
+            if (!InMemoryModelLoad.TryLoad(ml, bytes, out model, out inputSchema)) // no temporary files; else ML.NET's own way
+                model = ml.Model.Load(new MemoryStream(bytes, writable: false), out inputSchema);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -53,6 +53,28 @@ public sealed class ModelFileTests
         Assert.IsNotNull(schema.GetColumnOrNull("Name"));
     }
 
+    [TestMethod(DisplayName = "ml.Makemore().Load writes no temporary file: it loads where ML.NET's temporary folder cannot be created, and the input schema is the saved one")]
+    public void MakemoreLoadNeedsNoTemporaryFolder()
+    {
+        Assert.IsTrue(InMemoryModelLoad.IsAvailable, "ML.NET's in-memory repository reader was not found: loads fall back to temporary files");
+        var (model, train) = Trigram();
+        byte[] bytes = SavedTrigram();
+        string blocked = Path.Combine(Path.GetTempPath(), $"makemore-blocked-{Guid.NewGuid():N}");
+        File.WriteAllText(blocked, "a file where ML.NET would create its folder");
+        try
+        {
+            var ml = new MLContext(seed: 1) { TempFilePath = blocked }; // ML.NET's loader would create ml_dotnet_* inside it
+            Assert.Throws<IOException>(() => ml.Model.Load(new MemoryStream(bytes), out _), "the public loader needs the temporary folder");
+            var loaded = ml.Makemore().Load(new MemoryStream(bytes), out var schema);
+            CollectionAssert.AreEqual(Scores(model), Scores(loaded));
+            CollectionAssert.AreEqual(train.Schema.Select(c => (c.Name, c.Type.ToString())).ToArray(), schema.Select(c => (c.Name, c.Type.ToString())).ToArray());
+        }
+        finally
+        {
+            File.Delete(blocked);
+        }
+    }
+
     [TestMethod]
     public void TheSameModelGivesTheSameBytes()
     {
