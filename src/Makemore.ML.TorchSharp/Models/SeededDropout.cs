@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Makemore.ML.TorchSharp.Models;
@@ -11,6 +12,8 @@ internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
 {
     private readonly double _probability;
     private readonly Generator _generator;
+    // Made once: a Scalar converted from a double on every call is left to the finalizer thread.
+    private readonly Scalar _threshold, _scale;
 
     /// <param name="probability">Chance that an element is zeroed while training, in [0, 1).</param>
     /// <param name="generator">Draws the masks; shared by the network's dropouts, owned by the network.</param>
@@ -18,6 +21,8 @@ internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
     {
         _probability = probability;
         _generator = generator;
+        _threshold = probability.ToScalar();
+        _scale = (1 / (1 - probability)).ToScalar();
     }
 
     /// <summary>x · mask / (1 − p) while training, x otherwise; any shape.</summary>
@@ -27,7 +32,18 @@ internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
             return x.alias();
         using var scope = NewDisposeScope();
         using var uniform = rand(x.shape, dtype: x.dtype, device: x.device, generator: _generator); // same shape as x
-        var kept = x * (uniform >= _probability).to(x.dtype) * (1 / (1 - _probability));
+        var kept = x * uniform.ge(_threshold).to(x.dtype) * _scale;
         return kept.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _threshold.Dispose();
+            _scale.Dispose();
+        }
+        base.Dispose(disposing);
     }
 }

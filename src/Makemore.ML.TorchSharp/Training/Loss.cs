@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -45,5 +46,9 @@ public static class Loss
     }
 
     /// <summary>The lecture's smoothing term, <c>strength · (W²).mean()</c>.</summary>
-    public static Tensor L2(Tensor weights, double strength) => weights.pow(2).mean() * strength;
+    public static Tensor L2(Tensor weights, double strength)
+    {
+        using var scale = strength.ToScalar(); // disposed here, not left to the finalizer thread once per step
+        return weights.square().mean().mul(scale);
+    }
 }
