@@ -1,0 +1,110 @@
+using System.Runtime.InteropServices;
+
+namespace Makemore.ML.Counting;
+
+/// <summary>
+/// The counts of one order grouped by context: rows in a compressed sparse layout (each row's next ids ascending), with
+/// the totals and, for Kneser–Ney, the discounted mass each row hands to the order below.
+/// </summary>
+internal sealed class NGramLevel
+{
+    public required Dictionary<ulong, int> Rows { get; init; }
+    /// <summary>Per row: its context's key (base V, oldest symbol most significant).</summary>
+    public required ulong[] RowContext { get; init; }
+    public required int[] RowStart { get; init; }
+    public required int[] Next { get; init; }
+    public required double[] Counts { get; init; }
+    public required double[] Totals { get; init; }
+    /// <summary>Per row: D1·N1 + D2·N2 + D3+·N3+, the probability mass (times the total) handed to the lower order.</summary>
+    public required double[] BackoffMass { get; init; }
+    public double[]? Discounts { get; init; }
+
+    /// <summary>The number of entries (distinct n-grams) of the level.</summary>
+    public int EntryCount => Next.Length;
+
+    /// <summary>
+    /// Groups counts by context in two linear passes (no sort of the keys: rows are numbered as first seen); each row's
+    /// entries are then put in ascending next-id order, so that the floating-point sums run in the same order as ever.
+    /// </summary>
+    public static NGramLevel Build(int v, Dictionary<ulong, int> counts, double[]? discounts)
+    {
+        int entryCount = counts.Count;
+        var rows = new Dictionary<ulong, int>();
+        var rowContext = new List<ulong>();
+        var rowSize = new List<int>();
+        var entryRow = new int[entryCount];
+        int e = 0;
+        foreach (ulong key in counts.Keys)
+        {
+            ulong context = key / (ulong)v;
+            ref int row = ref CollectionsMarshal.GetValueRefOrAddDefault(rows, context, out bool exists);
+            if (!exists)
+            {
+                row = rowContext.Count;
+                rowContext.Add(context);
+                rowSize.Add(0);
+            }
+            rowSize[row]++;
+            entryRow[e++] = row;
+        }
+        int rowCount = rowContext.Count;
+        var rowStart = new int[rowCount + 1];
+        for (int r = 0; r < rowCount; r++)
+            rowStart[r + 1] = rowStart[r] + rowSize[r];
+        var fill = rowStart[..rowCount];
+        var next = new int[entryCount];
+        var values = new double[entryCount];
+        e = 0;
+        foreach ((ulong key, int count) in counts)
+        {
+            int at = fill[entryRow[e++]]++;
+            next[at] = (int)(key % (ulong)v);
+            values[at] = count;
+        }
+        var totals = new double[rowCount];
+        var backoff = new double[rowCount];
+        for (int r = 0; r < rowCount; r++)
+        {
+            SortRow(next, values, rowStart[r], rowStart[r + 1]);
+            for (int i = rowStart[r]; i < rowStart[r + 1]; i++)
+            {
+                totals[r] += values[i];
+                if (discounts is not null)
+                    backoff[r] += Math.Min(values[i], values[i] >= 3 ? discounts[2] : discounts[(int)values[i] - 1]);
+            }
+        }
+        return new NGramLevel
+        {
+            Rows = rows, RowContext = [.. rowContext], RowStart = rowStart, Next = next, Counts = values,
+            Totals = totals, BackoffMass = backoff, Discounts = discounts,
+        };
+    }
+
+    /// <summary>The discounted count of an entry over its row's total: what the entry adds to its level's probability.</summary>
+    public double DiscountedShare(int row, int entry)
+    {
+        double count = Counts[entry];
+        double[] d = Discounts!;
+        double discount = count >= 3 ? d[2] : d[(int)count - 1];
+        return Math.Max(count - discount, 0) / Totals[row];
+    }
+
+    // Rows hold at most V entries, usually a handful: insertion sort.
+    private static void SortRow(int[] next, double[] values, int start, int end)
+    {
+        for (int i = start + 1; i < end; i++)
+        {
+            int id = next[i];
+            double value = values[i];
+            int j = i - 1;
+            while (j >= start && next[j] > id)
+            {
+                next[j + 1] = next[j];
+                values[j + 1] = values[j];
+                j--;
+            }
+            next[j + 1] = id;
+            values[j + 1] = value;
+        }
+    }
+}
