@@ -7,8 +7,7 @@ namespace Makemore.ML.Counting;
 /// </summary>
 internal sealed class NGramKeyTable
 {
-    private readonly ulong[] _keys; // key + 1; 0 marks an empty slot (key 0, all boundary, is a valid n-gram)
-    private readonly double[] _values;
+    private readonly Slot[] _slots; // key and value side by side: a probe touches one cache line, not two
     private readonly int _shift;
     private readonly int _mask;
 
@@ -18,8 +17,7 @@ internal sealed class NGramKeyTable
         int size = 4;
         while (size < 2L * capacity)
             size *= 2;
-        _keys = new ulong[size];
-        _values = new double[size];
+        _slots = new Slot[size];
         _mask = size - 1;
         _shift = 64 - System.Numerics.BitOperations.Log2((uint)size);
     }
@@ -28,20 +26,20 @@ internal sealed class NGramKeyTable
     public int Count { get; private set; }
 
     /// <summary>Bytes held by the table's arrays.</summary>
-    public long Bytes => _keys.Length * (long)(sizeof(ulong) + sizeof(double));
+    public long Bytes => _slots.Length * 16L;
 
     /// <summary>Sets the value of a key (adds it if absent).</summary>
     public void Set(ulong key, double value)
     {
-        int slot = Slot(key);
-        _values[slot] = value;
-        if (_keys[slot] == 0)
+        ref Slot slot = ref _slots[Find(key)];
+        if (slot.Key == 0)
         {
-            if (2 * (Count + 1) > _keys.Length)
-                throw new InvalidOperationException($"The table was made for at most {_keys.Length / 2} keys.");
-            _keys[slot] = key + 1;
+            if (2 * (Count + 1) > _slots.Length)
+                throw new InvalidOperationException($"The table was made for at most {_slots.Length / 2} keys.");
+            slot.Key = key + 1;
             Count++;
         }
+        slot.Value = value;
     }
 
     /// <summary>Finds the value of a key.</summary>
@@ -51,13 +49,13 @@ internal sealed class NGramKeyTable
         int slot = (int)((stored * 0x9E3779B97F4A7C15UL) >> _shift);
         while (true)
         {
-            ulong found = _keys[slot];
-            if (found == stored)
+            ref Slot found = ref _slots[slot];
+            if (found.Key == stored)
             {
-                value = _values[slot];
+                value = found.Value;
                 return true;
             }
-            if (found == 0)
+            if (found.Key == 0)
             {
                 value = 0;
                 return false;
@@ -69,17 +67,23 @@ internal sealed class NGramKeyTable
     /// <summary>Applies a function to every value in place (e.g. probabilities to log-probabilities).</summary>
     public void Transform(Func<double, double> f)
     {
-        for (int i = 0; i < _keys.Length; i++)
-            if (_keys[i] != 0)
-                _values[i] = f(_values[i]);
+        for (int i = 0; i < _slots.Length; i++)
+            if (_slots[i].Key != 0)
+                _slots[i].Value = f(_slots[i].Value);
     }
 
-    private int Slot(ulong key)
+    private int Find(ulong key)
     {
         ulong stored = key + 1;
         int slot = (int)((stored * 0x9E3779B97F4A7C15UL) >> _shift);
-        while (_keys[slot] != 0 && _keys[slot] != stored)
+        while (_slots[slot].Key != 0 && _slots[slot].Key != stored)
             slot = (slot + 1) & _mask;
         return slot;
+    }
+
+    private struct Slot
+    {
+        public ulong Key; // the n-gram key + 1; 0 marks an empty slot (key 0, all boundary, is a valid n-gram)
+        public double Value;
     }
 }

@@ -18,6 +18,10 @@ internal sealed class NGramLevel
     /// <summary>Per row: D1·N1 + D2·N2 + D3+·N3+, the probability mass (times the total) handed to the lower order.</summary>
     public required double[] BackoffMass { get; init; }
     public double[]? Discounts { get; init; }
+    /// <summary>Kneser–Ney, per row: the weight of the order below, BackoffMass / Totals.</summary>
+    public double[] Lambdas { get; private init; } = [];
+    /// <summary>Kneser–Ney, per entry: max(count − D, 0) / total, what the entry adds at this order.</summary>
+    public double[] Shares { get; private init; } = [];
 
     /// <summary>The number of entries (distinct n-grams) of the level.</summary>
     public int EntryCount => Next.Length;
@@ -73,20 +77,26 @@ internal sealed class NGramLevel
                     backoff[r] += Math.Min(values[i], values[i] >= 3 ? discounts[2] : discounts[(int)values[i] - 1]);
             }
         }
+        var lambdas = new double[discounts is null ? 0 : rowCount];
+        var shares = new double[discounts is null ? 0 : entryCount];
+        if (discounts is not null)
+        {
+            for (int r = 0; r < rowCount; r++)
+            {
+                lambdas[r] = backoff[r] / totals[r];
+                for (int i = rowStart[r]; i < rowStart[r + 1]; i++)
+                {
+                    double count = values[i];
+                    double discount = count >= 3 ? discounts[2] : discounts[(int)count - 1];
+                    shares[i] = Math.Max(count - discount, 0) / totals[r];
+                }
+            }
+        }
         return new NGramLevel
         {
             Rows = rows, RowContext = [.. rowContext], RowStart = rowStart, Next = next, Counts = values,
-            Totals = totals, BackoffMass = backoff, Discounts = discounts,
+            Totals = totals, BackoffMass = backoff, Discounts = discounts, Lambdas = lambdas, Shares = shares,
         };
-    }
-
-    /// <summary>The discounted count of an entry over its row's total: what the entry adds to its level's probability.</summary>
-    public double DiscountedShare(int row, int entry)
-    {
-        double count = Counts[entry];
-        double[] d = Discounts!;
-        double discount = count >= 3 ? d[2] : d[(int)count - 1];
-        return Math.Max(count - discount, 0) / Totals[row];
     }
 
     // Rows hold at most V entries, usually a handful: insertion sort.

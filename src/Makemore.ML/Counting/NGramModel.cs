@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
@@ -167,12 +168,11 @@ public sealed class NGramModel : WindowLanguageModel
             ulong suffix = n == 1 ? 0 : key % _powers[n - 1];
             if (!level.Rows.TryGetValue(suffix, out int row))
                 break; // an unseen context is unseen at every higher order too
-            double total = level.Totals[row];
-            double lambda = level.BackoffMass[row] / total;
-            for (int c = 0; c < p.Length; c++)
-                p[c] *= lambda;
+            TensorPrimitives.Multiply(p, level.Lambdas[row], p); // elementwise: the same products as a loop
+            int[] next = level.Next;
+            double[] shares = level.Shares;
             for (int e = level.RowStart[row]; e < level.RowStart[row + 1]; e++)
-                p[level.Next[e]] += level.DiscountedShare(row, e);
+                p[next[e]] += shares[e];
         }
     }
 
@@ -217,6 +217,14 @@ public sealed class NGramModel : WindowLanguageModel
             Clamp(2 - 3 * y * n[3] / n[2], 2),
             Clamp(n[3] == 0 ? 2.5 : 3 - 4 * y * n[4] / n[3], 3),
         ];
+    }
+
+    /// <summary>The key of a window of <see cref="BlockSize"/> ids (base V, oldest most significant): windows with the same key have the same distribution.</summary>
+    internal ulong WindowKey(ReadOnlySpan<int> context)
+    {
+        if (context.Length != BlockSize)
+            throw new ArgumentException($"Expected a context of {BlockSize} ids, got {context.Length}.", nameof(context));
+        return ContextKey(context);
     }
 
     private ulong ContextKey(ReadOnlySpan<int> context)

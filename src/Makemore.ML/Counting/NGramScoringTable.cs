@@ -111,7 +111,7 @@ internal sealed class NGramScoringTable
             rows[n - 1] = new NGramKeyTable(level.RowContext.Length);
             for (int r = 0; r < level.RowContext.Length; r++)
             {
-                double lambda = level.BackoffMass[r] / level.Totals[r];
+                double lambda = level.Lambdas[r];
                 ulong context = level.RowContext[r];
                 rows[n - 1].Set(context, Math.Log(lambda));
                 for (int e = level.RowStart[r]; e < level.RowStart[r + 1]; e++)
@@ -121,7 +121,7 @@ internal sealed class NGramScoringTable
                     if (n > 1 && !seen[n - 2].TryGetValue(key % lowerSpace, out lower))
                         throw new InvalidOperationException("A Kneser–Ney n-gram has no suffix at the order below: the levels are inconsistent.");
                     double p = lower * lambda;
-                    p += level.DiscountedShare(r, e);
+                    p += level.Shares[e];
                     seen[n - 1].Set(key, p);
                 }
             }

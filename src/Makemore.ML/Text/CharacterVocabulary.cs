@@ -155,8 +155,8 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
-            int id = IdOf(c);
-            if (id > 0)
+            int id = c < AsciiLimit ? _asciiIds[c] : -1; // the common case inline; anything else through IdOf
+            if (id > 0 || (id = IdOf(c)) > 0)
             {
                 ids[n++] = id;
                 continue;
