@@ -219,13 +219,11 @@ public sealed class NGramModel : WindowLanguageModel
         ];
     }
 
-    /// <summary>The key of a window of <see cref="BlockSize"/> ids (base V, oldest most significant): windows with the same key have the same distribution.</summary>
-    internal ulong WindowKey(ReadOnlySpan<int> context)
-    {
-        if (context.Length != BlockSize)
-            throw new ArgumentException($"Expected a context of {BlockSize} ids, got {context.Length}.", nameof(context));
-        return ContextKey(context);
-    }
+    /// <summary>
+    /// The key of the window after an item's first ids (its last <see cref="BlockSize"/> ids, left-padded with the boundary;
+    /// base V, oldest most significant): items with the same key have the same next-symbol distribution.
+    /// </summary>
+    internal ulong KeyAfter(ReadOnlySpan<int> ids) => ContextKey(ids[^Math.Min(BlockSize, ids.Length)..]);
 
     private ulong ContextKey(ReadOnlySpan<int> context)
     {

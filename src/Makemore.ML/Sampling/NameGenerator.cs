@@ -229,9 +229,7 @@ public sealed class NameGenerator
         var mask = plan.Mask;
         var vocabulary = _model.Vocabulary;
         var ids = new List<int>(mask.Prefix);
-        var decoder = _model.StartDecoding();
-        foreach (int id in ids)
-            decoder.Append(id);
+        ILanguageModelDecoder? decoder = null; // started at the first step that needs the model's distribution
         int state = mask.Start;
         var (probabilities, weights, allowed) = (plan.Probabilities, plan.Weights, plan.Allowed);
         while (true)
@@ -243,13 +241,19 @@ public sealed class NameGenerator
                 next = allowed.AsSpan().IndexOf(true); // forced by the constraints (the end at MaxLength, a required ending): nothing to draw
             else
             {
+                if (decoder is null)
+                {
+                    decoder = _model.StartDecoding();
+                    foreach (int id in ids)
+                        decoder.Append(id);
+                }
                 decoder.NextProbabilities(probabilities);
                 next = Choose(rng, probabilities, weights, allowed, options);
             }
             if (next == 0)
                 break;
             ids.Add(next);
-            decoder.Append(next);
+            decoder?.Append(next);
             state = mask.Next(state, next);
         }
         return vocabulary.Decode(CollectionsMarshal.AsSpan(ids));
@@ -373,7 +377,12 @@ public sealed class NameGenerator
     /// </summary>
     private sealed class CumulativeRows(NGramModel model)
     {
-        private readonly Dictionary<ulong, float[]> _rows = [];
+        private const int DenseContexts = 1 << 16; // up to this many contexts (V = 27: orders 1–4) rows sit in an array by key
+
+        private readonly float[]?[]? _dense = NGramModel.Pow(model.Vocabulary.Size, model.BlockSize) <= DenseContexts
+            ? new float[]?[NGramModel.Pow(model.Vocabulary.Size, model.BlockSize)]
+            : null;
+        private readonly Dictionary<ulong, float[]> _sparse = [];
         private readonly int[] _window = new int[model.BlockSize];
         private readonly double[] _p = new double[model.Vocabulary.Size];
         private readonly float[] _weights = new float[model.Vocabulary.Size];
@@ -385,22 +394,32 @@ public sealed class NameGenerator
         /// <summary>Draws the symbol after <paramref name="ids"/> (the name so far).</summary>
         public int Draw(TorchGenerator rng, ReadOnlySpan<int> ids, SamplingOptions options)
         {
-            // The model's window: the last BlockSize ids, left-padded with the boundary.
-            int take = Math.Min(_window.Length, ids.Length);
-            _window.AsSpan(0, _window.Length - take).Clear();
-            ids[^take..].CopyTo(_window.AsSpan(_window.Length - take));
-            ulong key = model.WindowKey(_window);
-            if (!_rows.TryGetValue(key, out float[]? row))
+            ulong key = model.KeyAfter(ids);
+            float[]? row = _dense is not null ? _dense[key] : _sparse.GetValueOrDefault(key);
+            if (row is null)
             {
-                model.GetNextProbabilities(_window, _p);
-                Shape(_p, _everything, options);
-                for (int i = 0; i < _p.Length; i++)
-                    _weights[i] = (float)_p[i];
-                row = new float[_p.Length];
-                TorchGenerator.LectureCumulative(_weights, row);
-                _rows[key] = row;
+                row = Row(ids, options);
+                if (_dense is not null)
+                    _dense[key] = row;
+                else
+                    _sparse[key] = row;
             }
             return rng.SampleLectureCumulative(row);
+        }
+
+        // What Choose builds after these ids when every symbol is allowed: the distribution, shaped, as float32 cumulative sums.
+        private float[] Row(ReadOnlySpan<int> ids, SamplingOptions options)
+        {
+            int take = Math.Min(_window.Length, ids.Length); // the model's window: the last BlockSize ids, left-padded with the boundary
+            _window.AsSpan(0, _window.Length - take).Clear();
+            ids[^take..].CopyTo(_window.AsSpan(_window.Length - take));
+            model.GetNextProbabilities(_window, _p);
+            Shape(_p, _everything, options);
+            for (int i = 0; i < _p.Length; i++)
+                _weights[i] = (float)_p[i];
+            var row = new float[_p.Length];
+            TorchGenerator.LectureCumulative(_weights, row);
+            return row;
         }
     }
 }

@@ -184,10 +184,10 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
     /// <summary>Maps ids back to text; the boundary id is written as <see cref="Boundary"/>.</summary>
     public string Decode(ReadOnlySpan<int> ids)
     {
-        var sb = new StringBuilder(ids.Length);
-        foreach (int id in ids)
-            sb.Append(_symbols[id]);
-        return sb.ToString();
+        Span<char> text = ids.Length <= 256 ? stackalloc char[ids.Length] : new char[ids.Length];
+        for (int i = 0; i < ids.Length; i++)
+            text[i] = _symbols[ids[i]];
+        return new string(text);
     }
 
     /// <summary>The symbols as one string, boundary first (e.g. <c>.abcdefghijklmnopqrstuvwxyz</c>).</summary>
