@@ -134,44 +134,79 @@ internal sealed class NGramScoringTable
     /// <summary>Writes ln p of each character of <paramref name="ids"/> and of the end token, as <see cref="Inference.ILanguageModel.LogProbabilities"/>.</summary>
     public void LogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities)
     {
+        if (_backsOff)
+        {
+            KneserNeyLogProbabilities(ids, logProbabilities);
+            return;
+        }
         ulong v = (ulong)_v;
         ulong oldestWeight = _powers[_order - 1];
         ulong context = 0; // the previous order − 1 symbols, boundary-padded
+        double[]? dense = _dense;
         for (int i = 0; i <= ids.Length; i++)
         {
-            int target = i < ids.Length ? ids[i] : 0;
-            if ((uint)target >= (uint)_v)
-                throw new ArgumentOutOfRangeException(nameof(ids), target, $"Id outside the vocabulary of {_v} symbols.");
+            int target = Target(ids, i);
             ulong key = context * v + (ulong)target;
-            logProbabilities[i] = _dense is not null ? _dense[key] : Lookup(key, context, ids, i);
-            context = key - (ulong)Symbol(ids, i - (_order - 1)) * oldestWeight;
+            logProbabilities[i] = dense is not null ? dense[key] : AddKLookup(key, context);
+            int oldest = i - (_order - 1);
+            context = oldest < 0 ? key : key - (ulong)(oldest < ids.Length ? ids[oldest] : 0) * oldestWeight;
+        }
+    }
+
+    private int Target(ReadOnlySpan<int> ids, int position)
+    {
+        int target = position < ids.Length ? ids[position] : 0;
+        if ((uint)target >= (uint)_v)
+            throw new ArgumentOutOfRangeException(nameof(ids), target, $"Id outside the vocabulary of {_v} symbols.");
+        return target;
+    }
+
+    private double AddKLookup(ulong key, ulong context) =>
+        _seen[0].TryGetValue(key, out double logP) || _rows[0].TryGetValue(context, out logP) ? logP : _floor;
+
+    /// <remarks>
+    /// The search for each symbol starts at the order just above the one that spoke for the previous symbol: if the
+    /// previous symbol's longest seen n-gram had order k, the current context has been seen at order k + 1 at most (a
+    /// context seen at order m + 1 is an m-gram that occurred, whose prefix was then seen at order m). The orders above
+    /// have unseen contexts, which add nothing (weight 1), so skipping their two probes changes no value.
+    /// </remarks>
+    private void KneserNeyLogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities)
+    {
+        ulong v = (ulong)_v;
+        int start = _order;
+        for (int i = 0; i <= ids.Length; i++)
+        {
+            int target = Target(ids, i);
+            ulong context = 0; // the start − 1 symbols before position i, boundary-padded
+            for (int j = i - start + 1; j < i; j++)
+                context = context * v + (ulong)(j >= 0 ? ids[j] : 0);
+            ulong key = context * v + (ulong)target;
+            double logWeights = 0;
+            int n = start;
+            for (; n >= 1; n--)
+            {
+                if (_seen[n - 1].TryGetValue(key, out double logP))
+                {
+                    logWeights += logP;
+                    break;
+                }
+                if (_rows[n - 1].TryGetValue(context, out double logLambda))
+                    logWeights += logLambda; // an unseen context: the order below speaks alone (weight 1)
+                if (n == 1)
+                {
+                    logWeights += _floor;
+                    n = 0;
+                    break;
+                }
+                ulong oldest = (ulong)Symbol(ids, i - (n - 1));
+                key -= oldest * _powers[n - 1];
+                context -= oldest * _powers[n - 2];
+            }
+            logProbabilities[i] = logWeights;
+            start = Math.Min(_order, n + 1);
         }
     }
 
     // The symbol at a position of the boundary-padded item (the end token after the last character).
     private static int Symbol(ReadOnlySpan<int> ids, int position) => position >= 0 && position < ids.Length ? ids[position] : 0;
-
-    private double Lookup(ulong key, ulong context, ReadOnlySpan<int> ids, int position)
-    {
-        if (!_backsOff)
-        {
-            if (_seen[0].TryGetValue(key, out double logP) || _rows[0].TryGetValue(context, out logP))
-                return logP;
-            return _floor;
-        }
-        double logWeights = 0;
-        for (int n = _order; n >= 1; n--)
-        {
-            if (_seen[n - 1].TryGetValue(key, out double logP))
-                return logWeights + logP;
-            if (_rows[n - 1].TryGetValue(context, out double logLambda))
-                logWeights += logLambda; // unseen context: the order below speaks alone (weight 1)
-            if (n == 1)
-                break;
-            ulong oldest = (ulong)Symbol(ids, position - (n - 1));
-            key -= oldest * _powers[n - 1];
-            context -= oldest * _powers[n - 2];
-        }
-        return logWeights + _floor;
-    }
 }

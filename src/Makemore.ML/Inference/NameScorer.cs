@@ -66,8 +66,9 @@ public sealed class NameScorer
     public NameScore Score(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        Span<char> text = name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
-        text = text[..NormalizeInto(name, text)];
+        bool rewrites = RewritesNames; // else the name is scored as given, without a copy
+        Span<char> buffer = !rewrites ? default : name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
+        ReadOnlySpan<char> text = rewrites ? buffer[..NormalizeInto(name, buffer)] : name;
         Span<int> ids = text.Length <= StackLimit ? stackalloc int[text.Length] : new int[text.Length];
         var score = new NameScore();
         Fill(_model, ids[.._model.Vocabulary.Encode(text, ids)], score);
@@ -83,8 +84,9 @@ public sealed class NameScorer
     /// <exception cref="FormatException">The name has a character the vocabulary cannot map (policy <c>Error</c>).</exception>
     public SequenceScore ScoreLikelihood(ReadOnlySpan<char> name)
     {
-        Span<char> text = name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
-        text = text[..NormalizeInto(name, text)];
+        bool rewrites = RewritesNames; // else the name is scored as given, without a copy
+        Span<char> buffer = !rewrites ? default : name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
+        ReadOnlySpan<char> text = rewrites ? buffer[..NormalizeInto(name, buffer)] : name;
         Span<int> ids = text.Length <= StackLimit ? stackalloc int[text.Length] : new int[text.Length];
         return SequenceScorer.Score(_model, ids[.._model.Vocabulary.Encode(text, ids)]);
     }
@@ -110,11 +112,14 @@ public sealed class NameScorer
     public string Normalize(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (!_options.FoldCase && _options.UnknownCharacters is null)
+        if (!RewritesNames)
             return name;
         char[] buffer = new char[name.Length];
         return new string(buffer, 0, NormalizeInto(name, buffer));
     }
+
+    // Whether Normalize can change a name: case folding or a policy for unknown characters of the scorer's own.
+    private bool RewritesNames => _options.FoldCase || _options.UnknownCharacters is not null;
 
     // Normalize into a caller's buffer (at least name.Length long, case folding keeps the length); returns the length.
     private int NormalizeInto(ReadOnlySpan<char> name, Span<char> text)
