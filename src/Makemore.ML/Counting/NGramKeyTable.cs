@@ -1,11 +1,12 @@
 namespace Makemore.ML.Counting;
 
 /// <summary>
-/// A read-mostly map from n-gram keys (base-V numbers below 2^63) to doubles: open addressing with linear probing and a
+/// A read-mostly map from n-gram keys (base-V numbers below 2^63) to values: open addressing with linear probing and a
 /// multiplicative hash, so a lookup is one multiply, a shift and usually one probe. Scoring does one or more lookups per
 /// character, where <see cref="Dictionary{TKey, TValue}"/> cost about 3× as much. Not thread-safe while being filled.
 /// </summary>
-internal sealed class NGramKeyTable
+internal sealed class NGramKeyTable<TValue>
+    where TValue : unmanaged
 {
     private readonly Slot[] _slots; // key and value side by side: a probe touches one cache line, not two
     private readonly int _shift;
@@ -26,10 +27,10 @@ internal sealed class NGramKeyTable
     public int Count { get; private set; }
 
     /// <summary>Bytes held by the table's arrays.</summary>
-    public long Bytes => _slots.Length * 16L;
+    public long Bytes => _slots.Length * (long)System.Runtime.CompilerServices.Unsafe.SizeOf<Slot>();
 
     /// <summary>Sets the value of a key (adds it if absent).</summary>
-    public void Set(ulong key, double value)
+    public void Set(ulong key, TValue value)
     {
         ref Slot slot = ref _slots[Find(key)];
         if (slot.Key == 0)
@@ -43,7 +44,7 @@ internal sealed class NGramKeyTable
     }
 
     /// <summary>Finds the value of a key.</summary>
-    public bool TryGetValue(ulong key, out double value)
+    public bool TryGetValue(ulong key, out TValue value)
     {
         ulong stored = key + 1;
         int slot = (int)((stored * 0x9E3779B97F4A7C15UL) >> _shift);
@@ -57,7 +58,7 @@ internal sealed class NGramKeyTable
             }
             if (found.Key == 0)
             {
-                value = 0;
+                value = default;
                 return false;
             }
             slot = (slot + 1) & _mask;
@@ -65,7 +66,7 @@ internal sealed class NGramKeyTable
     }
 
     /// <summary>Applies a function to every value in place (e.g. probabilities to log-probabilities).</summary>
-    public void Transform(Func<double, double> f)
+    public void Transform(Func<TValue, TValue> f)
     {
         for (int i = 0; i < _slots.Length; i++)
             if (_slots[i].Key != 0)
@@ -84,6 +85,6 @@ internal sealed class NGramKeyTable
     private struct Slot
     {
         public ulong Key; // the n-gram key + 1; 0 marks an empty slot (key 0, all boundary, is a valid n-gram)
-        public double Value;
+        public TValue Value;
     }
 }

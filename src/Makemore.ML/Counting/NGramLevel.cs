@@ -118,3 +118,55 @@ internal sealed class NGramLevel
         }
     }
 }
+
+/// <summary>
+/// A Kneser–Ney level laid out for computing distributions: each row's λ, entry count and (next id, share) pairs in one
+/// contiguous block, found by context through an <see cref="NGramKeyTable{TValue}"/>. A level then costs one probe and
+/// a block or two of memory, where the rows dictionary and five parallel arrays cost a cache miss each.
+/// </summary>
+internal sealed class PackedLevel
+{
+    private readonly NGramKeyTable<int> _offsets;
+    private readonly double[] _blocks; // per row: λ, entry count, then next id and share per entry
+
+    private PackedLevel(NGramKeyTable<int> offsets, double[] blocks)
+    {
+        _offsets = offsets;
+        _blocks = blocks;
+    }
+
+    public static PackedLevel From(NGramLevel level)
+    {
+        int rows = level.RowContext.Length;
+        var offsets = new NGramKeyTable<int>(rows);
+        var blocks = new double[2 * rows + 2 * level.EntryCount];
+        int at = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            offsets.Set(level.RowContext[r], at);
+            blocks[at++] = level.Lambdas[r];
+            blocks[at++] = level.RowStart[r + 1] - level.RowStart[r];
+            for (int e = level.RowStart[r]; e < level.RowStart[r + 1]; e++)
+            {
+                blocks[at++] = level.Next[e];
+                blocks[at++] = level.Shares[e];
+            }
+        }
+        return new PackedLevel(offsets, blocks);
+    }
+
+    /// <summary>
+    /// One order of the interpolation for a context: <c>p ← p·λ(h) + shares</c>, the operations of the level-by-level
+    /// computation in the same order. Returns false, leaving <paramref name="p"/> as it is, when the context is unseen.
+    /// </summary>
+    public bool Interpolate(ulong context, Span<double> p)
+    {
+        if (!_offsets.TryGetValue(context, out int at))
+            return false;
+        System.Numerics.Tensors.TensorPrimitives.Multiply(p, _blocks[at], p);
+        int end = at + 2 + 2 * (int)_blocks[at + 1];
+        for (int i = at + 2; i < end; i += 2)
+            p[(int)_blocks[i]] += _blocks[i + 1];
+        return true;
+    }
+}

@@ -20,6 +20,7 @@ public sealed class NGramModel : WindowLanguageModel
     private readonly ulong[] _powers; // V^k, k = 0..order
     private readonly NGramLevel[] _levels; // _levels[n - 1] holds order n (context length n − 1); add-k keeps only the top one
     private NGramScoringTable? _scoring; // built on the first scoring call: fitting and WithSmoothing stay cheap
+    private PackedLevel[]? _packed; // Kneser–Ney's levels for distributions, built on the first one
 
     private NGramModel(CharacterVocabulary vocabulary, int order, Smoothing smoothing, Dictionary<ulong, int> counts)
     {
@@ -161,18 +162,12 @@ public sealed class NGramModel : WindowLanguageModel
 
     private void KneserNeyProbabilities(ulong key, Span<double> p)
     {
+        var packed = _packed ?? Interlocked.CompareExchange(ref _packed, Array.ConvertAll(_levels, PackedLevel.From), null) ?? _packed;
         p.Fill(1.0 / _v); // order 0: uniform
         for (int n = 1; n <= Order; n++)
         {
-            NGramLevel level = _levels[n - 1];
-            ulong suffix = n == 1 ? 0 : key % _powers[n - 1];
-            if (!level.Rows.TryGetValue(suffix, out int row))
+            if (!packed[n - 1].Interpolate(n == 1 ? 0 : key % _powers[n - 1], p))
                 break; // an unseen context is unseen at every higher order too
-            TensorPrimitives.Multiply(p, level.Lambdas[row], p); // elementwise: the same products as a loop
-            int[] next = level.Next;
-            double[] shares = level.Shares;
-            for (int e = level.RowStart[row]; e < level.RowStart[row + 1]; e++)
-                p[next[e]] += shares[e];
         }
     }
 

@@ -18,12 +18,12 @@ internal sealed class NGramScoringTable
     private readonly int _order;
     private readonly ulong[] _powers; // V^k, k = 0..order
     private readonly double[]? _dense; // [h·V + c]
-    private readonly NGramKeyTable[] _seen; // [n − 1]: ln p_n(c | h) per seen n-gram of order n
-    private readonly NGramKeyTable[] _rows; // [n − 1]: per seen context of order n, ln λ(h) (Kneser–Ney) or ln p of an unseen next (add-k)
+    private readonly NGramKeyTable<double>[] _seen; // [n − 1]: ln p_n(c | h) per seen n-gram of order n
+    private readonly NGramKeyTable<double>[] _rows; // [n − 1]: per seen context of order n, ln λ(h) (Kneser–Ney) or ln p of an unseen next (add-k)
     private readonly bool _backsOff;
     private readonly double _floor; // below every order: ln(1/V) for Kneser–Ney; an unseen context for add-k
 
-    private NGramScoringTable(int v, int order, double[]? dense, NGramKeyTable[] seen, NGramKeyTable[] rows, bool backsOff, double floor)
+    private NGramScoringTable(int v, int order, double[]? dense, NGramKeyTable<double>[] seen, NGramKeyTable<double>[] rows, bool backsOff, double floor)
     {
         _v = v;
         _order = order;
@@ -85,8 +85,8 @@ internal sealed class NGramScoringTable
 
     private static NGramScoringTable AddK(int v, int order, double k, NGramLevel top)
     {
-        var seen = new NGramKeyTable(top.EntryCount);
-        var rows = new NGramKeyTable(top.RowContext.Length);
+        var seen = new NGramKeyTable<double>(top.EntryCount);
+        var rows = new NGramKeyTable<double>(top.RowContext.Length);
         for (int r = 0; r < top.RowContext.Length; r++)
         {
             double denominator = top.Totals[r] + k * v; // as NGramModel.GetNextProbabilities computes it
@@ -101,14 +101,14 @@ internal sealed class NGramScoringTable
     {
         // Bottom-up, with the operations of NGramModel.GetNextProbabilities in the same order (p ← p·λ + share), so each
         // stored probability is bit-identical to the distribution's: a seen n-gram's suffixes are seen at every lower order.
-        var seen = new NGramKeyTable[order];
-        var rows = new NGramKeyTable[order];
+        var seen = new NGramKeyTable<double>[order];
+        var rows = new NGramKeyTable<double>[order];
         for (int n = 1; n <= order; n++)
         {
             NGramLevel level = levels[n - 1];
             ulong lowerSpace = NGramModel.Pow(v, n - 1);
-            seen[n - 1] = new NGramKeyTable(level.EntryCount);
-            rows[n - 1] = new NGramKeyTable(level.RowContext.Length);
+            seen[n - 1] = new NGramKeyTable<double>(level.EntryCount);
+            rows[n - 1] = new NGramKeyTable<double>(level.RowContext.Length);
             for (int r = 0; r < level.RowContext.Length; r++)
             {
                 double lambda = level.Lambdas[r];
