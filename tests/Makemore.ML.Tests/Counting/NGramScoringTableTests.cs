@@ -93,7 +93,7 @@ public sealed class NGramScoringTableTests
     public void SparseLayoutOfTheLectureSplitSixGramMatchesTheDistribution()
     {
         // names.txt at order 6 is past the dense limit: the real layout, the real backoff chains.
-        var names = File.ReadAllLines(TestData.BundledNamesPath).Where(n => n.Length > 0).ToArray();
+        var names = TestData.BundledNames().ToArray();
         var vocabulary = CharacterVocabulary.Learn(names);
         var model = NGramModel.Fit(vocabulary, 6, Smoothing.KneserNey(), names.Take(20_000).Select(n => vocabulary.Encode(n)));
         Assert.IsFalse(model.ScoringTable.IsDense);

@@ -13,7 +13,7 @@ public sealed class NameScorerAllocationTests
 {
     private const int Names = 2_000;
 
-    private static readonly string[] Training = File.ReadAllLines(TestData.BundledNamesPath).Where(n => n.Length > 0).ToArray();
+    private static readonly string[] Training = TestData.BundledNames().ToArray();
 
     private static IEnumerable<object[]> Models()
     {

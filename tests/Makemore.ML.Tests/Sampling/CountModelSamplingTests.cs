@@ -30,7 +30,7 @@ public sealed class CountModelSamplingTests
     [TestMethod]
     public void CachedRowsGiveTheNamesOfThePerStepRoute()
     {
-        var names = File.ReadAllLines(TestData.BundledNamesPath).Where(n => n.Length > 0).Take(3_000).ToArray();
+        var names = TestData.BundledNames().Take(3_000).ToArray();
         var vocabulary = CharacterVocabulary.Learn(names);
         var ids = names.Select(n => vocabulary.Encode(n)).ToList();
         var models = new[]
