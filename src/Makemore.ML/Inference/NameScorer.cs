@@ -66,12 +66,10 @@ public sealed class NameScorer
     public NameScore Score(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        bool rewrites = RewritesNames; // else the name is scored as given, without a copy
-        Span<char> buffer = !rewrites ? default : name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
-        ReadOnlySpan<char> text = rewrites ? buffer[..NormalizeInto(name, buffer)] : name;
-        Span<int> ids = text.Length <= StackLimit ? stackalloc int[text.Length] : new int[text.Length];
+        Span<char> chars = name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
+        Span<int> ids = name.Length <= StackLimit ? stackalloc int[name.Length] : new int[name.Length];
         var score = new NameScore();
-        Fill(_model, ids[.._model.Vocabulary.Encode(text, ids)], score);
+        Fill(_model, Encode(name, chars, ids), score);
         return score;
     }
 
@@ -84,11 +82,17 @@ public sealed class NameScorer
     /// <exception cref="FormatException">The name has a character the vocabulary cannot map (policy <c>Error</c>).</exception>
     public SequenceScore ScoreLikelihood(ReadOnlySpan<char> name)
     {
-        bool rewrites = RewritesNames; // else the name is scored as given, without a copy
-        Span<char> buffer = !rewrites ? default : name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
-        ReadOnlySpan<char> text = rewrites ? buffer[..NormalizeInto(name, buffer)] : name;
-        Span<int> ids = text.Length <= StackLimit ? stackalloc int[text.Length] : new int[text.Length];
-        return SequenceScorer.Score(_model, ids[.._model.Vocabulary.Encode(text, ids)]);
+        Span<char> chars = name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
+        Span<int> ids = name.Length <= StackLimit ? stackalloc int[name.Length] : new int[name.Length];
+        return SequenceScorer.Score(_model, Encode(name, chars, ids));
+    }
+
+    // The ids of a name as Score reads it, in caller buffers of the name's length (reading never lengthens a name): the
+    // name is copied into chars only when the options rewrite it.
+    private ReadOnlySpan<int> Encode(ReadOnlySpan<char> name, Span<char> chars, Span<int> ids)
+    {
+        ReadOnlySpan<char> text = RewritesNames ? chars[..NormalizeInto(name, chars)] : name;
+        return ids[.._model.Vocabulary.Encode(text, ids)];
     }
 
     /// <summary>Scores one name and places it among the training names (<see cref="NameJudgement.Percentile"/> is null without a table).</summary>
