@@ -24,6 +24,9 @@ internal static class TestData
     public static string BundledNamesPath =>
         FindUp(Path.Combine("data", "names.txt")) ?? throw new FileNotFoundException("data/names.txt not found above the test directory.");
 
+    /// <summary>The names of the repository's bundled data/names.txt, read as <c>LoadNames</c> reads them.</summary>
+    public static IReadOnlyList<string> BundledNames() => NameList.Read(BundledNamesPath);
+
     /// <summary>The repository root (the folder with Makemore.ML.sln).</summary>
     public static string RepositoryRoot =>
         Path.GetDirectoryName(FindUp("Makemore.ML.sln") ?? throw new FileNotFoundException("Makemore.ML.sln not found above the test directory."))!;

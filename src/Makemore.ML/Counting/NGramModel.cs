@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
 
@@ -15,7 +17,10 @@ public sealed class NGramModel : WindowLanguageModel
     public const int MaxOrder = 8;
 
     private readonly int _v;
-    private readonly Level[] _levels; // _levels[n - 1] holds order n (context length n − 1); add-k keeps only the top one
+    private readonly ulong[] _powers; // V^k, k = 0..order
+    private readonly NGramLevel[] _levels; // _levels[n - 1] holds order n (context length n − 1); add-k keeps only the top one
+    private NGramScoringTable? _scoring; // built on the first scoring call: fitting and WithSmoothing stay cheap
+    private PackedLevel[]? _packed; // Kneser–Ney's levels for distributions, built on the first one
 
     private NGramModel(CharacterVocabulary vocabulary, int order, Smoothing smoothing, Dictionary<ulong, int> counts)
     {
@@ -24,9 +29,12 @@ public sealed class NGramModel : WindowLanguageModel
         Smoothing = smoothing;
         _v = vocabulary.Size;
         TopCounts = counts;
+        _powers = new ulong[order + 1];
+        for (int k = 0; k <= order; k++)
+            _powers[k] = Pow(_v, k);
         _levels = smoothing switch
         {
-            AddKSmoothing => [Level.Build(_v, counts, discounts: null)],
+            AddKSmoothing => [NGramLevel.Build(_v, counts, discounts: null)],
             KneserNeySmoothing kn => BuildKneserNey(kn, counts),
             _ => throw new InvalidOperationException($"Unknown smoothing {smoothing}."),
         };
@@ -70,7 +78,7 @@ public sealed class NGramModel : WindowLanguageModel
         ValidateOrder(vocabulary, order);
         smoothing.Validate();
         int v = vocabulary.Size;
-        ulong contextSpace = Pow(v, order - 1);
+        ulong oldestWeight = Pow(v, order - 1);
         var counts = new Dictionary<ulong, int>();
         foreach (int[] ids in sequences)
         {
@@ -81,8 +89,10 @@ public sealed class NGramModel : WindowLanguageModel
                 if ((uint)target >= (uint)v)
                     throw new ArgumentException($"Id {target} is outside the vocabulary of {v} symbols.", nameof(sequences));
                 ulong key = context * (ulong)v + (ulong)target;
-                counts[key] = counts.GetValueOrDefault(key) + 1;
-                context = contextSpace == 1 ? 0 : key % contextSpace;
+                CollectionsMarshal.GetValueRefOrAddDefault(counts, key, out _)++;
+                // Drop the oldest symbol by subtraction: a 64-bit modulo per event cost more than the dictionary update.
+                int oldest = i - (order - 1);
+                context = key - (oldest >= 0 ? (ulong)(oldest < ids.Length ? ids[oldest] : 0) : 0) * oldestWeight;
             }
         }
         return new NGramModel(vocabulary, order, smoothing, counts);
@@ -119,9 +129,25 @@ public sealed class NGramModel : WindowLanguageModel
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>One table lookup per character (a few for a Kneser–Ney backoff), not a distribution: see <see cref="NGramScoringTable"/>.</remarks>
+    public override void LogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities)
+    {
+        if (logProbabilities.Length < ids.Length + 1)
+            throw new ArgumentException($"Needs room for {ids.Length + 1} values, got {logProbabilities.Length}.", nameof(logProbabilities));
+        ScoringTable.LogProbabilities(ids, logProbabilities);
+    }
+
+    /// <summary>The precomputed log-probabilities, built on first use (thread-safe: a race builds twice and keeps one).</summary>
+    internal NGramScoringTable ScoringTable =>
+        _scoring ?? Interlocked.CompareExchange(ref _scoring, NGramScoringTable.Create(this, _levels), null) ?? _scoring;
+
+    /// <summary>Builds a scoring table with another dense limit (tests compare both layouts with the distribution).</summary>
+    internal NGramScoringTable CreateScoringTable(long denseLimit) => NGramScoringTable.Create(this, _levels, denseLimit);
+
     private void AddKProbabilities(double k, ulong key, Span<double> p)
     {
-        Level top = _levels[0];
+        NGramLevel top = _levels[0];
         if (!top.Rows.TryGetValue(key, out int row))
         {
             // An unseen context: add-k gives the uniform distribution; without smoothing every event has probability 0.
@@ -136,49 +162,33 @@ public sealed class NGramModel : WindowLanguageModel
 
     private void KneserNeyProbabilities(ulong key, Span<double> p)
     {
+        var packed = _packed ?? Interlocked.CompareExchange(ref _packed, Array.ConvertAll(_levels, PackedLevel.From), null) ?? _packed;
         p.Fill(1.0 / _v); // order 0: uniform
         for (int n = 1; n <= Order; n++)
         {
-            Level level = _levels[n - 1];
-            ulong suffix = n == 1 ? 0 : key % Pow(_v, n - 1);
-            if (!level.Rows.TryGetValue(suffix, out int row))
+            if (!packed[n - 1].Interpolate(n == 1 ? 0 : key % _powers[n - 1], p))
                 break; // an unseen context is unseen at every higher order too
-            double total = level.Totals[row];
-            double lambda = level.BackoffMass[row] / total;
-            for (int c = 0; c < p.Length; c++)
-                p[c] *= lambda;
-            double[] d = level.Discounts!;
-            for (int e = level.RowStart[row]; e < level.RowStart[row + 1]; e++)
-            {
-                double count = level.Counts[e];
-                double discount = count >= 3 ? d[2] : d[(int)count - 1];
-                p[level.Next[e]] += Math.Max(count - discount, 0) / total;
-            }
         }
     }
 
-    private Level[] BuildKneserNey(KneserNeySmoothing kn, Dictionary<ulong, int> top)
+    private NGramLevel[] BuildKneserNey(KneserNeySmoothing kn, Dictionary<ulong, int> top)
     {
         // Order N uses raw counts. A lower order n uses continuation counts N1+(• h c): the number of distinct
         // symbols seen before (h c), because it only speaks when the longer context is rare (Chen & Goodman 1998).
         // Boundary padding counts as a symbol like any other. (KenLM instead keeps raw counts for n-grams that start
         // with padding; on the lecture split that costs 0.025 nats at order 6, so we follow Chen & Goodman.)
-        var levels = new Level[Order];
-        Dictionary<ulong, int> raw = top;
-        levels[Order - 1] = Level.Build(_v, raw, EstimateDiscounts(kn, raw));
+        // Each lower order is one linear pass over the keys of the order above (the distinct n-grams), no sorting.
+        var levels = new NGramLevel[Order];
+        Dictionary<ulong, int> counts = top;
+        levels[Order - 1] = NGramLevel.Build(_v, counts, EstimateDiscounts(kn, counts));
         for (int n = Order - 1; n >= 1; n--)
         {
-            ulong space = Pow(_v, n);
-            var lowerRaw = new Dictionary<ulong, int>();
-            var continuation = new Dictionary<ulong, int>();
-            foreach ((ulong key, int count) in raw)
-            {
-                ulong suffix = key % space;
-                lowerRaw[suffix] = lowerRaw.GetValueOrDefault(suffix) + count;
-                continuation[suffix] = continuation.GetValueOrDefault(suffix) + 1;
-            }
-            levels[n - 1] = Level.Build(_v, continuation, EstimateDiscounts(kn, continuation));
-            raw = lowerRaw;
+            ulong space = _powers[n];
+            var continuation = new Dictionary<ulong, int>(counts.Count);
+            foreach (ulong key in counts.Keys)
+                CollectionsMarshal.GetValueRefOrAddDefault(continuation, key % space, out _)++;
+            levels[n - 1] = NGramLevel.Build(_v, continuation, EstimateDiscounts(kn, continuation));
+            counts = continuation;
         }
         return levels;
     }
@@ -203,6 +213,12 @@ public sealed class NGramModel : WindowLanguageModel
             Clamp(n[3] == 0 ? 2.5 : 3 - 4 * y * n[4] / n[3], 3),
         ];
     }
+
+    /// <summary>
+    /// The key of the window after an item's first ids (its last <see cref="BlockSize"/> ids, left-padded with the boundary;
+    /// base V, oldest most significant): items with the same key have the same next-symbol distribution.
+    /// </summary>
+    internal ulong KeyAfter(ReadOnlySpan<int> ids) => ContextKey(ids[^Math.Min(BlockSize, ids.Length)..]);
 
     private ulong ContextKey(ReadOnlySpan<int> context)
     {
@@ -316,55 +332,4 @@ public sealed class NGramModel : WindowLanguageModel
     /// <inheritdoc/>
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Order}-gram model, {Smoothing}, {Vocabulary.Size} symbols, {DistinctNGramCount:N0} distinct n-grams");
-
-    /// <summary>The counts of one order grouped by context, rows in a compressed sparse layout.</summary>
-    private sealed class Level
-    {
-        public required Dictionary<ulong, int> Rows { get; init; }
-        public required int[] RowStart { get; init; }
-        public required int[] Next { get; init; }
-        public required double[] Counts { get; init; }
-        public required double[] Totals { get; init; }
-        /// <summary>Per row: D1·N1 + D2·N2 + D3+·N3+, the probability mass (times the total) handed to the lower order.</summary>
-        public required double[] BackoffMass { get; init; }
-        public double[]? Discounts { get; init; }
-
-        public static Level Build(int v, Dictionary<ulong, int> counts, double[]? discounts)
-        {
-            var entries = counts.OrderBy(p => p.Key).ToArray();
-            var rows = new Dictionary<ulong, int>();
-            var rowStart = new List<int>();
-            var next = new int[entries.Length];
-            var values = new double[entries.Length];
-            for (int e = 0; e < entries.Length; e++)
-            {
-                ulong context = entries[e].Key / (ulong)v;
-                if (!rows.ContainsKey(context))
-                {
-                    rows[context] = rowStart.Count;
-                    rowStart.Add(e);
-                }
-                next[e] = (int)(entries[e].Key % (ulong)v);
-                values[e] = entries[e].Value;
-            }
-            rowStart.Add(entries.Length);
-            int rowCount = rows.Count;
-            var totals = new double[rowCount];
-            var backoff = new double[rowCount];
-            for (int r = 0; r < rowCount; r++)
-            {
-                for (int e = rowStart[r]; e < rowStart[r + 1]; e++)
-                {
-                    totals[r] += values[e];
-                    if (discounts is not null)
-                        backoff[r] += Math.Min(values[e], values[e] >= 3 ? discounts[2] : discounts[(int)values[e] - 1]);
-                }
-            }
-            return new Level
-            {
-                Rows = rows, RowStart = rowStart.ToArray(), Next = next, Counts = values,
-                Totals = totals, BackoffMass = backoff, Discounts = discounts,
-            };
-        }
-    }
 }

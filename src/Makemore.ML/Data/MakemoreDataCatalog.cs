@@ -64,7 +64,7 @@ public static class MakemoreDataCatalog
         if (column.Type is not TextDataViewType)
             throw new ArgumentException($"Column '{columnName}' must be text, but is {column.Type}.", nameof(columnName));
         var list = new List<string>();
-        using var cursor = data.GetRowCursor([column]);
+        using var cursor = SequentialCursor.Open(data, [column]);
         var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
         ReadOnlyMemory<char> value = default;
         while (cursor.MoveNext())

@@ -20,7 +20,7 @@ internal static class TrainingData
         var (vocabulary, sequences) = Read(input, idsColumnName);
         var devSequences = dev is null ? null : Read(dev, idsColumnName).Sequences;
         var (model, training) = train(vocabulary, sequences, devSequences);
-        return LanguageModelTransformer.Create(catalogs, model, training, idsColumnName, input);
+        return LanguageModelTransformer.Create(catalogs, model, training, idsColumnName, input, trainingSequences: sequences);
     }
 
     /// <summary>The vocabulary and one id array per row of an ids column written by <c>MapCharactersToIds</c>.</summary>
@@ -34,7 +34,7 @@ internal static class TrainingData
             ?? throw new ArgumentOutOfRangeException(nameof(input), $"The data has no vocabulary beside '{idsColumnName}': the ids must come from mlContext.Transforms.Text.MapCharactersToIds.");
         var sequences = new List<int[]>();
         CharacterVocabulary? vocabulary = null;
-        using var cursor = input.GetRowCursor([ids, vocabularyColumn]);
+        using var cursor = SequentialCursor.Open(input, [ids, vocabularyColumn]);
         var idsGetter = cursor.GetGetter<VBuffer<int>>(ids);
         var vocabularyGetter = cursor.GetGetter<ReadOnlyMemory<char>>(vocabularyColumn);
         VBuffer<int> buffer = default;
@@ -47,7 +47,7 @@ internal static class TrainingData
                 vocabulary = ModelState.GetVocabulary(state);
             }
             idsGetter(ref buffer);
-            sequences.Add(buffer.DenseValues().ToArray());
+            sequences.Add(buffer.IsDense ? buffer.GetValues().ToArray() : buffer.DenseValues().ToArray());
         }
         if (vocabulary is null)
             throw new ArgumentException("The training data has no rows.", nameof(input));

@@ -14,7 +14,7 @@ public static class LanguageModelEvaluator
         ArgumentNullException.ThrowIfNull(scored);
         var logLikelihood = Require(scored, ScoreColumns.LogLikelihood, NumberDataViewType.Double);
         var count = Require(scored, ScoreColumns.PredictedCharacterCount, NumberDataViewType.Int32);
-        using var cursor = scored.GetRowCursor([logLikelihood, count]);
+        using var cursor = Data.SequentialCursor.Open(scored, [logLikelihood, count]);
         var llGetter = cursor.GetGetter<double>(logLikelihood);
         var countGetter = cursor.GetGetter<int>(count);
         double sum = 0, ll = 0;

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Makemore.ML.Data;
 using Makemore.ML.Persistence;
 using Makemore.ML.Training;
 
@@ -38,13 +39,18 @@ public abstract class LanguageModelTransformer : FacadeTransformer
         where TModel : ILanguageModel =>
         Create(Catalogs.Of(mlContext), model, TrainingResult.WithoutSteps(TimeSpan.Zero), idsColumnName, input, metadata);
 
-    /// <summary>Builds the transformer a trainer's <c>Fit</c> returns: the model with what its training did.</summary>
-    internal static LanguageModelTransformer<TModel> Create<TModel>(Catalogs catalogs, TModel model, TrainingResult training, string idsColumnName, IDataView input, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>
+    /// Builds the transformer a trainer's <c>Fit</c> returns: the model with what its training did. A trainer passes the
+    /// training ids it has read as <c>trainingSequences</c>, for the plausibility table; without them they are read again.
+    /// </summary>
+    internal static LanguageModelTransformer<TModel> Create<TModel>(Catalogs catalogs, TModel model, TrainingResult training, string idsColumnName, IDataView input,
+        IReadOnlyDictionary<string, string>? metadata = null, IReadOnlyList<int[]>? trainingSequences = null)
         where TModel : ILanguageModel
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(training);
-        var inner = Chain(catalogs, ModelState.EncodeModel(model, PlausibilityTable.AddTo(metadata, model, input, idsColumnName)), idsColumnName).Fit(input);
+        var withTable = PlausibilityTable.AddTo(metadata, model, trainingSequences ?? TrainingData.Read(input, idsColumnName).Sequences);
+        var inner = Chain(catalogs, ModelState.EncodeModel(model, withTable), idsColumnName).Fit(input);
         return new LanguageModelTransformer<TModel>(inner, model, training);
     }
 

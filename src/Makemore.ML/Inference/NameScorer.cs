@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.ML;
 using Makemore.ML.Text;
 
@@ -36,6 +35,8 @@ public sealed record NameJudgement(string Name, string ScoredAs, NameScore Score
 /// </summary>
 public sealed class NameScorer
 {
+    private const int StackLimit = 256; // names up to this many characters are read into stack buffers, not arrays
+
     private readonly ILanguageModel _model;
     private readonly NameScorerOptions _options;
 
@@ -65,9 +66,33 @@ public sealed class NameScorer
     public NameScore Score(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        Span<char> chars = name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
+        Span<int> ids = name.Length <= StackLimit ? stackalloc int[name.Length] : new int[name.Length];
         var score = new NameScore();
-        Fill(_model, _model.Vocabulary.Encode(Normalize(name)), score);
+        Fill(_model, Encode(name, chars, ids), score);
         return score;
+    }
+
+    /// <summary>
+    /// Scores one name's likelihood only: the <see cref="NameScore.LogLikelihood"/>, <see cref="NameScore.NllPerCharacter"/>
+    /// and <see cref="NameScore.Perplexity"/> of <see cref="Score"/> without its next-character distribution, and without
+    /// allocating for names up to 256 characters. For scoring many names where only the likelihood matters.
+    /// </summary>
+    /// <param name="name">The name, read as <see cref="Score"/> reads it (<see cref="Normalize"/>, then the vocabulary's policy).</param>
+    /// <exception cref="FormatException">The name has a character the vocabulary cannot map (policy <c>Error</c>).</exception>
+    public SequenceScore ScoreLikelihood(ReadOnlySpan<char> name)
+    {
+        Span<char> chars = name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
+        Span<int> ids = name.Length <= StackLimit ? stackalloc int[name.Length] : new int[name.Length];
+        return SequenceScorer.Score(_model, Encode(name, chars, ids));
+    }
+
+    // The ids of a name as Score reads it, in caller buffers of the name's length (reading never lengthens a name): the
+    // name is copied into chars only when the options rewrite it.
+    private ReadOnlySpan<int> Encode(ReadOnlySpan<char> name, Span<char> chars, Span<int> ids)
+    {
+        ReadOnlySpan<char> text = RewritesNames ? chars[..NormalizeInto(name, chars)] : name;
+        return ids[.._model.Vocabulary.Encode(text, ids)];
     }
 
     /// <summary>Scores one name and places it among the training names (<see cref="NameJudgement.Percentile"/> is null without a table).</summary>
@@ -76,8 +101,9 @@ public sealed class NameScorer
     {
         ArgumentNullException.ThrowIfNull(name);
         string scoredAs = Normalize(name);
+        Span<int> ids = scoredAs.Length <= StackLimit ? stackalloc int[scoredAs.Length] : new int[scoredAs.Length];
         var score = new NameScore();
-        Fill(_model, _model.Vocabulary.Encode(scoredAs), score);
+        Fill(_model, ids[.._model.Vocabulary.Encode(scoredAs, ids)], score);
         return new NameJudgement(name, scoredAs, score, Plausibility?.Percentile(score.NllPerCharacter));
     }
 
@@ -90,26 +116,41 @@ public sealed class NameScorer
     public string Normalize(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        string text = _options.FoldCase ? name.ToLowerInvariant() : name;
+        if (!RewritesNames)
+            return name;
+        char[] buffer = new char[name.Length];
+        return new string(buffer, 0, NormalizeInto(name, buffer));
+    }
+
+    // Whether Normalize can change a name: case folding or a policy for unknown characters of the scorer's own.
+    private bool RewritesNames => _options.FoldCase || _options.UnknownCharacters is not null;
+
+    // Normalize into a caller's buffer (at least name.Length long, case folding keeps the length); returns the length.
+    private int NormalizeInto(ReadOnlySpan<char> name, Span<char> text)
+    {
+        if (_options.FoldCase)
+            name.ToLowerInvariant(text);
+        else
+            name.CopyTo(text);
         if (_options.UnknownCharacters is not { } policy)
-            return text;
+            return name.Length;
         var vocabulary = _model.Vocabulary;
-        var kept = new StringBuilder(text.Length);
-        for (int i = 0; i < text.Length; i++)
+        int kept = 0;
+        for (int i = 0; i < name.Length; i++)
         {
             char c = text[i];
             if (vocabulary.IdOf(c) > 0)
-                kept.Append(c);
+                text[kept++] = c;
             else if (policy == UnknownCharacterPolicy.Error)
                 throw new FormatException($"'{name}' contains '{c}' (U+{(int)c:X4}) at position {i + 1}, which is not in the model's vocabulary ({vocabulary.Size} symbols: {vocabulary}).");
             else if (policy == UnknownCharacterPolicy.MapToUnknown)
-                kept.Append(CharacterVocabulary.UnknownSymbol);
+                text[kept++] = CharacterVocabulary.UnknownSymbol;
         }
-        return kept.ToString();
+        return kept;
     }
 
     /// <summary>Fills every score column for one item's ids: the one definition shared with the saved model's mapping.</summary>
-    internal static void Fill(ILanguageModel model, int[] ids, NameScore output)
+    internal static void Fill(ILanguageModel model, ReadOnlySpan<int> ids, NameScore output)
     {
         Span<double> next = model.Vocabulary.Size <= 256 ? stackalloc double[model.Vocabulary.Size] : new double[model.Vocabulary.Size];
         var score = SequenceScorer.ScoreWithNext(model, ids, next); // one pass gives both where the model can

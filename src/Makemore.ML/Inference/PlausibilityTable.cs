@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.ML;
-using Makemore.ML.Data;
 
 namespace Makemore.ML.Inference;
 
@@ -130,13 +129,12 @@ public sealed class PlausibilityTable
         return new PlausibilityTable([.. quantiles], count);
     }
 
-    /// <summary>Adds the table of the training data (the ids column of <paramref name="input"/>) to a model's metadata, unless it is there.</summary>
-    internal static IReadOnlyDictionary<string, string> AddTo(IReadOnlyDictionary<string, string>? metadata, ILanguageModel model, IDataView input, string idsColumnName)
+    /// <summary>Adds the table of the training data (its id sequences) to a model's metadata, unless it is there.</summary>
+    internal static IReadOnlyDictionary<string, string> AddTo(IReadOnlyDictionary<string, string>? metadata, ILanguageModel model, IEnumerable<int[]> sequences)
     {
         if (metadata is not null && metadata.ContainsKey(MetadataKey))
             return metadata;
         var withTable = metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(metadata);
-        var (_, sequences) = TrainingData.Read(input, idsColumnName);
         withTable[MetadataKey] = FromSequences(model, sequences).ToMetadataValue();
         return withTable;
     }

@@ -17,6 +17,7 @@ internal sealed class ConstraintAutomaton
     private readonly bool[] _canComplete;      // [length * stateCount + state], length 0..max
     private readonly bool[] _characterAllowed; // [id]: not excluded, not the boundary
     private readonly int _stateCount;
+    private readonly bool[] _allAllowed;       // [length * stateCount + state]: every symbol, the end included, is allowed
 
     public ConstraintAutomaton(int vocabularySize, bool[] excluded, int[] prefix, int[] suffix, int[] inside, int minLength, int maxLength)
     {
@@ -55,6 +56,11 @@ internal sealed class ConstraintAutomaton
             for (int q = 0; q < _stateCount; q++)
                 for (int k = Math.Max(0, minLength - length); k <= maxLength - length && !_canComplete[length * _stateCount + q]; k++)
                     _canComplete[length * _stateCount + q] = reachable[k][q];
+        _allAllowed = new bool[(maxLength + 1) * _stateCount];
+        Span<bool> allowed = vocabularySize <= 256 ? stackalloc bool[vocabularySize] : new bool[vocabularySize];
+        for (int length = 0; length <= maxLength; length++)
+            for (int q = 0; q < _stateCount; q++)
+                _allAllowed[length * _stateCount + q] = Allowed(q, length, allowed) == vocabularySize;
         int start = 0;
         foreach (int id in prefix)
             start = Next(start, id);
@@ -83,6 +89,9 @@ internal sealed class ConstraintAutomaton
 
     /// <summary>Whether the name may end now.</summary>
     public bool MayEnd(int state, int length) => _final[state] && length >= MinLength;
+
+    /// <summary>Whether the constraints allow every next symbol (the end token included): <see cref="Allowed"/> would write all true.</summary>
+    public bool AllowsEverything(int state, int length) => length <= MaxLength && _allAllowed[length * _stateCount + state];
 
     /// <summary>Writes which next symbols (id 0: the end token) the constraints allow; returns how many.</summary>
     public int Allowed(int state, int length, Span<bool> allowed)

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML;
+using Makemore.ML.Counting;
 using Makemore.ML.Inference;
 
 namespace Makemore.ML.Sampling;
@@ -198,7 +200,10 @@ public sealed class NameGenerator
     {
         options.Validate();
         var constraints = options.Constraints;
-        return new SamplingPlan(options, constraints.Compile(_model.Vocabulary), constraints.Pattern is null ? null : constraints.Regex());
+        return new SamplingPlan(options, constraints.Compile(_model.Vocabulary), constraints.Pattern is null ? null : constraints.Regex(), _model.Vocabulary.Size)
+        {
+            Rows = CumulativeRows.For(_model, options),
+        };
     }
 
     private string Sample(TorchGenerator rng, SamplingPlan plan, int found, int requested)
@@ -224,33 +229,37 @@ public sealed class NameGenerator
         var mask = plan.Mask;
         var vocabulary = _model.Vocabulary;
         var ids = new List<int>(mask.Prefix);
-        var decoder = _model.StartDecoding();
-        foreach (int id in ids)
-            decoder.Append(id);
+        ILanguageModelDecoder? decoder = null; // started at the first step that needs the model's distribution
         int state = mask.Start;
-        var probabilities = new double[vocabulary.Size];
-        var weights = new float[vocabulary.Size];
-        Span<bool> allowed = vocabulary.Size <= 256 ? stackalloc bool[vocabulary.Size] : new bool[vocabulary.Size];
+        var (probabilities, weights, allowed) = (plan.Probabilities, plan.Weights, plan.Allowed);
         while (true)
         {
             int next;
-            if (mask.Allowed(state, ids.Count, allowed) == 1)
-                next = allowed.IndexOf(true); // forced by the constraints (the end at MaxLength, a required ending): nothing to draw
+            if (plan.Rows is { } rows && mask.AllowsEverything(state, ids.Count))
+                next = rows.Draw(rng, CollectionsMarshal.AsSpan(ids), options); // the same row and the same draw, computed once per context
+            else if (mask.Allowed(state, ids.Count, allowed) == 1)
+                next = allowed.AsSpan().IndexOf(true); // forced by the constraints (the end at MaxLength, a required ending): nothing to draw
             else
             {
+                if (decoder is null)
+                {
+                    decoder = _model.StartDecoding();
+                    foreach (int id in ids)
+                        decoder.Append(id);
+                }
                 decoder.NextProbabilities(probabilities);
                 next = Choose(rng, probabilities, weights, allowed, options);
             }
             if (next == 0)
                 break;
             ids.Add(next);
-            decoder.Append(next);
+            decoder?.Append(next);
             state = mask.Next(state, next);
         }
-        return vocabulary.Decode(ids.ToArray());
+        return vocabulary.Decode(CollectionsMarshal.AsSpan(ids));
     }
 
-    private static int Choose(TorchGenerator rng, double[] p, float[] weights, ReadOnlySpan<bool> allowed, SamplingOptions options)
+    private static int Choose(TorchGenerator rng, double[] p, float[] weights, bool[] allowed, SamplingOptions options)
     {
         Shape(p, allowed, options);
         if (options.Greedy)
@@ -349,6 +358,68 @@ public sealed class NameGenerator
             p[i] = p[i] > 0 ? Math.Exp((Math.Log(p[i]) - logMax) / temperature) : 0;
     }
 
-    /// <summary>Validated options with their compiled constraints.</summary>
-    private sealed record SamplingPlan(SamplingOptions Options, ConstraintAutomaton Mask, System.Text.RegularExpressions.Regex? Pattern);
+    /// <summary>Validated options with their compiled constraints, and the buffers of one enumeration.</summary>
+    private sealed record SamplingPlan(SamplingOptions Options, ConstraintAutomaton Mask, System.Text.RegularExpressions.Regex? Pattern, int VocabularySize)
+    {
+        public double[] Probabilities { get; } = new double[VocabularySize];
+        public float[] Weights { get; } = new float[VocabularySize];
+        public bool[] Allowed { get; } = new bool[VocabularySize];
+
+        /// <summary>The rows of a count model for the lecture's draw; null when every step must compute its row.</summary>
+        public CumulativeRows? Rows { get; init; }
+    }
+
+    /// <summary>
+    /// The lecture's draw (<see cref="TorchGenerator.SampleLecture"/>) from an n-gram model, with each context's shaped
+    /// float32 cumulative row computed once per enumeration instead of once per character: an n-gram's distribution is a
+    /// function of its window alone. Only for steps where the constraints allow every symbol, so a row is exactly what
+    /// <see cref="Choose"/> would build there; the draws, and so the names, are the same.
+    /// </summary>
+    private sealed class CumulativeRows(NGramModel model)
+    {
+        private const int DenseContexts = 1 << 16; // up to this many contexts (V = 27: orders 1–4) rows sit in an array by key
+
+        private readonly float[]?[]? _dense = NGramModel.Pow(model.Vocabulary.Size, model.BlockSize) <= DenseContexts
+            ? new float[]?[NGramModel.Pow(model.Vocabulary.Size, model.BlockSize)]
+            : null;
+        private readonly Dictionary<ulong, float[]> _sparse = [];
+        private readonly int[] _window = new int[model.BlockSize];
+        private readonly double[] _p = new double[model.Vocabulary.Size];
+        private readonly float[] _weights = new float[model.Vocabulary.Size];
+        private readonly bool[] _everything = Enumerable.Repeat(true, model.Vocabulary.Size).ToArray();
+
+        public static CumulativeRows? For(ILanguageModel model, SamplingOptions options) =>
+            model is NGramModel ngram && options.Rng == SamplerRng.Lecture && !options.Greedy ? new CumulativeRows(ngram) : null;
+
+        /// <summary>Draws the symbol after <paramref name="ids"/> (the name so far).</summary>
+        public int Draw(TorchGenerator rng, ReadOnlySpan<int> ids, SamplingOptions options)
+        {
+            ulong key = model.KeyAfter(ids);
+            float[]? row = _dense is not null ? _dense[key] : _sparse.GetValueOrDefault(key);
+            if (row is null)
+            {
+                row = Row(ids, options);
+                if (_dense is not null)
+                    _dense[key] = row;
+                else
+                    _sparse[key] = row;
+            }
+            return rng.SampleLectureCumulative(row);
+        }
+
+        // What Choose builds after these ids when every symbol is allowed: the distribution, shaped, as float32 cumulative sums.
+        private float[] Row(ReadOnlySpan<int> ids, SamplingOptions options)
+        {
+            int take = Math.Min(_window.Length, ids.Length); // the model's window: the last BlockSize ids, left-padded with the boundary
+            _window.AsSpan(0, _window.Length - take).Clear();
+            ids[^take..].CopyTo(_window.AsSpan(_window.Length - take));
+            model.GetNextProbabilities(_window, _p);
+            Shape(_p, _everything, options);
+            for (int i = 0; i < _p.Length; i++)
+                _weights[i] = (float)_p[i];
+            var row = new float[_p.Length];
+            TorchGenerator.LectureCumulative(_weights, row);
+            return row;
+        }
+    }
 }

@@ -77,13 +77,24 @@ public sealed class TorchGenerator
     /// </remarks>
     public int SampleLecture(ReadOnlySpan<float> weights)
     {
+        Span<float> cumulative = weights.Length <= StackallocLimit ? stackalloc float[weights.Length] : new float[weights.Length];
+        LectureCumulative(weights, cumulative);
+        return SampleLectureCumulative(cumulative);
+    }
+
+    /// <summary>
+    /// The first half of <see cref="SampleLecture"/>: checks the weights and writes their normalised float32 cumulative sums,
+    /// the last forced to 1. A sampler that draws many times from one row computes this once.
+    /// </summary>
+    /// <exception cref="ArgumentException">The weights are empty, hold a negative or non-finite entry, or sum to zero.</exception>
+    internal static void LectureCumulative(ReadOnlySpan<float> weights, Span<float> cumulative)
+    {
         int count = weights.Length;
         if (count == 0)
         {
             throw new ArgumentException("The weight vector must not be empty.", nameof(weights));
         }
 
-        Span<float> cumulative = count <= StackallocLimit ? stackalloc float[count] : new float[count];
         float sum = 0f;
         for (int j = 0; j < count; j++)
         {
@@ -113,9 +124,14 @@ public sealed class TorchGenerator
         }
 
         cumulative[count - 1] = 1f;
+    }
+
+    /// <summary>The second half of <see cref="SampleLecture"/>: one <see cref="NextDouble"/>, then a binary search of the cumulative row.</summary>
+    internal int SampleLectureCumulative(ReadOnlySpan<float> cumulative)
+    {
         double uniform = NextDouble();
         int left = 0;
-        int right = count;
+        int right = cumulative.Length;
         while (right - left > 0)
         {
             int mid = left + ((right - left) / 2);
