@@ -138,6 +138,9 @@ public sealed class NGramModel : WindowLanguageModel
         ScoringTable.LogProbabilities(ids, logProbabilities);
     }
 
+    /// <inheritdoc/>
+    public override double LogLikelihood(ReadOnlySpan<int> ids) => ScoringTable.LogLikelihood(ids);
+
     /// <summary>The precomputed log-probabilities, built on first use (thread-safe: a race builds twice and keeps one).</summary>
     internal NGramScoringTable ScoringTable =>
         _scoring ?? Interlocked.CompareExchange(ref _scoring, NGramScoringTable.Create(this, _levels), null) ?? _scoring;

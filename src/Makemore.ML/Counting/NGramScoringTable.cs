@@ -153,6 +153,40 @@ internal sealed class NGramScoringTable
         }
     }
 
+    /// <summary>Σ ln p over the characters of <paramref name="ids"/> and the end token: <see cref="LogProbabilities"/> summed in order, without a buffer where no backoff is needed.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    public double LogLikelihood(ReadOnlySpan<int> ids)
+    {
+        if (_backsOff || _dense is null)
+        {
+            int n = ids.Length + 1;
+            double[]? rented = n > 256 ? System.Buffers.ArrayPool<double>.Shared.Rent(n) : null;
+            Span<double> logProbabilities = rented is null ? stackalloc double[n] : rented.AsSpan(0, n);
+            LogProbabilities(ids, logProbabilities);
+            double total = 0;
+            foreach (double lp in logProbabilities)
+                total += lp;
+            if (rented is not null)
+                System.Buffers.ArrayPool<double>.Shared.Return(rented);
+            return total;
+        }
+        // The dense table (at most 2^20 entries, so int keys): one lookup and one add per symbol, in the buffer's order.
+        double[] dense = _dense;
+        int v = _v, history = _order - 1, oldestWeight = (int)_powers[history], context = 0;
+        double sum = 0;
+        for (int i = 0; i <= ids.Length; i++)
+        {
+            int target = i < ids.Length ? ids[i] : 0;
+            if ((uint)target >= (uint)v)
+                throw new ArgumentOutOfRangeException(nameof(ids), target, $"Id outside the vocabulary of {v} symbols.");
+            int key = context * v + target;
+            sum += dense[key];
+            // keep the last `history` symbols: drop the oldest once the window is full (an id: i − history < ids.Length); order 1 keeps none
+            context = history == 0 ? 0 : i < history ? key : key - ids[i - history] * oldestWeight;
+        }
+        return sum;
+    }
+
     private int Target(ReadOnlySpan<int> ids, int position)
     {
         int target = position < ids.Length ? ids[position] : 0;

@@ -40,6 +40,14 @@ public interface ILanguageModel
         SequenceScorer.NextProbabilities(this, ids, nextProbabilities);
     }
 
+    /// <summary>
+    /// Σ ln p over an item's <c>ids.Length + 1</c> predicted symbols: exactly the sum, in order, of what
+    /// <see cref="LogProbabilities"/> writes. The default writes them to a buffer and adds them up; a model that can sums
+    /// as it goes (the n-gram tables: one lookup and one add per symbol).
+    /// </summary>
+    /// <param name="ids">The item's character ids, no boundary tokens.</param>
+    double LogLikelihood(ReadOnlySpan<int> ids) => SequenceScorer.SumOfLogProbabilities(this, ids);
+
     /// <summary>What the model is, as (name, value) lines for people (<c>makemore info</c>): architecture, sizes, options.</summary>
     IReadOnlyList<KeyValuePair<string, string>> Describe();
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Makemore.ML.Text;
 
@@ -63,10 +64,11 @@ public sealed class NameScorer
 
     /// <summary>Scores one name: the columns a <c>PredictionEngine&lt;NameInput, NameScore&gt;</c> would return (for the name after <see cref="Normalize"/>).</summary>
     /// <exception cref="FormatException">The name has a character the vocabulary cannot map (policy <c>Error</c>).</exception>
+    [SkipLocalsInit]
     public NameScore Score(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        Span<char> chars = name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
+        Span<char> chars = !RewritesNames ? default : name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
         Span<int> ids = name.Length <= StackLimit ? stackalloc int[name.Length] : new int[name.Length];
         var score = new NameScore();
         Fill(_model, Encode(name, chars, ids), score);
@@ -80,9 +82,10 @@ public sealed class NameScorer
     /// </summary>
     /// <param name="name">The name, read as <see cref="Score"/> reads it (<see cref="Normalize"/>, then the vocabulary's policy).</param>
     /// <exception cref="FormatException">The name has a character the vocabulary cannot map (policy <c>Error</c>).</exception>
+    [SkipLocalsInit] // the buffers are written before they are read; zeroing them was a measurable part of a bigram score
     public SequenceScore ScoreLikelihood(ReadOnlySpan<char> name)
     {
-        Span<char> chars = name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
+        Span<char> chars = !RewritesNames ? default : name.Length <= StackLimit ? stackalloc char[name.Length] : new char[name.Length];
         Span<int> ids = name.Length <= StackLimit ? stackalloc int[name.Length] : new int[name.Length];
         return SequenceScorer.Score(_model, Encode(name, chars, ids));
     }

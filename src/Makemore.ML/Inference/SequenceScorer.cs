@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 
 namespace Makemore.ML.Inference;
@@ -19,7 +20,14 @@ public static class SequenceScorer
     /// Sum of ln p over every predicted symbol of <paramref name="ids"/> followed by the end token
     /// (<c>ids.Length + 1</c> predictions): one <see cref="ILanguageModel.LogProbabilities"/> call.
     /// </summary>
-    public static SequenceScore Score(ILanguageModel model, ReadOnlySpan<int> ids) => Score(model, ids, default);
+    public static SequenceScore Score(ILanguageModel model, ReadOnlySpan<int> ids)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new SequenceScore(model.LogLikelihood(ids), ids.Length + 1);
+    }
+
+    /// <summary><see cref="ILanguageModel.LogLikelihood"/>'s default: the model's log-probabilities written to a buffer, summed in order.</summary>
+    internal static double SumOfLogProbabilities(ILanguageModel model, ReadOnlySpan<int> ids) => Score(model, ids, default).LogLikelihood;
 
     /// <summary>
     /// <see cref="Score(ILanguageModel, ReadOnlySpan{int})"/>, and the distribution of the symbol after the whole item in
@@ -32,6 +40,7 @@ public static class SequenceScorer
         return Score(model, ids, nextProbabilities);
     }
 
+    [SkipLocalsInit] // every model writes all ids.Length + 1 values (the contract test checks it)
     private static SequenceScore Score(ILanguageModel model, ReadOnlySpan<int> ids, Span<double> next)
     {
         ArgumentNullException.ThrowIfNull(model);

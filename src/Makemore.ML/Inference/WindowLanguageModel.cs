@@ -43,6 +43,9 @@ public abstract class WindowLanguageModel : ILanguageModel
     }
 
     /// <inheritdoc/>
+    public virtual double LogLikelihood(ReadOnlySpan<int> ids) => SequenceScorer.SumOfLogProbabilities(this, ids);
+
+    /// <inheritdoc/>
     /// <remarks>The distribution after the item is read from its last window directly: no decoder, no second pass.</remarks>
     public void LogProbabilitiesAndNext(ReadOnlySpan<int> ids, Span<double> logProbabilities, Span<double> nextProbabilities)
     {

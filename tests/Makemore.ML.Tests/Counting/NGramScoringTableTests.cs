@@ -81,6 +81,10 @@ public sealed class NGramScoringTableTests
                     var actual = new double[ids.Length + 1];
                     table.LogProbabilities(ids, actual);
                     AssertClose(expected, actual, $"{layout}, {model}, '{text}'");
+                    double inOrder = 0;
+                    foreach (double lp in actual)
+                        inOrder += lp;
+                    Assert.AreEqual(inOrder, table.LogLikelihood(ids), $"{layout} LogLikelihood = the log-probabilities summed in order, {model}, '{text}'");
                 }
                 var viaModel = new double[ids.Length + 1];
                 model.LogProbabilities(ids, viaModel);
@@ -112,6 +116,10 @@ public sealed class NGramScoringTableTests
         var vocabulary = CharacterVocabulary.FromCharacters("ab");
         var model = NGramModel.Fit(vocabulary, 3, Smoothing.KneserNey(), [[1, 2]]);
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.LogProbabilities([1, 3], new double[3]));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.LogLikelihood([1, 3]));
+        var dense = NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), [[1, 2]]);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => dense.LogLikelihood([3]), "the dense path checks ids too");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => dense.LogLikelihood([-1]));
         Assert.ThrowsExactly<ArgumentException>(() => model.LogProbabilities([1, 2], new double[2]));
     }
 }

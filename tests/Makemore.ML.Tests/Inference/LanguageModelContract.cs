@@ -28,6 +28,10 @@ internal static class LanguageModelContract
             var again = new double[ids.Length + 1];
             reloaded.LogProbabilities(ids, again);
             CollectionAssert.AreEqual(whole, again, $"'{name}': the saved state scores identically");
+            double inOrder = 0;
+            foreach (double lp in whole)
+                inOrder += lp;
+            Assert.AreEqual(inOrder, model.LogLikelihood(ids), $"'{name}': LogLikelihood is the log-probabilities summed in order, bit for bit");
 
             var decoder = model.StartDecoding();
             var p = new double[v];
