@@ -257,7 +257,7 @@ internal static class PeersTable
         Row("warm `ml.Makemore().Load` of the softmax 729×27 ≤ 5 ms", ["load_softmax_ms"], g => g("load_softmax_ms"), v => v <= 5, "F2");
         Row("warm `ml.Makemore().Load` of the bigram ≤ 5 ms", ["load_bigram_ms"], g => g("load_bigram_ms"), v => v <= 5, "F2");
         foreach (var (name, bytes) in allocations)
-            Console.WriteLine($"| allocated per name, {name}: only the output (`NameScore` 56 B + float[27] 136 B = 192 B) | {bytes:F0} B | {(bytes <= OutputBytes ? "yes" : "**no**")} |");
+            Console.WriteLine($"| allocated per name, {name}: only the output (`NameScore` 56 B + float[27] 136 B = 192 B) | {bytes:F0} B | {(Math.Round(bytes) <= OutputBytes ? "yes" : "**no**")} |");
     }
 
     private static double BytesPerName(IReadOnlyList<string> names, Action<string> score)

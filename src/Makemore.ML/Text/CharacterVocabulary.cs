@@ -152,33 +152,46 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
         if (ids.Length < text.Length)
             throw new ArgumentException($"Needs room for {text.Length} ids, got {ids.Length}.", nameof(ids));
         int n = 0;
+        sbyte[] ascii = _asciiIds;
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
-            int id = c < AsciiLimit ? _asciiIds[c] : -1; // the common case inline; anything else through IdOf
-            if (id > 0 || (id = IdOf(c)) > 0)
-            {
+            int id = c < (uint)ascii.Length ? ascii[c] : -1; // the common case inline; anything else out of the loop
+            if (id > 0)
                 ids[n++] = id;
-                continue;
-            }
-            if (c == Boundary)
-                throw new FormatException($"'{text}' contains the boundary token '{Boundary}' at column {i + 1}; it is reserved for the start and end of every item.");
-            switch (Policy)
-            {
-                case UnknownCharacterPolicy.Error:
-                    throw new FormatException(
-                        $"'{text}' contains {Describe(c)} at column {i + 1}, which is not in the vocabulary ({Size} symbols: {Printable()}). " +
-                        $"Train on data that has it, or choose {nameof(UnknownCharacterPolicy)}.{nameof(UnknownCharacterPolicy.Skip)} or {nameof(UnknownCharacterPolicy.MapToUnknown)} (makemore train --unknown skip|map).");
-                case UnknownCharacterPolicy.Skip:
-                    break;
-                case UnknownCharacterPolicy.MapToUnknown:
-                    ids[n++] = UnknownId;
-                    break;
-                default:
-                    throw new InvalidOperationException($"Unknown policy {Policy}.");
-            }
+            else
+                n = EncodeOther(text, i, ids, n);
         }
         return n;
+    }
+
+    // A character the ASCII table does not map: looked up, refused or handled by the policy; returns the new id count.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private int EncodeOther(ReadOnlySpan<char> text, int i, Span<int> ids, int n)
+    {
+        char c = text[i];
+        int id = IdOf(c);
+        if (id > 0)
+        {
+            ids[n++] = id;
+            return n;
+        }
+        if (c == Boundary)
+            throw new FormatException($"'{text}' contains the boundary token '{Boundary}' at column {i + 1}; it is reserved for the start and end of every item.");
+        switch (Policy)
+        {
+            case UnknownCharacterPolicy.Error:
+                throw new FormatException(
+                    $"'{text}' contains {Describe(c)} at column {i + 1}, which is not in the vocabulary ({Size} symbols: {Printable()}). " +
+                    $"Train on data that has it, or choose {nameof(UnknownCharacterPolicy)}.{nameof(UnknownCharacterPolicy.Skip)} or {nameof(UnknownCharacterPolicy.MapToUnknown)} (makemore train --unknown skip|map).");
+            case UnknownCharacterPolicy.Skip:
+                return n;
+            case UnknownCharacterPolicy.MapToUnknown:
+                ids[n++] = UnknownId;
+                return n;
+            default:
+                throw new InvalidOperationException($"Unknown policy {Policy}.");
+        }
     }
 
     /// <summary>Maps ids back to text; the boundary id is written as <see cref="Boundary"/>.</summary>
