@@ -47,6 +47,11 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def load_average():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[:3]
+
+
 def run_timed(command, env, pattern):
     """Runs a command; for every output line matching pattern: (match, wall s, CPU s) read when the line arrived."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
@@ -129,8 +134,7 @@ def main():
                 source = f.read()
             with open(script, "w") as f:
                 f.write(source.replace(TENSORBOARD_IMPORT, NO_OP_WRITER))
-        load = lambda: open("/proc/loadavg").read().split()[:3]
-        print(f"torch {probe.stdout.strip()}, {os.cpu_count()} cores, load average before: {' '.join(load())}")
+        print(f"torch {probe.stdout.strip()}, {os.cpu_count()} cores, load average before: {' '.join(load_average())}")
         results = {kind: [] for kind in args.types}
         for round_ in range(1, args.rounds + 1):
             for kind in args.types:
@@ -138,8 +142,8 @@ def main():
                 ours_wall, ours_cpu = run_ours(args, work, kind)
                 results[kind].append((printed, py_wall, py_cpu, ours_wall, ours_cpu))
                 print(f"round {round_} {kind}: makemore.py printed {printed:.2f}, wall {py_wall:.2f}, CPU {py_cpu:.2f}; "
-                      f"ours wall {ours_wall:.2f}, CPU {ours_cpu:.2f} ms/step (load {load()[0]})", file=sys.stderr)
-        print(f"load average after: {' '.join(load())}\n")
+                      f"ours wall {ours_wall:.2f}, CPU {ours_cpu:.2f} ms/step (load {load_average()[0]})", file=sys.stderr)
+        print(f"load average after: {' '.join(load_average())}\n")
 
     print(f"| type | makemore.py printed step (median) | makemore.py wall | ours wall | wall ratio | "
           f"makemore.py CPU | ours CPU | **CPU ratio** (goal ≥ 1.2) | CPU ratio per round |")
