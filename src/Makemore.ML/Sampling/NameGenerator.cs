@@ -228,7 +228,9 @@ public sealed class NameGenerator
         var options = plan.Options;
         var mask = plan.Mask;
         var vocabulary = _model.Vocabulary;
-        var ids = new List<int>(mask.Prefix);
+        var ids = plan.Ids;
+        ids.Clear();
+        ids.AddRange(mask.Prefix);
         ILanguageModelDecoder? decoder = null; // started at the first step that needs the model's distribution
         int state = mask.Start;
         var (probabilities, weights, allowed) = (plan.Probabilities, plan.Weights, plan.Allowed);
@@ -364,6 +366,9 @@ public sealed class NameGenerator
         public double[] Probabilities { get; } = new double[VocabularySize];
         public float[] Weights { get; } = new float[VocabularySize];
         public bool[] Allowed { get; } = new bool[VocabularySize];
+
+        /// <summary>The ids of the name being drawn: one list for the enumeration, cleared per name (a name is a string once drawn).</summary>
+        public List<int> Ids { get; } = new(32);
 
         /// <summary>The rows of a count model for the lecture's draw; null when every step must compute its row.</summary>
         public CumulativeRows? Rows { get; init; }
