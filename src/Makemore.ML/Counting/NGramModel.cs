@@ -139,7 +139,9 @@ public sealed class NGramModel : WindowLanguageModel
     }
 
     /// <inheritdoc/>
-    public override double LogLikelihood(ReadOnlySpan<int> ids) => ScoringTable.LogLikelihood(ids);
+    /// <remarks>A dense table without backoff sums as it reads; otherwise the base sums <see cref="LogProbabilities"/>.</remarks>
+    public override double LogLikelihood(ReadOnlySpan<int> ids) =>
+        ScoringTable is { SumsAsItReads: true } table ? table.LogLikelihood(ids) : base.LogLikelihood(ids);
 
     /// <summary>The precomputed log-probabilities, built on first use (thread-safe: a race builds twice and keeps one).</summary>
     internal NGramScoringTable ScoringTable =>

@@ -153,25 +153,18 @@ internal sealed class NGramScoringTable
         }
     }
 
-    /// <summary>Σ ln p over the characters of <paramref name="ids"/> and the end token: <see cref="LogProbabilities"/> summed in order, without a buffer where no backoff is needed.</summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
+    /// <summary>True when <see cref="LogLikelihood"/> applies: a dense table and no backoff, so a sum needs one lookup per symbol.</summary>
+    public bool SumsAsItReads => !_backsOff && _dense is not null;
+
+    /// <summary>
+    /// Σ ln p over the characters of <paramref name="ids"/> and the end token, summed as it reads: <see cref="LogProbabilities"/>
+    /// summed in order, without a buffer. Only where <see cref="SumsAsItReads"/>.
+    /// </summary>
     public double LogLikelihood(ReadOnlySpan<int> ids)
     {
-        if (_backsOff || _dense is null)
-        {
-            int n = ids.Length + 1;
-            double[]? rented = n > 256 ? System.Buffers.ArrayPool<double>.Shared.Rent(n) : null;
-            Span<double> logProbabilities = rented is null ? stackalloc double[n] : rented.AsSpan(0, n);
-            LogProbabilities(ids, logProbabilities);
-            double total = 0;
-            foreach (double lp in logProbabilities)
-                total += lp;
-            if (rented is not null)
-                System.Buffers.ArrayPool<double>.Shared.Return(rented);
-            return total;
-        }
-        // The dense table (at most 2^20 entries, so int keys): one lookup and one add per symbol, in the buffer's order.
-        double[] dense = _dense;
+        if (_dense is not { } dense || _backsOff)
+            throw new InvalidOperationException("Only a dense table without backoff sums as it reads; use LogProbabilities.");
+        // At most 2^20 entries, so int keys: one lookup and one add per symbol, in the buffer's order.
         int v = _v, history = _order - 1, oldestWeight = (int)_powers[history], context = 0;
         double sum = 0;
         for (int i = 0; i <= ids.Length; i++)
