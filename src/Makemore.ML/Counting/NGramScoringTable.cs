@@ -135,22 +135,11 @@ internal sealed class NGramScoringTable
     public void LogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities)
     {
         if (_backsOff)
-        {
             KneserNeyLogProbabilities(ids, logProbabilities);
-            return;
-        }
-        ulong v = (ulong)_v;
-        ulong oldestWeight = _powers[_order - 1];
-        ulong context = 0; // the previous order − 1 symbols, boundary-padded
-        double[]? dense = _dense;
-        for (int i = 0; i <= ids.Length; i++)
-        {
-            int target = Target(ids, i);
-            ulong key = context * v + (ulong)target;
-            logProbabilities[i] = dense is not null ? dense[key] : AddKLookup(key, context);
-            int oldest = i - (_order - 1);
-            context = oldest < 0 ? key : key - (ulong)(oldest < ids.Length ? ids[oldest] : 0) * oldestWeight;
-        }
+        else if (_dense is { } dense)
+            DenseLogProbabilities(dense, ids, logProbabilities);
+        else
+            AddKLogProbabilities(ids, logProbabilities);
     }
 
     /// <summary>True when <see cref="LogLikelihood"/> applies: a dense table and no backoff, so a sum needs one lookup per symbol.</summary>
@@ -164,29 +153,55 @@ internal sealed class NGramScoringTable
     {
         if (_dense is not { } dense || _backsOff)
             throw new InvalidOperationException("Only a dense table without backoff sums as it reads; use LogProbabilities.");
-        // At most 2^20 entries, so int keys: one lookup and one add per symbol, in the buffer's order.
+        return DenseLogProbabilities(dense, ids, default);
+    }
+
+    // The dense table (at most 2^20 entries, so int keys): one lookup per symbol, written to `into` unless it is empty;
+    // returns their sum, added in order.
+    private double DenseLogProbabilities(double[] dense, ReadOnlySpan<int> ids, Span<double> into)
+    {
         int v = _v, history = _order - 1, oldestWeight = (int)_powers[history], context = 0;
+        bool write = !into.IsEmpty;
         double sum = 0;
         for (int i = 0; i <= ids.Length; i++)
         {
-            int target = i < ids.Length ? ids[i] : 0;
-            if ((uint)target >= (uint)v)
-                throw new ArgumentOutOfRangeException(nameof(ids), target, $"Id outside the vocabulary of {v} symbols.");
-            int key = context * v + target;
-            sum += dense[key];
+            int key = context * v + Target(ids, i);
+            double logP = dense[key];
+            if (write)
+                into[i] = logP;
+            sum += logP;
             // keep the last `history` symbols: drop the oldest once the window is full (an id: i − history < ids.Length); order 1 keeps none
             context = history == 0 ? 0 : i < history ? key : key - ids[i - history] * oldestWeight;
         }
         return sum;
     }
 
+    // Add-k past the dense limit: the seen n-gram, else the context's unseen-symbol value, else the floor (an unseen context).
+    private void AddKLogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities)
+    {
+        ulong v = (ulong)_v;
+        ulong oldestWeight = _powers[_order - 1];
+        ulong context = 0; // the previous order − 1 symbols, boundary-padded
+        for (int i = 0; i <= ids.Length; i++)
+        {
+            ulong key = context * v + (ulong)Target(ids, i);
+            logProbabilities[i] = AddKLookup(key, context);
+            int oldest = i - (_order - 1);
+            context = oldest < 0 ? key : key - (ulong)(oldest < ids.Length ? ids[oldest] : 0) * oldestWeight;
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private int Target(ReadOnlySpan<int> ids, int position)
     {
         int target = position < ids.Length ? ids[position] : 0;
         if ((uint)target >= (uint)_v)
-            throw new ArgumentOutOfRangeException(nameof(ids), target, $"Id outside the vocabulary of {_v} symbols.");
+            ThrowOutsideVocabulary(target);
         return target;
     }
+
+    private void ThrowOutsideVocabulary(int id) =>
+        throw new ArgumentOutOfRangeException("ids", id, $"Id outside the vocabulary of {_v} symbols.");
 
     private double AddKLookup(ulong key, ulong context) =>
         _seen[0].TryGetValue(key, out double logP) || _rows[0].TryGetValue(context, out logP) ? logP : _floor;
