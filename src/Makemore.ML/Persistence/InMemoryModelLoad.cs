@@ -15,7 +15,8 @@ namespace Makemore.ML.Persistence;
 /// </summary>
 internal static class InMemoryModelLoad
 {
-    private const string SchemaEntry = "Schema"; // ModelOperationsCatalog.SchemaEntryName
+    /// <summary>The zip entry of the input schema (ML.NET's <c>ModelOperationsCatalog.SchemaEntryName</c>).</summary>
+    public const string SchemaEntry = "Schema";
     private const string TransformerDirectory = "TransformerChain"; // CompositeDataLoader<,>.TransformerDirectory
 
     private static readonly Lazy<(MethodInfo Open, MethodInfo LoadModel)?> Members = new(Find);
@@ -28,21 +29,18 @@ internal static class InMemoryModelLoad
     /// model saved with its input schema. False (nothing loaded) when the internal members are missing or the zip has
     /// no schema entry: the caller then falls back to <c>Model.Load</c>, which handles every other layout.
     /// </summary>
-    public static bool TryLoad(MLContext ml, byte[] zip, out ITransformer model, out DataViewSchema inputSchema)
+    /// <param name="ml">The context the model loads into.</param>
+    /// <param name="zip">The model file's bytes.</param>
+    /// <param name="schema">The inflated <see cref="SchemaEntry"/> of the zip (the caller's verification read it), or null when it has none.</param>
+    /// <param name="model">The loaded transformer chain.</param>
+    /// <param name="inputSchema">The schema the model was saved with.</param>
+    public static bool TryLoad(MLContext ml, byte[] zip, byte[]? schema, out ITransformer model, out DataViewSchema inputSchema)
     {
         model = null!;
         inputSchema = null!;
-        if (Members.Value is not (var open, var loadModel))
+        if (Members.Value is not (var open, var loadModel) || schema is null)
             return false;
-        using var archive = new System.IO.Compression.ZipArchive(new MemoryStream(zip, writable: false));
-        if (archive.GetEntry(SchemaEntry) is not { } schemaEntry)
-            return false;
-        using (var schemaBytes = new MemoryStream())
-        {
-            using (var source = schemaEntry.Open())
-                source.CopyTo(schemaBytes);
-            inputSchema = ml.Data.LoadFromBinary(new BytesSource(schemaBytes.ToArray())).Schema;
-        }
+        inputSchema = ml.Data.LoadFromBinary(new BytesSource(schema)).Schema;
         IHostEnvironment environment = ml;
         using var repository = (IDisposable)open.Invoke(null, [new MemoryStream(zip, writable: false), environment, false])!;
         object?[] arguments = [environment, null, repository, TransformerDirectory, Array.Empty<object>()];

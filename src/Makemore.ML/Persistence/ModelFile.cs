@@ -121,11 +121,11 @@ internal static class ModelFile
 
     private static ITransformer Load(MLContext ml, byte[] bytes, string name, out DataViewSchema inputSchema)
     {
-        bool sealedByUs = Verify(bytes, name);
+        bool sealedByUs = Verify(bytes, name, out byte[]? schema);
         ITransformer model;
         try
         {
-            if (!InMemoryModelLoad.TryLoad(ml, bytes, out model, out inputSchema)) // no temporary files; else ML.NET's own way
+            if (!InMemoryModelLoad.TryLoad(ml, bytes, schema, out model, out inputSchema)) // no temporary files; else ML.NET's own way
                 model = ml.Model.Load(new MemoryStream(bytes, writable: false), out inputSchema);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -164,9 +164,13 @@ internal static class ModelFile
         }
     }
 
-    /// <summary>Checks every entry's CRC-32 and size, and the manifest if present; true when the manifest was there and matched.</summary>
-    private static bool Verify(byte[] bytes, string name)
+    /// <summary>
+    /// Checks every entry's CRC-32 and size, and the manifest if present; true when the manifest was there and matched.
+    /// <paramref name="schema"/> receives the input-schema entry it inflated on the way (null when there is none).
+    /// </summary>
+    private static bool Verify(byte[] bytes, string name, out byte[]? schema)
     {
+        schema = null;
         ZipArchive zip;
         try
         {
@@ -209,6 +213,8 @@ internal static class ModelFile
                 }
                 if (content.Length != entry.Length || Crc32.HashToUInt32(content) != entry.Crc32)
                     throw new ModelFileDamagedException($"The model file is damaged: the CRC-32 of entry {entry.FullName} of {name} does not match.");
+                if (entry.FullName == InMemoryModelLoad.SchemaEntry)
+                    schema = content;
                 if (entry.FullName == ManifestEntry)
                     manifest = Encoding.UTF8.GetString(content);
                 else if (!hashes.TryAdd(entry.FullName, Convert.ToHexStringLower(SHA256.HashData(content))))
