@@ -52,11 +52,17 @@ public abstract class WindowLanguageModel : ILanguageModel
         if (nextProbabilities.Length != Vocabulary.Size)
             throw new ArgumentException($"Expected room for {Vocabulary.Size} probabilities, got {nextProbabilities.Length}.", nameof(nextProbabilities));
         LogProbabilities(ids, logProbabilities);
+        GetNextProbabilitiesAfter(ids, nextProbabilities);
+    }
+
+    /// <summary>The distribution of the symbol after the whole of <paramref name="ids"/>: what a decoder gives after appending them all.</summary>
+    internal void GetNextProbabilitiesAfter(ReadOnlySpan<int> ids, Span<double> probabilities)
+    {
         Span<int> context = BlockSize <= 64 ? stackalloc int[BlockSize] : new int[BlockSize];
         context.Clear();
         int take = Math.Min(BlockSize, ids.Length);
         ids[^take..].CopyTo(context[^take..]); // the last BlockSize ids, left-padded with the boundary: the decoder's window
-        GetNextProbabilities(context, nextProbabilities);
+        GetNextProbabilities(context, probabilities);
     }
 
     /// <inheritdoc/>

@@ -388,7 +388,6 @@ public sealed class NameGenerator
             ? new float[]?[NGramModel.Pow(model.Vocabulary.Size, model.BlockSize)]
             : null;
         private readonly Dictionary<ulong, float[]> _sparse = [];
-        private readonly int[] _window = new int[model.BlockSize];
         private readonly double[] _p = new double[model.Vocabulary.Size];
         private readonly float[] _weights = new float[model.Vocabulary.Size];
         private readonly bool[] _everything = Enumerable.Repeat(true, model.Vocabulary.Size).ToArray();
@@ -415,10 +414,7 @@ public sealed class NameGenerator
         // What Choose builds after these ids when every symbol is allowed: the distribution, shaped, as float32 cumulative sums.
         private float[] Row(ReadOnlySpan<int> ids, SamplingOptions options)
         {
-            int take = Math.Min(_window.Length, ids.Length); // the model's window: the last BlockSize ids, left-padded with the boundary
-            _window.AsSpan(0, _window.Length - take).Clear();
-            ids[^take..].CopyTo(_window.AsSpan(_window.Length - take));
-            model.GetNextProbabilities(_window, _p);
+            model.GetNextProbabilitiesAfter(ids, _p);
             Shape(_p, _everything, options);
             for (int i = 0; i < _p.Length; i++)
                 _weights[i] = (float)_p[i];
