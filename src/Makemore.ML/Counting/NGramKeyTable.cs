@@ -46,23 +46,9 @@ internal sealed class NGramKeyTable<TValue>
     /// <summary>Finds the value of a key.</summary>
     public bool TryGetValue(ulong key, out TValue value)
     {
-        ulong stored = key + 1;
-        int slot = (int)((stored * 0x9E3779B97F4A7C15UL) >> _shift);
-        while (true)
-        {
-            ref Slot found = ref _slots[slot];
-            if (found.Key == stored)
-            {
-                value = found.Value;
-                return true;
-            }
-            if (found.Key == 0)
-            {
-                value = default;
-                return false;
-            }
-            slot = (slot + 1) & _mask;
-        }
+        ref Slot found = ref _slots[Find(key)];
+        value = found.Value; // default in an empty slot
+        return found.Key != 0;
     }
 
     /// <summary>Applies a function to every value in place (e.g. probabilities to log-probabilities).</summary>
@@ -73,6 +59,7 @@ internal sealed class NGramKeyTable<TValue>
                 _slots[i].Value = f(_slots[i].Value);
     }
 
+    // The key's slot, or the empty slot where it would go.
     private int Find(ulong key)
     {
         ulong stored = key + 1;
