@@ -16,7 +16,7 @@ public static class MakemoreModel
     /// <exception cref="NotAMakemoreModelException">The transformer holds no Makemore language model (an <see cref="ArgumentException"/>).</exception>
     /// <exception cref="ModelFileDamagedException">The model's saved state is damaged.</exception>
     public static ILanguageModel GetLanguageModel(ITransformer transformer) =>
-        Find(transformer, t => t is LanguageModelTransformer m ? m.Model : null, LanguageModelScoreMapping.ModelColumn, ModelState.GetModel)
+        FindLanguageModel(transformer)
         ?? throw new NotAMakemoreModelException("This model holds no Makemore language model (no n-gram or neural model was trained into it).");
 
     /// <summary>The metadata saved with the last language model in a transformer (chain); empty when there is none.</summary>
@@ -29,8 +29,16 @@ public static class MakemoreModel
     /// <exception cref="NotAMakemoreModelException">The transformer holds no vocabulary (an <see cref="ArgumentException"/>).</exception>
     /// <exception cref="ModelFileDamagedException">The vocabulary's saved state is damaged.</exception>
     public static CharacterVocabulary GetVocabulary(ITransformer transformer) =>
-        Find(transformer, t => t is CharacterIdsTransformer v ? v.Vocabulary : null, CharacterIdsMapping.VocabularyColumn, ModelState.GetVocabulary)
+        FindVocabulary(transformer)
         ?? throw new NotAMakemoreModelException("This model holds no Makemore character vocabulary.");
+
+    /// <summary>The last language model in a transformer (chain), or null.</summary>
+    internal static ILanguageModel? FindLanguageModel(ITransformer transformer) =>
+        Find(transformer, t => t is LanguageModelTransformer m ? m.Model : null, LanguageModelScoreMapping.ModelColumn, ModelState.GetModel);
+
+    /// <summary>The last character vocabulary in a transformer (chain), or null.</summary>
+    internal static CharacterVocabulary? FindVocabulary(ITransformer transformer) =>
+        Find(transformer, t => t is CharacterIdsTransformer v ? v.Vocabulary : null, CharacterIdsMapping.VocabularyColumn, ModelState.GetVocabulary);
 
     private static T? Find<T>(ITransformer transformer, Func<ITransformer, T?> direct, string stateColumn, Func<ReadOnlyMemory<char>, T> parse)
         where T : class

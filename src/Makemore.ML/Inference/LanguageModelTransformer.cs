@@ -12,7 +12,8 @@ namespace Makemore.ML.Inference;
 /// </summary>
 public abstract class LanguageModelTransformer : FacadeTransformer
 {
-    private protected LanguageModelTransformer(ITransformer inner, ILanguageModel model, TrainingResult training) : base(inner)
+    private protected LanguageModelTransformer(DirectMapping direct, Func<ITransformer> buildInner, ILanguageModel model, TrainingResult training)
+        : base(direct, buildInner)
     {
         Model = model;
         Training = training;
@@ -50,8 +51,12 @@ public abstract class LanguageModelTransformer : FacadeTransformer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(training);
         var withTable = PlausibilityTable.AddTo(metadata, model, trainingSequences ?? TrainingData.Read(input, idsColumnName).Sequences);
-        var inner = Chain(catalogs, ModelState.EncodeModel(model, withTable), idsColumnName).Fit(input);
-        return new LanguageModelTransformer<TModel>(inner, model, training);
+        var direct = new ScoreDirectMapping(model, idsColumnName);
+        var schema = input.Schema;
+        ITransformer BuildInner() => Chain(catalogs, ModelState.EncodeModel(model, withTable), idsColumnName).Fit(new EmptyView(schema));
+        if (direct.Inputs(schema) is null)
+            BuildInner(); // the chain reports what is wrong with the ids column, as it did when it was built here
+        return new LanguageModelTransformer<TModel>(direct, BuildInner, model, training);
     }
 
     /// <summary>The inner estimator chain; with a placeholder state it also answers schema questions.</summary>
@@ -72,7 +77,8 @@ public abstract class LanguageModelTransformer : FacadeTransformer
 public sealed class LanguageModelTransformer<TModel> : LanguageModelTransformer
     where TModel : ILanguageModel
 {
-    internal LanguageModelTransformer(ITransformer inner, TModel model, TrainingResult training) : base(inner, model, training) => Model = model;
+    internal LanguageModelTransformer(DirectMapping direct, Func<ITransformer> buildInner, TModel model, TrainingResult training)
+        : base(direct, buildInner, model, training) => Model = model;
 
     /// <summary>The trained model.</summary>
     public new TModel Model { get; }

@@ -149,7 +149,7 @@ internal static class ModelFile
         {
             throw new ModelFileDamagedException($"{name}: {e.Message}", e);
         }
-        return model;
+        return LoadedFacades.Restore(model, inputSchema);
     }
 
     private static void VerifyVocabulary(ITransformer model)

@@ -141,6 +141,13 @@ internal static class ModelState
     /// <summary>The vocabulary a state string encodes, parsed once per string instance.</summary>
     public static CharacterVocabulary GetVocabulary(ReadOnlyMemory<char> state) => (CharacterVocabulary)GetParsed(state, ReadVocabulary);
 
+    /// <summary>Records that <paramref name="state"/> encodes <paramref name="parsed"/>, so that reading it back hands out that object; returns the state.</summary>
+    public static string Remember(string state, object parsed)
+    {
+        Parsed.AddOrUpdate(state, parsed);
+        return state;
+    }
+
     private static object GetParsed(ReadOnlyMemory<char> state, Func<string, object> parse)
     {
         if (MemoryMarshal.TryGetString(state, out string? text, out int start, out int length) && start == 0 && length == text.Length)

@@ -62,8 +62,12 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
     /// <summary>Builds the transformer for a known vocabulary (no learning).</summary>
     internal static CharacterIdsTransformer Create(Catalogs catalogs, CharacterVocabulary vocabulary, string outputColumnName, string inputColumnName, IDataView input)
     {
-        var inner = Chain(catalogs, vocabulary, outputColumnName, inputColumnName).Fit(input);
-        return new CharacterIdsTransformer(inner, vocabulary);
+        var direct = new CharacterIdsDirectMapping(vocabulary, outputColumnName, inputColumnName);
+        var schema = input.Schema;
+        ITransformer BuildInner() => Chain(catalogs, vocabulary, outputColumnName, inputColumnName).Fit(new EmptyView(schema));
+        if (direct.Inputs(schema) is null)
+            BuildInner(); // the chain reports what is wrong with the input column, as it did when it was built here
+        return new CharacterIdsTransformer(direct, BuildInner, vocabulary);
     }
 
     /// <inheritdoc/>
@@ -98,7 +102,8 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
 /// <summary>Maps text to character ids with a learned <see cref="CharacterVocabulary"/>; saves as a plain ML.NET model.</summary>
 public sealed class CharacterIdsTransformer : FacadeTransformer
 {
-    internal CharacterIdsTransformer(ITransformer inner, CharacterVocabulary vocabulary) : base(inner) => Vocabulary = vocabulary;
+    internal CharacterIdsTransformer(DirectMapping direct, Func<ITransformer> buildInner, CharacterVocabulary vocabulary)
+        : base(direct, buildInner) => Vocabulary = vocabulary;
 
     /// <summary>The learned vocabulary.</summary>
     public CharacterVocabulary Vocabulary { get; }
