@@ -30,6 +30,7 @@ public sealed class CatalogContextTests
         var names = ml.Data.LoadNames(TestData.Tiny);
         var model = ml.Transforms.Text.MapCharactersToIds().Append(ml.Makemore().Trainers.NGram(2)).Fit(names);
         ml.Makemore().Evaluate(model.Transform(names));
+        ml.Model.Save(model, names.Schema, new MemoryStream()); // the inner chains are built when a model is saved
         lock (messages)
             Assert.IsTrue(messages.Any(m => m.Contains("CustomMapping", StringComparison.OrdinalIgnoreCase) || m.Contains("Hash", StringComparison.OrdinalIgnoreCase)),
                 $"the inner CustomMapping / hash transforms log to the user's context ({messages.Count} messages)");

@@ -50,12 +50,20 @@ public sealed class PlausibilityTable
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sequences);
         ArgumentOutOfRangeException.ThrowIfLessThan(quantileCount, 2);
-        var nll = sequences.Select(ids => SequenceScorer.Score(model, ids).NllPerCharacter)
-            .Select(x => double.IsNaN(x) ? double.PositiveInfinity : x)
-            .ToArray();
-        if (nll.Length == 0)
+        var nll = new List<double>(sequences.TryGetNonEnumeratedCount(out int count) ? count : 0);
+        foreach (int[] ids in sequences)
+        {
+            double x = SequenceScorer.Score(model, ids).NllPerCharacter;
+            nll.Add(double.IsNaN(x) ? double.PositiveInfinity : x);
+        }
+        if (nll.Count == 0)
             throw new ArgumentException("The plausibility table needs at least one name.", nameof(sequences));
-        Array.Sort(nll);
+        return FromSorted(RadixSort.Sort(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(nll)), quantileCount);
+    }
+
+    // The table of a sorted list of NLLs.
+    private static PlausibilityTable FromSorted(ReadOnlySpan<double> nll, int quantileCount)
+    {
         var quantiles = new double[quantileCount];
         for (int i = 0; i < quantileCount; i++)
         {

@@ -46,7 +46,7 @@ internal static class StateChain
         IEstimator<ITransformer>[] stateStage =
         [
             ml.Transforms.Conversion.ConvertType(KeyTextColumn, KeyColumn, DataKind.String),
-            new Fitted(StateHash(ml, slot, state), HashOptions(ml, slot, 0)),
+            new Fitted(() => StateHash(ml, slot, state), HashOptions(ml, slot, 0)), // fitted only by Fit: schema questions need just its shape
             ml.Transforms.Conversion.MapKeyToValue(stateColumn, slot),
         ];
         return Chain(ml, copyIn, stateStage, compute, copyOut, drop.Append(KeyColumn).Append(KeyTextColumn).Append(slot));
@@ -152,10 +152,10 @@ internal static class StateChain
         public string Text { get; set; } = "";
     }
 
-    // An estimator that returns a transformer fitted beforehand; its output schema is that of an estimator of the same shape.
-    private sealed class Fitted(ITransformer transformer, IEstimator<ITransformer> shape) : IEstimator<ITransformer>
+    // An estimator whose transformer is made without the data (fitted on its own); its output schema is that of an estimator of the same shape.
+    private sealed class Fitted(Func<ITransformer> make, IEstimator<ITransformer> shape) : IEstimator<ITransformer>
     {
-        public ITransformer Fit(IDataView input) => transformer;
+        public ITransformer Fit(IDataView input) => make();
 
         public SchemaShape GetOutputSchema(SchemaShape inputSchema) => shape.GetOutputSchema(inputSchema);
     }
