@@ -33,9 +33,10 @@ internal sealed class NGramLevel
     public static NGramLevel Build(int v, Dictionary<ulong, int> counts, double[]? discounts)
     {
         int entryCount = counts.Count;
-        var rows = new Dictionary<ulong, int>();
-        var rowContext = new List<ulong>();
-        var rowSize = new List<int>();
+        // Sized for the worst case (one row per entry) up front: growing them rehashed and copied several times per level.
+        var rows = new Dictionary<ulong, int>(entryCount);
+        var rowContext = new List<ulong>(entryCount);
+        var rowSize = new List<int>(entryCount);
         var entryRow = new int[entryCount];
         int e = 0;
         foreach (ulong key in counts.Keys)
