@@ -348,6 +348,42 @@ internal static class PeersTable
         return path;
     }
 
+    /// <summary>
+    /// The neural n-gram steps alone, ours and PyTorch's interleaved: each round runs our bigram and trigram and then one
+    /// Python round of both; medians over the rounds. <c>steps [--quick] [NAMES]</c>.
+    /// </summary>
+    public static void RunSteps(IReadOnlyList<string> names, string namesPath, bool quick)
+    {
+        int rounds = quick ? 5 : 9, steps = quick ? 1_000 : 2_000;
+        TorchRuntime.EnsureLoaded();
+        TorchRuntime.SetThreads(1);
+        var peer = PythonPeer.Find(out string? missing);
+        Machine.Print(peer);
+        if (missing is not null)
+            Console.WriteLine(missing);
+        var vocabulary = CharacterVocabulary.Learn(names);
+        var sequences = names.Select(n => vocabulary.Encode(n)).ToList();
+        var results = new Results();
+        for (int round = 0; round < rounds; round++)
+        {
+            Console.Error.Write($"\rsteps: round {round + 1} of {rounds}…");
+            results.Add("step_bigram_ms", StepMilliseconds(vocabulary, sequences, 1, steps));
+            results.Add("step_trigram_ms", StepMilliseconds(vocabulary, sequences, 2, steps));
+            if (peer is { HasTorch: true } && peer.Run(["steps", namesPath, steps.ToString(CultureInfo.InvariantCulture)]) is { } python)
+                results.Add(python);
+        }
+        Console.Error.WriteLine();
+        Console.WriteLine($"| neural n-gram step, batch 32, 1 thread ({steps:N0} steps after 200, median of {rounds} interleaved rounds) | ours ms/step | PyTorch ms/step | ours ÷ PyTorch (speed; > 1: ours faster) |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var (label, key) in new[] { ("bigram (27×27)", "bigram"), ("trigram (729×27)", "trigram") })
+        {
+            double ours = results.Get($"step_{key}_ms");
+            string torch = results.Has($"torch_step_{key}_ms") ? $"{results.Get($"torch_step_{key}_ms"):F4}" : "—";
+            string ratio = results.Has($"torch_step_{key}_ms") ? $"{results.Get($"torch_step_{key}_ms") / ours:F2}" : "—";
+            Console.WriteLine($"| {label} | {ours:F4} | {torch} | {ratio} |");
+        }
+    }
+
     // ms/step of our trainer at batch 32 on 1 thread, after 200 warm-up steps, read from its own step clock.
     private static double StepMilliseconds(CharacterVocabulary vocabulary, List<int[]> sequences, int blockSize, int steps)
     {
