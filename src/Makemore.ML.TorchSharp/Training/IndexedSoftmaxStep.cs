@@ -12,9 +12,10 @@ namespace Makemore.ML.TorchSharp.Training;
 /// <remarks>
 /// The gradient of the mean NLL over a batch of b events is (softmax(logits) − onehot(y)) / b on each event's rows (each
 /// event's count over their sum, when weighted); the L2 term's is 2·l2/N·W over all N weights. So
-/// <c>W −= lr·grad</c> is: gather the rows (a copy of the old weights), then <c>W·(1 − 2·lr·l2/N)</c>, then
-/// <c>index_add_</c> of −lr/b·softmax on the rows, then +lr/b at (row, target): the same update on the old W, in ~9
-/// libtorch calls and no graph. The loss returned is the one autograd would have differentiated, at the old W.
+/// <c>W −= lr·grad</c> is: gather the rows (a copy of the old weights); the update starts as <c>−2·lr·l2/N·W</c>, gets
+/// <c>index_add_</c> of −lr/b·softmax on the rows and +lr/b at each (row, target), and is added to W once: the same
+/// update as autograd's on the old W, in ~10 libtorch calls and no graph. The loss returned is the one autograd would
+/// have differentiated, at the old W.
 /// </remarks>
 internal sealed class IndexedSoftmaxStep
 {
@@ -25,7 +26,7 @@ internal sealed class IndexedSoftmaxStep
     private readonly Scalar _strength; // l2 / N
     private double _learningRate = double.NaN;
     private long _batch;
-    private Scalar? _decay, _descent; // 1 − 2·lr·l2/N; −lr/b
+    private Scalar? _decay, _descent; // −2·lr·l2/N; −lr/b
     private Tensor? _targetStep; // lr/b, a 0-dim tensor broadcast over the (row, target) pairs
 
     /// <param name="weights">W (rows × V); a parameter of the trained module.</param>
@@ -72,12 +73,17 @@ internal sealed class IndexedSoftmaxStep
         var gradient = logProbabilities.exp_(); // (b, V): softmax(logits), in place
         if (weights is not null)
             gradient.mul_(share!.unsqueeze(1)); // (b, V): each row times its share
+        // The update −lr·grad is summed apart from W (as autograd sums W.grad) and added once: rows shared by many events
+        // (the full batch) then round at the gradient's scale, not at W's once per event.
         var loss = nll;
+        Tensor update;
         if (_l2PerWeight > 0)
         {
             loss = nll.add(_flat.dot(_flat), _strength); // NLL + l2·mean(W²) at the old W
-            _weights.mul_(_decay!);
+            update = _weights.mul(_decay!); // −lr·2·l2/N·W: the L2 term's part
         }
+        else
+            update = zeros_like(_weights);
         if (k > 1)
         {
             gradient = gradient.repeat(k, 1); // (k·b, V)
@@ -85,8 +91,9 @@ internal sealed class IndexedSoftmaxStep
             if (targetStep.dim() == 1)
                 targetStep = targetStep.repeat(k);
         }
-        _weights.index_add_(0, flatRows, gradient, _descent!);
-        _weights.index_put_(targetStep, [flatRows, targets], accumulate: true);
+        update.index_add_(0, flatRows, gradient, _descent!); // −lr/b·softmax on each event's rows
+        update.index_put_(targetStep, [flatRows, targets], accumulate: true); // +lr/b at (row, target)
+        _weights.add_(update);
         return new LossTerms(loss, nll);
     }
 
@@ -99,7 +106,7 @@ internal sealed class IndexedSoftmaxStep
         _descent?.Dispose();
         _targetStep?.Dispose();
         (_learningRate, _batch) = (learningRate, batch);
-        _decay = (1 - 2 * learningRate * _l2PerWeight).ToScalar();
+        _decay = (-2 * learningRate * _l2PerWeight).ToScalar();
         _descent = (-learningRate / batch).ToScalar();
         _targetStep = tensor((float)(learningRate / batch)).DetachFromDisposeScope();
     }
