@@ -83,8 +83,8 @@ public sealed class TrainableModel
     /// <summary>
     /// A softmax regression whose logits are rows of <paramref name="weights"/> picked by index (or the sum of k rows),
     /// trained on the weighted NLL plus <c>l2 · mean(W²)</c> like <see cref="NllWithL2(nn.Module, Func{Tensor, Tensor}, Tensor, double)"/>,
-    /// with a hand-written <see cref="ExactSgdStep"/>: plain SGD runs ~9 libtorch calls a step instead of a forward
-    /// graph, backward and the optimizer.
+    /// with a hand-written <see cref="ExactSgdStep"/>: under plain SGD a step is 10 single-kernel libtorch calls instead of a
+    /// forward graph, backward and the optimizer.
     /// </summary>
     /// <param name="module">The module trained; <paramref name="weights"/> is its only parameter.</param>
     /// <param name="weights">W (rows × classes).</param>

@@ -24,7 +24,8 @@ public sealed class ExactSgdStepTests
 
     /// <summary>Trains a fresh module (same seed every time) on the first 300 bundled names; its weights and history.</summary>
     private static (float[] Weights, IReadOnlyList<Makemore.ML.Training.TrainingProgress> History, bool HasGradient) Train(
-        int block, ContextEncoding context, double l2, int? batchSize, bool exact, SgdOptions? optimizer = null)
+        int block, ContextEncoding context, double l2, int? batchSize, bool exact, SgdOptions? optimizer = null,
+        int steps = Steps, Action<TrainingOptions>? configure = null)
     {
         TorchRuntime.EnsureLoaded();
         TorchRuntime.SetThreads(TorchRuntime.DefaultThreadCount);
@@ -41,14 +42,16 @@ public sealed class ExactSgdStepTests
         var inputs = rowsOnce ? module.JointRows(contexts) : contexts; // (n) rows or (n, block) contexts, as the estimator
         var indexed = TrainableModel.IndexedSoftmaxWithL2(module, module.W, rowsOnce ? r => r : module.ContextRows, l2);
         var model = exact ? indexed : new TrainableModel(module, indexed.Loss); // the same loss, through autograd
-        var result = TrainingLoop.Run(model, new ExampleSet(inputs, tensor(examples.Targets), weighted ? tensor(examples.Weights) : null), new TrainingOptions
+        var options = new TrainingOptions
         {
-            Steps = Steps,
+            Steps = steps,
             BatchSize = batchSize,
             LearningRate = 10,
             Optimizer = optimizer ?? new SgdOptions(),
             Seed = 42,
-        });
+        };
+        configure?.Invoke(options);
+        var result = TrainingLoop.Run(model, new ExampleSet(inputs, tensor(examples.Targets), weighted ? tensor(examples.Weights) : null), options);
         return (module.W.detach().data<float>().ToArray(), result.History, module.W.grad is not null);
     }
 
@@ -93,6 +96,27 @@ public sealed class ExactSgdStepTests
         var autograd = Train(1, ContextEncoding.Joint, 0.01, 32, exact: false, momentum);
         Assert.IsTrue(offered.HasGradient, "backward ran");
         CollectionAssert.AreEqual(autograd.Weights, offered.Weights);
+    }
+
+    [TestMethod]
+    public void ResumingACheckpointKeepsSteppingTheLoadedWeights()
+    {
+        // The step updates W's storage through an alias made once: loading a checkpoint must land in that storage.
+        string folder = Directory.CreateTempSubdirectory("makemore-exact-resume-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "run.ckpt");
+            var straight = Train(2, ContextEncoding.Joint, 0.01, 32, exact: true, steps: 2 * Steps);
+            Train(2, ContextEncoding.Joint, 0.01, 32, exact: true, steps: Steps, configure: o => o.CheckpointPath = path);
+            var resumed = Train(2, ContextEncoding.Joint, 0.01, 32, exact: true, steps: 2 * Steps, configure: o => o.ResumeFrom = path);
+            Assert.HasCount(Steps, resumed.History, "steps 7–12 only");
+            CollectionAssert.AreEqual(straight.Weights, resumed.Weights);
+            Assert.AreEqual(straight.History[^1].Loss, resumed.History[^1].Loss);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private static float[] Initial(int block, ContextEncoding context)
