@@ -8,7 +8,9 @@ using Makemore.ML.Inference;
 using Makemore.ML.Sampling;
 using Makemore.ML.Text;
 using Makemore.ML.TorchSharp;
+using Makemore.ML.TorchSharp.Models;
 using Makemore.ML.TorchSharp.Training;
+using TorchSharp;
 
 namespace Makemore.ML.Benchmarks;
 
@@ -346,6 +348,70 @@ internal static class PeersTable
         string path = Path.Combine(Path.GetTempPath(), $"makemore-peers-softmax-{Environment.ProcessId}.zip");
         ml.Makemore().Save(pipeline.Fit(data), data.Schema, path);
         return path;
+    }
+
+    /// <summary>
+    /// The neural n-gram steps alone, ours and PyTorch's interleaved: each round runs our bigram and trigram and then one
+    /// Python round of both; medians over the rounds. <c>steps [--quick] [NAMES]</c>.
+    /// </summary>
+    public static void RunSteps(IReadOnlyList<string> names, string namesPath, bool quick)
+    {
+        int rounds = quick ? 5 : 9, steps = quick ? 1_000 : 2_000;
+        TorchRuntime.EnsureLoaded();
+        TorchRuntime.SetThreads(1);
+        var peer = PythonPeer.Find(out string? missing);
+        Machine.Print(peer);
+        if (missing is not null)
+            Console.WriteLine(missing);
+        var vocabulary = CharacterVocabulary.Learn(names);
+        var sequences = names.Select(n => vocabulary.Encode(n)).ToList();
+        var results = new Results();
+        for (int round = 0; round < rounds; round++)
+        {
+            Console.Error.Write($"\rsteps: round {round + 1} of {rounds}…");
+            results.Add("step_bigram_ms", StepMilliseconds(vocabulary, sequences, 1, steps));
+            results.Add("step_trigram_ms", StepMilliseconds(vocabulary, sequences, 2, steps));
+            results.Add("autograd_step_bigram_ms", AutogradStepMilliseconds(vocabulary, sequences, 1, steps));
+            results.Add("autograd_step_trigram_ms", AutogradStepMilliseconds(vocabulary, sequences, 2, steps));
+            if (peer is { HasTorch: true } && peer.Run(["steps", namesPath, steps.ToString(CultureInfo.InvariantCulture)]) is { } python)
+                results.Add(python);
+        }
+        Console.Error.WriteLine();
+        Console.WriteLine($"| neural n-gram step, batch 32, 1 thread ({steps:N0} steps after 200, median of {rounds} interleaved rounds) | ours ms/step | ours through autograd ms/step | PyTorch ms/step | ours ÷ PyTorch (speed; > 1: ours faster) | autograd ÷ PyTorch |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        foreach (var (label, key) in new[] { ("bigram (27×27)", "bigram"), ("trigram (729×27)", "trigram") })
+        {
+            double ours = results.Get($"step_{key}_ms"), autograd = results.Get($"autograd_step_{key}_ms");
+            bool hasTorch = results.Has($"torch_step_{key}_ms");
+            double torch = hasTorch ? results.Get($"torch_step_{key}_ms") : double.NaN;
+            Console.WriteLine($"| {label} | {ours:F4} | {autograd:F4} | {(hasTorch ? $"{torch:F4}" : "—")} | {(hasTorch ? $"{torch / ours:F2}" : "—")} | {(hasTorch ? $"{torch / autograd:F2}" : "—")} |");
+        }
+    }
+
+    // The same run through backward and the optimizer (the loop without the model's hand-written step): the "before".
+    private static double AutogradStepMilliseconds(CharacterVocabulary vocabulary, List<int[]> sequences, int blockSize, int steps)
+    {
+        const int WarmUp = 200;
+        var (rows, targets) = (new List<long>(), new List<long>());
+        foreach (int[] ids in sequences)
+        {
+            long row = 0, modulus = (long)Math.Pow(vocabulary.Size, blockSize);
+            for (int i = 0; i <= ids.Length; i++)
+            {
+                int next = i < ids.Length ? ids[i] : 0;
+                rows.Add(row);
+                targets.Add(next);
+                row = row * vocabulary.Size % modulus + next;
+            }
+        }
+        using var scope = torch.NewDisposeScope();
+        using var generator = new torch.Generator(2147483647);
+        using var module = new SoftmaxRegression(vocabulary.Size, blockSize, ContextEncoding.Joint, InputEncoding.Embedding, generator);
+        var indexed = TrainableModel.IndexedSoftmaxWithL2(module, module.W, r => r, SoftmaxRegressionEstimator.Defaults.L2);
+        var result = TrainingLoop.Run(new TrainableModel(module, indexed.Loss), new ExampleSet(torch.tensor(rows.ToArray()), torch.tensor(targets.ToArray())),
+            new TrainingOptions { Steps = WarmUp + steps, BatchSize = 32, LearningRate = 10, Optimizer = new SgdOptions(), Seed = 2147483647 });
+        var history = result.History;
+        return (history[^1].Elapsed - history[WarmUp - 1].Elapsed).TotalMilliseconds / steps;
     }
 
     // ms/step of our trainer at batch 32 on 1 thread, after 200 warm-up steps, read from its own step clock.

@@ -196,6 +196,15 @@ def one_round(names_path, table_path, steps, passes):
     return out
 
 
+def steps_round(names_path, steps):
+    """The neural n-gram steps alone (the "steps" table)."""
+    import torch
+    torch.set_num_threads(1)
+    words = read_names(names_path)
+    return {"torch_step_bigram_ms": softmax_steps(words, torch, 1, steps),
+            "torch_step_trigram_ms": softmax_steps(words, torch, 2, steps)}
+
+
 def nltk_round(names_path, kn_subset, laplace_subset):
     from nltk.lm import KneserNeyInterpolated, Laplace
     from nltk.lm.preprocessing import padded_everygram_pipeline
@@ -227,6 +236,8 @@ if __name__ == "__main__":
         result = versions()
     elif mode == "round":
         result = one_round(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+    elif mode == "steps":
+        result = steps_round(sys.argv[2], int(sys.argv[3]))
     elif mode == "nltk":
         result = nltk_round(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     else:

@@ -72,7 +72,7 @@ public sealed class SoftmaxRegression : nn.Module<Tensor, Tensor>
                 ? nn.functional.one_hot(index, rows).to(float32).matmul(W) // (batch, rows) @ (rows, V) → (batch, V)
                 : W.index_select(0, index); // (batch, V)
         }
-        var positions = contexts + _offsets; // (batch, block): row of each (position, character)
+        var positions = ContextRows(contexts); // (batch, block): row of each (position, character)
         return Encoding == InputEncoding.OneHot
             ? nn.functional.one_hot(positions, rows).to(float32).sum(1).matmul(W) // (batch, rows) @ (rows, V) → (batch, V)
             : W.index_select(0, positions.flatten()).view(contexts.shape[0], BlockSize, VocabularySize).sum(1); // (batch, V)
@@ -81,6 +81,12 @@ public sealed class SoftmaxRegression : nn.Module<Tensor, Tensor>
     /// <summary>The row of W each joint context selects, Σ_i context_i · V^(block−1−i): (batch, block) ids → (batch).</summary>
     /// <remarks>With <see cref="InputEncoding.Embedding"/>, the joint logits are <c>W.index_select(0, rows)</c>: training computes the rows of every event once, not per step.</remarks>
     public Tensor JointRows(Tensor contexts) => (contexts * _powers).sum(1);
+
+    /// <summary>
+    /// The rows of W each context adds up with <see cref="InputEncoding.Embedding"/>: (batch, block) ids → (batch) joint
+    /// rows (<see cref="JointRows"/>), or (batch, block) per-position rows, one per (position, character).
+    /// </summary>
+    public Tensor ContextRows(Tensor contexts) => Context == ContextEncoding.Joint ? JointRows(contexts) : contexts + _offsets;
 
     /// <summary>Copies the trained weights into a plain C# model that scores and samples without libtorch.</summary>
     public SoftmaxRegressionModel ToModel(CharacterVocabulary vocabulary)

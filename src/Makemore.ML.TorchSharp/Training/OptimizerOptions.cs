@@ -19,6 +19,9 @@ public abstract record OptimizerOptions
 
     internal abstract void Validate();
 
+    /// <summary>True when an update is exactly <c>p −= lr·grad</c> (no state, no decay): a model's <see cref="ExactSgdStep"/> may then stand in for backward and the optimizer.</summary>
+    internal virtual bool IsPlainGradientDescent => false;
+
     /// <summary>The parameter groups: (decayed, true) and (not decayed, false), each only if not empty.</summary>
     private protected static IEnumerable<T> Groups<T>(IReadOnlyList<Parameter> decayed, IReadOnlyList<Parameter> notDecayed,
         Func<IReadOnlyList<Parameter>, bool, T> group)
@@ -45,6 +48,8 @@ public sealed record SgdOptions(double Momentum = TrainingOptions.Defaults.Momen
     internal override OptimizerHelper Create(IReadOnlyList<Parameter> decayed, IReadOnlyList<Parameter> notDecayed, double learningRate) =>
         new SGD(Groups(decayed, notDecayed, (parameters, decay) => new SGD.ParamGroup(parameters, learningRate, Momentum, weight_decay: decay ? WeightDecay : 0)),
             learningRate, Momentum);
+
+    internal override bool IsPlainGradientDescent => Momentum == 0 && WeightDecay == 0;
 
     internal override string Describe() => string.Create(CultureInfo.InvariantCulture, $"sgd(momentum={Momentum:R},wd={WeightDecay:R})");
 

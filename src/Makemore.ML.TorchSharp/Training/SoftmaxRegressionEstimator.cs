@@ -98,8 +98,9 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
         // Indexed joint contexts (E04): each event's row of W is computed once here, so a step gathers rows and nothing more.
         bool rowsOnce = _options.Context == ContextEncoding.Joint && _options.Encoding == InputEncoding.Embedding;
         using var rows = rowsOnce ? module.JointRows(contexts) : null; // (n)
-        var trainable = rowsOnce
-            ? TrainableModel.NllWithL2(module, r => module.W.index_select(0, r), module.W, _options.L2) // (b) rows → (b, V)
+        // Indexed rows (E04) step by hand under plain SGD (TrainableModel.IndexedSoftmaxWithL2): no autograd graph.
+        var trainable = _options.Encoding == InputEncoding.Embedding
+            ? TrainableModel.IndexedSoftmaxWithL2(module, module.W, rowsOnce ? r => r : module.ContextRows, _options.L2) // rows → (b, V)
             : TrainableModel.NllWithL2(module, module.W, _options.L2);
         var result = TrainingLoop.Run(trainable, new ExampleSet(rows ?? contexts, targets, weights), new TrainingOptions
         {

@@ -11,7 +11,8 @@ namespace Makemore.ML.TorchSharp.Training;
 /// <summary>
 /// The one training loop of the neural models: seeded batches, forward and loss (the model's), backward, the
 /// optimizer's update at the scheduled learning rate, dev evaluation, best weights, early stopping, checkpoints,
-/// progress and cancellation. A model supplies only a <see cref="TrainableModel"/>.
+/// progress and cancellation. A model supplies only a <see cref="TrainableModel"/>; under plain gradient descent its
+/// own <see cref="TrainableModel.SgdStep"/>, when it has one, replaces backward and the optimizer's update.
 /// </summary>
 public static class TrainingLoop
 {
@@ -68,6 +69,7 @@ public static class TrainingLoop
         int? batchSize = options.BatchSize is int b && b < n ? b : null;
         bool stoppedEarly = false, timeLimitReached = false;
         double learningRate = options.LearningRate;
+        var exactStep = options.Optimizer.IsPlainGradientDescent ? model.SgdStep : null;
         module.train();
         for (int step = firstStep; step <= options.Steps && !options.CancellationToken.IsCancellationRequested; step++)
         {
@@ -84,13 +86,18 @@ public static class TrainingLoop
                     var rows = randint(n, [size], generator: generator); // (b)
                     (x, y, w) = (x.index_select(0, rows), y.index_select(0, rows), w?.index_select(0, rows)); // (b, ...), (b) or (b, t), (b)
                 }
-                var terms = model.Loss(x, y, w);
+                // With the model's own update (equal to backward and p −= lr·grad) the weights have moved already when
+                // the loss is read; it is the loss at the weights before the update either way.
+                var terms = exactStep is not null ? exactStep(x, y, w, learningRate) : model.Loss(x, y, w);
                 lossValue = terms.Loss.item<float>();
                 if (!float.IsFinite(lossValue))
                     throw new TrainingDivergedException(step, options.Steps, lossValue, learningRate);
-                optimizer.zero_grad();
-                terms.Loss.backward();
-                optimizer.step();
+                if (exactStep is null)
+                {
+                    optimizer.zero_grad();
+                    terms.Loss.backward();
+                    optimizer.step();
+                }
                 dataLossValue = ReferenceEquals(terms.DataLoss, terms.Loss) ? lossValue : terms.DataLoss.item<float>();
             }
             run.Step = step;
