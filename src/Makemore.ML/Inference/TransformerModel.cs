@@ -65,6 +65,12 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
     private readonly float[][] _attention, _attentionProjection, _mlp, _mlpProjection;
     private readonly float[] _headTransposed; // (C, headStride): V columns, zero-padded to whole SIMD vectors
     private readonly int _headStride;
+    // Position 0 always reads the start token and attention never looks ahead, so what it leaves in every block's cache
+    // and its logits are constants of the model: computed once here and copied, not recomputed, for every item (one
+    // position of the ~7 a name costs).
+    private readonly float[] _startKeys, _startValues; // (layer, C)
+    private readonly float[] _startLogits; // (V)
+    private readonly double[] _startLogProbabilities; // ln softmax(_startLogits), (V)
     private Workspace? _spare; // one reusable workspace for LogProbabilities: no allocation per item on one thread
 
     /// <summary>Creates a model from its trained parameters.</summary>
@@ -117,6 +123,17 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
         _headTransposed = MatrixVector.Transpose(headWeight, v, c, _headStride);
         if (ParameterCount > MaxParameters)
             throw new ArgumentOutOfRangeException(nameof(blocks), $"{ParameterCount:N0} parameters is over the limit of {MaxParameters:N0}.");
+        var start = new Workspace(_blocks.Length, blockSize, 1, c, v);
+        _startLogits = new float[v];
+        ForwardRows(start, [0], 0, _startLogits);
+        _startKeys = new float[_blocks.Length * c];
+        _startValues = new float[_blocks.Length * c];
+        for (int l = 0; l < _blocks.Length; l++)
+        {
+            start.Keys.AsSpan(l * blockSize * c, c).CopyTo(_startKeys.AsSpan(l * c, c));
+            start.Values.AsSpan(l * blockSize * c, c).CopyTo(_startValues.AsSpan(l * c, c));
+        }
+        _startLogProbabilities = [.. Enumerable.Range(0, v).Select(id => PositionalScoring.LogSoftmaxAt(_startLogits, id))];
     }
 
     /// <inheritdoc/>
@@ -181,21 +198,20 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
             _spare = workspace;
             return;
         }
-        // One pass over all positions, each weight matrix read once for all of them; bit for bit the decoder's numbers.
-        Span<int> tokens = positions <= 1024 ? stackalloc int[positions] : new int[positions];
-        tokens[0] = 0;
-        for (int i = 0; i < ids.Length; i++)
-        {
-            if (ids[i] <= 0 || ids[i] >= _v)
-                throw new ArgumentOutOfRangeException(nameof(ids), ids[i], $"A character id must be 1…{_v - 1} (0 is the boundary).");
-            tokens[i + 1] = ids[i];
-        }
-        var logits = workspace.Logits.AsSpan(0, positions * _v);
-        Forward(workspace, tokens, 0, logits);
-        for (int i = 0; i < positions; i++)
-            logProbabilities[i] = PositionalScoring.LogSoftmaxAt(logits.Slice(i * _v, _v), i < ids.Length ? ids[i] : 0);
-        if (!next.IsEmpty)
-            PositionalScoring.Softmax(logits.Slice(ids.Length * _v, _v), next); // the last position predicts what follows the item
+        // Position 0 from the constants, then one pass over the others, each weight matrix read once for all of them;
+        // bit for bit the decoder's numbers.
+        foreach (int id in ids)
+            if (id <= 0 || id >= _v)
+                throw new ArgumentOutOfRangeException(nameof(ids), id, $"A character id must be 1…{_v - 1} (0 is the boundary).");
+        RestoreStart(workspace);
+        logProbabilities[0] = _startLogProbabilities[ids.IsEmpty ? 0 : ids[0]];
+        var logits = workspace.Logits.AsSpan(0, ids.Length * _v);
+        if (!ids.IsEmpty)
+            ForwardRows(workspace, ids, 1, logits); // input position i + 1 reads ids[i] and predicts ids[i + 1]
+        for (int i = 1; i < positions; i++)
+            logProbabilities[i] = PositionalScoring.LogSoftmaxAt(logits.Slice((i - 1) * _v, _v), i < ids.Length ? ids[i] : 0);
+        if (!next.IsEmpty) // the last position predicts what follows the item
+            PositionalScoring.Softmax(ids.IsEmpty ? _startLogits : logits.Slice((ids.Length - 1) * _v, _v), next);
         _spare = workspace;
     }
 
@@ -227,10 +243,35 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
     void IPositionalNetwork<Workspace>.Step(Workspace w, int token, int position, Span<float> logits) =>
         Forward(w, new ReadOnlySpan<int>(in token), position, logits);
 
+    // Forward, the start token at position 0 read from the constants.
+    private void Forward(Workspace w, ReadOnlySpan<int> tokens, int first, Span<float> logits)
+    {
+        if (first == 0 && tokens[0] == 0)
+        {
+            RestoreStart(w);
+            _startLogits.CopyTo(logits);
+            if (tokens.Length > 1)
+                ForwardRows(w, tokens[1..], 1, logits[_v..]);
+            return;
+        }
+        ForwardRows(w, tokens, first, logits);
+    }
+
+    // Puts position 0's keys and values (the start token's) into the cache.
+    private void RestoreStart(Workspace w)
+    {
+        int c = EmbeddingSize;
+        for (int l = 0; l < _blocks.Length; l++)
+        {
+            _startKeys.AsSpan(l * c, c).CopyTo(w.Keys.AsSpan(l * BlockSize * c, c));
+            _startValues.AsSpan(l * c, c).CopyTo(w.Values.AsSpan(l * BlockSize * c, c));
+        }
+    }
+
     // Reads tokens at positions first, first + 1, … (the cache holds the positions before), writing (rows, V) logits.
     // Every row gets the same operations in the same order however many rows there are, so one pass over an item and
     // decoding it character by character give identical numbers.
-    private void Forward(Workspace w, ReadOnlySpan<int> tokens, int first, Span<float> logits)
+    private void ForwardRows(Workspace w, ReadOnlySpan<int> tokens, int first, Span<float> logits)
     {
         int c = EmbeddingSize, rows = tokens.Length, headSize = c / HeadCount;
         float scale = 1f / MathF.Sqrt(headSize);
