@@ -376,6 +376,32 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
     // (x − mean) / √(var + ε) · γ + β, with the biased variance as nn.LayerNorm.
     private static void LayerNorm(ReadOnlySpan<float> x, float[] gain, float[] bias, Span<float> output)
     {
+        const int Lanes = 16; // Vector512<float>.Count
+        if (Vector512.IsHardwareAccelerated && x.Length % Lanes == 0)
+        {
+            // C = 64 is 4 vectors: three inline passes instead of five library calls (within 1e-7 of them: another order of sums)
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float o0 = ref MemoryMarshal.GetReference(output);
+            ref float g0 = ref MemoryMarshal.GetArrayDataReference(gain);
+            ref float b0 = ref MemoryMarshal.GetArrayDataReference(bias);
+            var sum = Vector512<float>.Zero;
+            for (int i = 0; i < x.Length; i += Lanes)
+                sum += Vector512.LoadUnsafe(ref x0, (nuint)i);
+            var center = Vector512.Create(Vector512.Sum(sum) / x.Length);
+            var squares = Vector512<float>.Zero;
+            for (int i = 0; i < x.Length; i += Lanes)
+            {
+                var d = Vector512.LoadUnsafe(ref x0, (nuint)i) - center;
+                squares = Vector512.FusedMultiplyAdd(d, d, squares);
+            }
+            var scale = Vector512.Create(1f / MathF.Sqrt(Vector512.Sum(squares) / x.Length + LayerNormEpsilon));
+            for (int i = 0; i < x.Length; i += Lanes)
+            {
+                var d = (Vector512.LoadUnsafe(ref x0, (nuint)i) - center) * scale;
+                Vector512.FusedMultiplyAdd(d, Vector512.LoadUnsafe(ref g0, (nuint)i), Vector512.LoadUnsafe(ref b0, (nuint)i)).StoreUnsafe(ref o0, (nuint)i);
+            }
+            return;
+        }
         float mean = TensorPrimitives.Sum(x) / x.Length;
         TensorPrimitives.Subtract(x, mean, output);
         float variance = TensorPrimitives.SumOfSquares(output) / x.Length;
