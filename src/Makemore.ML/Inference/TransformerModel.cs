@@ -327,8 +327,8 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
     }
 
     // One head at one position: scores[s] = q · k_s · scale for the positions s < scores.Length (keys and values are read
-    // every `stride` floats from the head's first column), softmax, then y = Σ_s scores[s] v_s (y is overwritten:
-    // clearing the rows first cost more than the attention itself).
+    // every `stride` floats from the head's first column), softmax, then y = Σ_s scores[s] v_s (y is overwritten, so
+    // the rows need no clearing first).
     private static void Attend(ReadOnlySpan<float> q, ReadOnlySpan<float> keys, ReadOnlySpan<float> values, int stride, float scale,
         Span<float> scores, Span<float> y)
     {
