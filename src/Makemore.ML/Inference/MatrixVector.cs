@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Makemore.ML.Inference;
 
@@ -9,9 +10,10 @@ namespace Makemore.ML.Inference;
 /// y = b + x · Wᵀ for the small dense layers of the sequence models, with W stored transposed (input-major). One output
 /// per TensorPrimitives.Dot call spent most of the Transformer's time in call overhead on 64-long rows; here tiles of
 /// outputs stay in SIMD registers while the inputs stream past: 3 rows × 4 vectors where a pass has several rows (each
-/// weight vector loaded once serves three rows), 8 vectors for a single row.
+/// weight vector loaded once serves three rows), 8 vectors for a single row; with AVX-512, tiles of up to 4 rows × 4
+/// 512-bit vectors (<c>MatrixVectorWide.cs</c>).
 /// </summary>
-internal static class MatrixVector
+internal static partial class MatrixVector
 {
     private static readonly int W = Vector<float>.Count;
 
@@ -32,7 +34,10 @@ internal static class MatrixVector
     }
 
     /// <summary>The smallest multiple of the SIMD width that holds <paramref name="outputs"/>.</summary>
-    public static int PaddedWidth(int outputs) => (outputs + W - 1) / W * W;
+    public static int PaddedWidth(int outputs) => (outputs + PadTo - 1) / PadTo * PadTo;
+
+    // Whole vectors of the widest kernel this machine runs.
+    private static readonly int PadTo = Vector512.IsHardwareAccelerated ? Math.Max(W, Vector512<float>.Count) : W;
 
     /// <summary>y[j] = bias[j] + Σ_k x[k] · wt[k, j], with <paramref name="wt"/> (x.Length, y.Length) row-major; an empty bias adds nothing.</summary>
     public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> wt, ReadOnlySpan<float> bias, Span<float> y) =>
@@ -45,9 +50,20 @@ internal static class MatrixVector
     /// </summary>
     public static void MultiplyRows(ReadOnlySpan<float> x, int rows, ReadOnlySpan<float> wt, ReadOnlySpan<float> bias, Span<float> y)
     {
-        int n = x.Length / rows, m = y.Length / rows;
-        if (wt.Length != n * m || x.Length != rows * n || y.Length != rows * m)
-            throw new ArgumentException($"Expected a {n} × {m} matrix for {rows} rows, got {wt.Length} values.", nameof(wt));
+        int n = Check(x, rows, wt, bias, y), m = y.Length / rows;
+        if (HasWideKernel(m)) // 1.35× names/s for the Transformer on Zen 4 (which splits each 512-bit multiply-add in two)
+            Wide.MultiplyRows(ref MemoryMarshal.GetReference(x), rows, ref MemoryMarshal.GetReference(wt), bias, ref MemoryMarshal.GetReference(y), n, m);
+        else
+            MultiplyRowsPortable(x, rows, wt, bias, y);
+    }
+
+    /// <summary>Whether <see cref="MultiplyRows"/> runs the AVX-512 kernel for <paramref name="outputs"/> outputs a row.</summary>
+    public static bool HasWideKernel(int outputs) => Vector512.IsHardwareAccelerated && outputs % Vector512<float>.Count == 0;
+
+    /// <summary><see cref="MultiplyRows"/> on <see cref="Vector{T}"/> tiles whatever the machine: the kernel where AVX-512 is missing.</summary>
+    public static void MultiplyRowsPortable(ReadOnlySpan<float> x, int rows, ReadOnlySpan<float> wt, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        int n = Check(x, rows, wt, bias, y), m = y.Length / rows;
         ref float weights = ref MemoryMarshal.GetReference(wt);
         ref float x0 = ref MemoryMarshal.GetReference(x);
         ref float y0 = ref MemoryMarshal.GetReference(y);
@@ -63,6 +79,19 @@ internal static class MatrixVector
         if (!bias.IsEmpty)
             for (r = 0; r < rows; r++)
                 TensorPrimitives.Add(y.Slice(r * m, m), bias, y.Slice(r * m, m));
+    }
+
+    // The inner size n; throws unless x is (rows, n), wt (n, m), y (rows, m) and the bias empty or m long.
+    private static int Check(ReadOnlySpan<float> x, int rows, ReadOnlySpan<float> wt, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        if (rows < 1)
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, "At least one row.");
+        int n = x.Length / rows, m = y.Length / rows;
+        if (wt.Length != n * m || x.Length != rows * n || y.Length != rows * m)
+            throw new ArgumentException($"Expected a {n} × {m} matrix for {rows} rows, got {wt.Length} values.", nameof(wt));
+        if (!bias.IsEmpty && bias.Length != m)
+            throw new ArgumentException($"Expected {m} biases, got {bias.Length}.", nameof(bias));
+        return n;
     }
 
     // Rows x0, x0 + n, x0 + 2n against 4-vector column tiles; returns the first column left for OneRow.
