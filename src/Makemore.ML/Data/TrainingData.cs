@@ -70,7 +70,8 @@ internal static class TrainingData
             throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' not found.");
         if (column.Kind != SchemaShape.Column.VectorKind.VariableVector || column.ItemType != NumberDataViewType.Int32)
             throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' must be a variable-length vector of Int32, but is {column.Kind} of {column.ItemType}.");
-        return LanguageModelTransformer.Chain(catalogs, ModelState.EncodeVocabulary(CharacterVocabulary.FromCharacters("")), idsColumnName).GetOutputSchema(inputSchema);
+        return DirectMapping.OutputShape(inputSchema, ScoreDirectMapping.Columns,
+            () => LanguageModelTransformer.Chain(catalogs, ModelState.EncodeVocabulary(CharacterVocabulary.FromCharacters("")), idsColumnName).GetOutputSchema(inputSchema));
     }
 
     private static void CheckIdsType(string name, DataViewType type)

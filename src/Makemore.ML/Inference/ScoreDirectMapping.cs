@@ -11,7 +11,8 @@ namespace Makemore.ML.Inference;
 /// </summary>
 internal sealed class ScoreDirectMapping(ILanguageModel model, string idsColumnName) : DirectMapping
 {
-    private static readonly (string, DataViewType)[] Columns =
+    /// <summary>What the mapping adds: the <see cref="ScoreColumns"/>.</summary>
+    public static readonly (string, DataViewType)[] Columns =
     [
         (ScoreColumns.LogLikelihood, NumberDataViewType.Double),
         (ScoreColumns.NllPerCharacter, NumberDataViewType.Double),

@@ -20,6 +20,31 @@ internal abstract class DirectMapping
     /// <summary>One getter per added column over <paramref name="input"/> (a row of the schema <see cref="Inputs"/> accepted, with those columns active).</summary>
     public abstract Delegate[] CreateGetters(DataViewRow input, IReadOnlyList<DataViewSchema.Column> inputs);
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SchemaShape.Column[]> AddedShapes = new();
+
+    /// <summary>
+    /// An estimator's <c>GetOutputSchema</c>: the input shape with the <paramref name="added"/> columns (a later one replaces
+    /// an earlier one of the same name; a shape shows only visible columns). The first time for given added columns it is
+    /// <paramref name="throughChain"/> (the placeholder chain's own answer), whose shapes of those columns are kept; then
+    /// those shapes go straight into the input's (<c>SchemaShape.Column</c> has no public constructor), without building
+    /// a chain of ML.NET estimators for every <c>Fit</c>'s schema check.
+    /// </summary>
+    public static SchemaShape OutputShape(SchemaShape input, IReadOnlyList<(string Name, DataViewType Type)> added, Func<SchemaShape> throughChain)
+    {
+        string key = string.Join("\n", added.Select(a => $"{a.Name}\t{a.Type}"));
+        if (!AddedShapes.TryGetValue(key, out var shapes))
+        {
+            var output = throughChain();
+            AddedShapes[key] = [.. added.Select(a => a.Name).Distinct().Select(name => output.Where(c => c.Name == name).Select(c => (SchemaShape.Column?)c).LastOrDefault()
+                ?? throw new InvalidOperationException($"The chain does not add '{name}'."))];
+            return output;
+        }
+        var columns = input.ToDictionary(c => c.Name);
+        foreach (var column in shapes)
+            columns[column.Name] = column;
+        return new SchemaShape(columns.Values);
+    }
+
     /// <summary>The mapper for <paramref name="inputSchema"/>, or null when the schema cannot serve this mapping.</summary>
     public DirectRowMapper? MapperFor(DataViewSchema inputSchema) =>
         Inputs(inputSchema) is { } inputs ? new DirectRowMapper(this, inputSchema, inputs) : null;

@@ -21,8 +21,12 @@ internal sealed class CharacterIdsDirectMapping : DirectMapping
         _vocabulary = vocabulary;
         _inputColumnName = inputColumnName;
         _state = ModelState.Remember(ModelState.EncodeVocabulary(vocabulary), vocabulary).AsMemory();
-        _columns = [(outputColumnName, TextDataViewType.Instance), (outputColumnName, new VectorDataViewType(NumberDataViewType.Int32))];
+        _columns = Columns(outputColumnName);
     }
+
+    /// <summary>What the mapping adds: the vocabulary's state (text, hidden by the next), then the ids.</summary>
+    public static (string, DataViewType)[] Columns(string outputColumnName) =>
+        [(outputColumnName, TextDataViewType.Instance), (outputColumnName, new VectorDataViewType(NumberDataViewType.Int32))];
 
     public override IReadOnlyList<(string Name, DataViewType Type)> AddedColumns => _columns;
 

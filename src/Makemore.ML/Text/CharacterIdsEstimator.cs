@@ -54,8 +54,7 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckInput(_options.InputColumnName, input.Schema.GetColumnOrNull(_options.InputColumnName)?.Type);
-        var texts = MakemoreDataCatalog.ReadColumn(input, _options.InputColumnName);
-        var vocabulary = CharacterVocabulary.Learn(texts, _options.UnknownCharacters);
+        var vocabulary = CharacterVocabulary.Learn(input, input.Schema[_options.InputColumnName], _options.UnknownCharacters);
         return Create(_catalogs, vocabulary, _options.OutputColumnName, _options.InputColumnName, input);
     }
 
@@ -74,7 +73,8 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         CheckInput(_options.InputColumnName, inputSchema.Where(c => c.Name == _options.InputColumnName).Select(c => c.ItemType).LastOrDefault());
-        return Chain(_catalogs, CharacterVocabulary.FromCharacters(""), _options.OutputColumnName, _options.InputColumnName).GetOutputSchema(inputSchema);
+        return DirectMapping.OutputShape(inputSchema, CharacterIdsDirectMapping.Columns(_options.OutputColumnName),
+            () => Chain(_catalogs, CharacterVocabulary.FromCharacters(""), _options.OutputColumnName, _options.InputColumnName).GetOutputSchema(inputSchema));
     }
 
     private void CheckInput(string name, DataViewType? type)
@@ -85,7 +85,7 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
             throw new ArgumentOutOfRangeException(nameof(name), $"Input column '{name}' must be text, but is {type}.");
     }
 
-    private static IEstimator<ITransformer> Chain(Catalogs ml, CharacterVocabulary vocabulary, string outputColumnName, string inputColumnName)
+    internal static IEstimator<ITransformer> Chain(Catalogs ml, CharacterVocabulary vocabulary, string outputColumnName, string inputColumnName)
     {
         return StateChain.Estimator(ml,
             copyIn: [(CharacterIdsMapping.TextColumn, inputColumnName)],

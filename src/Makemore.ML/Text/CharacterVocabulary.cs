@@ -1,6 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Text;
+using Microsoft.ML;
 
 namespace Makemore.ML.Text;
 
@@ -70,17 +71,41 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
         var seen = new bool[char.MaxValue + 1]; // a bitmap, sorted once at the end: a SortedSet.Add per character cost 12× the counting
         int row = 0;
         foreach (string text in texts)
+            See(seen, text, ++row);
+        return FromSeen(seen, policy);
+    }
+
+    /// <summary><see cref="Learn(IEnumerable{string}, UnknownCharacterPolicy)"/> over a text column, without a string per row.</summary>
+    internal static CharacterVocabulary Learn(IDataView data, DataViewSchema.Column column, UnknownCharacterPolicy policy)
+    {
+        var seen = new bool[char.MaxValue + 1];
+        using var cursor = Data.SequentialCursor.Open(data, [column]);
+        var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
+        ReadOnlyMemory<char> text = default;
+        int row = 0;
+        while (cursor.MoveNext())
         {
-            row++;
-            for (int i = 0; i < text.Length; i++)
-            {
-                char c = text[i];
-                if (c == Boundary)
-                    throw new FormatException(
-                        $"Text {row} ('{text}') contains the boundary token '{Boundary}' at column {i + 1}; it is reserved for the start and end of every item.");
-                seen[c] = true;
-            }
+            getter(ref text);
+            See(seen, text.Span, ++row);
         }
+        return FromSeen(seen, policy);
+    }
+
+    // Marks a text's characters in the bitmap; the boundary token is refused, naming the text's row and column.
+    private static void See(bool[] seen, ReadOnlySpan<char> text, int row)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == Boundary)
+                throw new FormatException(
+                    $"Text {row} ('{text}') contains the boundary token '{Boundary}' at column {i + 1}; it is reserved for the start and end of every item.");
+            seen[c] = true;
+        }
+    }
+
+    private static CharacterVocabulary FromSeen(bool[] seen, UnknownCharacterPolicy policy)
+    {
         var sorted = new StringBuilder();
         for (int c = 0; c < seen.Length; c++)
             if (seen[c])

@@ -146,6 +146,30 @@ public sealed class DirectRouteTests
         Assert.AreEqual(Read(plain.Transform(data)), Read(new MLContext().Model.Load(new MemoryStream(again.ToArray()), out _).Transform(data)), "a restored model saves the same chain");
     }
 
+    [TestMethod]
+    [DataRow("Ids")]
+    [DataRow("Name")]
+    [DataRow("Other")]
+    public void EstimatorsPromiseTheChainsShapeEveryTime(string idsName)
+    {
+        var data = Ml.Data.LoadFromEnumerable(Names.Select(n => new Clashing { Name = n, Ids = 1.5f, LogLikelihood = "old" }));
+        var input = EstimatorWorkout.Shape(data.Schema);
+        var catalogs = Catalogs.Of(Ml);
+        var ids = Ml.Transforms.Text.MapCharactersToIds(idsName, "Name");
+        string idsChain = Describe(CharacterIdsEstimator.Chain(catalogs, CharacterVocabulary.FromCharacters(""), idsName, "Name").GetOutputSchema(input));
+        Assert.AreEqual(idsChain, Describe(ids.GetOutputSchema(input)));
+        Assert.AreEqual(idsChain, Describe(ids.GetOutputSchema(input)), "the second answer, from the kept shapes");
+
+        var withIds = ids.GetOutputSchema(input);
+        var trainer = Ml.Makemore().Trainers.NGram(new NGramOptions { IdsColumnName = idsName, Order = 2 });
+        string scoreChain = Describe(LanguageModelTransformer.Chain(catalogs, ModelState.EncodeVocabulary(CharacterVocabulary.FromCharacters("")), idsName).GetOutputSchema(withIds));
+        Assert.AreEqual(scoreChain, Describe(trainer.GetOutputSchema(withIds)));
+        Assert.AreEqual(scoreChain, Describe(trainer.GetOutputSchema(withIds)), "the second answer, from the kept shapes");
+    }
+
+    private static string Describe(SchemaShape shape) =>
+        string.Join("\n", shape.Select(c => $"{c.Name} {c.Kind} {c.ItemType} key={c.IsKey} annotations=[{string.Join(",", c.Annotations.Select(a => a.Name))}]"));
+
     private static void Consume(IDataView view)
     {
         using var cursor = view.GetRowCursor(view.Schema);

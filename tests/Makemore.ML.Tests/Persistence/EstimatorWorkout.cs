@@ -63,7 +63,7 @@ internal static class EstimatorWorkout
     private static DataViewType ItemType(DataViewType type) => type is VectorDataViewType vector ? vector.ItemType : type;
 
     // SchemaShape.Create is internal to ML.NET; estimators outside it are still asked the question with a SchemaShape.
-    private static SchemaShape Shape(DataViewSchema schema) =>
+    public static SchemaShape Shape(DataViewSchema schema) =>
         (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic, [typeof(DataViewSchema)])!
             .Invoke(null, [schema])!;
 
