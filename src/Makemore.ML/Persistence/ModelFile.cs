@@ -135,9 +135,11 @@ internal static class ModelFile
                 ? new ModelFileDamagedException($"{name} is intact but ML.NET cannot load it ({reason}); it may come from a newer Makemore.ML.", e)
                 : new NotAMakemoreModelException($"{name} is not a Makemore model: ML.NET cannot load it ({reason}).", e);
         }
-        // Parse (and so verify the checksums of) the language model and its vocabulary now, not at the first prediction.
+        // Parse (and so verify the checksums of) the language model and its vocabulary now, not at the first prediction;
+        // the façades given back on the way hold the parsed objects.
         try
         {
+            model = LoadedFacades.Restore(model, inputSchema);
             MakemoreModel.GetLanguageModel(model);
             VerifyVocabulary(model);
         }
@@ -149,7 +151,7 @@ internal static class ModelFile
         {
             throw new ModelFileDamagedException($"{name}: {e.Message}", e);
         }
-        return LoadedFacades.Restore(model, inputSchema);
+        return model;
     }
 
     private static void VerifyVocabulary(ITransformer model)
