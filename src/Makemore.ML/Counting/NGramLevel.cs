@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace Makemore.ML.Counting;
@@ -33,11 +34,14 @@ internal sealed class NGramLevel
     public static NGramLevel Build(int v, Dictionary<ulong, int> counts, double[]? discounts)
     {
         int entryCount = counts.Count;
-        // Sized for the worst case (one row per entry) up front: growing them rehashed and copied several times per level.
-        var rows = new Dictionary<ulong, int>(entryCount);
-        var rowContext = new List<ulong>(entryCount);
-        var rowSize = new List<int>(entryCount);
-        var entryRow = new int[entryCount];
+        // The temporaries (up to one row per entry) come from the shared pool: fresh arrays of this size land on the
+        // large-object heap and made every 6-gram fit end in a full garbage collection.
+        var pool = ArrayPool<int>.Shared;
+        ulong[] contexts = ArrayPool<ulong>.Shared.Rent(entryCount);
+        int[] rowSize = pool.Rent(entryCount);
+        int[] entryRow = pool.Rent(entryCount);
+        var rows = new Dictionary<ulong, int>(entryCount); // sized for the worst case up front: growing it rehashed several times
+        int rowCount = 0;
         int e = 0;
         foreach (ulong key in counts.Keys)
         {
@@ -45,18 +49,18 @@ internal sealed class NGramLevel
             ref int row = ref CollectionsMarshal.GetValueRefOrAddDefault(rows, context, out bool exists);
             if (!exists)
             {
-                row = rowContext.Count;
-                rowContext.Add(context);
-                rowSize.Add(0);
+                row = rowCount;
+                contexts[rowCount] = context;
+                rowSize[rowCount++] = 0;
             }
             rowSize[row]++;
             entryRow[e++] = row;
         }
-        int rowCount = rowContext.Count;
         var rowStart = new int[rowCount + 1];
         for (int r = 0; r < rowCount; r++)
             rowStart[r + 1] = rowStart[r] + rowSize[r];
-        var fill = rowStart[..rowCount];
+        int[] fill = rowSize; // reused: each row's next free entry
+        rowStart.AsSpan(0, rowCount).CopyTo(fill);
         var next = new int[entryCount];
         var values = new double[entryCount];
         e = 0;
@@ -66,6 +70,10 @@ internal sealed class NGramLevel
             next[at] = (int)(key % (ulong)v);
             values[at] = count;
         }
+        var rowContext = contexts.AsSpan(0, rowCount).ToArray();
+        ArrayPool<ulong>.Shared.Return(contexts);
+        pool.Return(rowSize);
+        pool.Return(entryRow);
         var totals = new double[rowCount];
         var backoff = new double[rowCount];
         for (int r = 0; r < rowCount; r++)
@@ -95,7 +103,7 @@ internal sealed class NGramLevel
         }
         return new NGramLevel
         {
-            Rows = rows, RowContext = [.. rowContext], RowStart = rowStart, Next = next, Counts = values,
+            Rows = rows, RowContext = rowContext, RowStart = rowStart, Next = next, Counts = values,
             Totals = totals, BackoffMass = backoff, Discounts = discounts, Lambdas = lambdas, Shares = shares,
         };
     }
