@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -11,6 +12,8 @@ namespace Makemore.ML.Persistence;
 /// </summary>
 internal abstract class DirectMapping
 {
+    private static readonly ConcurrentDictionary<string, SchemaShape.Column[]> AddedShapes = new(); // see OutputShape
+
     /// <summary>The columns added after the input's, in order (a later column hides an earlier one of the same name).</summary>
     public abstract IReadOnlyList<(string Name, DataViewType Type)> AddedColumns { get; }
 
@@ -19,8 +22,6 @@ internal abstract class DirectMapping
 
     /// <summary>One getter per added column over <paramref name="input"/> (a row of the schema <see cref="Inputs"/> accepted, with those columns active).</summary>
     public abstract Delegate[] CreateGetters(DataViewRow input, IReadOnlyList<DataViewSchema.Column> inputs);
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SchemaShape.Column[]> AddedShapes = new();
 
     /// <summary>
     /// An estimator's <c>GetOutputSchema</c>: the input shape with the <paramref name="added"/> columns (a later one replaces
