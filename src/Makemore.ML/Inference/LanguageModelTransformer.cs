@@ -52,11 +52,8 @@ public abstract class LanguageModelTransformer : FacadeTransformer
         ArgumentNullException.ThrowIfNull(training);
         var withTable = PlausibilityTable.AddTo(metadata, model, trainingSequences ?? TrainingData.Read(input, idsColumnName).Sequences);
         var direct = new ScoreDirectMapping(model, idsColumnName);
-        var schema = input.Schema;
-        ITransformer BuildInner() => Chain(catalogs, ModelState.EncodeModel(model, withTable), idsColumnName).Fit(new EmptyView(schema));
-        if (direct.Inputs(schema) is null)
-            BuildInner(); // the chain reports what is wrong with the ids column, as it did when it was built here
-        return new LanguageModelTransformer<TModel>(direct, BuildInner, model, training);
+        var chain = ChainBuilder(direct, () => Chain(catalogs, ModelState.EncodeModel(model, withTable), idsColumnName), input.Schema);
+        return new LanguageModelTransformer<TModel>(direct, chain, model, training);
     }
 
     /// <summary>The inner estimator chain; with a placeholder state it also answers schema questions.</summary>

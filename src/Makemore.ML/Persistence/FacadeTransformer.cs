@@ -35,6 +35,20 @@ public abstract class FacadeTransformer : ITransformer
         _inner = new Lazy<ITransformer>(buildInner, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    /// <summary>
+    /// How a fitted façade gets its chain: <paramref name="chain"/>'s estimators fitted on an empty view of the schema it
+    /// was trained on, when first needed. When the direct route cannot serve that schema the chain is built at once, so
+    /// that it reports what is wrong with the input as it did when every fit built it (and is kept, not built again).
+    /// </summary>
+    internal static Func<ITransformer> ChainBuilder(DirectMapping direct, Func<IEstimator<ITransformer>> chain, DataViewSchema trainedOn)
+    {
+        ITransformer Build() => chain().Fit(new EmptyView(trainedOn));
+        if (direct.Inputs(trainedOn) is not null)
+            return Build;
+        var built = Build();
+        return () => built;
+    }
+
     /// <summary>The chain of built-in transformers that is what gets saved (and transforms, when there is no direct route).</summary>
     internal ITransformer Inner => _inner.Value;
 

@@ -62,11 +62,7 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
     internal static CharacterIdsTransformer Create(Catalogs catalogs, CharacterVocabulary vocabulary, string outputColumnName, string inputColumnName, IDataView input)
     {
         var direct = new CharacterIdsDirectMapping(vocabulary, outputColumnName, inputColumnName);
-        var schema = input.Schema;
-        ITransformer BuildInner() => Chain(catalogs, vocabulary, outputColumnName, inputColumnName).Fit(new EmptyView(schema));
-        if (direct.Inputs(schema) is null)
-            BuildInner(); // the chain reports what is wrong with the input column, as it did when it was built here
-        return new CharacterIdsTransformer(direct, BuildInner, vocabulary);
+        return new CharacterIdsTransformer(direct, FacadeTransformer.ChainBuilder(direct, () => Chain(catalogs, vocabulary, outputColumnName, inputColumnName), input.Schema), vocabulary);
     }
 
     /// <inheritdoc/>
