@@ -1,130 +1,117 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 
 namespace Makemore.ML.Counting;
 
 /// <summary>
-/// The counts of one order grouped by context: rows in a compressed sparse layout (each row's next ids ascending), with
-/// the totals and, for Kneser–Ney, the discounted mass each row hands to the order below.
+/// The counts of one order grouped by context: rows in a compressed sparse layout (each row's next ids ascending).
+/// Add-k keeps each row's total and each entry's count; Kneser–Ney keeps what its distributions need: each row's weight of
+/// the order below (λ) and each entry's discounted share.
 /// </summary>
 internal sealed class NGramLevel
 {
-    public required Dictionary<ulong, int> Rows { get; init; }
-    /// <summary>Per row: its context's key (base V, oldest symbol most significant).</summary>
-    public required ulong[] RowContext { get; init; }
-    public required int[] RowStart { get; init; }
-    public required int[] Next { get; init; }
-    public required double[] Counts { get; init; }
-    public required double[] Totals { get; init; }
-    /// <summary>Per row: D1·N1 + D2·N2 + D3+·N3+, the probability mass (times the total) handed to the lower order.</summary>
-    public required double[] BackoffMass { get; init; }
-    public double[]? Discounts { get; init; }
-    /// <summary>Kneser–Ney, per row: the weight of the order below, BackoffMass / Totals.</summary>
+    private NGramLevel(ulong[] rowContext, int[] rowStart, int[] next)
+    {
+        RowContext = rowContext;
+        RowStart = rowStart;
+        Next = next;
+    }
+
+    /// <summary>Per row: its context's key (base V, oldest symbol most significant), ascending.</summary>
+    public ulong[] RowContext { get; }
+
+    /// <summary>Per row, and one past the last: where its entries start.</summary>
+    public int[] RowStart { get; }
+
+    /// <summary>Per entry: the next id.</summary>
+    public int[] Next { get; }
+
+    /// <summary>Add-k, per entry: the n-gram's count (the top order's counts array itself).</summary>
+    public int[] Counts { get; private init; } = [];
+
+    /// <summary>Add-k, per row: the sum of its counts.</summary>
+    public double[] Totals { get; private init; } = [];
+
+    /// <summary>Kneser–Ney: D1, D2 and D3+ of this order.</summary>
+    public double[]? Discounts { get; private init; }
+
+    /// <summary>Kneser–Ney, per row: the weight of the order below, (D1·N1 + D2·N2 + D3+·N3+) / total.</summary>
     public double[] Lambdas { get; private init; } = [];
+
     /// <summary>Kneser–Ney, per entry: max(count − D, 0) / total, what the entry adds at this order.</summary>
     public double[] Shares { get; private init; } = [];
 
     /// <summary>The number of entries (distinct n-grams) of the level.</summary>
     public int EntryCount => Next.Length;
 
-    /// <summary>
-    /// Groups counts by context in two linear passes (no sort of the keys: rows are numbered as first seen); each row's
-    /// entries are then put in ascending next-id order, so that the floating-point sums run in the same order as ever.
-    /// </summary>
-    public static NGramLevel Build(int v, Dictionary<ulong, int> counts, double[]? discounts)
+    /// <summary>The row of a context, or −1 when the context was never seen (a binary search of the sorted contexts).</summary>
+    public int RowOf(ulong context) => Math.Max(-1, Array.BinarySearch(RowContext, context));
+
+    /// <summary>An add-k level from counts in ascending key order (distinct keys).</summary>
+    public static NGramLevel AddK(int v, ReadOnlySpan<ulong> keys, int[] counts)
     {
-        int entryCount = counts.Count;
-        // The temporaries (up to one row per entry) come from the shared pool: fresh arrays of this size land on the
-        // large-object heap and made every 6-gram fit end in a full garbage collection.
-        var pool = ArrayPool<int>.Shared;
-        ulong[] contexts = ArrayPool<ulong>.Shared.Rent(entryCount);
-        int[] rowSize = pool.Rent(entryCount);
-        int[] entryRow = pool.Rent(entryCount);
-        var rows = new Dictionary<ulong, int>(entryCount); // sized for the worst case up front: growing it rehashed several times
-        int rowCount = 0;
-        int e = 0;
-        foreach (ulong key in counts.Keys)
-        {
-            ulong context = key / (ulong)v;
-            ref int row = ref CollectionsMarshal.GetValueRefOrAddDefault(rows, context, out bool exists);
-            if (!exists)
-            {
-                row = rowCount;
-                contexts[rowCount] = context;
-                rowSize[rowCount++] = 0;
-            }
-            rowSize[row]++;
-            entryRow[e++] = row;
-        }
-        var rowStart = new int[rowCount + 1];
-        for (int r = 0; r < rowCount; r++)
-            rowStart[r + 1] = rowStart[r] + rowSize[r];
-        int[] fill = rowSize; // reused: each row's next free entry
-        rowStart.AsSpan(0, rowCount).CopyTo(fill);
-        var next = new int[entryCount];
-        var values = new double[entryCount];
-        e = 0;
-        foreach ((ulong key, int count) in counts)
-        {
-            int at = fill[entryRow[e++]]++;
-            next[at] = (int)(key % (ulong)v);
-            values[at] = count;
-        }
-        var rowContext = contexts.AsSpan(0, rowCount).ToArray();
-        ArrayPool<ulong>.Shared.Return(contexts);
-        pool.Return(rowSize);
-        pool.Return(entryRow);
-        var totals = new double[rowCount];
-        var backoff = new double[rowCount];
-        for (int r = 0; r < rowCount; r++)
-        {
-            SortRow(next, values, rowStart[r], rowStart[r + 1]);
-            for (int i = rowStart[r]; i < rowStart[r + 1]; i++)
-            {
-                totals[r] += values[i];
-                if (discounts is not null)
-                    backoff[r] += Math.Min(values[i], values[i] >= 3 ? discounts[2] : discounts[(int)values[i] - 1]);
-            }
-        }
-        var lambdas = new double[discounts is null ? 0 : rowCount];
-        var shares = new double[discounts is null ? 0 : entryCount];
-        if (discounts is not null)
-        {
-            for (int r = 0; r < rowCount; r++)
-            {
-                lambdas[r] = backoff[r] / totals[r];
-                for (int i = rowStart[r]; i < rowStart[r + 1]; i++)
-                {
-                    double count = values[i];
-                    double discount = count >= 3 ? discounts[2] : discounts[(int)count - 1];
-                    shares[i] = Math.Max(count - discount, 0) / totals[r];
-                }
-            }
-        }
-        return new NGramLevel
-        {
-            Rows = rows, RowContext = rowContext, RowStart = rowStart, Next = next, Counts = values,
-            Totals = totals, BackoffMass = backoff, Discounts = discounts, Lambdas = lambdas, Shares = shares,
-        };
+        NGramLevel rows = Rows(v, keys);
+        var totals = new double[rows.RowContext.Length];
+        for (int r = 0; r < totals.Length; r++)
+            for (int i = rows.RowStart[r]; i < rows.RowStart[r + 1]; i++)
+                totals[r] += counts[i]; // in ascending next-id order: the sums run in the same order as ever
+        return new NGramLevel(rows.RowContext, rows.RowStart, rows.Next) { Counts = counts, Totals = totals };
     }
 
-    // Rows hold at most V entries, usually a handful: insertion sort.
-    private static void SortRow(int[] next, double[] values, int start, int end)
+    /// <summary>A Kneser–Ney level from counts in ascending key order (distinct keys) and this order's discounts.</summary>
+    public static NGramLevel KneserNey(int v, ReadOnlySpan<ulong> keys, ReadOnlySpan<int> counts, double[] discounts)
     {
-        for (int i = start + 1; i < end; i++)
+        NGramLevel rows = Rows(v, keys);
+        int rowCount = rows.RowContext.Length;
+        var lambdas = new double[rowCount];
+        var shares = new double[keys.Length];
+        for (int r = 0; r < rowCount; r++)
         {
-            int id = next[i];
-            double value = values[i];
-            int j = i - 1;
-            while (j >= start && next[j] > id)
+            double total = 0, backoff = 0;
+            for (int i = rows.RowStart[r]; i < rows.RowStart[r + 1]; i++)
             {
-                next[j + 1] = next[j];
-                values[j + 1] = values[j];
-                j--;
+                double count = counts[i];
+                total += count;
+                backoff += Math.Min(count, count >= 3 ? discounts[2] : discounts[(int)count - 1]);
             }
-            next[j + 1] = id;
-            values[j + 1] = value;
+            lambdas[r] = backoff / total;
+            for (int i = rows.RowStart[r]; i < rows.RowStart[r + 1]; i++)
+            {
+                double count = counts[i];
+                double discount = count >= 3 ? discounts[2] : discounts[(int)count - 1];
+                shares[i] = Math.Max(count - discount, 0) / total;
+            }
         }
+        return new NGramLevel(rows.RowContext, rows.RowStart, rows.Next) { Discounts = discounts, Lambdas = lambdas, Shares = shares };
+    }
+
+    // Each run of keys with the same context (key / V) is a row; its entries come out in ascending next-id order.
+    private static NGramLevel Rows(int v, ReadOnlySpan<ulong> keys)
+    {
+        int entryCount = keys.Length;
+        var next = new int[entryCount];
+        // Up to one row per entry: the row arrays are filled in pooled buffers, then copied at their size.
+        ulong[] contexts = ArrayPool<ulong>.Shared.Rent(Math.Max(1, entryCount));
+        int[] starts = ArrayPool<int>.Shared.Rent(entryCount + 1);
+        var byV = new Divisor((ulong)v);
+        int rowCount = 0;
+        ulong previous = ulong.MaxValue; // no context: keys stay below 2^63
+        for (int e = 0; e < entryCount; e++)
+        {
+            ulong key = keys[e];
+            ulong context = byV.Divide(key);
+            if (context != previous)
+            {
+                contexts[rowCount] = context;
+                starts[rowCount++] = e;
+                previous = context;
+            }
+            next[e] = (int)(key - context * (ulong)v);
+        }
+        starts[rowCount] = entryCount;
+        var level = new NGramLevel(contexts.AsSpan(0, rowCount).ToArray(), starts.AsSpan(0, rowCount + 1).ToArray(), next);
+        ArrayPool<ulong>.Shared.Return(contexts);
+        ArrayPool<int>.Shared.Return(starts);
+        return level;
     }
 }
 

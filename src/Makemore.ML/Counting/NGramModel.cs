@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
 
@@ -22,7 +22,7 @@ public sealed class NGramModel : WindowLanguageModel
     private NGramScoringTable? _scoring; // built on the first scoring call: fitting and WithSmoothing stay cheap
     private PackedLevel[]? _packed; // Kneser–Ney's levels for distributions, built on the first one
 
-    private NGramModel(CharacterVocabulary vocabulary, int order, Smoothing smoothing, Dictionary<ulong, int> counts)
+    private NGramModel(CharacterVocabulary vocabulary, int order, Smoothing smoothing, NGramCounts counts)
     {
         Vocabulary = vocabulary;
         Order = order;
@@ -32,12 +32,7 @@ public sealed class NGramModel : WindowLanguageModel
         _powers = new ulong[order + 1];
         for (int k = 0; k <= order; k++)
             _powers[k] = Pow(_v, k);
-        _levels = smoothing switch
-        {
-            AddKSmoothing => [NGramLevel.Build(_v, counts, discounts: null)],
-            KneserNeySmoothing kn => BuildKneserNey(kn, counts),
-            _ => throw new InvalidOperationException($"Unknown smoothing {smoothing}."),
-        };
+        _levels = BuildLevels(smoothing, counts);
     }
 
     /// <inheritdoc/>
@@ -53,17 +48,17 @@ public sealed class NGramModel : WindowLanguageModel
     public override int BlockSize => Order - 1;
 
     /// <summary>Number of distinct n-grams (of the model's order) seen in training.</summary>
-    public int DistinctNGramCount => TopCounts.Count;
+    public int DistinctNGramCount => TopCounts.Distinct;
 
     /// <summary>Number of predicted characters counted in training (the end tokens included).</summary>
-    public long EventCount => TopCounts.Values.Sum(c => (long)c);
+    public long EventCount => TopCounts.Events;
 
     /// <summary>The discounts (D1, D2, D3+) used at each order, lowest order first, for Kneser–Ney; empty for add-k.</summary>
     public IReadOnlyList<IReadOnlyList<double>> Discounts =>
         Smoothing is KneserNeySmoothing ? _levels.Select(l => (IReadOnlyList<double>)l.Discounts!).ToArray() : [];
 
     /// <summary>Raw counts of the top order, keyed by the n-gram's base-V number (oldest symbol most significant).</summary>
-    internal Dictionary<ulong, int> TopCounts { get; }
+    internal NGramCounts TopCounts { get; }
 
     /// <summary>Counts the n-grams of id sequences (characters only, no boundary ids) and builds the model.</summary>
     /// <param name="vocabulary">The vocabulary the ids come from.</param>
@@ -77,25 +72,7 @@ public sealed class NGramModel : WindowLanguageModel
         ArgumentNullException.ThrowIfNull(sequences);
         ValidateOrder(vocabulary, order);
         smoothing.Validate();
-        int v = vocabulary.Size;
-        ulong oldestWeight = Pow(v, order - 1);
-        var counts = new Dictionary<ulong, int>();
-        foreach (int[] ids in sequences)
-        {
-            ulong context = 0; // all boundary padding: the boundary id is 0
-            for (int i = 0; i <= ids.Length; i++)
-            {
-                int target = i < ids.Length ? ids[i] : 0;
-                if ((uint)target >= (uint)v)
-                    throw new ArgumentException($"Id {target} is outside the vocabulary of {v} symbols.", nameof(sequences));
-                ulong key = context * (ulong)v + (ulong)target;
-                CollectionsMarshal.GetValueRefOrAddDefault(counts, key, out _)++;
-                // Drop the oldest symbol by subtraction: a 64-bit modulo per event cost more than the dictionary update.
-                int oldest = i - (order - 1);
-                context = key - (oldest >= 0 ? (ulong)(oldest < ids.Length ? ids[oldest] : 0) : 0) * oldestWeight;
-            }
-        }
-        return new NGramModel(vocabulary, order, smoothing, counts);
+        return new NGramModel(vocabulary, order, smoothing, NGramCounts.Count(vocabulary.Size, order, sequences));
     }
 
     /// <summary>Returns the same counts with another smoothing (cheap: counting is not repeated). Used to tune smoothing on dev.</summary>
@@ -108,7 +85,7 @@ public sealed class NGramModel : WindowLanguageModel
 
     /// <summary>The raw training count of an n-gram of the model's order (context of <see cref="BlockSize"/> ids, then the next id).</summary>
     public int Count(ReadOnlySpan<int> context, int next) =>
-        TopCounts.GetValueOrDefault(ContextKey(context) * (ulong)_v + (ulong)next);
+        TopCounts[ContextKey(context) * (ulong)_v + (ulong)next];
 
     /// <inheritdoc/>
     public override void GetNextProbabilities(ReadOnlySpan<int> context, Span<double> probabilities)
@@ -153,7 +130,8 @@ public sealed class NGramModel : WindowLanguageModel
     private void AddKProbabilities(double k, ulong key, Span<double> p)
     {
         NGramLevel top = _levels[0];
-        if (!top.Rows.TryGetValue(key, out int row))
+        int row = top.RowOf(key);
+        if (row < 0)
         {
             // An unseen context: add-k gives the uniform distribution; without smoothing every event has probability 0.
             p.Fill(k > 0 ? 1.0 / _v : 0.0);
@@ -176,35 +154,76 @@ public sealed class NGramModel : WindowLanguageModel
         }
     }
 
-    private NGramLevel[] BuildKneserNey(KneserNeySmoothing kn, Dictionary<ulong, int> top)
+    /// <summary>
+    /// The levels, laid out from the counts in ascending key order (the lower orders' keys radix-sorted in turn): grouping
+    /// them through dictionaries had cost twice the counting itself.
+    /// </summary>
+    private NGramLevel[] BuildLevels(Smoothing smoothing, NGramCounts top)
+    {
+        if (smoothing is AddKSmoothing)
+            return [NGramLevel.AddK(_v, top.Keys, top.Counts)];
+        if (smoothing is not KneserNeySmoothing kn)
+            throw new InvalidOperationException($"Unknown smoothing {smoothing}.");
+        int n = top.Distinct;
+        ulong[] keys = ArrayPool<ulong>.Shared.Rent(Math.Max(1, n));
+        int[] counts = ArrayPool<int>.Shared.Rent(Math.Max(1, n));
+        try
+        {
+            top.Keys.CopyTo(keys, 0);
+            top.Counts.CopyTo(counts, 0);
+            return BuildKneserNey(kn, keys, counts, n);
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(keys);
+            ArrayPool<int>.Shared.Return(counts);
+        }
+    }
+
+    /// <summary>
+    /// Kneser–Ney's levels from the top order's sorted keys and counts (<paramref name="n"/> of them), top down. The
+    /// buffers are reused for each lower order, which has at most as many distinct keys as the order above.
+    /// </summary>
+    private NGramLevel[] BuildKneserNey(KneserNeySmoothing kn, ulong[] keys, int[] counts, int n)
     {
         // Order N uses raw counts. A lower order n uses continuation counts N1+(• h c): the number of distinct
         // symbols seen before (h c), because it only speaks when the longer context is rare (Chen & Goodman 1998).
         // Boundary padding counts as a symbol like any other. (KenLM instead keeps raw counts for n-grams that start
         // with padding; on the lecture split that costs 0.025 nats at order 6, so we follow Chen & Goodman.)
-        // Each lower order is one linear pass over the keys of the order above (the distinct n-grams), no sorting.
         var levels = new NGramLevel[Order];
-        Dictionary<ulong, int> counts = top;
-        levels[Order - 1] = NGramLevel.Build(_v, counts, EstimateDiscounts(kn, counts));
-        for (int n = Order - 1; n >= 1; n--)
+        levels[Order - 1] = NGramLevel.KneserNey(_v, keys.AsSpan(0, n), counts.AsSpan(0, n), EstimateDiscounts(kn, counts.AsSpan(0, n)));
+        for (int order = Order - 1; order >= 1; order--)
         {
-            ulong space = _powers[n];
-            var continuation = new Dictionary<ulong, int>(counts.Count);
-            foreach (ulong key in counts.Keys)
-                CollectionsMarshal.GetValueRefOrAddDefault(continuation, key % space, out _)++;
-            levels[n - 1] = NGramLevel.Build(_v, continuation, EstimateDiscounts(kn, continuation));
-            counts = continuation;
+            // Each distinct (n+1)-gram is one symbol seen before its n-symbol suffix: sort the suffixes and count the runs.
+            var space = new Divisor(_powers[order]);
+            for (int i = 0; i < n; i++)
+                keys[i] = space.Remainder(keys[i]);
+            RadixSort.Sort(keys.AsSpan(0, n), [], KeyBits(order));
+            int distinct = 0;
+            for (int i = 0; i < n;)
+            {
+                int j = i + 1;
+                while (j < n && keys[j] == keys[i])
+                    j++;
+                keys[distinct] = keys[i];
+                counts[distinct++] = j - i;
+                i = j;
+            }
+            n = distinct;
+            levels[order - 1] = NGramLevel.KneserNey(_v, keys.AsSpan(0, n), counts.AsSpan(0, n), EstimateDiscounts(kn, counts.AsSpan(0, n)));
         }
         return levels;
     }
 
-    private static double[] EstimateDiscounts(KneserNeySmoothing kn, Dictionary<ulong, int> counts)
+    private int KeyBits(int order) => NGramCounts.BitsBelow(_powers[order]);
+
+    private static double[] EstimateDiscounts(KneserNeySmoothing kn, ReadOnlySpan<int> counts)
     {
         if (kn.Discounts is { } fixedDiscounts)
             return [fixedDiscounts[0], fixedDiscounts[1], fixedDiscounts[2]];
         // Chen & Goodman (1998): Y = n1 / (n1 + 2 n2), D_r = r − (r + 1) Y n_{r+1} / n_r.
         var n = new double[5];
-        foreach (int c in counts.Values)
+        foreach (int c in counts)
             if (c <= 4)
                 n[c]++;
         if (n[1] == 0 || n[2] == 0)
@@ -271,11 +290,11 @@ public sealed class NGramModel : WindowLanguageModel
                     writer.Write(d);
                 break;
         }
-        writer.Write(TopCounts.Count);
-        foreach ((ulong key, int count) in TopCounts.OrderBy(p => p.Key))
+        writer.Write(TopCounts.Distinct);
+        for (int i = 0; i < TopCounts.Distinct; i++)
         {
-            writer.Write(key);
-            writer.Write(count);
+            writer.Write(TopCounts.Keys[i]);
+            writer.Write(TopCounts.Counts[i]);
         }
     }
 
@@ -294,17 +313,28 @@ public sealed class NGramModel : WindowLanguageModel
         };
         smoothing.Validate();
         int n = reader.ReadInt32();
-        var counts = new Dictionary<ulong, int>(n);
         ulong limit = Pow(vocabulary.Size, order);
+        if (n < 0 || (ulong)n > limit)
+            throw new InvalidDataException($"A saved n-gram model claims {n} distinct n-grams; the model file is damaged.");
+        var keys = new ulong[n];
+        var counts = new int[n];
         for (int i = 0; i < n; i++)
         {
-            ulong key = reader.ReadUInt64();
-            int count = reader.ReadInt32();
-            if (key >= limit || count <= 0)
+            keys[i] = reader.ReadUInt64();
+            counts[i] = reader.ReadInt32();
+            if (keys[i] >= limit || counts[i] <= 0)
                 throw new InvalidDataException("A saved n-gram model has an invalid count entry; the model file is damaged.");
-            counts[key] = count;
         }
-        return new NGramModel(vocabulary, order, smoothing, counts);
+        NGramCounts top;
+        try
+        {
+            top = NGramCounts.FromPairs(keys, counts, NGramCounts.BitsBelow(limit));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"A saved n-gram model is damaged: {e.Message}", e);
+        }
+        return new NGramModel(vocabulary, order, smoothing, top);
     }
 
     /// <inheritdoc/>

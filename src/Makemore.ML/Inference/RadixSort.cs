@@ -1,9 +1,16 @@
+using System.Buffers;
+
 namespace Makemore.ML.Inference;
 
 /// <summary>
-/// Sorts doubles (no NaN) by their bits: an LSD radix sort over 11-bit digits of the order-preserving key (sign bit set
-/// for positives, every bit flipped for negatives). For the plausibility table, whose introsort of 32k NLLs was a fifth of
-/// a bigram's <c>pipeline.Fit</c>. Same result as <see cref="Array.Sort(Array)"/> (−0 sorts before +0, which compare equal).
+/// LSD radix sorts over digits of at most 11 bits, for the two sorts on a fit's path:
+/// <list type="bullet">
+/// <item>doubles (no NaN), by their order-preserving bits (sign bit set for positives, every bit flipped for negatives):
+/// the plausibility table, whose introsort of 32k NLLs was a fifth of a bigram's <c>pipeline.Fit</c>. Same result as
+/// <see cref="Array.Sort(Array)"/> (−0 sorts before +0, which compare equal);</item>
+/// <item>n-gram keys below 2^bits, optionally carrying an int per key: the count levels, where grouping by dictionary
+/// cost twice the counting itself.</item>
+/// </list>
 /// </summary>
 internal static class RadixSort
 {
@@ -49,6 +56,74 @@ internal static class RadixSort
             values[i] = BitConverter.UInt64BitsToDouble((key & SignBit) != 0 ? key & ~SignBit : ~key);
         }
         return values;
+    }
+
+    /// <summary>
+    /// Sorts keys below 2^<paramref name="keyBits"/> ascending in place (stable), moving <c>items[i]</c> with
+    /// <c>keys[i]</c> when <paramref name="items"/> is not empty. Its buffers come from the shared pools: a fit sorts
+    /// several levels of tens of thousands of keys and must not leave large arrays behind.
+    /// </summary>
+    public static void Sort(Span<ulong> keys, Span<int> items, int keyBits)
+    {
+        bool carry = !items.IsEmpty;
+        if (carry && items.Length != keys.Length)
+            throw new ArgumentException($"Expected one item per key ({keys.Length}), got {items.Length}.", nameof(items));
+        if ((uint)keyBits > 64)
+            throw new ArgumentOutOfRangeException(nameof(keyBits), keyBits, "Keys have at most 64 bits.");
+        int n = keys.Length;
+        if (n < SmallEnough)
+        {
+            // Only ever asked with distinct keys when items are carried, where stability cannot show.
+            if (carry)
+                keys.Sort(items);
+            else
+                keys.Sort();
+            return;
+        }
+        int passes = Math.Max(1, (keyBits + DigitBits - 1) / DigitBits);
+        int digitBits = Math.Max(1, (keyBits + passes - 1) / passes); // e.g. 29 bits: three passes of 10
+        int buckets = 1 << digitBits;
+        ulong[] spareKeys = ArrayPool<ulong>.Shared.Rent(n);
+        int[] spareItems = carry ? ArrayPool<int>.Shared.Rent(n) : [];
+        int[] counts = ArrayPool<int>.Shared.Rent(buckets);
+        Span<ulong> fromKeys = keys, toKeys = spareKeys.AsSpan(0, n);
+        Span<int> fromItems = items, toItems = carry ? spareItems.AsSpan(0, n) : default;
+        for (int shift = 0; shift < keyBits; shift += digitBits)
+        {
+            Span<int> count = counts.AsSpan(0, buckets);
+            count.Clear();
+            ulong mask = (ulong)buckets - 1;
+            foreach (ulong key in fromKeys)
+                count[(int)((key >> shift) & mask)]++;
+            if (count[(int)((fromKeys[0] >> shift) & mask)] == n)
+                continue; // every key has this digit: nothing moves
+            int sum = 0;
+            for (int b = 0; b < buckets; b++)
+                (count[b], sum) = (sum, sum + count[b]);
+            for (int i = 0; i < n; i++)
+            {
+                int at = count[(int)((fromKeys[i] >> shift) & mask)]++;
+                toKeys[at] = fromKeys[i];
+                if (carry)
+                    toItems[at] = fromItems[i];
+            }
+            Span<ulong> keysSwap = fromKeys;
+            fromKeys = toKeys;
+            toKeys = keysSwap;
+            Span<int> itemsSwap = fromItems;
+            fromItems = toItems;
+            toItems = itemsSwap;
+        }
+        if (fromKeys != keys)
+        {
+            fromKeys.CopyTo(keys);
+            if (carry)
+                fromItems.CopyTo(items);
+        }
+        ArrayPool<ulong>.Shared.Return(spareKeys);
+        if (carry)
+            ArrayPool<int>.Shared.Return(spareItems);
+        ArrayPool<int>.Shared.Return(counts);
     }
 
     private const ulong SignBit = 1UL << 63;

@@ -1,0 +1,194 @@
+using System.Buffers;
+using Makemore.ML.Inference;
+
+namespace Makemore.ML.Counting;
+
+/// <summary>
+/// The raw counts of one order: the distinct n-grams' keys (base V, oldest symbol most significant) in ascending order,
+/// each with its count. Counted by sorting the events' keys and reading the runs, in chunks of bounded size: on the
+/// names a radix sort of the 228k event keys costs less than a dictionary update per event, leaves no large arrays
+/// behind, and hands the levels their keys already in order.
+/// </summary>
+internal sealed class NGramCounts
+{
+    /// <summary>Events sorted at a time (8 MB of keys, as much again to sort them): larger inputs are merged chunk by chunk.</summary>
+    internal const int ChunkEvents = 1 << 20;
+
+    private NGramCounts(ulong[] keys, int[] counts)
+    {
+        Keys = keys;
+        Counts = counts;
+    }
+
+    /// <summary>The distinct n-grams' keys, ascending.</summary>
+    public ulong[] Keys { get; }
+
+    /// <summary>Each key's count (at least 1).</summary>
+    public int[] Counts { get; }
+
+    /// <summary>The number of distinct n-grams.</summary>
+    public int Distinct => Keys.Length;
+
+    /// <summary>The number of events counted.</summary>
+    public long Events
+    {
+        get
+        {
+            long sum = 0;
+            foreach (int count in Counts)
+                sum += count;
+            return sum;
+        }
+    }
+
+    /// <summary>The count of a key (0 when unseen).</summary>
+    public int this[ulong key]
+    {
+        get
+        {
+            int at = Array.BinarySearch(Keys, key);
+            return at >= 0 ? Counts[at] : 0;
+        }
+    }
+
+    /// <summary>
+    /// Counts the n-grams of id sequences (characters only, no boundary ids): each item is padded with n − 1 boundary
+    /// ids (0) in front and one behind (the end token).
+    /// </summary>
+    /// <param name="v">The vocabulary size.</param>
+    /// <param name="order">n.</param>
+    /// <param name="sequences">One id array per item.</param>
+    /// <param name="chunkEvents">Events sorted at a time (tests make it small to exercise the merge).</param>
+    public static NGramCounts Count(int v, int order, IEnumerable<int[]> sequences, int chunkEvents = ChunkEvents)
+    {
+        ulong oldestWeight = NGramModel.Pow(v, order - 1);
+        int keyBits = BitsBelow(NGramModel.Pow(v, order));
+        var pool = ArrayPool<ulong>.Shared;
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkEvents, 1);
+        ulong[] chunk = pool.Rent(Math.Min(chunkEvents, 4096));
+        int filled = 0;
+        var merged = new Accumulator();
+        foreach (int[] ids in sequences)
+        {
+            ulong context = 0; // all boundary padding: the boundary id is 0
+            for (int i = 0; i <= ids.Length; i++)
+            {
+                int target = i < ids.Length ? ids[i] : 0;
+                if ((uint)target >= (uint)v)
+                    throw new ArgumentException($"Id {target} is outside the vocabulary of {v} symbols.", nameof(sequences));
+                ulong key = context * (ulong)v + (ulong)target;
+                if (filled == chunk.Length)
+                {
+                    if (filled >= chunkEvents)
+                    {
+                        merged.Add(chunk.AsSpan(0, filled), keyBits);
+                        filled = 0;
+                    }
+                    else
+                    {
+                        ulong[] larger = pool.Rent(Math.Min(chunkEvents, 2 * chunk.Length));
+                        chunk.AsSpan(0, filled).CopyTo(larger);
+                        pool.Return(chunk);
+                        chunk = larger;
+                    }
+                }
+                chunk[filled++] = key;
+                // Drop the oldest symbol by subtraction: a 64-bit modulo per event cost more than the rest of the event.
+                int oldest = i - (order - 1);
+                context = key - (oldest >= 0 ? (ulong)(oldest < ids.Length ? ids[oldest] : 0) : 0) * oldestWeight;
+            }
+        }
+        merged.Add(chunk.AsSpan(0, filled), keyBits);
+        pool.Return(chunk);
+        return merged.ToCounts();
+    }
+
+    /// <summary>The bits of the largest key below <paramref name="limit"/> (V^n for the keys of order n).</summary>
+    public static int BitsBelow(ulong limit) => 64 - System.Numerics.BitOperations.LeadingZeroCount(limit - 1);
+
+    /// <summary>Counts given as (key, count) pairs in any order, as a saved model holds them; a repeated key is an error.</summary>
+    public static NGramCounts FromPairs(ulong[] keys, int[] counts, int keyBits)
+    {
+        RadixSort.Sort(keys, counts, keyBits);
+        for (int i = 1; i < keys.Length; i++)
+            if (keys[i] == keys[i - 1])
+                throw new InvalidDataException($"The n-gram key {keys[i]} is counted twice; the counts are damaged.");
+        return new NGramCounts(keys, counts);
+    }
+
+    /// <summary>Sorted runs merged so far: each chunk is sorted, read as runs, and merged in (sums for shared keys).</summary>
+    private struct Accumulator
+    {
+        private ulong[] _keys;
+        private int[] _counts;
+
+        public void Add(Span<ulong> events, int keyBits)
+        {
+            RadixSort.Sort(events, [], keyBits);
+            // The runs, in place: distinct keys to the front of the chunk, their lengths beside them.
+            int[] runs = ArrayPool<int>.Shared.Rent(Math.Max(1, events.Length));
+            int distinct = 0;
+            for (int i = 0; i < events.Length;)
+            {
+                int j = i + 1;
+                while (j < events.Length && events[j] == events[i])
+                    j++;
+                events[distinct] = events[i];
+                runs[distinct++] = j - i;
+                i = j;
+            }
+            if (_keys is null)
+            {
+                _keys = events[..distinct].ToArray();
+                _counts = runs.AsSpan(0, distinct).ToArray();
+            }
+            else
+            {
+                (_keys, _counts) = Merge(_keys, _counts, events[..distinct], runs.AsSpan(0, distinct));
+            }
+            ArrayPool<int>.Shared.Return(runs);
+        }
+
+        public readonly NGramCounts ToCounts() => new(_keys ?? [], _counts ?? []);
+
+        private static (ulong[], int[]) Merge(ulong[] keys, int[] counts, ReadOnlySpan<ulong> moreKeys, ReadOnlySpan<int> moreCounts)
+        {
+            int shared = 0;
+            for (int i = 0, j = 0; i < keys.Length && j < moreKeys.Length;)
+            {
+                if (keys[i] < moreKeys[j])
+                    i++;
+                else if (keys[i] > moreKeys[j])
+                    j++;
+                else
+                {
+                    shared++;
+                    i++;
+                    j++;
+                }
+            }
+            var outKeys = new ulong[keys.Length + moreKeys.Length - shared];
+            var outCounts = new int[outKeys.Length];
+            int a = 0, b = 0, o = 0;
+            while (a < keys.Length || b < moreKeys.Length)
+            {
+                if (b == moreKeys.Length || a < keys.Length && keys[a] < moreKeys[b])
+                {
+                    outKeys[o] = keys[a];
+                    outCounts[o++] = counts[a++];
+                }
+                else if (a == keys.Length || moreKeys[b] < keys[a])
+                {
+                    outKeys[o] = moreKeys[b];
+                    outCounts[o++] = moreCounts[b++];
+                }
+                else
+                {
+                    outKeys[o] = keys[a];
+                    outCounts[o++] = checked(counts[a++] + moreCounts[b++]);
+                }
+            }
+            return (outKeys, outCounts);
+        }
+    }
+}
