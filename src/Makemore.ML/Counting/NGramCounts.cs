@@ -46,7 +46,7 @@ internal sealed class NGramCounts
     {
         get
         {
-            int at = Array.BinarySearch(Keys, key);
+            int at = Keys.AsSpan().BinarySearch(key);
             return at >= 0 ? Counts[at] : 0;
         }
     }

@@ -44,7 +44,23 @@ internal sealed class NGramLevel
     public int EntryCount => Next.Length;
 
     /// <summary>The row of a context, or −1 when the context was never seen (a binary search of the sorted contexts).</summary>
-    public int RowOf(ulong context) => Math.Max(-1, Array.BinarySearch(RowContext, context));
+    public int RowOf(ulong context)
+    {
+        ulong[] contexts = RowContext; // by hand: Array.BinarySearch went through a generic comparer per step
+        int lo = 0, hi = contexts.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = (int)((uint)(lo + hi) >> 1);
+            ulong at = contexts[mid];
+            if (at == context)
+                return mid;
+            if (at < context)
+                lo = mid + 1;
+            else
+                hi = mid - 1;
+        }
+        return -1;
+    }
 
     /// <summary>An add-k level from counts in ascending key order (distinct keys).</summary>
     public static NGramLevel AddK(int v, ReadOnlySpan<ulong> keys, int[] counts)

@@ -162,8 +162,14 @@ public sealed class NameScorer
         output.Perplexity = score.Perplexity;
         output.PredictedCharacterCount = score.PredictedCount;
         var probabilities = output.NextCharacterProbabilities.Length == next.Length ? output.NextCharacterProbabilities : new float[next.Length];
-        for (int i = 0; i < next.Length; i++)
-            probabilities[i] = (float)next[i];
+        ToSingle(next, probabilities);
         output.NextCharacterProbabilities = probabilities;
+    }
+
+    /// <summary>The next-character distribution as the output column holds it: each probability rounded to a float.</summary>
+    internal static void ToSingle(ReadOnlySpan<double> probabilities, Span<float> destination)
+    {
+        for (int i = 0; i < probabilities.Length; i++)
+            destination[i] = (float)probabilities[i];
     }
 }

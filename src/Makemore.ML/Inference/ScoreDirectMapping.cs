@@ -7,7 +7,7 @@ namespace Makemore.ML.Inference;
 /// <summary>
 /// The <see cref="ScoreColumns"/> a language model adds, computed straight from its ids column: the direct route of
 /// <see cref="LanguageModelTransformer"/>, the same numbers as its saved <see cref="LanguageModelScoreMapping"/>
-/// (both call <see cref="NameScorer.Fill"/>).
+/// (both score through <see cref="SequenceScorer.ScoreWithNext"/> and round with <see cref="NameScorer.ToSingle"/>).
 /// </summary>
 internal sealed class ScoreDirectMapping(ILanguageModel model, string idsColumnName) : DirectMapping
 {
@@ -32,14 +32,16 @@ internal sealed class ScoreDirectMapping(ILanguageModel model, string idsColumnN
     {
         var ids = input.GetGetter<VBuffer<int>>(inputs[0]);
         VBuffer<int> buffer = default;
-        var score = new NameScore();
+        var next = new double[model.Vocabulary.Size];
+        SequenceScore score = default;
         long scored = -1;
         void Refresh()
         {
             if (scored == input.Position)
                 return;
             ids(ref buffer);
-            NameScorer.Fill(model, buffer.IsDense ? buffer.GetValues() : buffer.DenseValues().ToArray(), score);
+            // NameScorer.Fill's numbers without its NameScore: the distribution goes to floats once, in the getter.
+            score = SequenceScorer.ScoreWithNext(model, buffer.IsDense ? buffer.GetValues() : buffer.DenseValues().ToArray(), next);
             scored = input.Position;
         }
         return
@@ -47,13 +49,12 @@ internal sealed class ScoreDirectMapping(ILanguageModel model, string idsColumnN
             (ValueGetter<double>)((ref double value) => { Refresh(); value = score.LogLikelihood; }),
             (ValueGetter<double>)((ref double value) => { Refresh(); value = score.NllPerCharacter; }),
             (ValueGetter<double>)((ref double value) => { Refresh(); value = score.Perplexity; }),
-            (ValueGetter<int>)((ref int value) => { Refresh(); value = score.PredictedCharacterCount; }),
+            (ValueGetter<int>)((ref int value) => { Refresh(); value = score.PredictedCount; }),
             (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {
                 Refresh();
-                var next = score.NextCharacterProbabilities;
                 var editor = VBufferEditor.Create(ref value, next.Length);
-                next.CopyTo(editor.Values);
+                NameScorer.ToSingle(next, editor.Values);
                 value = editor.Commit();
             }),
         ];
