@@ -5,9 +5,9 @@ namespace Makemore.ML.Counting;
 
 /// <summary>
 /// The raw counts of one order: the distinct n-grams' keys (base V, oldest symbol most significant) in ascending order,
-/// each with its count. Counted by sorting the events' keys and reading the runs, in chunks of bounded size: on the
-/// names a radix sort of the 228k event keys costs less than a dictionary update per event, leaves no large arrays
-/// behind, and hands the levels their keys already in order.
+/// each with its count. Low orders are counted in a table indexed by key; higher ones by sorting the events' keys and
+/// reading the runs, in chunks of bounded size: on the names a radix sort of the 228k 6-gram keys costs no more than a
+/// dictionary update per event, leaves no large arrays behind, and hands the levels their keys already in order.
 /// </summary>
 internal sealed class NGramCounts
 {
@@ -61,8 +61,11 @@ internal sealed class NGramCounts
     /// <param name="chunkEvents">Events sorted at a time (tests make it small to exercise the merge).</param>
     public static NGramCounts Count(int v, int order, IEnumerable<int[]> sequences, int chunkEvents = ChunkEvents)
     {
+        ulong space = NGramModel.Pow(v, order);
+        if (space <= DenseLimit)
+            return CountDense(v, order, (int)space, sequences);
         ulong oldestWeight = NGramModel.Pow(v, order - 1);
-        int keyBits = BitsBelow(NGramModel.Pow(v, order));
+        int keyBits = BitsBelow(space);
         var pool = ArrayPool<ulong>.Shared;
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkEvents, 1);
         ulong[] chunk = pool.Rent(Math.Min(chunkEvents, 4096));
@@ -101,6 +104,50 @@ internal sealed class NGramCounts
         merged.Add(chunk.AsSpan(0, filled), keyBits);
         pool.Return(chunk);
         return merged.ToCounts();
+    }
+
+    /// <summary>
+    /// Orders with at most this many possible n-grams (V^n: the bigram's 729, the trigram's 19,683 at V = 27) are counted
+    /// in a table indexed by key, read back in key order: the table stays in cache, where sorting would move every event.
+    /// </summary>
+    internal const int DenseLimit = 1 << 16;
+
+    private static NGramCounts CountDense(int v, int order, int space, IEnumerable<int[]> sequences)
+    {
+        int[] table = ArrayPool<int>.Shared.Rent(space);
+        Span<int> counts = table.AsSpan(0, space);
+        counts.Clear();
+        int oldestWeight = (int)NGramModel.Pow(v, order - 1);
+        foreach (int[] ids in sequences)
+        {
+            int context = 0; // all boundary padding: the boundary id is 0
+            for (int i = 0; i <= ids.Length; i++)
+            {
+                int target = i < ids.Length ? ids[i] : 0;
+                if ((uint)target >= (uint)v)
+                    throw new ArgumentException($"Id {target} is outside the vocabulary of {v} symbols.", nameof(sequences));
+                int key = context * v + target;
+                counts[key] = checked(counts[key] + 1);
+                int oldest = i - (order - 1);
+                context = key - (oldest >= 0 ? (oldest < ids.Length ? ids[oldest] : 0) : 0) * oldestWeight;
+            }
+        }
+        int distinct = 0;
+        foreach (int count in counts)
+            if (count != 0)
+                distinct++;
+        var keys = new ulong[distinct];
+        var values = new int[distinct];
+        for (int key = 0, at = 0; key < space; key++)
+        {
+            if (counts[key] != 0)
+            {
+                keys[at] = (ulong)key;
+                values[at++] = counts[key];
+            }
+        }
+        ArrayPool<int>.Shared.Return(table);
+        return new NGramCounts(keys, values);
     }
 
     /// <summary>The bits of the largest key below <paramref name="limit"/> (V^n for the keys of order n).</summary>
