@@ -70,13 +70,21 @@ public sealed class SoftmaxRegression : nn.Module<Tensor, Tensor>
             var index = JointRows(contexts); // (batch)
             return Encoding == InputEncoding.OneHot
                 ? nn.functional.one_hot(index, rows).to(float32).matmul(W) // (batch, rows) @ (rows, V) → (batch, V)
-                : W.index_select(0, index); // (batch, V)
+                : RowLogits(W, index); // (batch, V)
         }
         var positions = ContextRows(contexts); // (batch, block): row of each (position, character)
         return Encoding == InputEncoding.OneHot
             ? nn.functional.one_hot(positions, rows).to(float32).sum(1).matmul(W) // (batch, rows) @ (rows, V) → (batch, V)
-            : W.index_select(0, positions.flatten()).view(contexts.shape[0], BlockSize, VocabularySize).sum(1); // (batch, V)
+            : RowLogits(W, positions); // (batch, V)
     }
+
+    /// <summary>
+    /// Logits picked by row index, the embedding encoding's forward (and the hand-written step's loss): (b) rows → W's rows
+    /// (b, V); (b, k) rows → the sum of each event's k rows (b, V).
+    /// </summary>
+    internal static Tensor RowLogits(Tensor weights, Tensor rows) => rows.dim() == 1
+        ? weights.index_select(0, rows) // (b, V)
+        : weights.index_select(0, rows.flatten()).view(rows.shape[0], rows.shape[1], weights.shape[1]).sum(1); // (b, k, V) → (b, V)
 
     /// <summary>The row of W each joint context selects, Σ_i context_i · V^(block−1−i): (batch, block) ids → (batch).</summary>
     /// <remarks>With <see cref="InputEncoding.Embedding"/>, the joint logits are <c>W.index_select(0, rows)</c>: training computes the rows of every event once, not per step.</remarks>

@@ -100,14 +100,9 @@ public sealed class TrainableModel
         if (module.parameters().Count() != 1 || module.parameters().Single().Handle != weights.Handle)
             throw new ArgumentException("The weights must be the module's only parameter.", nameof(weights));
         var step = new IndexedSoftmaxStep(weights, rows, l2);
-        var model = NllWithL2(module, x => Logits(weights, rows(x)), weights, l2);
+        var model = NllWithL2(module, x => Models.SoftmaxRegression.RowLogits(weights, rows(x)), weights, l2);
         return new TrainableModel(module, model.Loss, sgdStep: step.Step);
     }
-
-    /// <summary>(b) rows → W's rows (b, classes); (b, k) rows → the sum of each event's k rows.</summary>
-    private static Tensor Logits(Tensor weights, Tensor rows) => rows.dim() == 1
-        ? weights.index_select(0, rows)
-        : weights.index_select(0, rows.flatten()).view(rows.shape[0], rows.shape[1], weights.shape[1]).sum(1);
 
     /// <summary>The module trained.</summary>
     public nn.Module Module { get; }
