@@ -163,11 +163,13 @@ internal sealed class NGramCounts
         return new NGramCounts(keys, counts);
     }
 
-    /// <summary>Sorted runs merged so far: each chunk is sorted, read as runs, and merged in (sums for shared keys).</summary>
+    /// <summary>
+    /// Sorted runs merged so far, as a binary counter: each chunk is sorted, read as runs and pushed; two runs merge
+    /// when the newer has grown to half the older's size, so a key is merged O(log chunks) times, not once per chunk.
+    /// </summary>
     private struct Accumulator
     {
-        private ulong[] _keys;
-        private int[] _counts;
+        private List<(ulong[] Keys, int[] Counts)>? _runs;
 
         public void Add(Span<ulong> events, int keyBits)
         {
@@ -184,19 +186,28 @@ internal sealed class NGramCounts
                 runs[distinct++] = j - i;
                 i = j;
             }
-            if (_keys is null)
-            {
-                _keys = events[..distinct].ToArray();
-                _counts = runs.AsSpan(0, distinct).ToArray();
-            }
-            else
-            {
-                (_keys, _counts) = Merge(_keys, _counts, events[..distinct], runs.AsSpan(0, distinct));
-            }
+            _runs ??= [];
+            _runs.Add((events[..distinct].ToArray(), runs.AsSpan(0, distinct).ToArray()));
             ArrayPool<int>.Shared.Return(runs);
+            while (_runs.Count >= 2 && 2 * _runs[^1].Keys.Length >= _runs[^2].Keys.Length)
+                MergeTopTwo(_runs);
         }
 
-        public readonly NGramCounts ToCounts() => new(_keys ?? [], _counts ?? []);
+        public readonly NGramCounts ToCounts()
+        {
+            if (_runs is null)
+                return new([], []);
+            while (_runs.Count >= 2)
+                MergeTopTwo(_runs);
+            return new(_runs[0].Keys, _runs[0].Counts);
+        }
+
+        private static void MergeTopTwo(List<(ulong[] Keys, int[] Counts)> runs)
+        {
+            var (newer, older) = (runs[^1], runs[^2]);
+            runs.RemoveRange(runs.Count - 2, 2);
+            runs.Add(Merge(older.Keys, older.Counts, newer.Keys, newer.Counts));
+        }
 
         private static (ulong[], int[]) Merge(ulong[] keys, int[] counts, ReadOnlySpan<ulong> moreKeys, ReadOnlySpan<int> moreCounts)
         {
