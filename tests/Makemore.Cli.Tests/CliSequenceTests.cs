@@ -66,12 +66,14 @@ public sealed class CliSequenceTests
     }
 
     [TestMethod]
-    public void ResumeFromACheckpointEqualsOneLongRun()
+    [DataRow("gru")]
+    [DataRow("transformer", "--n-layer", "2", "--n-head", "2", "--dropout", "0.2")] // the dropout masks resume too
+    public void ResumeFromACheckpointEqualsOneLongRun(string type, params string[] more)
     {
-        Assert.AreEqual(0, Run(Tiny("gru", "straight.zip")).Code);
-        var first = Run(Tiny("gru", "first.zip", "--checkpoint", InFolder("run.ckpt")).Select(a => a == "100" ? "50" : a).ToArray());
+        Assert.AreEqual(0, Run(Tiny(type, "straight.zip", more)).Code);
+        var first = Run(Tiny(type, "first.zip", [.. more, "--checkpoint", InFolder("run.ckpt")]).Select(a => a == "100" ? "50" : a).ToArray());
         Assert.AreEqual(0, first.Code, first.Error);
-        var resumed = Run(Tiny("gru", "resumed.zip", "--resume", InFolder("run.ckpt")));
+        var resumed = Run(Tiny(type, "resumed.zip", [.. more, "--resume", InFolder("run.ckpt")]));
         Assert.AreEqual(0, resumed.Code, resumed.Error);
         string Score(string zip) => Run("score", "-m", InFolder(zip), "emma", "isabella", "--json").Output;
         Assert.AreNotEqual(Score("straight.zip"), Score("first.zip"), "50 steps are not 100");

@@ -452,6 +452,16 @@ internal static class TrainCommand
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>
+    /// Time left at the pace of this process's steps. <paramref name="first"/> is its first report, made after its first
+    /// step: a run resumed from a checkpoint at step k has run step − k steps in its elapsed time, not step.
+    /// </summary>
+    internal static double SecondsLeft(TrainingProgress first, TrainingProgress now)
+    {
+        int run = now.Step - Math.Max(0, first.Step - 1);
+        return run <= 0 ? 0 : now.Elapsed.TotalSeconds / run * (now.Steps - now.Step);
+    }
+
     private static T Parse<T>(Func<T> parse)
     {
         try
@@ -469,12 +479,14 @@ internal static class TrainCommand
     {
         private readonly bool _inPlace = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
         private readonly int _every = Math.Max(1, steps / 10);
+        private TrainingProgress? _first;
 
         public void Report(TrainingProgress value)
         {
+            _first ??= value;
             if (!_inPlace && value.Step % _every != 0 && value.Step != 1 && value.DevLoss is null)
                 return;
-            double eta = value.Step == 0 ? 0 : value.Elapsed.TotalSeconds / value.Step * (value.Steps - value.Step);
+            double eta = SecondsLeft(_first, value);
             string dev = value.DevLoss is double d ? string.Create(CultureInfo.InvariantCulture, $"  dev NLL {d:F4}") : "";
             string rate = value.LearningRate is double r ? string.Create(CultureInfo.InvariantCulture, $"  lr {r:G3}") : "";
             string line = string.Create(CultureInfo.InvariantCulture,

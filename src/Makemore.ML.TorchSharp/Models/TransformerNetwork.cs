@@ -127,7 +127,7 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
 /// <c>Transformer</c>: token and learned position embeddings, <see cref="TransformerBlock"/>s, a final LayerNorm and a
 /// read-out without bias. <see cref="ToModel"/> copies it into the plain C# <see cref="TransformerModel"/>.
 /// </summary>
-public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNetwork
+public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNetwork, IStochasticNetwork
 {
     /// <summary>makemore.py's default blocks (n_layer).</summary>
     public const int DefaultLayerCount = 4;
@@ -140,6 +140,9 @@ public sealed class TransformerNetwork : nn.Module<Tensor, Tensor>, ISequenceNet
 
     private readonly Generator _dropoutGenerator;
     private readonly SeededDropout _embeddingDropout;
+
+    /// <summary>The dropout masks' generator, saved in checkpoints.</summary>
+    Generator IStochasticNetwork.TrainingGenerator => _dropoutGenerator;
 
     /// <summary>Builds the network with PyTorch's default initialisation drawn from <paramref name="generator"/>.</summary>
     /// <param name="vocabularySize">V.</param>

@@ -6,19 +6,20 @@ namespace Makemore.ML.TorchSharp.Training;
 
 /// <summary>
 /// A training run saved so it can continue exactly: the module's parameters and buffers, the optimizer's state, the
-/// step, the best dev loss (and its weights), the mini-batch generator's seed and state, and a fingerprint of the
-/// options that decide the trajectory. Written atomically; the file carries a SHA-256 of its content, so a damaged
+/// step, the best dev loss (and its weights), the mini-batch generator's seed and state, the state of the network's own
+/// generator (dropout masks) when it has one, and a fingerprint of the options that decide the trajectory. Written atomically; the file carries a SHA-256 of its content, so a damaged
 /// or truncated checkpoint is refused, never resumed.
 /// </summary>
 public sealed class Checkpoint
 {
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("MAKEMORE-CHECKPOINT\n");
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2; // 2 added the network's generator; version 1 files are still read
     private const int HeaderLength = 20 + 4 + 8 + 32; // magic, version, payload length, SHA-256
 
     internal Checkpoint(string optionsFingerprint, int step, long seed, double? bestDevLoss, int? bestStep, int evaluationsWithoutImprovement,
-        byte[] moduleState, byte[] optimizerState, byte[] generatorState, byte[]? bestState)
+        byte[] moduleState, byte[] optimizerState, byte[] generatorState, byte[]? bestState, byte[]? networkGeneratorState)
     {
+        NetworkGeneratorState = networkGeneratorState;
         OptionsFingerprint = optionsFingerprint;
         Step = step;
         Seed = seed;
@@ -61,6 +62,9 @@ public sealed class Checkpoint
     /// <summary>The parameters and buffers of the best dev evaluation, or null.</summary>
     internal byte[]? BestState { get; }
 
+    /// <summary>The network's own generator's state (dropout masks), or null: the network has none, or a version 1 file.</summary>
+    internal byte[]? NetworkGeneratorState { get; }
+
     /// <summary>Writes the checkpoint atomically: a temporary file beside <paramref name="path"/>, then a rename.</summary>
     internal void Write(string path)
     {
@@ -74,7 +78,7 @@ public sealed class Checkpoint
             writer.Write(BestDevLoss ?? double.NaN);
             writer.Write(BestStep ?? 0);
             writer.Write(EvaluationsWithoutImprovement);
-            foreach (byte[]? blob in new[] { ModuleState, OptimizerState, GeneratorState, BestState })
+            foreach (byte[]? blob in new[] { ModuleState, OptimizerState, GeneratorState, BestState, NetworkGeneratorState })
             {
                 writer.Write(blob?.Length ?? -1);
                 if (blob is not null)
@@ -105,8 +109,8 @@ public sealed class Checkpoint
         if (bytes.Length < HeaderLength)
             throw new InvalidDataException($"The checkpoint {path} is damaged: it is truncated ({bytes.Length} bytes, shorter than its header).");
         int version = BitConverter.ToInt32(bytes, Magic.Length);
-        if (version != FormatVersion)
-            throw new InvalidDataException($"The checkpoint {path} has format version {version}; this library reads version {FormatVersion}.");
+        if (version is < 1 or > FormatVersion)
+            throw new InvalidDataException($"The checkpoint {path} has format version {version}; this library reads versions 1 to {FormatVersion}.");
         long length = BitConverter.ToInt64(bytes, Magic.Length + 4);
         if (length != bytes.Length - HeaderLength)
             throw new InvalidDataException($"The checkpoint {path} is damaged: it should hold {length} bytes of state after its header, and holds {bytes.Length - HeaderLength}.");
@@ -128,6 +132,8 @@ public sealed class Checkpoint
         }
         byte[] module = ReadBlob() ?? [], optimizer = ReadBlob() ?? [], generator = ReadBlob() ?? [];
         byte[]? bestState = ReadBlob();
-        return new Checkpoint(fingerprint, step, seed, hasBest ? best : null, hasBest ? bestStep : null, sinceBest, module, optimizer, generator, bestState);
+        byte[]? networkGenerator = version >= 2 ? ReadBlob() : null;
+        return new Checkpoint(fingerprint, step, seed, hasBest ? best : null, hasBest ? bestStep : null, sinceBest, module, optimizer, generator, bestState,
+            networkGenerator);
     }
 }

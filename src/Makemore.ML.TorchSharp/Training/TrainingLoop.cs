@@ -224,8 +224,14 @@ public static class TrainingLoop
                     value.Save(writer);
                 }
             });
-            new Checkpoint(fingerprint, Step, seed, BestDevLoss, BestStep, EvaluationsWithoutImprovement, moduleState, optimizerState, generatorState, best)
-                .Write(path);
+            byte[]? networkGeneratorState = null;
+            if (module is Models.IStochasticNetwork stochastic)
+            {
+                using var state = stochastic.TrainingGenerator.get_state();
+                networkGeneratorState = state.data<byte>().ToArray();
+            }
+            new Checkpoint(fingerprint, Step, seed, BestDevLoss, BestStep, EvaluationsWithoutImprovement, moduleState, optimizerState, generatorState, best,
+                networkGeneratorState).Write(path);
         }
 
         public void Resume(string path, nn.Module module, OptimizerHelper optimizer, Generator generator)
@@ -264,6 +270,11 @@ public static class TrainingLoop
             }
             using (var state = tensor(checkpoint.GeneratorState))
                 generator.set_state(state);
+            if (module is Models.IStochasticNetwork stochastic && checkpoint.NetworkGeneratorState is { } networkState)
+            {
+                using var state = tensor(networkState);
+                stochastic.TrainingGenerator.set_state(state);
+            }
             Step = checkpoint.Step;
             BestDevLoss = checkpoint.BestDevLoss;
             BestStep = checkpoint.BestStep;

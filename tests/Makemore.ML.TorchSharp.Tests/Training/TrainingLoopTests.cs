@@ -223,6 +223,40 @@ public sealed class TrainingLoopTests
     }
 
     [TestMethod]
+    public void AVersionOneCheckpointIsStillRead()
+    {
+        // Version 2 appended the network generator's state (a length of −1 when there is none). Rewritten as version 1
+        // (no such field, its own length and SHA-256), the same run must still read and resume.
+        using var scope = NewDisposeScope();
+        string folder = Directory.CreateTempSubdirectory("makemore-checkpoint-v1-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "run.ckpt");
+            var problem = Create();
+            var options = Sgd(10, 10, batchSize: 16);
+            options.CheckpointPath = path;
+            TrainingLoop.Run(problem.Model, problem.Train, options);
+            byte[] v2 = File.ReadAllBytes(path);
+            const int magic = 20, header = magic + 4 + 8 + 32;
+            Assert.AreEqual(2, BitConverter.ToInt32(v2, magic), "written as version 2");
+            Assert.AreEqual(-1, BitConverter.ToInt32(v2, v2.Length - 4), "a softmax regression has no generator of its own");
+            byte[] content = v2[header..^4];
+            byte[] v1 = [.. v2[..magic], .. BitConverter.GetBytes(1), .. BitConverter.GetBytes((long)content.Length),
+                .. System.Security.Cryptography.SHA256.HashData(content), .. content];
+            string old = Path.Combine(folder, "v1.ckpt");
+            File.WriteAllBytes(old, v1);
+            Assert.AreEqual(10, Checkpoint.Read(old).Step);
+            var resume = Sgd(20, 10, batchSize: 16);
+            resume.ResumeFrom = old;
+            Assert.AreEqual(11, TrainingLoop.Run(problem.Model, problem.Train, resume).FirstStep);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void CheckpointsAreWrittenAtomicallyAndADamagedOneIsRefused()
     {
         using var scope = NewDisposeScope();
