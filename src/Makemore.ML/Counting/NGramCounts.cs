@@ -61,16 +61,46 @@ internal sealed class NGramCounts
     /// <param name="chunkEvents">Events sorted at a time (tests make it small to exercise the merge).</param>
     public static NGramCounts Count(int v, int order, IEnumerable<int[]> sequences, int chunkEvents = ChunkEvents)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkEvents, 1);
         ulong space = NGramModel.Pow(v, order);
         if (space <= DenseLimit)
-            return CountDense(v, order, (int)space, sequences);
+        {
+            int[] table = ArrayPool<int>.Shared.Rent((int)space);
+            try
+            {
+                var dense = new DenseSink(table, (int)space);
+                ForEachKey(v, order, sequences, ref dense);
+                return FromTable(table.AsSpan(0, (int)space));
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(table);
+            }
+        }
+        var chunks = new ChunkSink(chunkEvents, BitsBelow(space));
+        ForEachKey(v, order, sequences, ref chunks);
+        return chunks.ToCounts();
+    }
+
+    /// <summary>
+    /// Orders with at most this many possible n-grams (V^n: the bigram's 729, the trigram's 19,683 at V = 27) are counted
+    /// in a table indexed by key, read back in key order: the table stays in cache, where sorting would move every event.
+    /// </summary>
+    internal const int DenseLimit = 1 << 16;
+
+    /// <summary>Where <see cref="ForEachKey"/> puts each event's key (a struct: the call is inlined, not a delegate per event).</summary>
+    private interface IKeySink
+    {
+        void Add(ulong key);
+    }
+
+    /// <summary>
+    /// Every event's key, item by item: n − 1 boundary ids (0) in front of each item and one behind (the end token).
+    /// </summary>
+    private static void ForEachKey<TSink>(int v, int order, IEnumerable<int[]> sequences, ref TSink sink)
+        where TSink : struct, IKeySink
+    {
         ulong oldestWeight = NGramModel.Pow(v, order - 1);
-        int keyBits = BitsBelow(space);
-        var pool = ArrayPool<ulong>.Shared;
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunkEvents, 1);
-        ulong[] chunk = pool.Rent(Math.Min(chunkEvents, 4096));
-        int filled = 0;
-        var merged = new Accumulator();
         foreach (int[] ids in sequences)
         {
             ulong context = 0; // all boundary padding: the boundary id is 0
@@ -80,65 +110,73 @@ internal sealed class NGramCounts
                 if ((uint)target >= (uint)v)
                     throw new ArgumentException($"Id {target} is outside the vocabulary of {v} symbols.", nameof(sequences));
                 ulong key = context * (ulong)v + (ulong)target;
-                if (filled == chunk.Length)
-                {
-                    if (filled >= chunkEvents)
-                    {
-                        merged.Add(chunk.AsSpan(0, filled), keyBits);
-                        filled = 0;
-                    }
-                    else
-                    {
-                        ulong[] larger = pool.Rent(Math.Min(chunkEvents, 2 * chunk.Length));
-                        chunk.AsSpan(0, filled).CopyTo(larger);
-                        pool.Return(chunk);
-                        chunk = larger;
-                    }
-                }
-                chunk[filled++] = key;
+                sink.Add(key);
                 // Drop the oldest symbol by subtraction: a 64-bit modulo per event cost more than the rest of the event.
                 int oldest = i - (order - 1);
                 context = key - (oldest >= 0 ? (ulong)(oldest < ids.Length ? ids[oldest] : 0) : 0) * oldestWeight;
             }
         }
-        merged.Add(chunk.AsSpan(0, filled), keyBits);
-        pool.Return(chunk);
-        return merged.ToCounts();
     }
 
-    /// <summary>
-    /// Orders with at most this many possible n-grams (V^n: the bigram's 729, the trigram's 19,683 at V = 27) are counted
-    /// in a table indexed by key, read back in key order: the table stays in cache, where sorting would move every event.
-    /// </summary>
-    internal const int DenseLimit = 1 << 16;
-
-    private static NGramCounts CountDense(int v, int order, int space, IEnumerable<int[]> sequences)
+    private readonly struct DenseSink : IKeySink
     {
-        int[] table = ArrayPool<int>.Shared.Rent(space);
-        Span<int> counts = table.AsSpan(0, space);
-        counts.Clear();
-        int oldestWeight = (int)NGramModel.Pow(v, order - 1);
-        foreach (int[] ids in sequences)
+        private readonly int[] _counts; // pooled: longer than the table, whose keys are all below its length
+
+        public DenseSink(int[] counts, int length)
         {
-            int context = 0; // all boundary padding: the boundary id is 0
-            for (int i = 0; i <= ids.Length; i++)
-            {
-                int target = i < ids.Length ? ids[i] : 0;
-                if ((uint)target >= (uint)v)
-                    throw new ArgumentException($"Id {target} is outside the vocabulary of {v} symbols.", nameof(sequences));
-                int key = context * v + target;
-                counts[key] = checked(counts[key] + 1);
-                int oldest = i - (order - 1);
-                context = key - (oldest >= 0 ? (oldest < ids.Length ? ids[oldest] : 0) : 0) * oldestWeight;
-            }
+            _counts = counts;
+            counts.AsSpan(0, length).Clear();
         }
+
+        public void Add(ulong key) => _counts[(int)key] = checked(_counts[(int)key] + 1);
+    }
+
+    /// <summary>Keys into a pooled chunk (grown as needed up to the chunk size), each full chunk sorted and merged in.</summary>
+    private struct ChunkSink(int chunkEvents, int keyBits) : IKeySink
+    {
+        private ulong[] _chunk = ArrayPool<ulong>.Shared.Rent(Math.Min(chunkEvents, 4096));
+        private int _filled;
+        private Accumulator _merged;
+
+        public void Add(ulong key)
+        {
+            if (_filled == _chunk.Length)
+            {
+                if (_filled >= chunkEvents)
+                {
+                    _merged.Add(_chunk.AsSpan(0, _filled), keyBits);
+                    _filled = 0;
+                }
+                else
+                {
+                    ulong[] larger = ArrayPool<ulong>.Shared.Rent(Math.Min(chunkEvents, 2 * _chunk.Length));
+                    _chunk.AsSpan(0, _filled).CopyTo(larger);
+                    ArrayPool<ulong>.Shared.Return(_chunk);
+                    _chunk = larger;
+                }
+            }
+            _chunk[_filled++] = key;
+        }
+
+        public NGramCounts ToCounts()
+        {
+            _merged.Add(_chunk.AsSpan(0, _filled), keyBits);
+            ArrayPool<ulong>.Shared.Return(_chunk);
+            _chunk = [];
+            return _merged.ToCounts();
+        }
+    }
+
+    // A dense table's nonzero counts, in key order.
+    private static NGramCounts FromTable(ReadOnlySpan<int> counts)
+    {
         int distinct = 0;
         foreach (int count in counts)
             if (count != 0)
                 distinct++;
         var keys = new ulong[distinct];
         var values = new int[distinct];
-        for (int key = 0, at = 0; key < space; key++)
+        for (int key = 0, at = 0; key < counts.Length; key++)
         {
             if (counts[key] != 0)
             {
@@ -146,7 +184,6 @@ internal sealed class NGramCounts
                 values[at++] = counts[key];
             }
         }
-        ArrayPool<int>.Shared.Return(table);
         return new NGramCounts(keys, values);
     }
 
