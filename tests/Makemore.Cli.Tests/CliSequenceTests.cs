@@ -66,6 +66,25 @@ public sealed class CliSequenceTests
     }
 
     [TestMethod]
+    public void ATeacherIsDistilledIntoSequenceModelsOnly()
+    {
+        var teacher = Run("train", "-i", InFolder("names.txt"), "--order", "3", "--smoothing", "kneser-ney", "-o", InFolder("teacher.zip"), "--samples", "0", "-q");
+        Assert.AreEqual(0, teacher.Code, teacher.Error);
+        var plain = Run(Tiny("gru", "plain.zip"));
+        var student = Run(Tiny("gru", "student.zip", "--teacher", InFolder("teacher.zip"), "--teacher-weight", "0.8"));
+        Assert.AreEqual(0, student.Code, student.Error);
+        string Score(string zip) => Run("score", "-m", InFolder(zip), "emma", "--json").Output;
+        Assert.AreNotEqual(Score("plain.zip"), Score("student.zip"), "the teacher changes what is learned");
+
+        var mlp = Run("train", "-i", InFolder("names.txt"), "--type", "mlp", "--steps", "10", "-o", InFolder("never.zip"), "--teacher", InFolder("teacher.zip"));
+        Assert.AreEqual(2, mlp.Code);
+        StringAssert.Contains(mlp.Error, "--teacher and --teacher-weight apply to rnn, gru, lstm, bow and transformer, not to --type mlp");
+        var weight = Run(Tiny("gru", "never.zip", "--teacher", InFolder("teacher.zip"), "--teacher-weight", "1.5"));
+        Assert.AreEqual(2, weight.Code);
+        StringAssert.Contains(weight.Error, "--teacher-weight must be at most 1 (got 1.5)");
+    }
+
+    [TestMethod]
     [DataRow("gru")]
     [DataRow("transformer", "--n-layer", "2", "--n-head", "2", "--dropout", "0.2")] // the dropout masks resume too
     public void ResumeFromACheckpointEqualsOneLongRun(string type, params string[] more)

@@ -44,6 +44,8 @@ internal static class TrainCommand
         var heads = new Option<int>("--n-head") { Description = "transformer: attention heads (makemore.py: 4); must divide --n-embd", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.HeadCount }.Within(1, 64);
         var tieWeights = new Option<bool>("--tie-weights") { Description = "transformer: read out through the token embeddings instead of a separate lm_head (GPT-2's weight tying; makemore.py: off)", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.TieWeights };
         var dropout = new Option<double>("--dropout") { Description = "transformer: dropout while training, on the embeddings and each residual branch (makemore.py: 0)", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.Dropout }.NonNegative();
+        var teacher = new Option<string?>("--teacher") { Description = "rnn, gru, lstm, bow, transformer: distil this saved model (any type, an interpolation too; same input file): each training target mixes its next-character distribution with the character seen" };
+        var teacherWeight = new Option<double>("--teacher-weight") { Description = "with --teacher: the teacher's share of each training target, in (0, 1]", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.TeacherWeight }.Positive();
         var weightDecay = new Option<double?>("--weight-decay") { Description = "neural models but softmax: the optimizer's weight decay (adamw: 0.01, makemore.py's; sgd: 0)" };
         var hidden = new Option<int>("--n-hidden") { Description = "mlp family: units per hidden layer (mlp, bn-mlp: 200; wavenet: 128)", DefaultValueFactory = _ => MlpEstimator.Defaults.For(MlpEstimator.Defaults.Kind).HiddenSize }.Within(1, 65536);
         var schedule = new Option<string>("--lr-schedule")
@@ -78,6 +80,7 @@ internal static class TrainCommand
         {
             input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly, unknown,
             embedding, embedding2, hidden, layers, heads, dropout, tieWeights, weightDecay, timeLimit, schedule, optimizer, evalEvery, patience, checkpoint, resume,
+            teacher, teacherWeight,
         };
         command.SetAction(parse =>
         {
@@ -132,6 +135,8 @@ internal static class TrainCommand
                 "transformer" => SequenceModelKind.Transformer,
                 _ => null,
             };
+            if (sequenceKind is null && (Has(parse, "--teacher") || Has(parse, "--teacher-weight")))
+                throw new UsageException($"--teacher and --teacher-weight apply to rnn, gru, lstm, bow and transformer, not to --type {parse.GetValue(type)}");
             var sequenceOptions = sequenceKind is SequenceModelKind s ? SequenceFlags(parse, s, names) : null;
             var training = mlpOptions?.Training ?? sequenceOptions?.Training;
             int totalSteps = training?.Steps ?? parse.GetValue(steps);
@@ -346,6 +351,10 @@ internal static class TrainCommand
             options.TieWeights = Given<bool>(parse, "--tie-weights");
         if (Has(parse, "--threads"))
             options.Threads = Given<int>(parse, "--threads");
+        if (Has(parse, "--teacher"))
+            options.Teacher = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), Given<string>(parse, "--teacher")!));
+        if (Has(parse, "--teacher-weight"))
+            options.TeacherWeight = Given<double>(parse, "--teacher-weight") is var w && w <= 1 ? w : throw new UsageException($"--teacher-weight must be at most 1 (got {w})");
         TrainingFlags(parse, options.Training);
         return options;
     }

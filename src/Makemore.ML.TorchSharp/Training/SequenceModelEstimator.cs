@@ -43,6 +43,9 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
 
         /// <summary>Transformer weight tying (read-out = token embeddings): off (makemore.py has a separate lm_head).</summary>
         public const bool TieWeights = false;
+
+        /// <summary>With a teacher, the share of its distribution in each training target: 0.5 (the rest is the character seen).</summary>
+        public const double TeacherWeight = 0.5;
     }
 
     /// <summary>Creates the estimator in <paramref name="mlContext"/> (its log, seed and cancellation reach the transforms it builds); prefer <c>mlContext.Makemore().Trainers.Sequence</c>.</summary>
@@ -90,14 +93,25 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
         using var generator = new Generator((ulong)_options.Training.Seed);
         var network = SequenceNetworks.Create(_options, vocabulary.Size, block, generator);
         var module = network.Module;
-        var train = Examples(SequenceExamples.Build(sequences, block));
+        var examples = SequenceExamples.Build(sequences, block);
+        // Distillation: each training row carries its row number in one more input column, which picks its soft targets.
+        var soft = _options.Teacher is { } teacher ? TeacherTargets(teacher, _options.TeacherWeight, vocabulary, sequences, block) : null; // (n, T, V)
+        var train = soft is null ? Examples(examples) : new ExampleSet(
+            cat([tensor(examples.Inputs, [examples.Count, block]), arange(examples.Count, dtype: int64).unsqueeze(1)], 1), // (n, T + 1)
+            tensor(examples.Targets, [examples.Count, block]));
         var devSet = dev is { Count: > 0 } ? Examples(SequenceExamples.Build(dev, block)) : null;
         var trainable = new TrainableModel(module, (x, y, w) =>
         {
             // Positions after the batch's longest item predict nothing; a causal model's loss is the same without them.
             // (Predicted positions are a prefix of each row, so the longest row's count is the length to keep.)
             long t = y.ge(0).sum(1).max().item<long>();
-            return LossTerms.Of(Loss.SequenceNll(network.Forward(x.narrow(1, 0, t)), y.narrow(1, 0, t), w));
+            var logits = network.Forward(x.narrow(1, 0, t)); // (b, t, V)
+            var nll = Loss.SequenceNll(logits, y.narrow(1, 0, t), w);
+            if (soft is null || x.shape[1] != block + 1)
+                return LossTerms.Of(nll); // dev rows (no row column) are always scored against the characters seen
+            var q = soft.index_select(0, x.select(1, block)).narrow(1, 0, t); // (b, t, V); all zero where nothing is predicted
+            var crossEntropy = -(q * nn.functional.log_softmax(logits, -1)).sum() / q.sum(); // each predicted position's q sums to 1
+            return new LossTerms(crossEntropy, nll);
         }, network.DecayedParameters());
         TrainingResult result;
         try
@@ -109,6 +123,37 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
             module.eval();
         }
         return new(network.ToModel(vocabulary), result);
+    }
+
+    /// <summary>
+    /// The soft targets of distillation, (n, T, V) float32: at each predicted position, <c>weight · p_teacher + (1 − weight) ·
+    /// onehot(character seen)</c>, where p_teacher is the teacher's next-symbol distribution after the item's prefix;
+    /// zero where nothing is predicted.
+    /// </summary>
+    private static Tensor TeacherTargets(ILanguageModel teacher, double weight, CharacterVocabulary vocabulary, IReadOnlyList<int[]> items, int block)
+    {
+        if (!teacher.Vocabulary.Equals(vocabulary))
+            throw new ArgumentException($"The teacher's vocabulary ({teacher.Vocabulary.Size} symbols) is not the training data's ({vocabulary.Size}): "
+                + "train the teacher on the same input file.", nameof(SequenceModelOptions.Teacher));
+        int v = vocabulary.Size;
+        var q = new float[(long)items.Count * block * v];
+        var p = new double[v];
+        for (int row = 0; row < items.Count; row++)
+        {
+            int[] item = items[row];
+            var decoder = teacher.StartDecoding();
+            for (int i = 0; i <= item.Length; i++)
+            {
+                decoder.NextProbabilities(p);
+                int seen = i < item.Length ? item[i] : 0;
+                var target = q.AsSpan((int)(((long)row * block + i) * v), v);
+                for (int c = 0; c < v; c++)
+                    target[c] = (float)(weight * p[c] + (c == seen ? 1 - weight : 0));
+                if (i < item.Length)
+                    decoder.Append(item[i]);
+            }
+        }
+        return tensor(q, [items.Count, block, v]);
     }
 
     // (n, T) int64 inputs and targets.

@@ -1,3 +1,4 @@
+using Makemore.ML.Inference;
 using Makemore.ML.TorchSharp.Models;
 
 namespace Makemore.ML.TorchSharp.Training;
@@ -45,6 +46,17 @@ public sealed class SequenceModelOptions
     /// <summary>Steps, batches, optimizer, schedule, seed, evaluation, checkpoints, progress and cancellation. Default makemore.py's.</summary>
     public TrainingOptions Training { get; set; } = new();
 
+    /// <summary>
+    /// A trained model to distil (Hinton et al. 2015), or null: each training target becomes <see cref="TeacherWeight"/> of the
+    /// teacher's next-character distribution plus the rest on the character seen, and the network minimises the cross-entropy
+    /// to it. Dev is still scored against the characters seen. The teacher must share the training data's vocabulary; any
+    /// model will do, an interpolation of several included.
+    /// </summary>
+    public ILanguageModel? Teacher { get; set; }
+
+    /// <summary>With a <see cref="Teacher"/>, its share of each training target, in (0, 1].</summary>
+    public double TeacherWeight { get; set; } = SequenceModelEstimator.Defaults.TeacherWeight;
+
     /// <summary>libtorch CPU threads. Default 1: small models run fastest on one (architecture.md §4).</summary>
     public int Threads { get; set; } = TorchRuntime.DefaultThreadCount;
 
@@ -72,5 +84,7 @@ public sealed class SequenceModelOptions
             throw new ArgumentOutOfRangeException(nameof(TieWeights), TieWeights, $"Weight tying applies to the Transformer only, not to {Kind}.");
         if (Threads < 1)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
+        if (!(TeacherWeight > 0 && TeacherWeight <= 1))
+            throw new ArgumentOutOfRangeException(nameof(TeacherWeight), TeacherWeight, "TeacherWeight must be in (0, 1].");
     }
 }
