@@ -95,7 +95,8 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
         var module = network.Module;
         var examples = SequenceExamples.Build(sequences, block);
         // Distillation: each training row carries its row number in one more input column, which picks its soft targets.
-        var soft = _options.Teacher is { } teacher ? TeacherTargets(teacher, _options.TeacherWeight, vocabulary, sequences, block) : null; // (n, T, V)
+        float[]? targets = _options.Teacher is { } teacher ? TeacherTargets(teacher, _options.TeacherWeight, vocabulary, sequences, block) : null;
+        var soft = targets is null ? null : tensor(targets, [sequences.Count, block, vocabulary.Size]); // (n, T, V)
         var train = soft is null ? Examples(examples) : new ExampleSet(
             cat([tensor(examples.Inputs, [examples.Count, block]), arange(examples.Count, dtype: int64).unsqueeze(1)], 1), // (n, T + 1)
             tensor(examples.Targets, [examples.Count, block]));
@@ -112,7 +113,12 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
             var q = soft.index_select(0, x.select(1, block)).narrow(1, 0, t); // (b, t, V); all zero where nothing is predicted
             var crossEntropy = -(q * nn.functional.log_softmax(logits, -1)).sum() / q.sum(); // each predicted position's q sums to 1
             return new LossTerms(crossEntropy, nll);
-        }, network.DecayedParameters());
+        }, network.DecayedParameters())
+        {
+            // The soft targets themselves (teacher and weight), so that a checkpoint resumes only under the same ones.
+            TrajectoryKey = targets is null ? "" : "teacher=" + Convert.ToHexStringLower(
+                System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(targets.AsSpan()))),
+        };
         TrainingResult result;
         try
         {
@@ -126,11 +132,11 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
     }
 
     /// <summary>
-    /// The soft targets of distillation, (n, T, V) float32: at each predicted position, <c>weight · p_teacher + (1 − weight) ·
+    /// The soft targets of distillation, (n, T, V) float32 row-major: at each predicted position, <c>weight · p_teacher + (1 − weight) ·
     /// onehot(character seen)</c>, where p_teacher is the teacher's next-symbol distribution after the item's prefix;
     /// zero where nothing is predicted.
     /// </summary>
-    private static Tensor TeacherTargets(ILanguageModel teacher, double weight, CharacterVocabulary vocabulary, IReadOnlyList<int[]> items, int block)
+    private static float[] TeacherTargets(ILanguageModel teacher, double weight, CharacterVocabulary vocabulary, IReadOnlyList<int[]> items, int block)
     {
         if (!teacher.Vocabulary.Equals(vocabulary))
             throw new ArgumentException($"The teacher's vocabulary ({teacher.Vocabulary.Size} symbols) is not the training data's ({vocabulary.Size}): "
@@ -153,7 +159,7 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
                     decoder.Append(item[i]);
             }
         }
-        return tensor(q, [items.Count, block, v]);
+        return q;
     }
 
     // (n, T) int64 inputs and targets.

@@ -107,6 +107,12 @@ public sealed class TrainableModel
     /// <summary>The module trained.</summary>
     public nn.Module Module { get; }
 
+    /// <summary>
+    /// What else decides the run's trajectory beyond <see cref="TrainingOptions"/> (a distillation teacher's targets), for the
+    /// checkpoint fingerprint: a checkpoint is resumed only under the same key. Empty when there is nothing more.
+    /// </summary>
+    internal string TrajectoryKey { get; init; } = "";
+
     /// <summary>The loss of a batch.</summary>
     public BatchLoss Loss { get; }
 

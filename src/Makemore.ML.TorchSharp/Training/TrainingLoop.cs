@@ -45,7 +45,7 @@ public static class TrainingLoop
             parameters.Where(p => !decayedHandles.Contains(p.Handle)).ToArray(),
             options.LearningRate);
         using var generator = new Generator((ulong)options.Seed);
-        var run = new RunState(options.Fingerprint());
+        var run = new RunState(options.Fingerprint(model.TrajectoryKey));
         try
         {
             if (options.ResumeFrom is { } resumeFrom)
@@ -239,7 +239,7 @@ public static class TrainingLoop
             var checkpoint = Checkpoint.Read(path);
             if (checkpoint.OptionsFingerprint != fingerprint)
                 throw new ArgumentException($"The checkpoint {path} was written under other training options (optimizer, learning rate, schedule, "
-                    + "batch size or seed); resume it with the options it was written with.", nameof(TrainingOptions.ResumeFrom));
+                    + "batch size, seed or distillation teacher); resume it with the options it was written with.", nameof(TrainingOptions.ResumeFrom));
             try
             {
                 using var noGrad = no_grad();

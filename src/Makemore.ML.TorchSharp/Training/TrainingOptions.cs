@@ -114,11 +114,16 @@ public sealed class TrainingOptions
         public const int CheckpointInterval = 0;
     }
 
-    /// <summary>A digest of the options that decide the trajectory of a run, so a checkpoint is resumed only under the same ones.</summary>
-    internal string Fingerprint()
+    /// <summary>
+    /// A digest of the options that decide the trajectory of a run, so a checkpoint is resumed only under the same ones;
+    /// <paramref name="model"/> adds what the model's own trainer decides (<see cref="TrainableModel.TrajectoryKey"/>).
+    /// </summary>
+    internal string Fingerprint(string model = "")
     {
         string description = string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"optimizer={Optimizer.Describe()};lr={LearningRate:R};schedule={Schedule.Describe(Steps)};batch={BatchSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "full"};seed={Seed}");
+        if (model.Length > 0)
+            description += ";model=" + model; // only when set: checkpoints written before the key existed still resume
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(description)));
     }
 

@@ -104,6 +104,25 @@ public sealed class SequenceModelEstimatorTests
         double devNll = dev.Sum(ids => -SequenceScorer.Score(distilled.Model, ids).LogLikelihood) / dev.Sum(ids => ids.Length + 1);
         Assert.AreEqual(distilled.Training.BestDevLoss!.Value, devNll, 1e-4, "dev is scored against the characters seen");
 
+        // A checkpoint of the distilled run resumes under the same teacher and weight only.
+        string folder = Directory.CreateTempSubdirectory("makemore-distil-").FullName;
+        try
+        {
+            var first = Tiny(SequenceModelKind.Gru, 20);
+            (first.Teacher, first.TeacherWeight, first.Training.CheckpointPath) = (teacher, 1.0, Path.Combine(folder, "run.ckpt"));
+            new SequenceModelEstimator(new MLContext(), first).Train(vocabulary, train, dev);
+            var resumed = Tiny(SequenceModelKind.Gru, 40);
+            (resumed.Teacher, resumed.TeacherWeight, resumed.Training.ResumeFrom) = (teacher, 1.0, first.Training.CheckpointPath);
+            Assert.AreEqual(21, new SequenceModelEstimator(new MLContext(), resumed).Train(vocabulary, train, dev).Training.FirstStep);
+            resumed.TeacherWeight = 0.5;
+            StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new SequenceModelEstimator(new MLContext(), resumed).Train(vocabulary, train, dev)).Message,
+                "distillation teacher");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
         options.Teacher = Makemore.ML.Counting.NGramModel.Fit(CharacterVocabulary.Learn(["abc"]), 2, Makemore.ML.Counting.Smoothing.AddK(1), [[1, 2]]);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new SequenceModelEstimator(new MLContext(), options).Train(vocabulary, train, dev)).Message,
             "not the training data's");
