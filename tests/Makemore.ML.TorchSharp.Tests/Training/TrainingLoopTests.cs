@@ -223,6 +223,23 @@ public sealed class TrainingLoopTests
     }
 
     [TestMethod]
+    public void ThePlainSgdUpdateIsTorchSharpsStepBitForBit()
+    {
+        // Plain SGD runs the loop's own update (one scalar per step); a weight decay of 1e-300, which is 0 in float32,
+        // sends the same run through TorchSharp's SGD.step. The weights must come out identical.
+        using var scope = NewDisposeScope();
+        var ours = Create();
+        var theirs = Create();
+        var plain = Sgd(30, 10, batchSize: 32);
+        var throughStep = Sgd(30, 10, batchSize: 32);
+        throughStep.Optimizer = new SgdOptions(WeightDecay: 1e-300);
+        TrainingLoop.Run(ours.Model, ours.Train, plain);
+        TrainingLoop.Run(theirs.Model, theirs.Train, throughStep);
+        CollectionAssert.AreNotEqual(Create().Weights(), ours.Weights(), "the weights moved");
+        CollectionAssert.AreEqual(theirs.Weights(), ours.Weights());
+    }
+
+    [TestMethod]
     public void AVersionOneCheckpointIsStillRead()
     {
         // Version 2 appended the network generator's state (a length of −1 when there is none). Rewritten as version 1
