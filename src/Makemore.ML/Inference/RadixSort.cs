@@ -14,8 +14,7 @@ namespace Makemore.ML.Inference;
 /// </summary>
 internal static class RadixSort
 {
-    private const int DigitBits = 11; // six passes over 2,048 buckets: 16-bit digits spent more on their 65,536 counters than on 32k keys
-    private const int Buckets = 1 << DigitBits;
+    private const int DigitBits = 11; // at most: 64-bit keys take six passes over 2,048 buckets; 16-bit digits spent more on their 65,536 counters than on 32k keys
     private const int SmallEnough = 512; // below this an introsort is as fast
 
     /// <summary>Sorts <paramref name="values"/> in place and returns it.</summary>
@@ -26,35 +25,26 @@ internal static class RadixSort
             values.Sort();
             return values;
         }
-        var keys = new ulong[values.Length];
-        var spare = new ulong[values.Length];
+        // The order-preserving bits, sorted as 64-bit keys by the one LSD pass loop below.
+        ulong[] pooled = ArrayPool<ulong>.Shared.Rent(values.Length);
+        Span<ulong> keys = pooled.AsSpan(0, values.Length);
         for (int i = 0; i < values.Length; i++)
         {
             if (double.IsNaN(values[i]))
+            {
+                ArrayPool<ulong>.Shared.Return(pooled);
                 throw new ArgumentException("NaN has no place in a sorted list.", nameof(values));
+            }
             ulong bits = BitConverter.DoubleToUInt64Bits(values[i]);
             keys[i] = (bits & SignBit) != 0 ? ~bits : bits | SignBit;
         }
-        var counts = new int[Buckets];
-        for (int shift = 0; shift < 64; shift += DigitBits)
-        {
-            Array.Clear(counts);
-            foreach (ulong key in keys)
-                counts[(int)(key >> shift) & (Buckets - 1)]++;
-            if (counts[(int)(keys[0] >> shift) & (Buckets - 1)] == keys.Length)
-                continue; // every key has this digit: nothing moves
-            int sum = 0;
-            for (int b = 0; b < Buckets; b++)
-                (counts[b], sum) = (sum, sum + counts[b]);
-            foreach (ulong key in keys)
-                spare[counts[(int)(key >> shift) & (Buckets - 1)]++] = key;
-            (keys, spare) = (spare, keys);
-        }
+        Sort(keys, [], 64);
         for (int i = 0; i < values.Length; i++)
         {
             ulong key = keys[i];
             values[i] = BitConverter.UInt64BitsToDouble((key & SignBit) != 0 ? key & ~SignBit : ~key);
         }
+        ArrayPool<ulong>.Shared.Return(pooled);
         return values;
     }
 
