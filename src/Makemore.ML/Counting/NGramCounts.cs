@@ -187,6 +187,26 @@ internal sealed class NGramCounts
         return new NGramCounts(keys, values);
     }
 
+    /// <summary>
+    /// Sorts <paramref name="keys"/> and reads its runs in place: the distinct keys move to the front, each one's number
+    /// of occurrences into <paramref name="runs"/> (at least as long as the keys). Returns how many distinct keys there are.
+    /// </summary>
+    internal static int SortAndCountRuns(Span<ulong> keys, Span<int> runs, int keyBits)
+    {
+        RadixSort.Sort(keys, [], keyBits);
+        int distinct = 0;
+        for (int i = 0; i < keys.Length;)
+        {
+            int j = i + 1;
+            while (j < keys.Length && keys[j] == keys[i])
+                j++;
+            keys[distinct] = keys[i];
+            runs[distinct++] = j - i;
+            i = j;
+        }
+        return distinct;
+    }
+
     /// <summary>The bits of the largest key below <paramref name="limit"/> (V^n for the keys of order n).</summary>
     public static int BitsBelow(ulong limit) => 64 - System.Numerics.BitOperations.LeadingZeroCount(limit - 1);
 
@@ -210,19 +230,8 @@ internal sealed class NGramCounts
 
         public void Add(Span<ulong> events, int keyBits)
         {
-            RadixSort.Sort(events, [], keyBits);
-            // The runs, in place: distinct keys to the front of the chunk, their lengths beside them.
             int[] runs = ArrayPool<int>.Shared.Rent(Math.Max(1, events.Length));
-            int distinct = 0;
-            for (int i = 0; i < events.Length;)
-            {
-                int j = i + 1;
-                while (j < events.Length && events[j] == events[i])
-                    j++;
-                events[distinct] = events[i];
-                runs[distinct++] = j - i;
-                i = j;
-            }
+            int distinct = SortAndCountRuns(events, runs, keyBits);
             _runs ??= [];
             _runs.Add((events[..distinct].ToArray(), runs.AsSpan(0, distinct).ToArray()));
             ArrayPool<int>.Shared.Return(runs);

@@ -198,18 +198,7 @@ public sealed class NGramModel : WindowLanguageModel
             var space = new Divisor(_powers[order]);
             for (int i = 0; i < n; i++)
                 keys[i] = space.Remainder(keys[i]);
-            RadixSort.Sort(keys.AsSpan(0, n), [], KeyBits(order));
-            int distinct = 0;
-            for (int i = 0; i < n;)
-            {
-                int j = i + 1;
-                while (j < n && keys[j] == keys[i])
-                    j++;
-                keys[distinct] = keys[i];
-                counts[distinct++] = j - i;
-                i = j;
-            }
-            n = distinct;
+            n = NGramCounts.SortAndCountRuns(keys.AsSpan(0, n), counts, KeyBits(order));
             levels[order - 1] = NGramLevel.KneserNey(_v, keys.AsSpan(0, n), counts.AsSpan(0, n), EstimateDiscounts(kn, counts.AsSpan(0, n)));
         }
         return levels;
