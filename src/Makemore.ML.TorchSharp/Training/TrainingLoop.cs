@@ -230,9 +230,7 @@ public static class TrainingLoop
         {
             byte[] moduleState = Serialize(writer => module.save(writer));
             byte[] optimizerState = Serialize(optimizer.save_state_dict);
-            byte[] generatorState;
-            using (var state = generator.get_state())
-                generatorState = state.data<byte>().ToArray();
+            byte[] generatorState = StateOf(generator);
             byte[]? best = _best is null ? null : Serialize(writer =>
             {
                 writer.Write(_best.Count);
@@ -242,12 +240,7 @@ public static class TrainingLoop
                     value.Save(writer);
                 }
             });
-            byte[]? networkGeneratorState = null;
-            if (module is Models.IStochasticNetwork stochastic)
-            {
-                using var state = stochastic.TrainingGenerator.get_state();
-                networkGeneratorState = state.data<byte>().ToArray();
-            }
+            byte[]? networkGeneratorState = module is Models.IStochasticNetwork stochastic ? StateOf(stochastic.TrainingGenerator) : null;
             new Checkpoint(fingerprint, Step, seed, BestDevLoss, BestStep, EvaluationsWithoutImprovement, moduleState, optimizerState, generatorState, best,
                 networkGeneratorState).Write(path);
         }
@@ -286,13 +279,9 @@ public static class TrainingLoop
             {
                 throw new InvalidDataException($"The checkpoint {path} does not fit this model: {e.Message}", e);
             }
-            using (var state = tensor(checkpoint.GeneratorState))
-                generator.set_state(state);
+            Restore(generator, checkpoint.GeneratorState);
             if (module is Models.IStochasticNetwork stochastic && checkpoint.NetworkGeneratorState is { } networkState)
-            {
-                using var state = tensor(networkState);
-                stochastic.TrainingGenerator.set_state(state);
-            }
+                Restore(stochastic.TrainingGenerator, networkState);
             Step = checkpoint.Step;
             BestDevLoss = checkpoint.BestDevLoss;
             BestStep = checkpoint.BestStep;
@@ -303,6 +292,19 @@ public static class TrainingLoop
         {
             foreach (var value in _best?.Values ?? Enumerable.Empty<Tensor>())
                 value.Dispose();
+        }
+
+        // A generator's state as bytes (Generator.get_state), and back.
+        private static byte[] StateOf(Generator generator)
+        {
+            using var state = generator.get_state();
+            return state.data<byte>().ToArray();
+        }
+
+        private static void Restore(Generator generator, byte[] state)
+        {
+            using var bytes = tensor(state);
+            generator.set_state(bytes);
         }
 
         private static byte[] Serialize(Action<BinaryWriter> write)
