@@ -93,13 +93,12 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
         using var generator = new Generator((ulong)_options.Training.Seed);
         var network = SequenceNetworks.Create(_options, vocabulary.Size, block, generator);
         var module = network.Module;
-        var examples = SequenceExamples.Build(sequences, block);
+        var train = Examples(SequenceExamples.Build(sequences, block));
         // Distillation: each training row carries its row number in one more input column, which picks its soft targets.
         float[]? targets = _options.Teacher is { } teacher ? TeacherTargets(teacher, _options.TeacherWeight, vocabulary, sequences, block) : null;
         var soft = targets is null ? null : tensor(targets, [sequences.Count, block, vocabulary.Size]); // (n, T, V)
-        var train = soft is null ? Examples(examples) : new ExampleSet(
-            cat([tensor(examples.Inputs, [examples.Count, block]), arange(examples.Count, dtype: int64).unsqueeze(1)], 1), // (n, T + 1)
-            tensor(examples.Targets, [examples.Count, block]));
+        if (soft is not null)
+            train = new ExampleSet(cat([train.Inputs, arange(train.Count, dtype: int64).unsqueeze(1)], 1), train.Targets); // (n, T + 1), (n, T)
         var devSet = dev is { Count: > 0 } ? Examples(SequenceExamples.Build(dev, block)) : null;
         var trainable = new TrainableModel(module, (x, y, w) =>
         {
