@@ -118,7 +118,8 @@ public sealed class MlpEstimator : IEstimator<LanguageModelTransformer<MlpModel>
             : new MlpNetwork(_options.Kind, vocabulary.Size, block, _options.EmbeddingSize, _options.HiddenSize, generator, _options.HiddenLayers);
         var train = Examples(examples, block);
         var devSet = dev is { Count: > 0 } ? Examples(TrainingExamples.Build(dev, block).Deduplicate(), block) : null;
-        var trainable = new TrainableModel(network, (x, y, w) => LossTerms.Of(Loss.Nll(network.call(x), y, w)), network.DecayedParameters());
+        using var step = MlpSgdStep.For(network);
+        var trainable = new TrainableModel(network, (x, y, w) => LossTerms.Of(Loss.Nll(network.call(x), y, w)), network.DecayedParameters(), step is null ? null : step.Step);
         var result = TrainingLoop.Run(trainable, train, _options.Training, devSet);
         network.eval();
         return new(network.ToModel(vocabulary), result);
