@@ -114,9 +114,14 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
             return new LossTerms(crossEntropy, nll);
         }, network.DecayedParameters())
         {
-            // The soft targets themselves (teacher and weight), so that a checkpoint resumes only under the same ones.
-            TrajectoryKey = targets is null ? "" : "teacher=" + Convert.ToHexStringLower(
-                System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(targets.AsSpan()))),
+            // What else steers the run: the dropout rate and the soft targets themselves (teacher and weight), so that a
+            // checkpoint resumes only under the same ones. Each part only when set, so older checkpoints without it resume.
+            TrajectoryKey = string.Join(";", new[]
+            {
+                _options.Dropout > 0 ? "dropout=" + _options.Dropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "",
+                targets is null ? "" : "teacher=" + Convert.ToHexStringLower(
+                    System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(targets.AsSpan()))),
+            }.Where(part => part.Length > 0)),
         };
         TrainingResult result;
         try

@@ -250,7 +250,7 @@ public static class TrainingLoop
             var checkpoint = Checkpoint.Read(path);
             if (checkpoint.OptionsFingerprint != fingerprint)
                 throw new ArgumentException($"The checkpoint {path} was written under other training options (optimizer, learning rate, schedule, "
-                    + "batch size, seed or distillation teacher); resume it with the options it was written with.", nameof(TrainingOptions.ResumeFrom));
+                    + "batch size, seed, dropout or distillation teacher); resume it with the options it was written with.", nameof(TrainingOptions.ResumeFrom));
             try
             {
                 using var noGrad = no_grad();

@@ -131,6 +131,32 @@ public sealed class SequenceModelEstimatorTests
     }
 
     [TestMethod]
+    public void ACheckpointResumesOnlyUnderItsOwnDropoutRate()
+    {
+        var vocabulary = CharacterVocabulary.Learn(Names);
+        var train = Names.Take(300).Select(n => vocabulary.Encode(n)).ToList();
+        string folder = Directory.CreateTempSubdirectory("makemore-dropout-").FullName;
+        try
+        {
+            var first = Tiny(SequenceModelKind.Transformer, 10);
+            (first.Dropout, first.Training.CheckpointPath) = (0.1, Path.Combine(folder, "run.ckpt"));
+            new SequenceModelEstimator(new MLContext(), first).Train(vocabulary, train);
+            var resumed = Tiny(SequenceModelKind.Transformer, 20);
+            (resumed.Dropout, resumed.Training.ResumeFrom) = (0.2, first.Training.CheckpointPath);
+            StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new SequenceModelEstimator(new MLContext(), resumed).Train(vocabulary, train)).Message,
+                "dropout", "another dropout rate is another run: its masks and weights would silently continue a different trajectory");
+            resumed.Dropout = 0;
+            Assert.ThrowsExactly<ArgumentException>(() => new SequenceModelEstimator(new MLContext(), resumed).Train(vocabulary, train));
+            resumed.Dropout = 0.1;
+            Assert.AreEqual(11, new SequenceModelEstimator(new MLContext(), resumed).Train(vocabulary, train).Training.FirstStep);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void OptionsHoldMakemoreDefaults()
     {
         var options = new SequenceModelOptions();
