@@ -1,4 +1,5 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Makemore.ML.TorchSharp.Models;
 using TorchSharp.Modules;
@@ -59,11 +60,14 @@ internal sealed class MlpSgdStep : IDisposable
         _outputBiasGradient = new float[_vocabulary];
     }
 
-    /// <summary>The step for <paramref name="network"/>, or null when its batch norms use a cumulative average (momentum null), which this step does not write out.</summary>
+    /// <summary>
+    /// The step for <paramref name="network"/>, or null (the loop then uses autograd) when the network is not on the CPU
+    /// (the step works in the parameters' memory) or a batch norm uses a cumulative average (momentum null).
+    /// </summary>
     public static MlpSgdStep? For(MlpNetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
-        return network.levels.Any(l => l.bn is { momentum: null }) ? null : new MlpSgdStep(network);
+        return network.C.device_type != global::TorchSharp.DeviceType.CPU || network.levels.Any(l => l.bn is { momentum: null }) ? null : new MlpSgdStep(network);
     }
 
     /// <summary>One step of <c>p −= learningRate·∇NLL</c> for every parameter; the loss at the parameters before it.</summary>
@@ -71,6 +75,7 @@ internal sealed class MlpSgdStep : IDisposable
     /// <param name="targets">(b) int64 next ids.</param>
     /// <param name="weights">(b) float32 event weights, or null for all ones.</param>
     /// <param name="learningRate">This step's learning rate.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first step: tiered JIT would start it in tier-0 code
     public LossTerms Step(Tensor inputs, Tensor targets, Tensor? weights, double learningRate)
     {
         using var noGrad = no_grad();
@@ -103,7 +108,7 @@ internal sealed class MlpSgdStep : IDisposable
         float total = weights is null ? b : TensorPrimitives.Sum(Floats(weights));
         float inverse = 1f / total;
         ReadOnlySpan<float> eventWeights = weights is null ? default : Floats(weights);
-        float nll = 0;
+        double nll = 0; // summed in double: a full batch has 228,146 rows
         for (int r = 0; r < b; r++)
         {
             var row = logits.Slice(r * _vocabulary, _vocabulary);
@@ -112,15 +117,15 @@ internal sealed class MlpSgdStep : IDisposable
             TensorPrimitives.Subtract(row, logSum, row); // log-probabilities
             int y = checked((int)next[r]);
             float share = weights is null ? inverse : inverse * eventWeights[r];
-            nll += weights is null ? -row[y] : -row[y] * eventWeights[r];
+            nll -= weights is null ? row[y] : (double)row[y] * eventWeights[r];
             TensorPrimitives.Exp(row, row);
             TensorPrimitives.Multiply(row, share, row);
             row[y] -= share;
         }
-        float loss = nll / total;
+        float loss = (float)(nll / total);
 
         // Backward: the read-out, then the levels from the top, then the embeddings.
-        last.OutputGradient.addmm_(buffers.Logits, buffers.ReadOutTransposed(_network.W), 0, 1); // (b, V) @ (V, H) → (b, H), before W moves
+        last.OutputGradient.addmm_(buffers.Logits, buffers.ReadOutTransposed.Of(_network.W), 0, 1); // (b, V) @ (V, H) → (b, H), before W moves
         buffers.ReadOutGradient.addmm_(last.OutputTransposed, buffers.Logits, 0, 1); // (H, b) @ (b, V) → (H, V)
         Descend(Floats(_network.W), Floats(buffers.ReadOutGradient), rate);
         SumRows(logits, _outputBiasGradient);
@@ -206,6 +211,7 @@ internal sealed class MlpSgdStep : IDisposable
         public int Width { get; }
 
         /// <summary>Pre-activation → (batch norm) → tanh: <paramref name="state"/>.Output = tanh(…), .Centered keeps what backward needs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Forward(Tensor input, LevelBuffers state)
         {
             state.Centered.addmm_(input, _level.W, 0, 1); // (r, g·in) @ (g·in, H) → (r, H)
@@ -221,6 +227,7 @@ internal sealed class MlpSgdStep : IDisposable
 
         // Training-mode batch norm over the rows, per column: z becomes z − mean (kept for backward), a = γ·(z − mean)/σ + β;
         // the running statistics move by the momentum (variance unbiased), num_batches_tracked counts the batch.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void BatchNorm(BatchNorm1d bn, Span<float> z, Span<float> a)
         {
             int rows = z.Length / Width;
@@ -251,6 +258,7 @@ internal sealed class MlpSgdStep : IDisposable
         }
 
         /// <summary>From ∂loss/∂output (in <paramref name="state"/>.OutputGradient) to ∂loss/∂input (into <paramref name="inputGradient"/>), moving this level's parameters.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Backward(Tensor input, Tensor inputTransposed, Tensor inputGradient, LevelBuffers state, float rate)
         {
             Span<float> gradient = Floats(state.OutputGradient), a = Floats(state.Output);
@@ -271,12 +279,13 @@ internal sealed class MlpSgdStep : IDisposable
                 SumRows(gradient, _biasGradient);
                 Descend(Floats(bias), _biasGradient, rate);
             }
-            inputGradient.addmm_(state.OutputGradient, state.WeightTransposed(_level.W), 0, 1); // (r, H) @ (H, g·in) → (r, g·in), before W moves
+            inputGradient.addmm_(state.OutputGradient, state.WeightTransposed.Of(_level.W), 0, 1); // (r, H) @ (H, g·in) → (r, g·in), before W moves
             state.WeightGradient.addmm_(inputTransposed, state.OutputGradient, 0, 1); // (g·in, r) @ (r, H) → (g·in, H)
             Descend(Floats(_level.W), Floats(state.WeightGradient), rate);
         }
 
         // ∂/∂z = γ/σ · (∂/∂a − mean(∂/∂a) − (z − mean)·Σ((z − mean)·∂/∂a)/(σ²·N)), libtorch's batch_norm_backward; then γ and β move.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void BatchNormBackward(BatchNorm1d bn, ReadOnlySpan<float> centered, Span<float> gradient, float rate)
         {
             int rows = gradient.Length / Width;
@@ -304,41 +313,47 @@ internal sealed class MlpSgdStep : IDisposable
     /// <summary>One level's tensors for one batch size: pre-activation (centred under batch norm), output, their gradient.</summary>
     private sealed class LevelBuffers(int rows, int width, int weightRows) : IDisposable
     {
-        private Tensor? _weightTransposed;
-        private IntPtr _transposedOf;
+        private Tensor? _outputTransposed;
 
         public Tensor Centered { get; } = zeros(rows, width).DetachFromDisposeScope(); // (r, H)
         public Tensor Output { get; } = zeros(rows, width).DetachFromDisposeScope(); // (r, H)
         public Tensor OutputTransposed => _outputTransposed ??= Output.t().DetachFromDisposeScope(); // (H, r)
         public Tensor OutputGradient { get; } = zeros(rows, width).DetachFromDisposeScope(); // (r, H)
         public Tensor WeightGradient { get; } = zeros(weightRows, width).DetachFromDisposeScope(); // (g·in, H)
-        private Tensor? _outputTransposed;
-
-        /// <summary>Wᵀ, a view made once per weight tensor.</summary>
-        public Tensor WeightTransposed(Tensor weight)
-        {
-            if (_weightTransposed is null || _transposedOf != weight.Handle)
-            {
-                _weightTransposed?.Dispose();
-                _weightTransposed = weight.t().DetachFromDisposeScope();
-                _transposedOf = weight.Handle;
-            }
-            return _weightTransposed;
-        }
+        public TransposedView WeightTransposed { get; } = new(); // (H, g·in)
 
         public void Dispose()
         {
-            foreach (var t in new[] { Centered, Output, OutputGradient, WeightGradient, _outputTransposed, _weightTransposed })
+            foreach (var t in new[] { Centered, Output, OutputGradient, WeightGradient, _outputTransposed })
                 t?.Dispose();
+            WeightTransposed.Dispose();
         }
+    }
+
+    /// <summary>A parameter's transpose as a view, made once and made again only if the parameter's tensor is replaced.</summary>
+    private sealed class TransposedView : IDisposable
+    {
+        private Tensor? _view;
+        private IntPtr _of;
+
+        public Tensor Of(Tensor weight)
+        {
+            if (_view is null || _of != weight.Handle)
+            {
+                _view?.Dispose();
+                _view = weight.t().DetachFromDisposeScope();
+                _of = weight.Handle;
+            }
+            return _view;
+        }
+
+        public void Dispose() => _view?.Dispose();
     }
 
     /// <summary>Every tensor a step of batch size <see cref="Batch"/> writes, made once and reused.</summary>
     private sealed class Buffers : IDisposable
     {
         private readonly List<Tensor> _owned = [];
-        private Tensor? _readOutTransposed;
-        private IntPtr _readOutOf;
 
         public Buffers(MlpSgdStep step, int batch)
         {
@@ -379,17 +394,8 @@ internal sealed class MlpSgdStep : IDisposable
         public Tensor Logits { get; }
         public Tensor ReadOutGradient { get; }
 
-        /// <summary>The read-out's Wᵀ, a view made once per weight tensor.</summary>
-        public Tensor ReadOutTransposed(Tensor weight)
-        {
-            if (_readOutTransposed is null || _readOutOf != weight.Handle)
-            {
-                _readOutTransposed?.Dispose();
-                _readOutTransposed = weight.t().DetachFromDisposeScope();
-                _readOutOf = weight.Handle;
-            }
-            return _readOutTransposed;
-        }
+        /// <summary>The read-out's Wᵀ, (V, H).</summary>
+        public TransposedView ReadOutTransposed { get; } = new();
 
         public void Dispose()
         {
@@ -397,7 +403,7 @@ internal sealed class MlpSgdStep : IDisposable
                 level.Dispose();
             foreach (var t in _owned)
                 t.Dispose();
-            _readOutTransposed?.Dispose();
+            ReadOutTransposed.Dispose();
         }
 
         private Tensor Own(Tensor t)
