@@ -102,6 +102,8 @@ public static class TrainingLoop
                     terms.Loss.backward();
                     if (plainSgd)
                         DescendGradient(parameters, learningRate);
+                    else if (optimizer is AdamW adamW)
+                        AdamWUpdate.Step(adamW); // AdamW.step's numbers, without leaving its scalars to the finalizer thread
                     else
                         optimizer.step();
                 }
@@ -170,10 +172,13 @@ public static class TrainingLoop
         {
             using var _ = no_grad();
             double sum = 0, weight = 0;
-            for (long start = 0; start < dev.Count; start += chunkSize)
+            // The chunk counts positions: a sequence row is T of them. Under a dispose scope every activation of the
+            // chunk lives until it ends, so 4,096 whole names through the Transformer peaked at over 1 GB.
+            long rows = Math.Max(1, chunkSize / (dev.Targets.dim() == 2 ? dev.Targets.shape[1] : 1));
+            for (long start = 0; start < dev.Count; start += rows)
             {
                 using var scope = NewDisposeScope();
-                long length = Math.Min(chunkSize, dev.Count - start);
+                long length = Math.Min(rows, dev.Count - start);
                 var x = dev.Inputs.narrow(0, start, length); // (c, ...)
                 var y = dev.Targets.narrow(0, start, length); // (c) or (c, t)
                 var w = dev.Weights?.narrow(0, start, length); // (c)

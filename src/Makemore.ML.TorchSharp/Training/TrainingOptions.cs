@@ -29,7 +29,10 @@ public sealed class TrainingOptions
     /// <summary>Evaluate on the whole dev set every this many steps (and at the last step), when a dev set is given. Default 500.</summary>
     public int EvaluationInterval { get; set; } = Defaults.EvaluationInterval;
 
-    /// <summary>Dev examples per forward pass during evaluation: bounds memory, not the result. Default 4096.</summary>
+    /// <summary>
+    /// Dev positions per forward pass during evaluation: a window model's rows, or sequences × their T positions (at
+    /// least one sequence). Bounds memory, not the result. Default 4096.
+    /// </summary>
     public int EvaluationChunkSize { get; set; } = Defaults.EvaluationChunkSize;
 
     /// <summary>At the end, put back the parameters and buffers that gave the lowest dev loss. Default true.</summary>
@@ -101,7 +104,7 @@ public sealed class TrainingOptions
         /// <summary>Steps between dev evaluations: 500 (makemore.py).</summary>
         public const int EvaluationInterval = 500;
 
-        /// <summary>Dev examples per forward pass: 4096.</summary>
+        /// <summary>Dev positions per forward pass: 4096 (4,096 windows, or 4,096 / T sequences of T positions).</summary>
         public const int EvaluationChunkSize = 4096;
 
         /// <summary>Restore the best weights on dev at the end: true (makemore.py keeps the best model).</summary>

@@ -131,6 +131,24 @@ public sealed class SequenceModelEstimatorTests
     }
 
     [TestMethod]
+    public void TheDevChunkBoundsMemoryNotTheResult()
+    {
+        // The chunk counts positions (sequences × T, at least one sequence): one sequence, a few, or all at once.
+        var vocabulary = CharacterVocabulary.Learn(Names);
+        var train = Names.Take(300).Select(n => vocabulary.Encode(n)).ToList();
+        var dev = Names.Skip(300).Take(120).Select(n => vocabulary.Encode(n)).ToList();
+        double Dev(int chunk)
+        {
+            var options = Tiny(SequenceModelKind.Transformer, 20);
+            options.Training.EvaluationChunkSize = chunk;
+            return new SequenceModelEstimator(new MLContext(), options).Train(vocabulary, train, dev).Training.BestDevLoss!.Value;
+        }
+        double whole = Dev(1_000_000);
+        Assert.AreEqual(whole, Dev(1), 1e-5, "one sequence per chunk");
+        Assert.AreEqual(whole, Dev(100), 1e-5, "a few sequences per chunk, the last one shorter");
+    }
+
+    [TestMethod]
     public void ACheckpointResumesOnlyUnderItsOwnDropoutRate()
     {
         var vocabulary = CharacterVocabulary.Learn(Names);
