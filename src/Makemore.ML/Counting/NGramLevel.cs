@@ -65,43 +65,44 @@ internal sealed class NGramLevel
     /// <summary>An add-k level from counts in ascending key order (distinct keys).</summary>
     public static NGramLevel AddK(int v, ReadOnlySpan<ulong> keys, int[] counts)
     {
-        NGramLevel rows = Rows(v, keys);
-        var totals = new double[rows.RowContext.Length];
+        var (contexts, starts, next) = Rows(v, keys);
+        var totals = new double[contexts.Length];
         for (int r = 0; r < totals.Length; r++)
-            for (int i = rows.RowStart[r]; i < rows.RowStart[r + 1]; i++)
+            for (int i = starts[r]; i < starts[r + 1]; i++)
                 totals[r] += counts[i]; // in ascending next-id order: the sums run in the same order as ever
-        return new NGramLevel(rows.RowContext, rows.RowStart, rows.Next) { Counts = counts, Totals = totals };
+        return new NGramLevel(contexts, starts, next) { Counts = counts, Totals = totals };
     }
 
     /// <summary>A Kneser–Ney level from counts in ascending key order (distinct keys) and this order's discounts.</summary>
     public static NGramLevel KneserNey(int v, ReadOnlySpan<ulong> keys, ReadOnlySpan<int> counts, double[] discounts)
     {
-        NGramLevel rows = Rows(v, keys);
-        int rowCount = rows.RowContext.Length;
+        var (contexts, starts, next) = Rows(v, keys);
+        int rowCount = contexts.Length;
         var lambdas = new double[rowCount];
         var shares = new double[keys.Length];
         for (int r = 0; r < rowCount; r++)
         {
             double total = 0, backoff = 0;
-            for (int i = rows.RowStart[r]; i < rows.RowStart[r + 1]; i++)
+            for (int i = starts[r]; i < starts[r + 1]; i++)
             {
                 double count = counts[i];
                 total += count;
                 backoff += Math.Min(count, count >= 3 ? discounts[2] : discounts[(int)count - 1]);
             }
             lambdas[r] = backoff / total;
-            for (int i = rows.RowStart[r]; i < rows.RowStart[r + 1]; i++)
+            for (int i = starts[r]; i < starts[r + 1]; i++)
             {
                 double count = counts[i];
                 double discount = count >= 3 ? discounts[2] : discounts[(int)count - 1];
                 shares[i] = Math.Max(count - discount, 0) / total;
             }
         }
-        return new NGramLevel(rows.RowContext, rows.RowStart, rows.Next) { Discounts = discounts, Lambdas = lambdas, Shares = shares };
+        return new NGramLevel(contexts, starts, next) { Discounts = discounts, Lambdas = lambdas, Shares = shares };
     }
 
     // Each run of keys with the same context (key / V) is a row; its entries come out in ascending next-id order.
-    private static NGramLevel Rows(int v, ReadOnlySpan<ulong> keys)
+    // Returns each row's context, the rows' first entries (one more: the end) and each entry's next id.
+    private static (ulong[] Contexts, int[] Starts, int[] Next) Rows(int v, ReadOnlySpan<ulong> keys)
     {
         int entryCount = keys.Length;
         var next = new int[entryCount];
@@ -124,10 +125,10 @@ internal sealed class NGramLevel
             next[e] = (int)(key - context * (ulong)v);
         }
         starts[rowCount] = entryCount;
-        var level = new NGramLevel(contexts.AsSpan(0, rowCount).ToArray(), starts.AsSpan(0, rowCount + 1).ToArray(), next);
+        var rows = (contexts.AsSpan(0, rowCount).ToArray(), starts.AsSpan(0, rowCount + 1).ToArray(), next);
         ArrayPool<ulong>.Shared.Return(contexts);
         ArrayPool<int>.Shared.Return(starts);
-        return level;
+        return rows;
     }
 }
 
