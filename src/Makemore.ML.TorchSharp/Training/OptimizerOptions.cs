@@ -1,4 +1,5 @@
 using System.Globalization;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -21,6 +22,13 @@ public abstract record OptimizerOptions
 
     /// <summary>True when an update is exactly <c>p −= lr·grad</c> (no state, no decay): a model's <see cref="ExactSgdStep"/> may then stand in for backward and the optimizer.</summary>
     internal virtual bool IsPlainGradientDescent => false;
+
+    /// <summary>
+    /// One update of <paramref name="parameters"/> from their gradients by <paramref name="optimizer"/> (made by
+    /// <see cref="Create"/>) at its groups' learning rate <paramref name="learningRate"/>: <c>optimizer.step()</c>,
+    /// or the same numbers without the scalars TorchSharp's steps leave to the finalizer thread.
+    /// </summary>
+    internal virtual void Update(OptimizerHelper optimizer, IReadOnlyList<Parameter> parameters, double learningRate) => optimizer.step();
 
     /// <summary>The parameter groups: (decayed, true) and (not decayed, false), each only if not empty.</summary>
     private protected static IEnumerable<T> Groups<T>(IReadOnlyList<Parameter> decayed, IReadOnlyList<Parameter> notDecayed,
@@ -51,6 +59,25 @@ public sealed record SgdOptions(double Momentum = TrainingOptions.Defaults.Momen
 
     internal override bool IsPlainGradientDescent => Momentum == 0 && WeightDecay == 0;
 
+    /// <summary>
+    /// Plain SGD's update is <c>p += (−lr)·p.grad</c>, what <c>SGD.step</c> computes without momentum or decay, with one
+    /// scalar made and disposed per step: <c>SGD.step</c> converts −lr to a new <c>Scalar</c> for every parameter and leaves
+    /// each to the finalizer thread, which spent as much time finalizing them as the MLP's step took. Otherwise SGD.step.
+    /// </summary>
+    internal override void Update(OptimizerHelper optimizer, IReadOnlyList<Parameter> parameters, double learningRate)
+    {
+        if (!IsPlainGradientDescent)
+        {
+            optimizer.step();
+            return;
+        }
+        using var noGrad = no_grad();
+        using var alpha = (-learningRate).ToScalar();
+        foreach (var parameter in parameters)
+            if (parameter.grad is { } grad)
+                parameter.add_(grad, alpha);
+    }
+
     internal override string Describe() => string.Create(CultureInfo.InvariantCulture, $"sgd(momentum={Momentum:R},wd={WeightDecay:R})");
 
     internal override void Validate()
@@ -78,6 +105,10 @@ public sealed record AdamWOptions(
         new AdamW(Groups(decayed, notDecayed,
                 (parameters, decay) => new AdamW.ParamGroup(parameters, learningRate, Beta1, Beta2, Epsilon, decay ? WeightDecay : 0)),
             learningRate, Beta1, Beta2, Epsilon, WeightDecay);
+
+    /// <summary><see cref="AdamWUpdate"/>: <c>AdamW.step</c>'s numbers, without leaving its scalars to the finalizer thread.</summary>
+    internal override void Update(OptimizerHelper optimizer, IReadOnlyList<Parameter> parameters, double learningRate) =>
+        AdamWUpdate.Step((AdamW)optimizer);
 
     internal override string Describe() =>
         string.Create(CultureInfo.InvariantCulture, $"adamw(b1={Beta1:R},b2={Beta2:R},eps={Epsilon:R},wd={WeightDecay:R})");

@@ -108,7 +108,7 @@ public sealed class TrainableModel
     public nn.Module Module { get; }
 
     /// <summary>
-    /// What else decides the run's trajectory beyond <see cref="TrainingOptions"/> (a distillation teacher's targets), for the
+    /// What else decides the run's trajectory beyond <see cref="TrainingOptions"/> (dropout, a distillation teacher's targets), for the
     /// checkpoint fingerprint: a checkpoint is resumed only under the same key. Empty when there is nothing more.
     /// </summary>
     internal string TrajectoryKey { get; init; } = "";

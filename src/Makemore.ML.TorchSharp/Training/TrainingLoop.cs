@@ -72,8 +72,7 @@ public static class TrainingLoop
         int? batchSize = options.BatchSize is int b && b < n ? b : null;
         bool stoppedEarly = false, timeLimitReached = false;
         double learningRate = options.LearningRate;
-        bool plainSgd = options.Optimizer.IsPlainGradientDescent;
-        var exactStep = plainSgd ? model.SgdStep : null;
+        var exactStep = options.Optimizer.IsPlainGradientDescent ? model.SgdStep : null;
         module.train();
         for (int step = firstStep; step <= options.Steps && !options.CancellationToken.IsCancellationRequested; step++)
         {
@@ -100,12 +99,7 @@ public static class TrainingLoop
                 {
                     optimizer.zero_grad();
                     terms.Loss.backward();
-                    if (plainSgd)
-                        DescendGradient(parameters, learningRate);
-                    else if (optimizer is AdamW adamW)
-                        AdamWUpdate.Step(adamW); // AdamW.step's numbers, without leaving its scalars to the finalizer thread
-                    else
-                        optimizer.step();
+                    options.Optimizer.Update(optimizer, parameters, learningRate);
                 }
                 dataLossValue = ReferenceEquals(terms.DataLoss, terms.Loss) ? lossValue : terms.DataLoss.item<float>();
             }
@@ -144,20 +138,6 @@ public static class TrainingLoop
         bool restored = options.RestoreBest && run.RestoreBest(module);
         return new TrainingResult(history, firstStep, run.BestDevLoss, run.BestStep, stoppedEarly,
             options.CancellationToken.IsCancellationRequested && !stoppedEarly && run.Step < options.Steps, restored, stopwatch.Elapsed, timeLimitReached);
-    }
-
-    /// <summary>
-    /// Plain SGD's update, <c>p += (−lr)·p.grad</c>, what TorchSharp's <c>SGD.step</c> computes without momentum or decay,
-    /// with one scalar made and disposed per step: its step converts −lr to a new <c>Scalar</c> for every parameter and
-    /// leaves each to the finalizer thread, which spent as much time finalizing them as the MLP's step took.
-    /// </summary>
-    private static void DescendGradient(Parameter[] parameters, double learningRate)
-    {
-        using var noGrad = no_grad();
-        using var alpha = (-learningRate).ToScalar();
-        foreach (var parameter in parameters)
-            if (parameter.grad is { } grad)
-                parameter.add_(grad, alpha);
     }
 
     /// <summary>Mean NLL per predicted character over the whole of <paramref name="dev"/>, in eval mode without gradients.</summary>

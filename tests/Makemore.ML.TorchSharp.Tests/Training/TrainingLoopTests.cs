@@ -225,7 +225,7 @@ public sealed class TrainingLoopTests
     [TestMethod]
     public void ThePlainSgdUpdateIsTorchSharpsStepBitForBit()
     {
-        // Plain SGD runs the loop's own update (one scalar per step); a weight decay of 1e-300, which is 0 in float32,
+        // Plain SGD runs SgdOptions' own update (one scalar per step); a weight decay of 1e-300, which is 0 in float32,
         // sends the same run through TorchSharp's SGD.step. The weights must come out identical.
         using var scope = NewDisposeScope();
         var ours = Create();
