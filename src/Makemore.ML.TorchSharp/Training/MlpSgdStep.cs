@@ -179,7 +179,7 @@ internal sealed class MlpSgdStep : IDisposable
     }
 
     // The storage of a contiguous CPU tensor (parameters and the step's own buffers are; batches are fresh copies).
-    internal static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(Contiguous(t).bytes);
+    private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(Contiguous(t).bytes);
 
     private static ReadOnlySpan<long> Longs(Tensor t) => MemoryMarshal.Cast<byte, long>(Contiguous(t).bytes);
 
