@@ -24,9 +24,10 @@ internal static class CommonOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
-    public static Option<int> SplitSeed() => new Option<int>("--seed")
+    /// <summary>The seed of a random split: <c>--split-seed</c> on every command (<c>--seed</c> too where it has no other seed).</summary>
+    public static Option<int> SplitSeed(bool seedAlias = true) => new Option<int>("--split-seed", seedAlias ? ["--seed"] : [])
     {
-        Description = "Seed of --split random",
+        Description = "Seed of --split random (as given to 'makemore train --split-seed'; default: the model's own where there is one)",
         DefaultValueFactory = _ => 42,
     }.Within(0);
 

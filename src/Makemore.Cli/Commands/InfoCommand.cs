@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.ML;
 using Makemore.Cli.Internal;
 using Makemore.ML;
+using Makemore.ML.Data;
 using Makemore.ML.Inference;
 
 namespace Makemore.Cli.Commands;
@@ -25,6 +26,11 @@ internal static class InfoCommand
             foreach ((string name, string value) in languageModel.Describe())
                 output.WriteLine($"{name + ":",-11} {value}");
             var metadata = MakemoreModel.GetMetadata(loaded);
+            // Where the model's figures come from: eval, sample and serve use this file and split by default.
+            var provenance = DataProvenance.FromMetadata(metadata);
+            output.WriteLine($"{"data:",-11} {provenance?.DataDescription ?? "not recorded (fitted through the API, or saved without provenance)"}");
+            if (provenance is not null)
+                output.WriteLine($"{"split:",-11} {provenance.SplitDescription}");
             if (metadata.Count > 0)
             {
                 output.WriteLine("saved with:");

@@ -19,11 +19,12 @@ internal static class InterpolateCommand
         var input = CommonOptions.Input();
         var split = CommonOptions.Split("lecture");
         var seed = CommonOptions.SplitSeed();
+        var allowOtherData = new Option<bool>(SameData.OptOutFlag) { Description = "Accept models trained on another file or split (then no figure is a test figure)" };
         var zip = new Option<string>("--output", "-o") { Description = "Where to save the mixture", DefaultValueFactory = _ => "interpolated.zip" };
         var command = new Command("interpolate", "Mix saved models (p = Σ wᵢ pᵢ), weights fitted by EM on the dev part; print train/dev/test NLL and save.\n" +
             "Example: makemore interpolate -m kn6.zip -m wavenet.zip -o mix.zip")
         {
-            models, input, split, seed, zip,
+            models, input, split, seed, zip, allowOtherData,
         };
         command.SetAction(parse =>
         {
@@ -38,8 +39,13 @@ internal static class InterpolateCommand
             string path = DataFiles.Resolve(parse.GetValue(input));
             var names = DataFiles.Read(path);
             var parts = DataFiles.Parts(names, protocol, parse.GetValue(seed));
+            var provenance = DataProvenance.Of(path, names.Count, protocol, parse.GetValue(seed));
             var ml = new MLContext();
             var loaded = paths.Select(p => Models.Load(ml, p)).ToArray();
+            // Every component must be of this file and split: a component fitted on this run's dev or test names would
+            // take the weight and make the "test" figure a figure on seen names.
+            var mismatches = paths.Select((p, i) => SameData.Require(p, MakemoreModel.GetMetadata(loaded[i]), provenance, "-m", parse.GetValue(allowOtherData)))
+                .Where(m => m is not null).ToArray();
             var ids = ml.Transforms.Text.MapCharactersToIds().Fit(ml.Data.LoadNames(names));
             var vocabulary = MakemoreModel.GetVocabulary(ids);
             for (int i = 0; i < loaded.Length; i++)
@@ -60,9 +66,23 @@ internal static class InterpolateCommand
                 table.Add(part, metrics.ItemCount, metrics.PredictedCharacterCount, metrics.NllPerCharacter, metrics.BitsPerCharacter, metrics.Perplexity);
             }
             table.Write(output);
+            var metadata = provenance.ToMetadata().ToDictionary();
+            metadata["command"] = "makemore " + string.Join(' ', parse.Tokens.Select(t => t.Value));
+            for (int i = 0; i < paths.Length; i++)
+            {
+                metadata[$"component{i + 1}"] = Path.GetFullPath(paths[i]);
+                if (DataProvenance.FromMetadata(MakemoreModel.GetMetadata(loaded[i])) is { } theirs)
+                    foreach (var (key, value) in theirs.ToMetadata($"component{i + 1}_"))
+                        metadata[key] = value;
+            }
+            if (mismatches.Length > 0)
+                metadata["other_data"] = string.Join("; ", mismatches);
+            mixture = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(ml, fitted.Model, "Ids", ids.Transform(ml.Data.LoadNames(parts[0].Names)), metadata));
             ml.Makemore().Save(mixture, ml.Data.LoadNames(dev).Schema, target);
             output.WriteLine();
-            output.WriteLine($"saved: {target} (weights fitted on the dev part; the test figure is the only one not seen by any fit)");
+            output.WriteLine(mismatches.Length == 0
+                ? $"saved: {target} (weights fitted on the dev part; the test figure is the only one not seen by any fit)"
+                : $"saved: {target} (with {SameData.OptOutFlag}: a component was trained on other data, so no figure above is a test figure)");
             return 0;
         });
         return command;

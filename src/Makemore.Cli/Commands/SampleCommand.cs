@@ -50,7 +50,7 @@ internal static class SampleCommand
         var beam = new Option<int>("--beam") { Description = "Instead of sampling, list the -n most likely names (best-first search keeping at most N unfinished names), with log-likelihoods" }.Within(1);
         var input = new Option<string?>("--input", "-i") { Description = "Names file of the novelty report (default: the data the model was trained on, from its metadata)" };
         var split = new Option<string?>("--split") { Description = "Split of the novelty report: lecture, random or none (default: the model's, from its metadata)" };
-        var splitSeed = new Option<int>("--split-seed") { Description = "Seed of --split random, as given to 'makemore train --seed'", DefaultValueFactory = _ => NameSplitter.LectureSeed }.Within(0);
+        var splitSeed = CommonOptions.SplitSeed(seedAlias: false);
         var json = CommonOptions.Json();
         var command = new Command("sample", "Sample names from a saved model, one per line; a novelty report (in train / in dev-test / new) follows on standard error.\n" +
             "Example: makemore sample -m names-model.zip -n 5 --seed 2147483647 --rng lecture\n" +
@@ -95,7 +95,7 @@ internal static class SampleCommand
             var loaded = Models.Load(new MLContext(), parse.GetValue(model)!);
             var generator = NameGenerator.From(loaded);
             Prefixes.Check(constraints.StartsWith, generator.Model.Vocabulary, parse.GetValue(prefix)!.Length > 0 ? "--prefix" : "--starts-with");
-            var novelty = NoveltyData.Load(parse.GetValue(input), parse.GetValue(split), parse.GetValue(splitSeed), MakemoreModel.GetMetadata(loaded), out string noveltyNote);
+            var novelty = NoveltyData.Load(parse.GetValue(input), parse.GetValue(split), parse.GetResult(splitSeed) is { Implicit: false } ? parse.GetValue(splitSeed) : null, MakemoreModel.GetMetadata(loaded), out string noveltyNote);
             bool asJson = parse.GetValue(json);
             int n = parse.GetValue(count);
             if (parse.GetValue(beam) is int width && width > 0)

@@ -24,14 +24,14 @@ internal static class ServeCommand
         };
         var input = new Option<string?>("--input", "-i") { Description = "Names file for the novelty of generated names (default: the data the model was trained on, from its metadata)" };
         var split = new Option<string?>("--split") { Description = "Split of that file: lecture, random or none (default: the model's)" };
-        var splitSeed = new Option<int>("--split-seed") { Description = "Seed of --split random, as given to 'makemore train --seed'", DefaultValueFactory = _ => NameSplitter.LectureSeed }.Within(0);
+        var splitSeed = CommonOptions.SplitSeed(seedAlias: false);
         var command = new Command("serve", "Serve a model over HTTP: GET / (a page), GET /generate, POST /score, GET /complete. Ctrl+C stops it.\n" +
             "Example: makemore serve -m names-model.zip --port 5080") { model, port, host, input, split, splitSeed };
         command.SetAction(parse =>
         {
             var ml = new MLContext();
             var loaded = Models.Load(ml, parse.GetValue(model)!);
-            var novelty = NoveltyData.Load(parse.GetValue(input), parse.GetValue(split), parse.GetValue(splitSeed), MakemoreModel.GetMetadata(loaded), out string noveltyNote);
+            var novelty = NoveltyData.Load(parse.GetValue(input), parse.GetValue(split), parse.GetResult(splitSeed) is { Implicit: false } ? parse.GetValue(splitSeed) : null, MakemoreModel.GetMetadata(loaded), out string noveltyNote);
             var service = new NameService(MakemoreModel.GetLanguageModel(loaded), PlausibilityTable.From(loaded), novelty);
             string url = $"http://{parse.GetValue(host)}:{parse.GetValue(port)}";
             using var app = NameServiceHost.Create(service, url);

@@ -32,9 +32,10 @@ internal static class TrainCommand
         var split = CommonOptions.Split("lecture");
         var seed = new Option<int>("--seed")
         {
-            Description = $"Seed of --split random, and of the samples shown (when not given, samples use {SamplingOptions.LectureSeed})",
+            Description = $"Seed of the run: initialisation, batches, the samples shown (when not given, samples use {SamplingOptions.LectureSeed}) and, without --split-seed, --split random",
             DefaultValueFactory = _ => 42,
         }.Within(0);
+        var splitSeed = CommonOptions.SplitSeed(seedAlias: false);
         var order = new Option<int>("--order") { Description = "ngram: n, 1–8 (2 = bigram)", DefaultValueFactory = _ => 2 }.Within(1, 8);
         var smoothing = new Option<string>("--smoothing") { Description = "ngram: none, add-k:K, kneser-ney or kneser-ney:D", DefaultValueFactory = _ => "add-k:1" };
         var blockSize = new Option<int>("--block-size") { Description = "softmax, mlp family: previous characters seen (softmax: 1 = bigram; mlp, bn-mlp: 3; wavenet: 8)", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.BlockSize }.Within(1, 64);
@@ -69,6 +70,7 @@ internal static class TrainCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
         var json = CommonOptions.Json();
         var topK = new Option<int>("--top-k") { Description = "Samples: keep only the k most likely characters at each step (0: all)", DefaultValueFactory = _ => 0 }.Within(0);
+        var allowOtherData = new Option<bool>(SameData.OptOutFlag) { Description = "with --teacher: accept a teacher trained on another file or split (then no figure is a test figure)" };
         var sampleOnly = new Option<bool>("--sample-only") { Description = "Do not train: load the model at -o and print samples (makemore.py's flag)" };
         var unknown = new Option<string>("--unknown")
         {
@@ -78,9 +80,9 @@ internal static class TrainCommand
         var command = new Command("train", "Train a model on the train part, print train/dev/test NLL and samples, save a zip.\n" +
             "Example: makemore train --order 3 --smoothing kneser-ney -o trigram.zip")
         {
-            input, model, type, split, seed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly, unknown,
+            input, model, type, split, seed, splitSeed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly, unknown,
             embedding, embedding2, hidden, layers, heads, dropout, tieWeights, weightDecay, timeLimit, schedule, optimizer, evalEvery, patience, checkpoint, resume,
-            teacher, teacherWeight,
+            teacher, teacherWeight, allowOtherData,
         };
         command.SetAction(parse =>
         {
@@ -100,12 +102,17 @@ internal static class TrainCommand
             string path = DataFiles.Resolve(parse.GetValue(input));
             var names = DataFiles.Read(path);
             var protocol = DataFiles.ParseSplit(parse.GetValue(split)!);
-            var parts = DataFiles.Parts(names, protocol, parse.GetValue(seed));
+            int splitSeedValue = parse.GetResult(splitSeed) is { Implicit: false } ? parse.GetValue(splitSeed) : parse.GetValue(seed);
+            var parts = DataFiles.Parts(names, protocol, splitSeedValue);
+            // What the model is fitted on, saved with it: eval, sample and serve then use its own split by default.
+            var provenance = DataProvenance.Of(path, names.Count, protocol, splitSeedValue);
             if (parts[0].Names.Count == 0)
                 throw new UsageException($"the train part of {path} is empty: the file is too small for --split {parse.GetValue(split)}");
             string zip = parse.GetValue(model)!;
             // Fail on an unusable output path now, not after training.
             AtomicFile.EnsureWritable(zip);
+            // A model that existed before the run is never replaced by an interrupted one (it is saved beside it).
+            bool zipExisted = File.Exists(zip);
             var policy = parse.GetValue(unknown) switch
             {
                 "error" => UnknownCharacterPolicy.Error,
@@ -137,6 +144,13 @@ internal static class TrainCommand
             };
             if (sequenceKind is null && (Has(parse, "--teacher") || Has(parse, "--teacher-weight")))
                 throw new UsageException($"--teacher and --teacher-weight apply to rnn, gru, lstm, bow and transformer, not to --type {parse.GetValue(type)}");
+            // A teacher fitted on other names would leak this run's dev and test names into its targets.
+            string? teacherMismatch = null;
+            var teacherMetadata = Given<string>(parse, "--teacher") is { } teacherPath
+                ? MakemoreModel.GetMetadata(Models.Load(new MLContext(), teacherPath))
+                : null;
+            if (teacherMetadata is not null)
+                teacherMismatch = SameData.Require(Given<string>(parse, "--teacher")!, teacherMetadata, provenance, "--teacher", parse.GetValue(allowOtherData));
             var sequenceOptions = sequenceKind is SequenceModelKind s ? SequenceFlags(parse, s, names) : null;
             var training = mlpOptions?.Training ?? sequenceOptions?.Training;
             int totalSteps = training?.Steps ?? parse.GetValue(steps);
@@ -147,17 +161,23 @@ internal static class TrainCommand
                 training.CancellationToken = interrupt.Token;
             }
             // Ctrl+C during training stops after the current step; a model with at least one step is evaluated and saved,
-            // marked as interrupted. A second Ctrl+C ends the process at once (the save is atomic: no half-written file).
+            // marked as interrupted. A second Ctrl+C ends the process at once (the save is atomic: no half-written file),
+            // after one line that says what is on disk.
+            string? savedTo = null;
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
                 if (interrupt.IsCancellationRequested)
+                {
+                    error.WriteLine($"makemore: quit at once. {Kept(savedTo, zip, training?.CheckpointPath)}");
                     return;
+                }
                 e.Cancel = true;
                 error.WriteLine();
                 error.WriteLine("makemore: interrupted; stopping after this step (Ctrl+C again to quit at once)");
                 interrupt.Cancel();
             };
             Console.CancelKeyPress += onCancel;
+            using var unhook = new Unhook(() => Console.CancelKeyPress -= onCancel);
             IEstimator<LanguageModelTransformer> trainer = parse.GetValue(type) switch
             {
                 "ngram" => ml.Makemore().Trainers.NGram(new NGramOptions
@@ -213,10 +233,6 @@ internal static class TrainCommand
                 throw new CommandFailedException(string.Create(CultureInfo.InvariantCulture,
                     $"training diverged at step {e.Step} of {e.Steps} (loss {e.Loss}): use a smaller --lr than {e.LearningRate:G6}. {NothingSaved(zip)}"));
             }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
             stopwatch.Stop();
             progress?.Done();
             var languageModel = trained.Model;
@@ -232,7 +248,9 @@ internal static class TrainCommand
             var fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(ml, languageModel, "Ids", ids.Transform(train)));
 
             bool asJson = parse.GetValue(json);
-            var report = asJson ? TextWriter.Null : output;
+            // A reader that goes away (| head) must not cost the finished training: the model is saved whatever happens to stdout.
+            var stdout = new ClosableReport(output);
+            var report = asJson ? TextWriter.Null : stdout;
             report.WriteLine($"data: {path} ({names.Count:N0} names), split: {parse.GetValue(split)}");
             report.WriteLine($"model: {languageModel}");
             string counting = trainer is NGramEstimator
@@ -244,10 +262,18 @@ internal static class TrainCommand
             var metadata = new Dictionary<string, object>
             {
                 ["command"] = "makemore " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
-                ["data"] = path,
-                ["data_names"] = names.Count,
-                ["split"] = parse.GetValue(split)!,
             };
+            foreach (var (key, value) in provenance.ToMetadata())
+                metadata[key] = value;
+            if (teacherMetadata is not null)
+            {
+                metadata["teacher"] = Path.GetFullPath(Given<string>(parse, "--teacher")!);
+                if (DataProvenance.FromMetadata(teacherMetadata) is { } teacherData)
+                    foreach (var (key, value) in teacherData.ToMetadata("teacher_"))
+                        metadata[key] = value;
+                if (teacherMismatch is not null)
+                    metadata["teacher_other_data"] = teacherMismatch;
+            }
             if (stepsDone is int done)
             {
                 metadata["steps_completed"] = done;
@@ -276,7 +302,7 @@ internal static class TrainCommand
                 // does not, the weights blew up (the last update of a too-large learning rate): such a model is not saved.
                 if (part is "train" or "all" && !double.IsFinite(metrics.NllPerCharacter))
                     throw new CommandFailedException(string.Create(CultureInfo.InvariantCulture,
-                        $"the trained model gives the {part} part an NLL of {metrics.NllPerCharacter}: training diverged; use a smaller --lr than {parse.GetValue(lr):G6}. {NothingSaved(zip)}"));
+                        $"the trained model gives the {part} part an NLL of {metrics.NllPerCharacter}: training diverged; use a smaller --lr than {training?.LearningRate ?? parse.GetValue(lr):G6}. {NothingSaved(zip)}"));
                 table.Add(part, metrics.ItemCount, metrics.PredictedCharacterCount, metrics.NllPerCharacter, metrics.BitsPerCharacter, metrics.Perplexity);
                 metadata[$"{part}_nll"] = metrics.NllPerCharacter;
                 metadata[$"{part}_characters"] = metrics.PredictedCharacterCount;
@@ -288,16 +314,25 @@ internal static class TrainCommand
             if (PlausibilityTable.From(fitted) is { } plausibility)
                 savedWith[PlausibilityTable.MetadataKey] = plausibility.ToMetadataValue();
             fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(ml, languageModel, "Ids", ids.Transform(train), savedWith));
-            ml.Makemore().Save(fitted, train.Schema, zip);
+            // An interrupted run never replaces a model that was there before it: it is saved beside it.
+            bool interrupted = metadata.TryGetValue("interrupted", out var where);
+            string target = interrupted && zipExisted ? InterruptedPath(zip) : zip;
+            ml.Makemore().Save(fitted, train.Schema, target);
+            savedTo = target;
+            if (target != zip)
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"makemore: interrupted {where}: saved beside {zip}, which is unchanged, as {target}{(metadata.TryGetValue("dev_nll", out var devNll) ? $" (dev NLL {devNll:F4})" : "")}"));
+            if (teacherMismatch is not null)
+                report.WriteLine($"note: the teacher is not of this run's data ({teacherMismatch}): no figure above is a test figure");
             report.WriteLine();
-            report.WriteLine(metadata.TryGetValue("interrupted", out var where) ? $"saved: {zip} (interrupted {where})" : $"saved: {zip}");
+            report.WriteLine(interrupted ? $"saved: {target} (interrupted {where})" : $"saved: {target}");
             var drawn = new NameGenerator(languageModel).Generate(parse.GetValue(samples), sampling);
             if (asJson)
             {
-                output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+                stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
                 {
                     ["model"] = languageModel.ToString()!,
-                    ["output"] = zip,
+                    ["output"] = target,
                     ["metadata"] = metadata,
                     ["samples"] = drawn,
                 }, JsonNumbers));
@@ -308,6 +343,8 @@ internal static class TrainCommand
                 foreach (string name in drawn)
                     report.WriteLine($"  {name}");
             }
+            if (stdout.Closed)
+                return MakemoreCli.OutputClosed; // the model is saved; the reader left before the report ended
             return interrupt.IsCancellationRequested ? Interrupted : 0;
         });
         return command;
@@ -451,6 +488,23 @@ internal static class TrainCommand
     };
 
     private static string NothingSaved(string zip) => File.Exists(zip) ? $"Nothing was saved: {zip} is unchanged." : "Nothing was saved.";
+
+    // What is on disk when a second Ctrl+C ends the process at once.
+    private static string Kept(string? savedTo, string zip, string? checkpoint)
+    {
+        string model = savedTo is not null ? $"The model was saved: {savedTo}." : NothingSaved(zip);
+        return checkpoint is not null && File.Exists(checkpoint) ? $"{model} The last checkpoint is kept: resume with --resume {checkpoint}." : model;
+    }
+
+    /// <summary>Where an interrupted run saves when its <c>-o</c> existed before it: <c>m.zip</c> → <c>m.interrupted.zip</c>.</summary>
+    internal static string InterruptedPath(string zip) =>
+        Path.Combine(Path.GetDirectoryName(zip) ?? "", Path.GetFileNameWithoutExtension(zip) + ".interrupted" + Path.GetExtension(zip));
+
+    // Runs an action on Dispose: unhooks the Ctrl+C handler however the command ends.
+    private sealed class Unhook(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
 
     /// <summary>Exit code of an interrupted run (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;

@@ -7,29 +7,28 @@ namespace Makemore.Cli.Internal;
 internal static class NoveltyData
 {
     /// <summary>
-    /// The classifier for <paramref name="input"/> (or the model's "data" metadata) split by <paramref name="split"/> (or
-    /// the model's "split" metadata, or lecture); null when no data is known or the file is gone, with the reason in
-    /// <paramref name="note"/> (otherwise the file and split used).
+    /// The classifier for <paramref name="input"/> (or the model's own data file, from its provenance) split by
+    /// <paramref name="split"/> and <paramref name="splitSeed"/> (or the model's own); null when the model records no
+    /// data and none is given, or its file is gone, with the reason in <paramref name="note"/> (otherwise the file and
+    /// split used, and how they differ from the model's).
     /// </summary>
-    public static NoveltyClassifier? Load(string? input, string? split, int splitSeed, IReadOnlyDictionary<string, string> metadata, out string note)
+    public static NoveltyClassifier? Load(string? input, string? split, int? splitSeed, IReadOnlyDictionary<string, string> metadata, out string note)
     {
-        string? path = input ?? (metadata.TryGetValue("data", out string? saved) ? saved : null);
-        string protocolName = split ?? (metadata.TryGetValue("split", out string? savedSplit) ? savedSplit : "lecture");
-        var protocol = DataFiles.ParseSplit(protocolName);
-        if (path is null)
+        var provenance = DataProvenance.FromMetadata(metadata);
+        if (input is null && provenance is null)
         {
             note = "the model does not say what data it was trained on; give it with --input";
             return null;
         }
-        if (input is null && !File.Exists(path))
+        if (input is null && !File.Exists(provenance!.File))
         {
-            note = $"the training data {path} named in the model is not found; give it with --input";
+            note = $"the training data {provenance.File} named in the model is not found; give it with --input";
             return null;
         }
-        var names = DataFiles.Read(DataFiles.Resolve(path));
-        note = $"{path}, split {protocolName}";
-        if (protocol == SplitProtocol.None)
-            return new NoveltyClassifier(names, []);
-        return NoveltyClassifier.From(NameSplitter.Split(names, protocol, splitSeed));
+        var data = ModelData.Resolve(provenance, input, split, splitSeed, SplitProtocol.Lecture);
+        note = $"{data.Path}, {data.SplitDescription}" + (data.Note is null ? "" : $" ({data.Note})");
+        if (data.Split == SplitProtocol.None)
+            return new NoveltyClassifier(data.Names, []);
+        return NoveltyClassifier.From(NameSplitter.Split(data.Names, data.Split, data.SplitSeed));
     }
 }
