@@ -27,7 +27,7 @@ public sealed class CliEdgeCaseTests
     [TestMethod]
     public void PartWithoutASplitIsRefused()
     {
-        var (code, _, error) = Run("eval", "-m", "whatever.zip", "--part", "dev");
+        var (code, _, error) = Run("eval", "-m", "whatever.zip", "--split", "none", "--part", "dev");
         Assert.AreEqual(2, code);
         Assert.AreEqual("makemore: --part dev needs --split lecture or random (with --split none the whole file is evaluated)", error.Trim());
     }

@@ -26,11 +26,14 @@ internal static class EvalCommand
         };
         command.SetAction(parse =>
         {
+            // --part only means something within a split; silently evaluating the whole file instead would mislead.
+            if (parse.GetValue(split) == "none" && parse.GetResult(part) is { Implicit: false })
+                throw new UsageException($"--part {parse.GetValue(part)} needs --split lecture or random (with --split none the whole file is evaluated)");
             var ml = new MLContext();
             var loaded = Models.Load(ml, parse.GetValue(model)!);
             var data = ModelData.Resolve(DataProvenance.FromMetadata(MakemoreModel.GetMetadata(loaded)), parse.GetValue(input), parse.GetValue(split),
                 parse.GetResult(seed) is { Implicit: false } ? parse.GetValue(seed) : null, SplitProtocol.None);
-            // --part only means something within a split; silently evaluating the whole file instead would mislead.
+            // The same for a model whose own split is none.
             if (data.Split == SplitProtocol.None && parse.GetResult(part) is { Implicit: false })
                 throw new UsageException($"--part {parse.GetValue(part)} needs --split lecture or random (with --split none the whole file is evaluated)");
             string wanted = data.Split == SplitProtocol.None ? "all" : parse.GetValue(part)!;

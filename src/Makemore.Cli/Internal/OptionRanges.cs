@@ -14,7 +14,7 @@ internal static class OptionRanges
     /// <summary>Accepts whole numbers from <paramref name="min"/> to <paramref name="max"/>.</summary>
     public static Option<int> Within(this Option<int> option, int min, int max = int.MaxValue)
     {
-        option.CustomParser = result => (int)ParseWhole(result, option.Name, min, max);
+        option.CustomParser = result => (int)ParseWhole(result, Typed(result, option.Name), min, max);
         return option;
     }
 
@@ -45,6 +45,11 @@ internal static class OptionRanges
         option.CustomParser = result => ParseFinite(result, option.Name, "a number > 0 and ≤ 1", x => x > 0 && x <= 1);
         return option;
     }
+
+    // The long alias the user typed (--seed for --split-seed), so the error names what is on their command line; a short
+    // one (-n) is named by its long name (--count), which says more.
+    private static string Typed(ArgumentResult result, string name) =>
+        (result.Parent as OptionResult)?.IdentifierToken?.Value is { } typed && typed.StartsWith("--", StringComparison.Ordinal) ? typed : name;
 
     /// <summary>The words for a whole-number range, e.g. "at least 1" or "between 1 and 8".</summary>
     public static string Describe(long min, long max) => max is int.MaxValue or long.MaxValue
