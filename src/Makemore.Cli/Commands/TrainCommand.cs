@@ -38,23 +38,23 @@ internal static class TrainCommand
         var splitSeed = CommonOptions.SplitSeed(seedAlias: false);
         var order = new Option<int>("--order") { Description = "ngram: n, 1–8 (2 = bigram)", DefaultValueFactory = _ => 2 }.Within(1, 8);
         var smoothing = new Option<string>("--smoothing") { Description = "ngram: none, add-k:K, kneser-ney or kneser-ney:D", DefaultValueFactory = _ => "add-k:1" };
-        var blockSize = new Option<int>("--block-size") { Description = "softmax, mlp family: previous characters seen (softmax: 1 = bigram; mlp, bn-mlp: 3; wavenet: 8)", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.BlockSize }.Within(1, 64);
-        var embedding = new Option<int>("--n-embd") { Description = "mlp family, rnn, gru, lstm, bow, transformer: width of a character embedding (mlp, bn-mlp: 10; wavenet: 24; rnn, gru, lstm: 64)", DefaultValueFactory = _ => MlpEstimator.Defaults.For(MlpEstimator.Defaults.Kind).EmbeddingSize }.Within(1, 4096);
+        var blockSize = new Option<int?>("--block-size") { Description = $"softmax, mlp family: previous characters seen (default: {KindDefaults.BlockSize})" }.Within(1, 64);
+        var embedding = new Option<int?>("--n-embd") { Description = $"mlp family, rnn, gru, lstm, bow, transformer: width of a character embedding (default: {KindDefaults.EmbeddingSize})" }.Within(1, 4096);
         var embedding2 = new Option<int>("--n-embd2") { Description = "rnn, gru, lstm: width of the hidden state (makemore.py: 64)", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.HiddenSize }.Within(1, 4096);
-        var layers = new Option<int>("--n-layer") { Description = "mlp, bn-mlp: hidden layers (1, the lectures; more is part 3's deeper network); wavenet: log2(block); transformer: blocks (makemore.py: 4)", DefaultValueFactory = _ => 1 }.Within(1, 64);
+        var layers = new Option<int?>("--n-layer") { Description = $"mlp, bn-mlp: hidden layers (more is part 3's deeper network); wavenet: levels; transformer: blocks (default: {KindDefaults.LayerCount})" }.Within(1, 64);
         var heads = new Option<int>("--n-head") { Description = "transformer: attention heads (makemore.py: 4); must divide --n-embd", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.HeadCount }.Within(1, 64);
         var tieWeights = new Option<bool>("--tie-weights") { Description = "transformer: read out through the token embeddings instead of a separate lm_head (GPT-2's weight tying; makemore.py: off)", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.TieWeights };
         var dropout = new Option<double>("--dropout") { Description = "transformer: dropout while training, on the embeddings and each residual branch (makemore.py: 0)", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.Dropout }.NonNegative();
         var teacher = new Option<string?>("--teacher") { Description = "rnn, gru, lstm, bow, transformer: distil this saved model (any type, an interpolation too; same input file): each training target mixes its next-character distribution with the character seen" };
         var teacherWeight = new Option<double>("--teacher-weight") { Description = "with --teacher: the teacher's share of each training target, in (0, 1]", DefaultValueFactory = _ => SequenceModelEstimator.Defaults.TeacherWeight }.Positive();
         var weightDecay = new Option<double?>("--weight-decay") { Description = "neural models but softmax: the optimizer's weight decay (adamw: 0.01, makemore.py's; sgd: 0)" };
-        var hidden = new Option<int>("--n-hidden") { Description = "mlp family: units per hidden layer (mlp, bn-mlp: 200; wavenet: 128)", DefaultValueFactory = _ => MlpEstimator.Defaults.For(MlpEstimator.Defaults.Kind).HiddenSize }.Within(1, 65536);
+        var hidden = new Option<int?>("--n-hidden") { Description = $"mlp family: units per hidden layer (default: {KindDefaults.HiddenSize})" }.Within(1, 65536);
         var schedule = new Option<string>("--lr-schedule")
         {
             Description = "mlp family, rnn, gru, lstm, bow, transformer: step:N (lr × 0.1 after step N; the lectures: 100000, wavenet 150000), cosine[:WARMUP] or constant (rnn, gru, lstm: constant, as makemore.py)",
         };
-        var optimizer = new Option<string>("--optimizer") { Description = "mlp family, rnn, gru, lstm, bow, transformer: sgd (the lectures' default) or adamw (makemore.py's settings; rnn, gru, lstm's default)", DefaultValueFactory = _ => "sgd" };
-        var evalEvery = new Option<int>("--eval-every") { Description = "mlp family, rnn, gru, lstm, bow, transformer: evaluate on the whole dev part every N steps and keep the best model", DefaultValueFactory = _ => 10_000 }.Within(1);
+        var optimizer = new Option<string?>("--optimizer") { Description = $"mlp family, rnn, gru, lstm, bow, transformer: sgd or adamw (makemore.py's settings) (default: {KindDefaults.Optimizer})" };
+        var evalEvery = new Option<int?>("--eval-every") { Description = $"mlp family, rnn, gru, lstm, bow, transformer: evaluate on the whole dev part every N steps and keep the best model (default: {KindDefaults.EvaluationInterval})" }.Within(1);
         var patience = new Option<int?>("--patience") { Description = "mlp family, rnn, gru, lstm, bow, transformer: stop after this many evaluations without a better dev loss" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "mlp family, rnn, gru, lstm, bow, transformer: write a resumable checkpoint here (atomically) every --eval-every steps and at the end" };
         var timeLimit = new Option<double?>("--time-limit") { Description = "neural models: stop after this many minutes of training, keeping the best model on dev" };
@@ -62,10 +62,10 @@ internal static class TrainCommand
         var context = new Option<string>("--context") { Description = "softmax: joint (V^block rows of W) or per-position", DefaultValueFactory = _ => Name(SoftmaxRegressionEstimator.Defaults.Context) };
         var encoding = new Option<string>("--encoding") { Description = "softmax: one-hot (the lecture) or embedding (row lookup, E04)", DefaultValueFactory = _ => Name(SoftmaxRegressionEstimator.Defaults.Encoding) };
         var l2 = new Option<double>("--l2") { Description = "softmax: L2 strength on W", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.L2 }.NonNegative();
-        var lr = new Option<double>("--lr") { Description = "softmax, mlp family, rnn, gru, lstm, bow, transformer: learning rate (softmax: 50; mlp family: 0.1; rnn, gru, lstm: 5e-4)", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.LearningRate }.Positive();
-        var steps = new Option<int>("--steps") { Description = "softmax, mlp family, rnn, gru, lstm, bow, transformer: gradient steps (softmax: 300; mlp family: 200000; rnn, gru, lstm: 10000)", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.Steps }.Within(1);
+        var lr = new Option<double?>("--lr") { Description = $"softmax, mlp family, rnn, gru, lstm, bow, transformer: learning rate (default: {KindDefaults.LearningRates})" }.Positive();
+        var steps = new Option<int?>("--steps") { Description = $"softmax, mlp family, rnn, gru, lstm, bow, transformer: gradient steps (default: {KindDefaults.Steps})" }.Within(1);
         var batchSize = new Option<int?>("--batch-size") { Description = "softmax, mlp family, rnn, gru, lstm, bow, transformer: examples per step (softmax: full batch; the others: 32)" };
-        var threads = new Option<int>("--threads") { Description = "softmax, mlp family, rnn, gru, lstm, bow, transformer: libtorch threads", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.Threads }.Within(1, 256);
+        var threads = new Option<int?>("--threads") { Description = $"softmax, mlp family, rnn, gru, lstm, bow, transformer: libtorch threads (default: {KindDefaults.Threads})" }.Within(1, 256);
         var samples = new Option<int>("--samples") { Description = "Samples to show after training", DefaultValueFactory = _ => 10 }.Within(0);
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
         var json = CommonOptions.Json();
@@ -153,7 +153,7 @@ internal static class TrainCommand
                 teacherMismatch = SameData.Require(Given<string>(parse, "--teacher")!, teacherMetadata, provenance, "--teacher", parse.GetValue(allowOtherData));
             var sequenceOptions = sequenceKind is SequenceModelKind s ? SequenceFlags(parse, s, names) : null;
             var training = mlpOptions?.Training ?? sequenceOptions?.Training;
-            int totalSteps = training?.Steps ?? parse.GetValue(steps);
+            int totalSteps = training?.Steps ?? parse.GetValue(steps) ?? SoftmaxRegressionEstimator.Defaults.Steps;
             var progress = parse.GetValue(quiet) ? null : new Progress(error, totalSteps);
             if (training is not null)
             {
@@ -187,7 +187,7 @@ internal static class TrainCommand
                 }),
                 "softmax" => ml.Makemore().Trainers.SoftmaxRegression(new SoftmaxRegressionOptions
                 {
-                    BlockSize = parse.GetValue(blockSize),
+                    BlockSize = parse.GetValue(blockSize) ?? SoftmaxRegressionEstimator.Defaults.BlockSize,
                     Context = parse.GetValue(context) switch
                     {
                         "joint" => ContextEncoding.Joint,
@@ -201,10 +201,10 @@ internal static class TrainCommand
                         var other => throw new UsageException($"unknown encoding '{other}': use one-hot or embedding"),
                     },
                     L2 = parse.GetValue(l2),
-                    LearningRate = parse.GetValue(lr),
-                    Steps = parse.GetValue(steps),
+                    LearningRate = parse.GetValue(lr) ?? SoftmaxRegressionEstimator.Defaults.LearningRate,
+                    Steps = parse.GetValue(steps) ?? SoftmaxRegressionEstimator.Defaults.Steps,
                     BatchSize = parse.GetValue(batchSize),
-                    Threads = parse.GetValue(threads),
+                    Threads = parse.GetValue(threads) ?? SoftmaxRegressionEstimator.Defaults.Threads,
                     Progress = progress,
                     CancellationToken = interrupt.Token,
                 }),
@@ -302,7 +302,7 @@ internal static class TrainCommand
                 // does not, the weights blew up (the last update of a too-large learning rate): such a model is not saved.
                 if (part is "train" or "all" && !double.IsFinite(metrics.NllPerCharacter))
                     throw new CommandFailedException(string.Create(CultureInfo.InvariantCulture,
-                        $"the trained model gives the {part} part an NLL of {metrics.NllPerCharacter}: training diverged; use a smaller --lr than {training?.LearningRate ?? parse.GetValue(lr):G6}. {NothingSaved(zip)}"));
+                        $"the trained model gives the {part} part an NLL of {metrics.NllPerCharacter}: training diverged; use a smaller --lr than {training?.LearningRate ?? parse.GetValue(lr) ?? SoftmaxRegressionEstimator.Defaults.LearningRate:G6}. {NothingSaved(zip)}"));
                 table.Add(part, metrics.ItemCount, metrics.PredictedCharacterCount, metrics.NllPerCharacter, metrics.BitsPerCharacter, metrics.Perplexity);
                 metadata[$"{part}_nll"] = metrics.NllPerCharacter;
                 metadata[$"{part}_characters"] = metrics.PredictedCharacterCount;

@@ -18,6 +18,20 @@ internal static class OptionRanges
         return option;
     }
 
+    /// <summary>Accepts whole numbers from <paramref name="min"/> to <paramref name="max"/>; no default (a setting whose default depends on another flag).</summary>
+    public static Option<int?> Within(this Option<int?> option, int min, int max = int.MaxValue)
+    {
+        option.CustomParser = result => (int)ParseWhole(result, Typed(result, option.Name), min, max);
+        return option;
+    }
+
+    /// <summary>Accepts finite numbers &gt; 0; no default.</summary>
+    public static Option<double?> Positive(this Option<double?> option)
+    {
+        option.CustomParser = result => ParseFinite(result, option.Name, "a finite number > 0", x => x > 0);
+        return option;
+    }
+
     /// <summary>Accepts whole numbers from <paramref name="min"/> to <see cref="long.MaxValue"/>.</summary>
     public static Option<long> AtLeast(this Option<long> option, long min)
     {
