@@ -60,8 +60,8 @@ internal static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "mlp family, rnn, gru, lstm, bow, transformer: continue from a checkpoint written with --checkpoint (same options)" };
         var context = new Option<string>("--context") { Description = "softmax: joint (V^block rows of W) or per-position", DefaultValueFactory = _ => Name(SoftmaxRegressionEstimator.Defaults.Context) };
         var encoding = new Option<string>("--encoding") { Description = "softmax: one-hot (the lecture) or embedding (row lookup, E04)", DefaultValueFactory = _ => Name(SoftmaxRegressionEstimator.Defaults.Encoding) };
-        var l2 = new Option<double>("--l2") { Description = "softmax: L2 strength on W", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.L2 }.NonNegative();
-        var lr = new Option<double>("--lr") { Description = "softmax, mlp family, rnn, gru, lstm, bow, transformer: learning rate (softmax: 50; mlp family: 0.1; rnn, gru, lstm: 5e-4)", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.LearningRate }.Positive();
+        var l2 = new Option<double>("--l2") { Description = "softmax: L2 strength on W", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.L2 }.NonNegative(fitsFloat: true);
+        var lr = new Option<double>("--lr") { Description = "softmax, mlp family, rnn, gru, lstm, bow, transformer: learning rate (softmax: 50; mlp family: 0.1; rnn, gru, lstm: 5e-4)", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.LearningRate }.Positive(fitsFloat: true);
         var steps = new Option<int>("--steps") { Description = "softmax, mlp family, rnn, gru, lstm, bow, transformer: gradient steps (softmax: 300; mlp family: 200000; rnn, gru, lstm: 10000)", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.Steps }.Within(1);
         var batchSize = new Option<int?>("--batch-size") { Description = "softmax, mlp family, rnn, gru, lstm, bow, transformer: examples per step (softmax: full batch; the others: 32)" };
         var threads = new Option<int>("--threads") { Description = "softmax, mlp family, rnn, gru, lstm, bow, transformer: libtorch threads", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.Threads }.Within(1, 256);
@@ -385,6 +385,9 @@ internal static class TrainCommand
             "adamw" => training.Optimizer as AdamWOptions ?? new AdamWOptions(),
             var other => throw new UsageException($"unknown --optimizer '{other}': use sgd or adamw"),
         };
+        if (Given<double?>("--weight-decay") is double tooLargeDecay
+            && OptionRanges.TooLargeForFloat("--weight-decay", Text("--weight-decay"), tooLargeDecay, "a finite number ≥ 0") is { } tooLarge)
+            throw new UsageException(tooLarge);
         if (Given<double?>("--weight-decay") is double decay)
             training.Optimizer = double.IsFinite(decay) && decay >= 0
                 ? training.Optimizer switch
@@ -414,6 +417,10 @@ internal static class TrainCommand
         }
         if (Given<string>("--resume") is { } resume)
             training.ResumeFrom = File.Exists(resume) ? resume : throw new UsageException($"no such checkpoint: {resume}");
+
+        // The value as typed, for messages (a parsed double prints as 1E+300 where the user wrote 1e300).
+        string Text(string name) => parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>()
+            .First(o => o.Option.Name == name).Tokens[0].Value;
     }
 
     private static LearningRateSchedule ParseSchedule(string text, double learningRate)
