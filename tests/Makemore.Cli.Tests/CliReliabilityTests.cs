@@ -104,6 +104,10 @@ public sealed class CliReliabilityTests
     [DataRow("plot loss --lr NaN -o $f/l.png", "--lr must be a finite number > 0 (got NaN)")]
     [DataRow("plot loss --l2 -0.5 -o $f/l.png", "--l2 must be a finite number ≥ 0 (got -0.5)")]
     [DataRow("plot loss --l2 Infinity -o $f/l.png", "--l2 must be a finite number ≥ 0 (got Infinity)")]
+    [DataRow("plot loss --lr 1e300 -o $f/l.png", "--lr 1e300 is too large: it must be a finite number > 0 that fits a float (at most 3.4E+38)")]
+    [DataRow("train -i $f/tiny.txt --type gru --lr 1e300 -o $f/x.zip", "--lr 1e300 is too large: it must be a finite number > 0 that fits a float (at most 3.4E+38)")]
+    [DataRow("train -i $f/tiny.txt --type softmax --l2 1e39 -o $f/x.zip", "--l2 1e39 is too large: it must be a finite number ≥ 0 that fits a float (at most 3.4E+38)")]
+    [DataRow("train -i $f/tiny.txt --type mlp --weight-decay 1e300 -o $f/x.zip", "--weight-decay 1e300 is too large: it must be a finite number ≥ 0 that fits a float (at most 3.4E+38)")]
     public void NumbersOutOfRangeAreOneLineNamingTheFlagAndTheRange(string commandLine, string expected)
     {
         string[] args = commandLine.Replace("$m", Model).Replace("$f", _folder).Split(' ');

@@ -15,6 +15,8 @@ public sealed class CliSequenceTests
     {
         _folder = Directory.CreateTempSubdirectory("makemore-sequence-").FullName;
         File.WriteAllLines(InFolder("names.txt"), File.ReadLines(TestData.BundledNamesPath).Take(1000));
+        // Other names with the same 26 letters: a model of one file fits the other's shapes exactly.
+        File.WriteAllLines(InFolder("other.txt"), File.ReadLines(TestData.BundledNamesPath).Skip(1000).Take(1000));
     }
 
     [ClassCleanup]
@@ -97,5 +99,76 @@ public sealed class CliSequenceTests
         string Score(string zip) => Run("score", "-m", InFolder(zip), "emma", "isabella", "--json").Output;
         Assert.AreNotEqual(Score("straight.zip"), Score("first.zip"), "50 steps are not 100");
         Assert.AreEqual(Score("straight.zip"), Score("resumed.zip"), "50 + resumed 50 = 100 straight");
+    }
+
+    [TestMethod]
+    [DataRow("gru")]
+    [DataRow("rnn")]
+    public void ResumingOnOtherDataIsRefusedNamingBothFiles(string type)
+    {
+        var first = Run(Tiny(type, "first.zip", "--checkpoint", InFolder("mid.ckpt")).Select(a => a == "100" ? "50" : a).ToArray());
+        Assert.AreEqual(0, first.Code, first.Error);
+        var other = Run(Tiny(type, "mixed.zip", "--resume", InFolder("mid.ckpt")).Select(a => a == InFolder("names.txt") ? InFolder("other.txt") : a).ToArray());
+        Assert.AreEqual(2, other.Code, "a model trained half on names.txt, half on other.txt is not what either run asked for");
+        string line = other.Error.Trim();
+        Assert.AreEqual(1, line.Split('\n').Length, line);
+        StringAssert.StartsWith(line, $"makemore: The checkpoint {InFolder("mid.ckpt")} was written on other data (names.txt sha256:");
+        StringAssert.Contains(line, "than this run's (other.txt sha256:");
+        Assert.IsFalse(File.Exists(InFolder("mixed.zip")), "nothing is saved");
+        Assert.AreEqual(0, Run(Tiny(type, "same.zip", "--resume", InFolder("mid.ckpt"))).Code, "the same file resumes");
+    }
+
+    [TestMethod]
+    public void ResumingWithFewerStepsThanTheCheckpointIsRefused()
+    {
+        var first = Run(Tiny("gru", "hundred.zip", "--checkpoint", InFolder("hundred.ckpt")));
+        Assert.AreEqual(0, first.Code, first.Error);
+        var fewer = Run(Tiny("gru", "fewer.zip", "--resume", InFolder("hundred.ckpt")).Select(a => a == "100" ? "60" : a).ToArray());
+        Assert.AreEqual(2, fewer.Code, "60 steps would save the checkpoint's 100-step model as a 60-step run");
+        Assert.AreEqual($"makemore: The checkpoint {InFolder("hundred.ckpt")} is at step 100, beyond this run's last step, 60: "
+            + "resuming would train nothing and keep the step-100 model; give at least 100 steps.", fewer.Error.Trim());
+        Assert.IsFalse(File.Exists(InFolder("fewer.zip")));
+        var more = Run(Tiny("gru", "more.zip", "--resume", InFolder("hundred.ckpt")).Select(a => a == "100" ? "120" : a).ToArray());
+        Assert.AreEqual(0, more.Code, "more steps than the first run: it goes on");
+    }
+
+    [TestMethod]
+    public void ResumingWithAnotherVocabularyNamesBothSizes()
+    {
+        var first = Run(Tiny("gru", "plain.zip", "--checkpoint", InFolder("vocabulary.ckpt")).Select(a => a == "100" ? "50" : a).ToArray());
+        Assert.AreEqual(0, first.Code, first.Error);
+        // --unknown map adds one symbol for characters outside the vocabulary: 28 instead of 27.
+        var mapped = Run(Tiny("gru", "mapped.zip", "--resume", InFolder("vocabulary.ckpt"), "--unknown", "map"));
+        Assert.AreEqual(2, mapped.Code);
+        Assert.AreEqual($"makemore: The checkpoint {InFolder("vocabulary.ckpt")} holds a model of 27 symbols, this run's has 28: "
+            + "resume on the same data, with the same unknown-character policy, as the run that wrote it.", mapped.Error.Trim());
+    }
+
+    [TestMethod]
+    public void ACosineWarmupLongerThanTheRunIsAWarningAndTheRunGoesOn()
+    {
+        var run = Run(Tiny("gru", "warm.zip", "--lr-schedule", "cosine:100000"));
+        Assert.AreEqual(0, run.Code, run.Error);
+        Assert.IsTrue(File.Exists(InFolder("warm.zip")));
+        Assert.AreEqual("makemore: warning: the cosine schedule's warm-up (100000 steps) is longer than the run (100 steps): "
+            + "the learning rate only rises, to 0.1 % of the base rate at the last step", run.Error.Trim());
+    }
+
+    [TestMethod]
+    public void AVeryLongLineIsNamedAndMaxNameLengthLeavesItOut()
+    {
+        string path = InFolder("long.txt");
+        File.WriteAllLines(path, ["emma", "", "olivia", new string('a', 1_000_000), "ava", "isabella", "sophia", "mia", "amelia", "ella", "anna", "liam"]);
+        string[] Long(params string[] more) =>
+            ["train", "-i", path, "--type", "gru", "-o", InFolder("long.zip"), "--steps", "5", "--n-embd", "8", "--n-embd2", "8", "--samples", "0", "-q",
+                "--split", "none", .. more];
+        var refused = Run(Long());
+        Assert.AreEqual(2, refused.Code);
+        Assert.AreEqual($"makemore: line 4 of {path} is 1,000,000 characters long, and gru models take names of at most 4,095: "
+            + "leave the longer ones out with --max-name-length 8 (the longest of the others), or fix the line", refused.Error.Trim());
+        var skipped = Run(Long("--max-name-length", "8"));
+        Assert.AreEqual(0, skipped.Code, skipped.Error);
+        Assert.AreEqual("makemore: left out 1 of 11 names, longer than --max-name-length 8", skipped.Error.Trim());
+        StringAssert.Contains(skipped.Output, "(10 names)");
     }
 }

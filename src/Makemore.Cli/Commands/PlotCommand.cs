@@ -88,8 +88,8 @@ internal static class PlotCommand
         var png = Png();
         var blockSize = new Option<int>("--block-size") { Description = "Previous characters seen", DefaultValueFactory = _ => 1 }.Within(1);
         var steps = new Option<int>("--steps") { Description = "Gradient steps", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.Steps }.Within(1);
-        var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.LearningRate }.Positive();
-        var l2 = new Option<double>("--l2") { Description = "L2 strength", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.L2 }.NonNegative();
+        var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.LearningRate }.Positive(fitsFloat: true);
+        var l2 = new Option<double>("--l2") { Description = "L2 strength", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.L2 }.NonNegative(fitsFloat: true);
         var type = new Option<string>("--type")
         {
             Description = "softmax (the lecture's neural n-gram, with --block-size --lr --l2) or mlp, bn-mlp, wavenet (their lecture settings; --steps shortens them)",

@@ -61,8 +61,8 @@ internal static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "mlp family, rnn, gru, lstm, bow, transformer: continue from a checkpoint written with --checkpoint (same options)" };
         var context = new Option<string>("--context") { Description = "softmax: joint (V^block rows of W) or per-position", DefaultValueFactory = _ => Name(SoftmaxRegressionEstimator.Defaults.Context) };
         var encoding = new Option<string>("--encoding") { Description = "softmax: one-hot (the lecture) or embedding (row lookup, E04)", DefaultValueFactory = _ => Name(SoftmaxRegressionEstimator.Defaults.Encoding) };
-        var l2 = new Option<double>("--l2") { Description = "softmax: L2 strength on W", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.L2 }.NonNegative();
-        var lr = new Option<double?>("--lr") { Description = $"softmax, mlp family, rnn, gru, lstm, bow, transformer: learning rate (default: {KindDefaults.LearningRates})" }.Positive();
+        var l2 = new Option<double>("--l2") { Description = "softmax: L2 strength on W", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.L2 }.NonNegative(fitsFloat: true);
+        var lr = new Option<double?>("--lr") { Description = $"softmax, mlp family, rnn, gru, lstm, bow, transformer: learning rate (default: {KindDefaults.LearningRates})" }.Positive(fitsFloat: true);
         var steps = new Option<int?>("--steps") { Description = $"softmax, mlp family, rnn, gru, lstm, bow, transformer: gradient steps (default: {KindDefaults.Steps})" }.Within(1);
         var batchSize = new Option<int?>("--batch-size") { Description = "softmax, mlp family, rnn, gru, lstm, bow, transformer: examples per step (softmax: full batch; the others: 32)" };
         var threads = new Option<int?>("--threads") { Description = $"softmax, mlp family, rnn, gru, lstm, bow, transformer: libtorch threads (default: {KindDefaults.Threads})" }.Within(1, 256);
@@ -77,12 +77,13 @@ internal static class TrainCommand
             Description = "What the saved model does with a character outside its vocabulary (learned from the whole input file): error, skip or map (to one unknown symbol)",
             DefaultValueFactory = _ => "error",
         };
+        var maxNameLength = new Option<int>("--max-name-length") { Description = "Leave out of the run (train, dev, test and vocabulary) the names longer than this, with a note saying how many (a stray huge line otherwise sets rnn, gru, lstm, bow and transformer's block size)" }.Within(1);
         var command = new Command("train", "Train a model on the train part, print train/dev/test NLL and samples, save a zip.\n" +
             "Example: makemore train --order 3 --smoothing kneser-ney -o trigram.zip")
         {
             input, model, type, split, seed, splitSeed, order, smoothing, blockSize, context, encoding, l2, lr, steps, batchSize, threads, samples, quiet, json, topK, sampleOnly, unknown,
             embedding, embedding2, hidden, layers, heads, dropout, tieWeights, weightDecay, timeLimit, schedule, optimizer, evalEvery, patience, checkpoint, resume,
-            teacher, teacherWeight, allowOtherData,
+            teacher, teacherWeight, allowOtherData, maxNameLength,
         };
         command.SetAction(parse =>
         {
@@ -100,7 +101,7 @@ internal static class TrainCommand
                 return 0;
             }
             string path = DataFiles.Resolve(parse.GetValue(input));
-            var names = DataFiles.Read(path);
+            var names = WithoutLongNames(parse, DataFiles.Read(path), error);
             var protocol = DataFiles.ParseSplit(parse.GetValue(split)!);
             int splitSeedValue = parse.GetResult(splitSeed) is { Implicit: false } ? parse.GetValue(splitSeed) : parse.GetValue(seed);
             var parts = DataFiles.Parts(names, protocol, splitSeedValue);
@@ -132,7 +133,7 @@ internal static class TrainCommand
                 "wavenet" => MlpKind.WaveNet,
                 _ => null,
             };
-            var mlpOptions = kind is MlpKind k ? MlpFlags(parse, k) : null;
+            var mlpOptions = kind is MlpKind k ? MlpFlags(parse, k, path, error) : null;
             SequenceModelKind? sequenceKind = parse.GetValue(type) switch
             {
                 "rnn" => SequenceModelKind.Rnn,
@@ -151,7 +152,7 @@ internal static class TrainCommand
                 : null;
             if (teacherMetadata is not null)
                 teacherMismatch = SameData.Require(Given<string>(parse, "--teacher")!, teacherMetadata, provenance, "--teacher", parse.GetValue(allowOtherData));
-            var sequenceOptions = sequenceKind is SequenceModelKind s ? SequenceFlags(parse, s, names) : null;
+            var sequenceOptions = sequenceKind is SequenceModelKind s ? SequenceFlags(parse, s, names, path, error) : null;
             var training = mlpOptions?.Training ?? sequenceOptions?.Training;
             int totalSteps = training?.Steps ?? parse.GetValue(steps) ?? SoftmaxRegressionEstimator.Defaults.Steps;
             var progress = parse.GetValue(quiet) ? null : new Progress(error, totalSteps);
@@ -351,7 +352,7 @@ internal static class TrainCommand
     }
 
     // The lecture setting of the kind, changed only by the flags the user gave.
-    private static MlpOptions MlpFlags(ParseResult parse, MlpKind kind)
+    private static MlpOptions MlpFlags(ParseResult parse, MlpKind kind, string path, TextWriter error)
     {
         var options = MlpOptions.ForLecture(kind);
         T? Given<T>(string name) => TrainCommand.Given<T>(parse, name);
@@ -366,14 +367,24 @@ internal static class TrainCommand
             options.HiddenLayers = Given<int>("--n-layer");
         if (Has("--threads"))
             options.Threads = Given<int>("--threads");
-        TrainingFlags(parse, options.Training);
+        TrainingFlags(parse, options.Training, path, error);
         return options;
     }
 
     // makemore.py's setting of the kind, changed only by the flags the user gave; the block size is the longest name + 1.
-    private static SequenceModelOptions SequenceFlags(ParseResult parse, SequenceModelKind kind, IReadOnlyList<string> names)
+    private static SequenceModelOptions SequenceFlags(ParseResult parse, SequenceModelKind kind, IReadOnlyList<string> names, string path, TextWriter error)
     {
-        var options = new SequenceModelOptions { Kind = kind, BlockSize = names.Select(n => n.Length).DefaultIfEmpty(0).Max() + 1 };
+        int longest = names.Select(n => n.Length).DefaultIfEmpty(0).Max();
+        const int limit = SequenceModelOptions.MaxBlockSize - 1;
+        // One stray huge line (a pasted document) would otherwise end as "BlockSize must be 1–4096", naming neither the line nor a way on.
+        if (longest > limit)
+        {
+            int others = names.Select(n => n.Length).Where(n => n <= limit).DefaultIfEmpty(limit).Max();
+            string where = DataFiles.FirstLineLongerThan(path, limit) is int line ? $"line {line} of {path}" : $"a name in {path}";
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"{where} is {longest:N0} characters long, and {Given<string>(parse, "--type")} models take names of at most {limit:N0}: leave the longer ones out with --max-name-length {others} (the longest of the others), or fix the line"));
+        }
+        var options = new SequenceModelOptions { Kind = kind, BlockSize = longest + 1 };
         if (Has(parse, "--n-embd"))
             options.EmbeddingSize = Given<int>(parse, "--n-embd");
         if (Has(parse, "--n-embd2"))
@@ -392,7 +403,7 @@ internal static class TrainCommand
             options.Teacher = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), Given<string>(parse, "--teacher")!));
         if (Has(parse, "--teacher-weight"))
             options.TeacherWeight = Given<double>(parse, "--teacher-weight") is var w && w <= 1 ? w : throw new UsageException($"--teacher-weight must be at most 1 (got {w})");
-        TrainingFlags(parse, options.Training);
+        TrainingFlags(parse, options.Training, path, error);
         return options;
     }
 
@@ -402,9 +413,25 @@ internal static class TrainCommand
     private static bool Has(ParseResult parse, string name) =>
         parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().Any(o => o.Option.Name == name && !o.Implicit);
 
-    // The training loop's flags, shared by every neural type: each changes the type's default only when given.
-    private static void TrainingFlags(ParseResult parse, TrainingOptions training)
+    // Names longer than --max-name-length, when given, are left out of the whole run, with a note on stderr saying how many.
+    private static IReadOnlyList<string> WithoutLongNames(ParseResult parse, IReadOnlyList<string> names, TextWriter error)
     {
+        if (!Has(parse, "--max-name-length"))
+            return names;
+        int max = Given<int>(parse, "--max-name-length");
+        var kept = names.Where(n => n.Length <= max).ToList();
+        if (kept.Count == 0)
+            throw new UsageException($"every name is longer than --max-name-length {max}: give a larger one");
+        if (kept.Count < names.Count)
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"makemore: left out {names.Count - kept.Count:N0} of {names.Count:N0} names, longer than --max-name-length {max}"));
+        return kept;
+    }
+
+    // The training loop's flags, shared by every neural type: each changes the type's default only when given. The data file
+    // (path) is fingerprinted into checkpoints; warnings go to error.
+    private static void TrainingFlags(ParseResult parse, TrainingOptions training, string path, TextWriter error)
+    {
+        training.Warnings = new Warnings(error);
         T? Given<T>(string name) => TrainCommand.Given<T>(parse, name);
         bool Has(string name) => TrainCommand.Has(parse, name);
         if (Has("--steps"))
@@ -422,6 +449,9 @@ internal static class TrainCommand
             "adamw" => training.Optimizer as AdamWOptions ?? new AdamWOptions(),
             var other => throw new UsageException($"unknown --optimizer '{other}': use sgd or adamw"),
         };
+        if (Given<double?>("--weight-decay") is double tooLargeDecay
+            && OptionRanges.TooLargeForFloat("--weight-decay", Text("--weight-decay"), tooLargeDecay, "a finite number ≥ 0") is { } tooLarge)
+            throw new UsageException(tooLarge);
         if (Given<double?>("--weight-decay") is double decay)
             training.Optimizer = double.IsFinite(decay) && decay >= 0
                 ? training.Optimizer switch
@@ -451,6 +481,12 @@ internal static class TrainCommand
         }
         if (Given<string>("--resume") is { } resume)
             training.ResumeFrom = File.Exists(resume) ? resume : throw new UsageException($"no such checkpoint: {resume}");
+        if (training.CheckpointPath is not null || training.ResumeFrom is not null)
+            training.DataFingerprint = DataFiles.Fingerprint(path);
+
+        // The value as typed, for messages (a parsed double prints as 1E+300 where the user wrote 1e300).
+        string Text(string name) => parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>()
+            .First(o => o.Option.Name == name).Tokens[0].Value;
     }
 
     private static LearningRateSchedule ParseSchedule(string text, double learningRate)
@@ -535,6 +571,12 @@ internal static class TrainCommand
         {
             throw new UsageException(e.Message);
         }
+    }
+
+    /// <summary>The training loop's warnings on stderr, one line each: the run goes on.</summary>
+    private sealed class Warnings(TextWriter error) : IProgress<string>
+    {
+        public void Report(string value) => error.WriteLine($"makemore: warning: {value}");
     }
 
     /// <summary>Training progress on stderr: one line rewritten in place on a terminal, every 10 % otherwise.</summary>

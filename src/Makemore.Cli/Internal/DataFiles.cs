@@ -22,6 +22,29 @@ internal static class DataFiles
         throw new UsageException("no input file: give one with -i FILE (the bundled data/names.txt was not found)");
     }
 
+    /// <summary>
+    /// Identifies a data file for <c>TrainingOptions.DataFingerprint</c>: its name and the SHA-256 of its bytes, e.g.
+    /// <c>names.txt sha256:1a2b…</c>, so that a checkpoint is resumed only on the file it was written on.
+    /// </summary>
+    public static string Fingerprint(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return $"{Path.GetFileName(path)} sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream))}";
+    }
+
+    /// <summary>The 1-based line of <paramref name="path"/> that holds the first name longer than <paramref name="length"/> characters (lines are trimmed, as names are read), or null.</summary>
+    public static int? FirstLineLongerThan(string path, int length)
+    {
+        int number = 0;
+        foreach (string line in File.ReadLines(path))
+        {
+            number++;
+            if (line.Trim().Length > length)
+                return number;
+        }
+        return null;
+    }
+
     public static IReadOnlyList<string> Read(string path)
     {
         try

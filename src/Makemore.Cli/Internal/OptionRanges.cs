@@ -25,10 +25,10 @@ internal static class OptionRanges
         return option;
     }
 
-    /// <summary>Accepts finite numbers &gt; 0; no default.</summary>
-    public static Option<double?> Positive(this Option<double?> option)
+    /// <summary>Accepts finite numbers &gt; 0 (with <paramref name="fitsFloat"/>, at most <see cref="float.MaxValue"/>); no default.</summary>
+    public static Option<double?> Positive(this Option<double?> option, bool fitsFloat = false)
     {
-        option.CustomParser = result => ParseFinite(result, option.Name, "a finite number > 0", x => x > 0);
+        option.CustomParser = result => ParseFinite(result, option.Name, "a finite number > 0", x => x > 0, fitsFloat);
         return option;
     }
 
@@ -39,19 +39,28 @@ internal static class OptionRanges
         return option;
     }
 
-    /// <summary>Accepts finite numbers &gt; 0.</summary>
-    public static Option<double> Positive(this Option<double> option)
+    /// <summary>Accepts finite numbers &gt; 0; with <paramref name="fitsFloat"/>, at most <see cref="float.MaxValue"/> (the value ends up in a float tensor).</summary>
+    public static Option<double> Positive(this Option<double> option, bool fitsFloat = false)
     {
-        option.CustomParser = result => ParseFinite(result, option.Name, "a finite number > 0", x => x > 0);
+        option.CustomParser = result => ParseFinite(result, option.Name, "a finite number > 0", x => x > 0, fitsFloat);
         return option;
     }
 
-    /// <summary>Accepts finite numbers ≥ 0.</summary>
-    public static Option<double> NonNegative(this Option<double> option)
+    /// <summary>Accepts finite numbers ≥ 0; with <paramref name="fitsFloat"/>, at most <see cref="float.MaxValue"/> (the value ends up in a float tensor).</summary>
+    public static Option<double> NonNegative(this Option<double> option, bool fitsFloat = false)
     {
-        option.CustomParser = result => ParseFinite(result, option.Name, "a finite number ≥ 0", x => x >= 0);
+        option.CustomParser = result => ParseFinite(result, option.Name, "a finite number ≥ 0", x => x >= 0, fitsFloat);
         return option;
     }
+
+    /// <summary>
+    /// The error for a number given as <paramref name="text"/> that parses but is beyond <see cref="float.MaxValue"/>, e.g.
+    /// "--lr 1e300 is too large: it must be a finite number &gt; 0 that fits a float (at most 3.4E+38)"; null when it fits.
+    /// </summary>
+    public static string? TooLargeForFloat(string name, string text, double value, string allowed) =>
+        double.IsFinite(value) && Math.Abs(value) > float.MaxValue
+            ? string.Create(CultureInfo.InvariantCulture, $"{name} {text} is too large: it must be {allowed} that fits a float (at most {float.MaxValue:G2})")
+            : null;
 
     /// <summary>Accepts finite numbers in (0, 1], e.g. a probability mass.</summary>
     public static Option<double> Fraction(this Option<double> option)
@@ -84,10 +93,18 @@ internal static class OptionRanges
         return min;
     }
 
-    private static double ParseFinite(ArgumentResult result, string name, string allowed, Func<double, bool> inRange)
+    private static double ParseFinite(ArgumentResult result, string name, string allowed, Func<double, bool> inRange, bool fitsFloat = false)
     {
         string text = result.Tokens[0].Value;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && inRange(value))
+        bool parsed = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value);
+        // A learning rate of 1e300 is a fine double, but libtorch holds it as a float: "value cannot be converted to type float
+        // without overflow", naming no flag, once training starts.
+        if (parsed && fitsFloat && inRange(value) && TooLargeForFloat(name, text, value, allowed) is { } tooLarge)
+        {
+            result.AddError(tooLarge);
+            return 0;
+        }
+        if (parsed && double.IsFinite(value) && inRange(value))
             return value;
         result.AddError($"{name} must be {allowed} (got {text})");
         return 0;

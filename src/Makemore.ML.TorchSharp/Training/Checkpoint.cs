@@ -7,18 +7,24 @@ namespace Makemore.ML.TorchSharp.Training;
 /// <summary>
 /// A training run saved so it can continue exactly: the module's parameters and buffers, the optimizer's state, the
 /// step, the best dev loss (and its weights), the mini-batch generator's seed and state, the state of the network's own
-/// generator (dropout masks) when it has one, and a fingerprint of the options that decide the trajectory. Written atomically; the file carries a SHA-256 of its content, so a damaged
+/// generator (dropout masks) when it has one, a fingerprint of the options that decide the trajectory, the training data's
+/// fingerprint and the model's vocabulary size. Written atomically; the file carries a SHA-256 of its content, so a damaged
 /// or truncated checkpoint is refused, never resumed.
 /// </summary>
 public sealed class Checkpoint
 {
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("MAKEMORE-CHECKPOINT\n");
-    private const int FormatVersion = 2; // 2 added the network's generator; version 1 files are still read
+    // 2 added the network's generator, 3 the data fingerprint and the vocabulary size; versions 1 and 2 are still read, and
+    // resume without those two checks (they have nothing to compare).
+    private const int FormatVersion = 3;
     private const int HeaderLength = 20 + 4 + 8 + 32; // magic, version, payload length, SHA-256
 
     internal Checkpoint(string optionsFingerprint, int step, long seed, double? bestDevLoss, int? bestStep, int evaluationsWithoutImprovement,
-        byte[] moduleState, byte[] optimizerState, byte[] generatorState, byte[]? bestState, byte[]? networkGeneratorState)
+        byte[] moduleState, byte[] optimizerState, byte[] generatorState, byte[]? bestState, byte[]? networkGeneratorState,
+        string? dataFingerprint, int? vocabularySize)
     {
+        DataFingerprint = dataFingerprint;
+        VocabularySize = vocabularySize;
         NetworkGeneratorState = networkGeneratorState;
         OptionsFingerprint = optionsFingerprint;
         Step = step;
@@ -49,6 +55,15 @@ public sealed class Checkpoint
 
     /// <summary>SHA-256 (hex) of the options that decide the trajectory: optimizer, learning rate, schedule, batch size, seed.</summary>
     public string OptionsFingerprint { get; }
+
+    /// <summary>
+    /// The run's <see cref="TrainingOptions.DataFingerprint"/> (empty when it set none), or null in a file of format version 1 or 2,
+    /// which did not record it.
+    /// </summary>
+    public string? DataFingerprint { get; }
+
+    /// <summary>The symbols the model predicts over, or null: the model did not say, or a file of format version 1 or 2.</summary>
+    public int? VocabularySize { get; }
 
     /// <summary>The module's parameters and buffers, as TorchSharp's <c>Module.save</c> writes them.</summary>
     internal byte[] ModuleState { get; }
@@ -84,6 +99,8 @@ public sealed class Checkpoint
                 if (blob is not null)
                     writer.Write(blob);
             }
+            writer.Write(DataFingerprint ?? "");
+            writer.Write(VocabularySize ?? 0);
         }
         byte[] content = payload.ToArray();
         AtomicFile.Write(path, stream =>
@@ -133,7 +150,9 @@ public sealed class Checkpoint
         byte[] module = ReadBlob() ?? [], optimizer = ReadBlob() ?? [], generator = ReadBlob() ?? [];
         byte[]? bestState = ReadBlob();
         byte[]? networkGenerator = version >= 2 ? ReadBlob() : null;
+        string? data = version >= 3 ? reader.ReadString() : null;
+        int vocabulary = version >= 3 ? reader.ReadInt32() : 0;
         return new Checkpoint(fingerprint, step, seed, hasBest ? best : null, hasBest ? bestStep : null, sinceBest, module, optimizer, generator, bestState,
-            networkGenerator);
+            networkGenerator, data, vocabulary > 0 ? vocabulary : null);
     }
 }

@@ -119,7 +119,10 @@ public sealed class MlpEstimator : IEstimator<LanguageModelTransformer<MlpModel>
         var train = Examples(examples, block);
         var devSet = dev is { Count: > 0 } ? Examples(TrainingExamples.Build(dev, block).Deduplicate(), block) : null;
         using var step = MlpSgdStep.For(network);
-        var trainable = new TrainableModel(network, (x, y, w) => LossTerms.Of(Loss.Nll(network.call(x), y, w)), network.DecayedParameters(), step is null ? null : step.Step);
+        var trainable = new TrainableModel(network, (x, y, w) => LossTerms.Of(Loss.Nll(network.call(x), y, w)), network.DecayedParameters(), step is null ? null : step.Step)
+        {
+            VocabularySize = vocabulary.Size,
+        };
         var result = TrainingLoop.Run(trainable, train, _options.Training, devSet);
         network.eval();
         return new(network.ToModel(vocabulary), result);

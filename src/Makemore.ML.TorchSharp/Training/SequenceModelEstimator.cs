@@ -114,6 +114,7 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
             return new LossTerms(crossEntropy, nll);
         }, network.DecayedParameters())
         {
+            VocabularySize = vocabulary.Size,
             // What else steers the run: the dropout rate and the soft targets themselves (teacher and weight), so that a
             // checkpoint resumes only under the same ones. Each part only when set, so older checkpoints without it resume.
             TrajectoryKey = string.Join(";", new[]

@@ -16,6 +16,9 @@ public sealed class SequenceModelOptions
     /// <summary>Which model (makemore.py's <c>--type</c>). Default <see cref="SequenceModelEstimator.Defaults.Kind"/>.</summary>
     public SequenceModelKind Kind { get; set; } = SequenceModelEstimator.Defaults.Kind;
 
+    /// <summary>The largest <see cref="BlockSize"/>: 4096, so the longest item is 4,095 characters.</summary>
+    public const int MaxBlockSize = 4096;
+
     /// <summary>The longest input, T (makemore.py's <c>block_size</c>); null for the longest training or dev item + 1.</summary>
     public int? BlockSize { get; set; }
 
@@ -66,8 +69,8 @@ public sealed class SequenceModelOptions
         ArgumentNullException.ThrowIfNull(Training);
         if (!Enum.IsDefined(Kind))
             throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "Unknown sequence model kind.");
-        if (BlockSize is < 1 or > 4096)
-            throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, "BlockSize must be 1–4096 (or null for the longest item + 1).");
+        if (BlockSize is < 1 or > MaxBlockSize)
+            throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, $"BlockSize must be 1–{MaxBlockSize} (or null for the longest item + 1).");
         if (EmbeddingSize is < 1 or > 4096)
             throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, "EmbeddingSize must be 1–4096.");
         if (HiddenSize is < 1 or > 4096)

@@ -113,6 +113,12 @@ public sealed class TrainableModel
     /// </summary>
     internal string TrajectoryKey { get; init; } = "";
 
+    /// <summary>
+    /// The symbols the model predicts over, when known: written into checkpoints, so that resuming with another vocabulary
+    /// (other data, or another unknown-character policy) is refused by name rather than as a mismatched tensor shape.
+    /// </summary>
+    internal int? VocabularySize { get; init; }
+
     /// <summary>The loss of a batch.</summary>
     public BatchLoss Loss { get; }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using TorchSharp;
@@ -14,7 +15,7 @@ namespace Makemore.ML.TorchSharp.Training;
 /// progress and cancellation. A model supplies only a <see cref="TrainableModel"/>; under plain gradient descent its
 /// own <see cref="TrainableModel.SgdStep"/>, when it has one, replaces backward and the optimizer's update.
 /// </summary>
-public static class TrainingLoop
+public static partial class TrainingLoop
 {
     /// <summary>
     /// Trains <paramref name="model"/> on <paramref name="train"/> from step 1 (or the checkpoint's step + 1) to
@@ -28,7 +29,10 @@ public static class TrainingLoop
     /// <returns>The history and what stopped the run; the module holds the last weights, or the best ones on dev.</returns>
     /// <exception cref="TrainingDivergedException">A step's loss, or the final weights, are not finite.</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from is damaged or does not fit the module.</exception>
-    /// <exception cref="ArgumentException">The checkpoint was written under other options.</exception>
+    /// <exception cref="ArgumentException">
+    /// The checkpoint was written under other options or on other data (<see cref="TrainingOptions.DataFingerprint"/>), or is at a
+    /// step beyond <see cref="TrainingOptions.Steps"/>.
+    /// </exception>
     public static TrainingResult Run(TrainableModel model, ExampleSet train, TrainingOptions options, ExampleSet? dev = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -45,11 +49,14 @@ public static class TrainingLoop
             parameters.Where(p => !decayedHandles.Contains(p.Handle)).ToArray(),
             options.LearningRate);
         using var generator = new Generator((ulong)options.Seed);
-        var run = new RunState(options.Fingerprint(model.TrajectoryKey));
+        var run = new RunState(options.Fingerprint(model.TrajectoryKey), options.DataFingerprint, model.VocabularySize);
         try
         {
             if (options.ResumeFrom is { } resumeFrom)
-                run.Resume(resumeFrom, module, optimizer, generator);
+                run.Resume(resumeFrom, options.Steps, module, optimizer, generator);
+            if (options.Schedule is CosineSchedule { WarmupSteps: var warmup } && warmup > options.Steps)
+                options.Warnings?.Report(string.Create(CultureInfo.InvariantCulture,
+                    $"the cosine schedule's warm-up ({warmup} steps) is longer than the run ({options.Steps} steps): the learning rate only rises, to {100.0 * options.Steps / warmup:G3} % of the base rate at the last step"));
             return Train(model, train, dev, options, parameters, optimizer, generator, run);
         }
         finally
@@ -73,6 +80,18 @@ public static class TrainingLoop
         bool stoppedEarly = false, timeLimitReached = false;
         double learningRate = options.LearningRate;
         var exactStep = options.Optimizer.IsPlainGradientDescent ? model.SgdStep : null;
+        bool checkpointFailed = false;
+        // A checkpoint that cannot be written (a full disk, a folder gone) must not end the training it is there to keep:
+        // the run goes on, says so once, and tries again at the next checkpoint.
+        void WriteCheckpoint(string path)
+        {
+            if (run.Save(path, module, optimizer, generator, options.Seed) is { } failure && !checkpointFailed)
+            {
+                checkpointFailed = true;
+                options.Warnings?.Report($"could not write the checkpoint {path} at step {run.Step} ({OneLine(failure.Message)}); "
+                    + "training goes on, later checkpoints are still tried, and this warning is not repeated");
+            }
+        }
         module.train();
         for (int step = firstStep; step <= options.Steps && !options.CancellationToken.IsCancellationRequested; step++)
         {
@@ -118,7 +137,7 @@ public static class TrainingLoop
             options.Progress?.Report(progress);
 
             if (options.CheckpointPath is { } path && options.CheckpointInterval > 0 && step % options.CheckpointInterval == 0 && step != options.Steps)
-                run.Save(path, module, optimizer, generator, options.Seed);
+                WriteCheckpoint(path);
             if (devLoss is not null && options.Patience is int patience && run.EvaluationsWithoutImprovement >= patience)
             {
                 stoppedEarly = true;
@@ -134,7 +153,7 @@ public static class TrainingLoop
                 throw new TrainingDivergedException(run.Step, options.Steps, double.NaN, learningRate);
         }
         if (options.CheckpointPath is { } finalPath && history.Count > 0)
-            run.Save(finalPath, module, optimizer, generator, options.Seed);
+            WriteCheckpoint(finalPath);
         bool restored = options.RestoreBest && run.RestoreBest(module);
         return new TrainingResult(history, firstStep, run.BestDevLoss, run.BestStep, stoppedEarly,
             options.CancellationToken.IsCancellationRequested && !stoppedEarly && run.Step < options.Steps, restored, stopwatch.Elapsed, timeLimitReached);
@@ -177,8 +196,17 @@ public static class TrainingLoop
         }
     }
 
+    // A long hex digest in a data fingerprint, shortened in messages.
+    [System.Text.RegularExpressions.GeneratedRegex("[0-9a-fA-F]{16,}")]
+    private static partial System.Text.RegularExpressions.Regex LongHex();
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+
     /// <summary>What a checkpoint carries besides the module and optimizer: the step and the best-on-dev bookkeeping.</summary>
-    private sealed class RunState(string fingerprint) : IDisposable
+    /// <param name="fingerprint">The options' <see cref="TrainingOptions.Fingerprint"/>.</param>
+    /// <param name="dataFingerprint">The options' <see cref="TrainingOptions.DataFingerprint"/>.</param>
+    /// <param name="vocabularySize">The model's <see cref="TrainableModel.VocabularySize"/>.</param>
+    private sealed class RunState(string fingerprint, string dataFingerprint, int? vocabularySize) : IDisposable
     {
         private Dictionary<string, Tensor>? _best; // detached copies of the module's state at the best evaluation
 
@@ -214,7 +242,8 @@ public static class TrainingLoop
             return true;
         }
 
-        public void Save(string path, nn.Module module, OptimizerHelper optimizer, Generator generator, long seed)
+        /// <summary>Writes the checkpoint; returns why it could not be written (the file system's error), or null.</summary>
+        public Exception? Save(string path, nn.Module module, OptimizerHelper optimizer, Generator generator, long seed)
         {
             byte[] moduleState = Serialize(writer => module.save(writer));
             byte[] optimizerState = Serialize(optimizer.save_state_dict);
@@ -229,16 +258,38 @@ public static class TrainingLoop
                 }
             });
             byte[]? networkGeneratorState = module is Models.IStochasticNetwork stochastic ? StateOf(stochastic.TrainingGenerator) : null;
-            new Checkpoint(fingerprint, Step, seed, BestDevLoss, BestStep, EvaluationsWithoutImprovement, moduleState, optimizerState, generatorState, best,
-                networkGeneratorState).Write(path);
+            var checkpoint = new Checkpoint(fingerprint, Step, seed, BestDevLoss, BestStep, EvaluationsWithoutImprovement, moduleState, optimizerState,
+                generatorState, best, networkGeneratorState, dataFingerprint, vocabularySize);
+            try
+            {
+                checkpoint.Write(path);
+                return null;
+            }
+            // IOException covers a full disk and a missing folder; an ArgumentException is the path having become a folder.
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                return e;
+            }
         }
 
-        public void Resume(string path, nn.Module module, OptimizerHelper optimizer, Generator generator)
+        public void Resume(string path, int steps, nn.Module module, OptimizerHelper optimizer, Generator generator)
         {
             var checkpoint = Checkpoint.Read(path);
+            // Files of format 1 and 2 recorded neither the data nor the vocabulary: they resume as they always did.
+            if (checkpoint.DataFingerprint is { } data && data != dataFingerprint)
+                throw new ArgumentException($"The checkpoint {path} was written on other data ({Short(data)}) than this run's ({Short(dataFingerprint)}); "
+                    + "resume on the same data.", nameof(TrainingOptions.ResumeFrom));
             if (checkpoint.OptionsFingerprint != fingerprint)
                 throw new ArgumentException($"The checkpoint {path} was written under other training options (optimizer, learning rate, schedule, "
                     + "batch size, seed, dropout or distillation teacher); resume it with the options it was written with.", nameof(TrainingOptions.ResumeFrom));
+            // Steps are not part of the fingerprint, so a run can be resumed to go further; one that ends before the checkpoint
+            // would train nothing and hand back the checkpoint's weights as if they were its own.
+            if (checkpoint.Step > steps)
+                throw new ArgumentException($"The checkpoint {path} is at step {checkpoint.Step}, beyond this run's last step, {steps}: "
+                    + $"resuming would train nothing and keep the step-{checkpoint.Step} model; give at least {checkpoint.Step} steps.", nameof(TrainingOptions.Steps));
+            if (checkpoint.VocabularySize is int saved && vocabularySize is int symbols && saved != symbols)
+                throw new InvalidDataException($"The checkpoint {path} holds a model of {saved} symbols, this run's has {symbols}: resume on the same data, "
+                    + "with the same unknown-character policy, as the run that wrote it.");
             try
             {
                 using var noGrad = no_grad();
@@ -265,7 +316,11 @@ public static class TrainingLoop
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or EndOfStreamException or ExternalException)
             {
-                throw new InvalidDataException($"The checkpoint {path} does not fit this model: {e.Message}", e);
+                // TorchSharp's own words ("Mismatched tensor shape while loading. Make sure that…") name neither tensor nor cause.
+                string why = e.Message.StartsWith("Mismatched tensor shape", StringComparison.Ordinal)
+                    ? "its tensors have other shapes (another vocabulary, block size or layer sizes than the run that wrote it)"
+                    : OneLine(e.Message);
+                throw new InvalidDataException($"The checkpoint {path} does not fit this model: {why}", e);
             }
             Restore(generator, checkpoint.GeneratorState);
             if (module is Models.IStochasticNetwork stochastic && checkpoint.NetworkGeneratorState is { } networkState)
@@ -275,6 +330,10 @@ public static class TrainingLoop
             BestStep = checkpoint.BestStep;
             EvaluationsWithoutImprovement = checkpoint.EvaluationsWithoutImprovement;
         }
+
+        // A fingerprint as shown in a message: each long hex digest cut to its first 8 digits, so that two fit on one line.
+        private static string Short(string fingerprint) =>
+            fingerprint.Length == 0 ? "none given" : LongHex().Replace(fingerprint, m => m.Value[..8] + "…");
 
         public void Dispose()
         {

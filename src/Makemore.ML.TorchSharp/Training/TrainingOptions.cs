@@ -50,8 +50,21 @@ public sealed class TrainingOptions
     /// <summary>Continue the run saved in this checkpoint, at its step + 1, with its optimizer, generator and best-so-far state.</summary>
     public string? ResumeFrom { get; set; }
 
+    /// <summary>
+    /// Identifies the training data, e.g. its file name and SHA-256 (<c>names.txt sha256:1a2b…</c>); written into each checkpoint,
+    /// and a checkpoint resumes only under the same one, so that a run is never continued on other data. Default empty.
+    /// </summary>
+    public string DataFingerprint { get; set; } = "";
+
     /// <summary>Receives every step's losses and learning rate, and the dev loss at evaluation steps.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>
+    /// Receives a one-line warning, lowercase-initial (to follow a prefix such as "warning: "), when the run goes on despite a
+    /// problem: a checkpoint that cannot be written (reported once per run; training and the later checkpoints go on), or a
+    /// cosine warm-up longer than the run. Null: warnings are dropped.
+    /// </summary>
+    public IProgress<string>? Warnings { get; set; }
 
     /// <summary>Stops after the current step when cancelled; the weights trained so far are kept and the history is shorter.</summary>
     public CancellationToken CancellationToken { get; set; }
@@ -136,10 +149,13 @@ public sealed class TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must be ≥ 0.");
         if (BatchSize is < 1)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be ≥ 1 (or null for the full batch).");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a finite number > 0.");
+        // The optimizers hold the rate as a float: a larger double fails deep in TorchSharp without saying which value.
+        if (!(LearningRate > 0) || LearningRate > float.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"LearningRate must be a finite number > 0 that fits a float (at most {float.MaxValue:G2})."));
         ArgumentNullException.ThrowIfNull(Optimizer);
         ArgumentNullException.ThrowIfNull(Schedule);
+        ArgumentNullException.ThrowIfNull(DataFingerprint);
         Optimizer.Validate();
         Schedule.Validate();
         if (EvaluationInterval < 1)

@@ -68,6 +68,13 @@ public sealed class TrainingLoopTests
         }
     }
 
+    private sealed class Warnings : IProgress<string>
+    {
+        public List<string> Lines { get; } = [];
+
+        public void Report(string value) => Lines.Add(value);
+    }
+
     [TestMethod]
     public void AdamWLowersTheLossFasterThanSgdAtTheSameLearningRate()
     {
@@ -242,8 +249,9 @@ public sealed class TrainingLoopTests
     [TestMethod]
     public void AVersionOneCheckpointIsStillRead()
     {
-        // Version 2 appended the network generator's state (a length of −1 when there is none). Rewritten as version 1
-        // (no such field, its own length and SHA-256), the same run must still read and resume.
+        // Version 2 appended the network generator's state (a length of −1 when there is none), version 3 the data fingerprint
+        // and vocabulary size. Rewritten as version 1 (none of these, its own length and SHA-256), the same run must still read and
+        // resume, under any data fingerprint: the old file has none to compare.
         using var scope = NewDisposeScope();
         string folder = Directory.CreateTempSubdirectory("makemore-checkpoint-v1-").FullName;
         try
@@ -253,18 +261,22 @@ public sealed class TrainingLoopTests
             var options = Sgd(10, 10, batchSize: 16);
             options.CheckpointPath = path;
             TrainingLoop.Run(problem.Model, problem.Train, options);
-            byte[] v2 = File.ReadAllBytes(path);
+            byte[] v3 = File.ReadAllBytes(path);
             const int magic = 20, header = magic + 4 + 8 + 32;
-            Assert.AreEqual(2, BitConverter.ToInt32(v2, magic), "written as version 2");
-            Assert.AreEqual(-1, BitConverter.ToInt32(v2, v2.Length - 4), "a softmax regression has no generator of its own");
-            byte[] content = v2[header..^4];
-            byte[] v1 = [.. v2[..magic], .. BitConverter.GetBytes(1), .. BitConverter.GetBytes((long)content.Length),
+            Assert.AreEqual(3, BitConverter.ToInt32(v3, magic), "written as version 3");
+            // Version 3 appended the data fingerprint (here empty: a 0 length byte) and the vocabulary size (0: not given).
+            Assert.AreEqual(0, BitConverter.ToInt32(v3, v3.Length - 4));
+            Assert.AreEqual(0, v3[^5]);
+            Assert.AreEqual(-1, BitConverter.ToInt32(v3, v3.Length - 9), "a softmax regression has no generator of its own");
+            byte[] content = v3[header..^9];
+            byte[] v1 = [.. v3[..magic], .. BitConverter.GetBytes(1), .. BitConverter.GetBytes((long)content.Length),
                 .. System.Security.Cryptography.SHA256.HashData(content), .. content];
             string old = Path.Combine(folder, "v1.ckpt");
             File.WriteAllBytes(old, v1);
             Assert.AreEqual(10, Checkpoint.Read(old).Step);
+            Assert.IsNull(Checkpoint.Read(old).DataFingerprint);
             var resume = Sgd(20, 10, batchSize: 16);
-            resume.ResumeFrom = old;
+            (resume.ResumeFrom, resume.DataFingerprint) = (old, "names.txt sha256:00");
             Assert.AreEqual(11, TrainingLoop.Run(problem.Model, problem.Train, resume).FirstStep);
         }
         finally
@@ -321,6 +333,124 @@ public sealed class TrainingLoopTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [TestMethod]
+    public void ResumingWithFewerStepsThanTheCheckpointIsRefused()
+    {
+        using var scope = NewDisposeScope();
+        string folder = Directory.CreateTempSubdirectory("makemore-checkpoint-steps-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "run.ckpt");
+            var problem = Create();
+            var first = Sgd(20, 10, batchSize: 16);
+            first.CheckpointPath = path;
+            TrainingLoop.Run(problem.Model, problem.Train, first);
+
+            var fewer = Sgd(10, 10, batchSize: 16);
+            fewer.ResumeFrom = path;
+            var error = Assert.ThrowsExactly<ArgumentException>(() => TrainingLoop.Run(problem.Model, problem.Train, fewer));
+            StringAssert.StartsWith(error.Message, $"The checkpoint {path} is at step 20, beyond this run's last step, 10: "
+                + "resuming would train nothing and keep the step-20 model; give at least 20 steps");
+
+            var same = Sgd(20, 10, batchSize: 16);
+            same.ResumeFrom = path;
+            Assert.IsEmpty(TrainingLoop.Run(problem.Model, problem.Train, same).History, "the run is already at its last step");
+            var more = Sgd(30, 10, batchSize: 16);
+            more.ResumeFrom = path;
+            Assert.AreEqual(21, TrainingLoop.Run(problem.Model, problem.Train, more).FirstStep, "more steps than the first run go on from it");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void ACheckpointThatCannotBeWrittenIsAWarningAndTrainingGoesOn()
+    {
+        using var scope = NewDisposeScope();
+        string folder = Directory.CreateTempSubdirectory("makemore-checkpoint-fails-").FullName;
+        try
+        {
+            // After step 3 the checkpoint's folder becomes a file: every later write fails, as on a full disk.
+            string parent = Path.Combine(folder, "checkpoints");
+            var problem = Create();
+            var options = Sgd(10, 10, batchSize: 16);
+            (options.CheckpointPath, options.CheckpointInterval) = (Path.Combine(parent, "run.ckpt"), 2);
+            options.Progress = new Recorder(p =>
+            {
+                if (p.Step != 3)
+                    return;
+                Directory.Delete(parent, recursive: true);
+                File.WriteAllText(parent, "in the way");
+            });
+            var warnings = new Warnings();
+            options.Warnings = warnings;
+            var result = TrainingLoop.Run(problem.Model, problem.Train, options);
+
+            Assert.HasCount(10, result.History, "every step is trained");
+            Assert.HasCount(1, warnings.Lines, "steps 4, 6, 8 and the last all fail: one warning");
+            StringAssert.StartsWith(warnings.Lines[0], $"could not write the checkpoint {options.CheckpointPath} at step 4 (");
+            var plain = Create();
+            TrainingLoop.Run(plain.Model, plain.Train, Sgd(10, 10, batchSize: 16));
+            CollectionAssert.AreEqual(plain.Weights(), problem.Weights(), "the same weights as a run without checkpoints");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void ACheckpointResumesOnlyOnTheSameData()
+    {
+        using var scope = NewDisposeScope();
+        string folder = Directory.CreateTempSubdirectory("makemore-checkpoint-data-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "mid.ckpt");
+            string names = "names.txt sha256:1a2b3c4d" + new string('0', 56), other = "other.txt sha256:9f8e7d6c" + new string('1', 56);
+            var problem = Create();
+            var first = Sgd(10, 10, batchSize: 16);
+            (first.CheckpointPath, first.DataFingerprint) = (path, names);
+            TrainingLoop.Run(problem.Model, problem.Train, first);
+            Assert.AreEqual(names, Checkpoint.Read(path).DataFingerprint);
+
+            var elsewhere = Sgd(20, 10, batchSize: 16);
+            (elsewhere.ResumeFrom, elsewhere.DataFingerprint) = (path, other);
+            var error = Assert.ThrowsExactly<ArgumentException>(() => TrainingLoop.Run(problem.Model, problem.Train, elsewhere));
+            StringAssert.StartsWith(error.Message, $"The checkpoint {path} was written on other data (names.txt sha256:1a2b3c4d…) "
+                + "than this run's (other.txt sha256:9f8e7d6c…); resume on the same data.");
+
+            var same = Sgd(20, 10, batchSize: 16);
+            (same.ResumeFrom, same.DataFingerprint) = (path, names);
+            Assert.AreEqual(11, TrainingLoop.Run(problem.Model, problem.Train, same).FirstStep);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void ACosineWarmupLongerThanTheRunIsAWarning()
+    {
+        using var scope = NewDisposeScope();
+        var problem = Create();
+        var options = Sgd(10, 2);
+        var warnings = new Warnings();
+        (options.Schedule, options.Warnings) = (new CosineSchedule(WarmupSteps: 1000), warnings);
+        Assert.HasCount(10, TrainingLoop.Run(problem.Model, problem.Train, options).History, "the run goes on");
+        CollectionAssert.AreEqual(new[]
+        {
+            "the cosine schedule's warm-up (1000 steps) is longer than the run (10 steps): the learning rate only rises, to 1 % of the base rate at the last step",
+        }, warnings.Lines);
+        options.Schedule = new CosineSchedule(WarmupSteps: 10);
+        warnings.Lines.Clear();
+        TrainingLoop.Run(problem.Model, problem.Train, options);
+        Assert.IsEmpty(warnings.Lines, "a warm-up as long as the run peaks at its last step, as asked");
     }
 
     [TestMethod]
