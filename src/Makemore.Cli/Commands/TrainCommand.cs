@@ -98,14 +98,20 @@ internal static class TrainCommand
                 return 0;
             }
             string path = DataFiles.Resolve(parse.GetValue(input));
+            string zip = parse.GetValue(model)!;
+            // Fail on an unusable output path now, not after training. Resuming from the checkpoint the run goes on writing
+            // is how --resume is meant to be used; every other output that is an input is a mistake.
+            string? checkpointPath = Given<string>(parse, "--checkpoint");
+            string? teacherPath = Given<string>(parse, "--teacher");
+            OutputPaths.Apart(("--output", zip), ("--checkpoint", checkpointPath));
+            OutputPaths.Check("--output", zip, ("-i", path), ("--teacher", teacherPath), ("--resume", Given<string>(parse, "--resume")));
+            if (checkpointPath is not null)
+                OutputPaths.Check("--checkpoint", checkpointPath, ("-i", path), ("--teacher", teacherPath));
             var names = DataFiles.Read(path);
             var protocol = DataFiles.ParseSplit(parse.GetValue(split)!);
             var parts = DataFiles.Parts(names, protocol, parse.GetValue(seed));
             if (parts[0].Names.Count == 0)
                 throw new UsageException($"the train part of {path} is empty: the file is too small for --split {parse.GetValue(split)}");
-            string zip = parse.GetValue(model)!;
-            // Fail on an unusable output path now, not after training.
-            AtomicFile.EnsureWritable(zip);
             var policy = parse.GetValue(unknown) switch
             {
                 "error" => UnknownCharacterPolicy.Error,
@@ -408,10 +414,7 @@ internal static class TrainCommand
             training.Patience = Given<int?>("--patience") is int p && p >= 1 ? p : throw new UsageException("--patience must be at least 1");
         training.CheckpointPath = Given<string>("--checkpoint");
         if (training.CheckpointPath is not null)
-        {
-            AtomicFile.EnsureWritable(training.CheckpointPath);
-            training.CheckpointInterval = training.EvaluationInterval;
-        }
+            training.CheckpointInterval = training.EvaluationInterval; // its path was checked with the other outputs, before any work
         if (Given<string>("--resume") is { } resume)
             training.ResumeFrom = File.Exists(resume) ? resume : throw new UsageException($"no such checkpoint: {resume}");
     }
