@@ -6,7 +6,6 @@ using Makemore.Cli.Internal;
 using Makemore.ML;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
-using Makemore.ML.Persistence;
 
 namespace Makemore.Cli.Commands;
 
@@ -32,11 +31,11 @@ internal static class InterpolateCommand
             if (paths.Length < 2)
                 throw new UsageException($"give at least two models with -m (got {paths.Length})");
             string target = parse.GetValue(zip)!;
-            AtomicFile.EnsureWritable(target);
             var protocol = DataFiles.ParseSplit(parse.GetValue(split)!);
             if (protocol == SplitProtocol.None)
                 throw new UsageException("the weights are fitted on the dev part: use --split lecture or random");
             string path = DataFiles.Resolve(parse.GetValue(input));
+            OutputPaths.Check("--output", target, paths.Select(p => ("-m", (string?)p)).Append(("-i", path)));
             var names = DataFiles.Read(path);
             var parts = DataFiles.Parts(names, protocol, parse.GetValue(seed));
             var provenance = DataProvenance.Of(path, names.Count, protocol, parse.GetValue(seed));

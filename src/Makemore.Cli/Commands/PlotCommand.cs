@@ -11,7 +11,6 @@ using Makemore.ML.Text;
 using Makemore.ML.Training;
 using Makemore.ML.TorchSharp.Models;
 using Makemore.ML.TorchSharp.Training;
-using Makemore.ML.Persistence;
 
 namespace Makemore.Cli.Commands;
 
@@ -40,6 +39,7 @@ internal static class PlotCommand
         command.SetAction(parse =>
         {
             string path = DataFiles.Resolve(parse.GetValue(input));
+            OutputPaths.Check("--output", parse.GetValue(png)!, ("-i", path));
             var names = DataFiles.Read(path);
             var vocabulary = CharacterVocabulary.Learn(names);
             var model = NGramModel.Fit(vocabulary, 2, Smoothing.None, names.Select(n => vocabulary.Encode(n)));
@@ -63,6 +63,7 @@ internal static class PlotCommand
             "Example: makemore plot probabilities -m bigram.zip -o p.png") { model, png };
         command.SetAction(parse =>
         {
+            OutputPaths.Check("--output", parse.GetValue(png)!, ("-m", parse.GetValue(model)));
             var languageModel = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), parse.GetValue(model)!));
             if (languageModel is not WindowLanguageModel { BlockSize: 1 } bigram)
                 throw new UsageException($"the model is a {languageModel}; the matrix needs a bigram (a window of 1 previous character)");
@@ -100,7 +101,8 @@ internal static class PlotCommand
             "Example: makemore plot loss --type bn-mlp --steps 20000 -o bn-mlp-loss.png") { input, png, blockSize, steps, lr, l2, type };
         command.SetAction(parse =>
         {
-            AtomicFile.EnsureWritable(parse.GetValue(png)!); // before the training, not after
+            // Before the training, not after; the default input (the bundled names) is resolved for the check only.
+            OutputPaths.Check("--output", parse.GetValue(png)!, ("-i", DataFiles.Resolve(parse.GetValue(input))));
             MlpKind? kind = parse.GetValue(type) switch
             {
                 "softmax" => null,
@@ -160,6 +162,7 @@ internal static class PlotCommand
             string text = parse.GetValue(name)!;
             if (text.Length > MaxSurprisalNameLength)
                 throw new UsageException($"the name is {text.Length} characters long; a surprisal plot draws at most {MaxSurprisalNameLength} (one bar per character)");
+            OutputPaths.Check("--output", parse.GetValue(png)!, ("-m", parse.GetValue(model)));
             var languageModel = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), parse.GetValue(model)!));
             double[] surprisals = SequenceScorer.Surprisals(languageModel, languageModel.Vocabulary.Encode(text));
             var bars = surprisals.Select((s, i) => (i < text.Length ? text[i].ToString() : ".", s)).ToList();
@@ -208,6 +211,7 @@ internal static class PlotCommand
             "Example: makemore plot embeddings -m mlp.zip -o embeddings.png") { model, png };
         command.SetAction(parse =>
         {
+            OutputPaths.Check("--output", parse.GetValue(png)!, ("-m", parse.GetValue(model)));
             var languageModel = MakemoreModel.GetLanguageModel(Models.Load(new MLContext(), parse.GetValue(model)!));
             if (languageModel is not MlpModel mlp)
                 throw new UsageException($"the model is a {languageModel}; only MLP-family models (--type mlp, bn-mlp, wavenet) learn character embeddings");

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Makemore.Cli.Internal;
 using Makemore.ML.Data;
-using Makemore.ML.Persistence;
 
 namespace Makemore.Cli.Commands;
 
@@ -25,17 +24,19 @@ internal static class SplitCommand
             if (kind == SplitProtocol.None)
                 throw new UsageException("--protocol must be lecture or random");
             string path = DataFiles.Resolve(parse.GetValue(input));
-            var parts = DataFiles.Parts(DataFiles.Read(path), kind, parse.GetValue(seed));
             string folder = parse.GetValue(directory)!;
-            Directory.CreateDirectory(folder);
+            // `split -i sp/train.txt -o sp/` replaced its own input with its 80 % part.
+            foreach (string part in Parts)
+                OutputPaths.Check("--output", Path.Combine(folder, $"{part}.txt"), ("-i", path));
+            var parts = DataFiles.Parts(DataFiles.Read(path), kind, parse.GetValue(seed));
+            FileSet.Write(folder, parts.Select(p => ($"{p.Part}.txt", string.Concat(p.Names.Select(n => n + "\n")))).ToList());
             foreach (var (part, names) in parts)
-            {
-                string file = Path.Combine(folder, $"{part}.txt");
-                AtomicFile.WriteAllText(file, string.Concat(names.Select(n => n + "\n")));
-                output.WriteLine($"{file}: {names.Count:N0} names");
-            }
+                output.WriteLine($"{Path.Combine(folder, $"{part}.txt")}: {names.Count:N0} names");
             return 0;
         });
         return command;
     }
+
+    // The parts DataFiles.Parts returns for a lecture or random split, checked before the names are read.
+    private static readonly string[] Parts = ["train", "dev", "test"];
 }

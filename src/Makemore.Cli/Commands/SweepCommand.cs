@@ -5,7 +5,6 @@ using Makemore.ML.Counting;
 using Makemore.ML.Data;
 using Makemore.ML.Text;
 using Makemore.ML.TorchSharp.Training;
-using Makemore.ML.Persistence;
 
 namespace Makemore.Cli.Commands;
 
@@ -37,7 +36,7 @@ internal static class SweepCommand
         {
             string path = DataFiles.Resolve(parse.GetValue(input));
             if (parse.GetValue(plot) is { } target)
-                AtomicFile.EnsureWritable(target); // before the sweep, not after
+                OutputPaths.Check(asPlot ? "--output" : "--plot", target, ("-i", path)); // before the sweep, not after
             var split = NameSplitter.Split(DataFiles.Read(path), SplitProtocol.Lecture);
             var vocabulary = CharacterVocabulary.Learn(split.Train.Concat(split.Dev).Concat(split.Test)); // the whole file's, as train's
             var encode = (IReadOnlyList<string> names) => names.Select(n => vocabulary.Encode(n)).ToList();

@@ -101,17 +101,26 @@ internal static class TrainCommand
                 return 0;
             }
             string path = DataFiles.Resolve(parse.GetValue(input));
+            string zip = parse.GetValue(model)!;
+            // Fail on an unusable output path now, not after training. Resuming from the checkpoint the run goes on writing
+            // is how --resume is meant to be used; every other output that is an input is a mistake.
+            string? checkpointPath = Given<string>(parse, "--checkpoint");
+            string? teacherPath = Given<string>(parse, "--teacher");
+            OutputPaths.Apart(("--output", zip), ("--checkpoint", checkpointPath));
+            OutputPaths.Check("--output", zip, ("-i", path), ("--teacher", teacherPath), ("--resume", Given<string>(parse, "--resume")));
+            if (checkpointPath is not null)
+                OutputPaths.Check("--checkpoint", checkpointPath, ("-i", path), ("--teacher", teacherPath));
             var names = WithoutLongNames(parse, DataFiles.Read(path), error);
             var protocol = DataFiles.ParseSplit(parse.GetValue(split)!);
             int splitSeedValue = parse.GetResult(splitSeed) is { Implicit: false } ? parse.GetValue(splitSeed) : parse.GetValue(seed);
             var parts = DataFiles.Parts(names, protocol, splitSeedValue);
             // What the model is fitted on, saved with it: eval, sample and serve then use its own split by default.
-            var provenance = DataProvenance.Of(path, names.Count, protocol, splitSeedValue);
+            var provenance = DataProvenance.Of(path, names.Count, protocol, splitSeedValue) with
+            {
+                MaxNameLength = Has(parse, "--max-name-length") ? Given<int>(parse, "--max-name-length") : null,
+            };
             if (parts[0].Names.Count == 0)
                 throw new UsageException($"the train part of {path} is empty: the file is too small for --split {parse.GetValue(split)}");
-            string zip = parse.GetValue(model)!;
-            // Fail on an unusable output path now, not after training.
-            AtomicFile.EnsureWritable(zip);
             // A model that existed before the run is never replaced by an interrupted one (it is saved beside it).
             bool zipExisted = File.Exists(zip);
             var policy = parse.GetValue(unknown) switch
@@ -475,10 +484,7 @@ internal static class TrainCommand
             training.Patience = Given<int?>("--patience") is int p && p >= 1 ? p : throw new UsageException("--patience must be at least 1");
         training.CheckpointPath = Given<string>("--checkpoint");
         if (training.CheckpointPath is not null)
-        {
-            AtomicFile.EnsureWritable(training.CheckpointPath);
-            training.CheckpointInterval = training.EvaluationInterval;
-        }
+            training.CheckpointInterval = training.EvaluationInterval; // its path was checked with the other outputs, before any work
         if (Given<string>("--resume") is { } resume)
             training.ResumeFrom = File.Exists(resume) ? resume : throw new UsageException($"no such checkpoint: {resume}");
         if (training.CheckpointPath is not null || training.ResumeFrom is not null)

@@ -28,7 +28,8 @@ internal sealed record ModelData(string Path, IReadOnlyList<string> Names, Split
         if (input is null && model is not null && !File.Exists(model.File))
             throw new UsageException($"the training data {model.File} named in the model is not found; give it with --input");
         string path = DataFiles.Resolve(input ?? model?.File);
-        var names = DataFiles.Read(path);
+        // The names as the model's run used them: a file the run read with --max-name-length is read the same way.
+        var names = model?.Select(DataFiles.Read(path)) ?? DataFiles.Read(path);
         var protocol = split is not null ? DataFiles.ParseSplit(split) : model?.Split ?? fallbackSplit;
         int seed = splitSeed ?? (model is not null && model.Split == protocol ? model.SplitSeed : NameSplitter.LectureSeed);
         return new ModelData(path, names, protocol, seed, NoteFor(model, path, protocol, seed));
@@ -43,7 +44,7 @@ internal sealed record ModelData(string Path, IReadOnlyList<string> Names, Split
             return "note: the model does not record the data it was trained on; these figures may include names it was fitted on";
         if (DataProvenance.HashFile(path) != model.Sha256)
             return $"note: {path} is not the data the model was trained on ({model.DataDescription}); these figures are for other data";
-        var here = new DataProvenance(model.File, model.Sha256, model.NameCount, split, split == SplitProtocol.Random ? seed : NameSplitter.LectureSeed);
+        var here = model with { Split = split, SplitSeed = split == SplitProtocol.Random ? seed : NameSplitter.LectureSeed };
         return here.SameSplitAs(model) ? null
             : $"note: the model was trained on its file's {model.SplitDescription}; this is {here.SplitDescription}, whose parts mix the model's train, dev and test names";
     }

@@ -28,8 +28,21 @@ public sealed record DataProvenance(string File, string Sha256, int NameCount, S
     /// <summary>Metadata key of the split protocol (lecture, random or none).</summary>
     public const string SplitKey = "split";
 
+    /// <summary>Metadata key of the longest name kept (names longer were left out before the split).</summary>
+    public const string MaxNameLengthKey = "max_name_length";
+
     /// <summary>Metadata key of the split seed.</summary>
     public const string SplitSeedKey = "split_seed";
+
+    /// <summary>
+    /// When set, names longer than this were left out of the file's names before the split (<c>train --max-name-length</c>):
+    /// reading the file again must leave them out too, or the parts are not the model's.
+    /// </summary>
+    public int? MaxNameLength { get; init; }
+
+    /// <summary>The file's names as the run used them: those longer than <see cref="MaxNameLength"/> left out.</summary>
+    public IReadOnlyList<string> Select(IReadOnlyList<string> names) =>
+        MaxNameLength is int max ? names.Where(n => n.Length <= max).ToList() : names;
 
     /// <summary>The provenance of the names read from <paramref name="path"/>, split by <paramref name="split"/>.</summary>
     /// <param name="path">The data file; its bytes are hashed.</param>
@@ -69,7 +82,7 @@ public sealed record DataProvenance(string File, string Sha256, int NameCount, S
 
     /// <summary>True when <paramref name="other"/> is the same data (by content) split the same way: the same train, dev and test parts.</summary>
     public bool SameSplitAs(DataProvenance other) =>
-        other is not null && Sha256 == other.Sha256 && Split == other.Split && SplitSeed == other.SplitSeed;
+        other is not null && Sha256 == other.Sha256 && Split == other.Split && SplitSeed == other.SplitSeed && MaxNameLength == other.MaxNameLength;
 
     /// <summary>The metadata entries that record this provenance; <paramref name="prefix"/> names a component (e.g. <c>teacher_</c>).</summary>
     public IEnumerable<KeyValuePair<string, string>> ToMetadata(string prefix = "")
@@ -79,6 +92,8 @@ public sealed record DataProvenance(string File, string Sha256, int NameCount, S
         yield return new(prefix + NameCountKey, NameCount.ToString(CultureInfo.InvariantCulture));
         yield return new(prefix + SplitKey, NameOf(Split));
         yield return new(prefix + SplitSeedKey, SplitSeed.ToString(CultureInfo.InvariantCulture));
+        if (MaxNameLength is int max)
+            yield return new(prefix + MaxNameLengthKey, max.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>
@@ -95,16 +110,19 @@ public sealed record DataProvenance(string File, string Sha256, int NameCount, S
         int seed = metadata.TryGetValue(prefix + SplitSeedKey, out string? s) && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed)
             ? parsed
             : NameSplitter.LectureSeed;
-        return new(file, sha, names, split, seed);
+        int? maxLength = metadata.TryGetValue(prefix + MaxNameLengthKey, out string? m) && int.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out int longest)
+            ? longest
+            : null;
+        return new(file, sha, names, split, seed) { MaxNameLength = maxLength };
     }
 
     /// <summary>The data in a few words: <c>/data/names.txt (32,033 names, sha256 1a2b3c4d5e6f)</c>.</summary>
     public string DataDescription => string.Create(CultureInfo.InvariantCulture, $"{File} ({NameCount:N0} names, sha256 {Sha256[..Math.Min(12, Sha256.Length)]})");
 
     /// <summary>The split in a few words: <c>split lecture</c> or <c>split random (seed 1)</c>.</summary>
-    public string SplitDescription => Split == SplitProtocol.Random
+    public string SplitDescription => (Split == SplitProtocol.Random
         ? string.Create(CultureInfo.InvariantCulture, $"split random (seed {SplitSeed})")
-        : $"split {NameOf(Split)}";
+        : $"split {NameOf(Split)}") + (MaxNameLength is int max ? string.Create(CultureInfo.InvariantCulture, $" of the names of at most {max} characters") : "");
 
     /// <inheritdoc/>
     public override string ToString() => $"{DataDescription}, {SplitDescription}";

@@ -17,8 +17,8 @@ public static class AtomicFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
         string full = Path.GetFullPath(path);
-        if (Directory.Exists(full))
-            throw new ArgumentException($"Cannot write {path}: it is a folder.", nameof(path));
+        if (NamesAFolder(path) || Directory.Exists(full))
+            throw new ArgumentException($"Cannot write {path}: it is a folder; give a file name.", nameof(path));
         string folder = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(folder);
         string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
@@ -47,29 +47,51 @@ public static class AtomicFile
         });
 
     /// <summary>
-    /// Checks, before any long work, that <paramref name="path"/> could be written: creates its folder if needed and
-    /// a temporary file beside it (deleted at once). Throws the error the later write would throw.
+    /// Checks, before any long work, that <paramref name="path"/> could be written, and creates nothing: the path must name
+    /// a file (not an existing folder, not a path ending in a separator), every existing folder on the way must be a folder,
+    /// and the nearest existing one must take a new file (a temporary file is created there and deleted at once). A missing
+    /// folder is left to <see cref="Write"/>, which creates it when it saves: a run that fails before saving leaves nothing.
     /// </summary>
     /// <exception cref="ArgumentException">The path is a folder.</exception>
-    /// <exception cref="UnauthorizedAccessException">The folder cannot be created or written.</exception>
+    /// <exception cref="UnauthorizedAccessException">A part of the path is a file, or the folder cannot be written or created.</exception>
     public static void EnsureWritable(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
-        if (Directory.Exists(full))
-            throw new ArgumentException($"Cannot write {path}: it is a folder.", nameof(path));
+        if (NamesAFolder(path) || Directory.Exists(full))
+            throw new ArgumentException($"Cannot write {path}: it is a folder; give a file name.", nameof(path));
         string folder = Path.GetDirectoryName(full)!;
-        string probe = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.probe");
+        string existing = folder;
+        while (!Directory.Exists(existing))
+        {
+            if (File.Exists(existing))
+                throw new UnauthorizedAccessException($"Cannot write {path}: {existing} is a file, not a folder.");
+            // A root that does not exist (a missing drive) has no parent: nothing can create it.
+            existing = Path.GetDirectoryName(existing) ?? throw new UnauthorizedAccessException($"Cannot write {path}: {existing} does not exist.");
+        }
+        string probe = Path.Combine(existing, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.probe");
         try
         {
-            Directory.CreateDirectory(folder);
             using var _ = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new UnauthorizedAccessException($"Cannot write {path}: the folder {folder} cannot be created or is not writable ({e.Message})", e);
+            // The probe's own name in the message would only puzzle: name the folder, and the reason without the probe.
+            // /proc, for one, answers a new file with "not found", even to root.
+            string reason = e switch
+            {
+                UnauthorizedAccessException => "permission denied",
+                FileNotFoundException or DirectoryNotFoundException => "it takes no new files",
+                _ => e.Message.Replace($"'{probe}'", "", StringComparison.Ordinal).TrimEnd(' ', ':', '.'),
+            };
+            throw new UnauthorizedAccessException(existing == folder
+                ? $"Cannot write {path}: the folder {folder} is not writable ({reason})."
+                : $"Cannot write {path}: the folder {folder} does not exist and cannot be created in {existing} ({reason}).", e);
         }
     }
+
+    // "out/" or "out\" asks for a folder even when none exists yet; writing it would fail only at the rename, after the work.
+    private static bool NamesAFolder(string path) => path[^1] is '/' or '\\';
 
     private static void TryDelete(string path)
     {

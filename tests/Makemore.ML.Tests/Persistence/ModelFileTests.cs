@@ -325,8 +325,13 @@ public sealed class ModelFileTests
         try
         {
             Assert.ThrowsExactly<ArgumentException>(() => AtomicFile.EnsureWritable(folder));
-            AtomicFile.EnsureWritable(Path.Combine(folder, "new", "m.zip")); // creates the folder, leaves no file
-            Assert.IsEmpty(Directory.GetFileSystemEntries(Path.Combine(folder, "new")));
+            var slash = Assert.ThrowsExactly<ArgumentException>(() => AtomicFile.EnsureWritable(Path.Combine(folder, "new") + "/"));
+            StringAssert.Contains(slash.Message, "is a folder");
+            string file = Path.Combine(folder, "names.txt");
+            File.WriteAllText(file, "emma\n");
+            var under = Assert.ThrowsExactly<UnauthorizedAccessException>(() => AtomicFile.EnsureWritable(Path.Combine(file, "sub", "m.zip")));
+            StringAssert.Contains(under.Message, $"{file} is a file, not a folder");
+            Assert.HasCount(1, Directory.GetFileSystemEntries(folder), "nothing was created");
         }
         finally
         {
@@ -335,6 +340,25 @@ public sealed class ModelFileTests
         // /proc refuses new files even to root (the tests run as root in CI, where a chmod would not stop a write).
         var error = Assert.ThrowsExactly<UnauthorizedAccessException>(() => AtomicFile.EnsureWritable("/proc/makemore-model.zip"));
         StringAssert.Contains(error.Message, "not writable");
+        Assert.DoesNotContain(".probe", error.Message, "the probe file is ours, not the user's");
+    }
+
+    [TestMethod]
+    public void EnsureWritableCreatesNoFolderAndWriteCreatesItWhenItSaves()
+    {
+        string folder = Directory.CreateTempSubdirectory("makemore-writable-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "new", "sub", "m.zip");
+            AtomicFile.EnsureWritable(path);
+            Assert.IsEmpty(Directory.GetFileSystemEntries(folder), "a run that fails before saving leaves nothing");
+            AtomicFile.WriteAllText(path, "model");
+            Assert.AreEqual("model", File.ReadAllText(path));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }
 
