@@ -156,11 +156,9 @@ internal static class TrainCommand
                 throw new UsageException($"--teacher and --teacher-weight apply to rnn, gru, lstm, bow and transformer, not to --type {parse.GetValue(type)}");
             // A teacher fitted on other names would leak this run's dev and test names into its targets.
             string? teacherMismatch = null;
-            var teacherMetadata = Given<string>(parse, "--teacher") is { } teacherPath
-                ? MakemoreModel.GetMetadata(Models.Load(new MLContext(), teacherPath))
-                : null;
+            var teacherMetadata = teacherPath is not null ? MakemoreModel.GetMetadata(Models.Load(new MLContext(), teacherPath)) : null;
             if (teacherMetadata is not null)
-                teacherMismatch = SameData.Require(Given<string>(parse, "--teacher")!, teacherMetadata, provenance, "--teacher", parse.GetValue(allowOtherData));
+                teacherMismatch = SameData.Require(teacherPath!, teacherMetadata, provenance, "--teacher", parse.GetValue(allowOtherData));
             var sequenceOptions = sequenceKind is SequenceModelKind s ? SequenceFlags(parse, s, names, path, error) : null;
             var training = mlpOptions?.Training ?? sequenceOptions?.Training;
             int totalSteps = training?.Steps ?? parse.GetValue(steps) ?? SoftmaxRegressionEstimator.Defaults.Steps;
@@ -277,7 +275,7 @@ internal static class TrainCommand
                 metadata[key] = value;
             if (teacherMetadata is not null)
             {
-                metadata["teacher"] = Path.GetFullPath(Given<string>(parse, "--teacher")!);
+                metadata["teacher"] = Path.GetFullPath(teacherPath!);
                 if (DataProvenance.FromMetadata(teacherMetadata) is { } teacherData)
                     foreach (var (key, value) in teacherData.ToMetadata("teacher_"))
                         metadata[key] = value;
