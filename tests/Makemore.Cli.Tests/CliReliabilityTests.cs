@@ -174,4 +174,22 @@ public sealed class CliReliabilityTests
         Assert.AreEqual(2, code);
         Assert.AreEqual("makemore: The Kneser–Ney discount D must be in (0, 1], got 1.5 (kneser-ney:D applies one D to every count class).", error.Trim());
     }
+
+    [TestMethod]
+    [DataRow("--lr", "softmax: 50; mlp, bn-mlp, wavenet: 0.1; rnn, gru, lstm, bow, transformer: 0.0005")]
+    [DataRow("--steps", "softmax: 300; mlp, bn-mlp, wavenet: 200000; rnn, gru, lstm, bow, transformer: 10000")]
+    [DataRow("--eval-every", "mlp, bn-mlp, wavenet: 10000; rnn, gru, lstm, bow, transformer: 500")]
+    [DataRow("--optimizer", "mlp, bn-mlp, wavenet: sgd; rnn, gru, lstm, bow, transformer: adamw")]
+    [DataRow("--n-embd", "mlp, bn-mlp: 10; wavenet: 24; rnn, gru, lstm, bow, transformer: 64")]
+    public void TrainHelpShowsEveryKindsOwnDefaultNotTheSoftmaxsForAll(string flag, string defaults)
+    {
+        // The help printed "--lr [default: 50]" for every kind, while the MLPs use 0.1 and the sequence models 5e-4.
+        var (code, output, _) = Run("train", "--help");
+        Assert.AreEqual(0, code);
+        string line = string.Join(' ', output.Split('\n').SkipWhile(l => !l.TrimStart().StartsWith(flag + " ", StringComparison.Ordinal)).Take(3))
+            .Replace("\r", "", StringComparison.Ordinal);
+        line = System.Text.RegularExpressions.Regex.Replace(line, @"\s+", " ");
+        StringAssert.Contains(line, $"(default: {defaults})");
+        Assert.DoesNotContain("[default:", line.Split(" --")[0], $"{flag} shows no one default for every kind");
+    }
 }
