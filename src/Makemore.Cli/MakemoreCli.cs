@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using Makemore.Cli.Commands;
 using Makemore.Cli.Internal;
 using Makemore.ML;
+using Makemore.ML.Text;
 
 namespace Makemore.Cli;
 
