@@ -31,7 +31,7 @@ internal static class MakemoreCli
             PlotCommand.Create(output, error),
             InfoCommand.Create(output),
             InterpolateCommand.Create(output),
-            ServeCommand.Create(output),
+            ServeCommand.Create(output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
