@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using Makemore.Cli.Commands;
 using Makemore.Cli.Internal;
 using Makemore.ML;
+using Makemore.ML.Text;
 
 namespace Makemore.Cli;
 
@@ -30,7 +31,7 @@ internal static class MakemoreCli
             PlotCommand.Create(output, error),
             InfoCommand.Create(output),
             InterpolateCommand.Create(output),
-            ServeCommand.Create(output),
+            ServeCommand.Create(output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -117,7 +117,7 @@ public sealed class NameService
             throw new BadRequestException($"'names' has {names.Count:N0} names; at most {Options.MaxBatch:N0} per request.");
         var scorer = foldCase ? _foldingScorer : _scorer;
         for (int i = 0; i < names.Count; i++)
-            CheckName(names[i] is { } n ? scorer.Normalize(n) : null, $"names[{i}]");
+            CheckName(names[i] is { } n ? scorer.Normalize(n) : null, $"names[{i}]", foldCaseHint: !foldCase);
         return names.Select(n => Score(n!, foldCase)).ToList();
     }
 
@@ -127,7 +127,7 @@ public sealed class NameService
         ArgumentNullException.ThrowIfNull(name);
         var scorer = foldCase ? _foldingScorer : _scorer;
         string scoredAs = scorer.Normalize(name);
-        CheckName(scoredAs, "name");
+        CheckName(scoredAs, "name", foldCaseHint: !foldCase);
         int[] ids = _model.Vocabulary.Encode(scoredAs);
         // One pass gives the per-character surprisals, and the totals are their sum (in the order SequenceScorer sums).
         var logProbabilities = new double[ids.Length + 1];
@@ -184,7 +184,7 @@ public sealed class NameService
         }
         catch (ArgumentException e)
         {
-            throw new BadRequestException(ParameterNames(e.Message));
+            throw new BadRequestException(ParameterNames(e));
         }
         catch (InvalidOperationException e)
         {
@@ -202,17 +202,23 @@ public sealed class NameService
     }
 
     // The library names options by property; a caller of the service knows them by their query names.
-    private static string ParameterNames(string message)
+    private static readonly Dictionary<string, string> QueryNames = new()
     {
-        foreach (var (property, query) in new[]
-        {
-            (nameof(NameConstraints.StartsWith), "'starts-with'"), (nameof(NameConstraints.EndsWith), "'ends-with'"),
-            (nameof(NameConstraints.Contains), "'contains'"), (nameof(NameConstraints.ExcludedCharacters), "'exclude'"),
-            (nameof(NameConstraints.MinLength), "'min-length'"), (nameof(NameConstraints.MaxLength), "'max-length'"),
-            (nameof(NameConstraints.Pattern), "'regex'"), (nameof(SamplingOptions.TopP), "'top-p'"), (nameof(SamplingOptions.TopK), "'top-k'"),
-        })
-            message = message.Replace(property, query, StringComparison.Ordinal);
-        return message;
+        [nameof(NameConstraints.StartsWith)] = "'starts-with'", [nameof(NameConstraints.EndsWith)] = "'ends-with'",
+        [nameof(NameConstraints.Contains)] = "'contains'", [nameof(NameConstraints.ExcludedCharacters)] = "'exclude'",
+        [nameof(NameConstraints.MinLength)] = "'min-length'", [nameof(NameConstraints.MaxLength)] = "'max-length'",
+        [nameof(NameConstraints.Pattern)] = "'regex'", [nameof(SamplingOptions.TopP)] = "'top-p'", [nameof(SamplingOptions.TopK)] = "'top-k'",
+    };
+
+    private static string ParameterNames(ArgumentException e)
+    {
+        string message = e.ParamName is { } name && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+            ? e.Message[..^$" (Parameter '{name}')".Length]
+            : e.Message;
+        message = NameConstraints.Rename(message, QueryNames);
+        return e.ParamName is { } parameter && QueryNames.TryGetValue(parameter, out string? query) && !message.Contains(query, StringComparison.Ordinal)
+            ? $"{query}: {message}"
+            : message;
     }
 
     /// <summary>The most likely next characters after a prefix, and sampled completions of it.</summary>
@@ -220,17 +226,19 @@ public sealed class NameService
     {
         CheckName(prefix, "prefix", allowEmpty: true);
         var vocabulary = _model.Vocabulary;
+        int[] ids = vocabulary.Encode(prefix);
         var p = new double[vocabulary.Size];
-        SequenceScorer.NextProbabilities(_model, vocabulary.Encode(prefix), p);
+        SequenceScorer.NextProbabilities(_model, ids, p);
         var next = Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).ThenBy(i => i).Take(top)
             .Select(id => new NextCharacter(vocabulary.SymbolOf(id).ToString(), p[id])).ToList();
-        var options = new SamplingOptions { Prefix = prefix, Seed = seed, MaxLength = Math.Max(prefix.Length, Options.MaxNameLength) };
+        string seen = vocabulary.Decode(ids); // the prefix as the model sees it (a model that skips or maps unknown characters)
+        var options = new SamplingOptions { Prefix = seen, Seed = seed, MaxLength = Math.Max(seen.Length, Options.MaxNameLength) };
         var names = completions == 0 ? [] : new NameGenerator(_model).Generate(completions, options);
         return new(prefix, next, names);
     }
 
     // A name the model can score: present, not too long, no '.', and (under the Error policy) only known characters.
-    private void CheckName(string? name, string what, bool allowEmpty = false)
+    private void CheckName(string? name, string what, bool allowEmpty = false, bool foldCaseHint = false)
     {
         if (name is null)
             throw new BadRequestException($"{what} is missing (null).");
@@ -245,7 +253,8 @@ public sealed class NameService
             if (c == CharacterVocabulary.Boundary)
                 throw new BadRequestException($"{what} '{name}' has '.' at position {i + 1}: '.' marks the start and end of every name and cannot be part of one.");
             if (!vocabulary.Contains(c) && vocabulary.Policy == UnknownCharacterPolicy.Error)
-                throw new BadRequestException($"{what} '{name}' has '{c}' (U+{(int)c:X4}) at position {i + 1}, which the model has never seen; it knows {vocabulary.Size} symbols: {vocabulary}.");
+                throw new BadRequestException($"{what} '{name}' has {CharacterVocabulary.Describe(name, i)} at position {i + 1}, which the model has never seen; it knows {vocabulary.Size} symbols: {vocabulary}." +
+                    (foldCaseHint && name.ToLowerInvariant().All(l => vocabulary.IdOf(l) > 0) ? $" Send \"fold_case\": true to score it as '{name.ToLowerInvariant()}'." : ""));
         }
     }
 }

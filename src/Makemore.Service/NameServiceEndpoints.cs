@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Makemore.ML.Sampling;
+using Makemore.ML.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -49,14 +50,14 @@ public static class NameServiceEndpoints
         }));
         endpoints.MapGet("/generate", (HttpRequest request) => Answer(() =>
         {
-            var query = new QueryReader(request.Query);
+            var query = new QueryReader(request.Query, "/generate", GenerateParameters);
             int count = query.Int("count", NameServiceOptions.Defaults.Count, 1, service.Options.MaxCount);
             int beam = query.Int("beam", 0, 0, service.Options.MaxBeam);
             return service.Generate(new GenerateRequest(count, ReadSampling(query, service.Options), query.Flag("only-new"), beam > 0 ? beam : null));
         }));
         endpoints.MapGet("/complete", (HttpRequest request) => Answer(() =>
         {
-            var query = new QueryReader(request.Query);
+            var query = new QueryReader(request.Query, "/complete", "prefix", "top", "count", "seed");
             string prefix = query.Text("prefix") ?? throw new BadRequestException("'prefix' is missing: /complete?prefix=em");
             int top = query.Int("top", NameServiceOptions.Defaults.CompleteTop, 1, service.Model.Vocabulary.Size);
             int count = query.Int("count", NameServiceOptions.Defaults.CompleteTop, 0, service.Options.MaxCount);
@@ -65,7 +66,7 @@ public static class NameServiceEndpoints
         }));
         endpoints.MapPost("/score", async (HttpRequest request) =>
         {
-            ScoreRequest? body;
+            ScoreRequest body;
             try
             {
                 body = await ReadBody(request, service.Options.MaxBodyBytes);
@@ -74,10 +75,17 @@ public static class NameServiceEndpoints
             {
                 return Error(e.Message);
             }
-            return Answer(() => service.Score(body?.Names ?? throw new BadRequestException("The body must be a JSON object with a 'names' array: {\"names\": [\"anna\"]}."), body.FoldCase));
+            return Answer(() => service.Score(body.Names ?? throw new BadRequestException("The body must be a JSON object with a 'names' array: {\"names\": [\"anna\"]}."), body.FoldCase));
         });
         return endpoints;
     }
+
+    /// <summary>What <c>/generate</c> takes: the CLI's flag names.</summary>
+    private static readonly string[] GenerateParameters =
+    [
+        "count", "beam", "only-new", "seed", "rng", "temperature", "greedy", "top-k", "top-p", "max-attempts",
+        "prefix", "starts-with", "ends-with", "contains", "exclude", "min-length", "max-length", "regex",
+    ];
 
     /// <summary>The sampling options and constraints a query names, with the CLI's flag names (<c>seed</c>, <c>top-k</c>, <c>ends-with</c>, …).</summary>
     private static SamplingOptions ReadSampling(QueryReader query, NameServiceOptions limits)
@@ -88,8 +96,6 @@ public static class NameServiceEndpoints
             startsWith = startsWith.Length == 0 ? prefix : throw new BadRequestException("Give 'prefix' or 'starts-with', not both.");
         int minLength = query.Int("min-length", NameConstraints.Defaults.MinLength, 0, limits.MaxNameLength);
         int maxLength = query.Int("max-length", limits.MaxNameLength, 1, limits.MaxNameLength);
-        if (minLength > maxLength)
-            throw new BadRequestException($"'min-length' {minLength} is greater than 'max-length' {maxLength}: no name can satisfy both.");
         return new SamplingOptions
         {
             Seed = query.Long("seed", defaults.Seed, 0, long.MaxValue),
@@ -114,7 +120,7 @@ public static class NameServiceEndpoints
 
     // Reads the whole body (so the client always gets its answer on an intact connection), keeping at most maxBytes;
     // Kestrel itself cuts off bodies beyond NameServiceHost's hard limit.
-    private static async Task<ScoreRequest?> ReadBody(HttpRequest request, int maxBytes)
+    private static async Task<ScoreRequest> ReadBody(HttpRequest request, int maxBytes)
     {
         if (request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
             throw new BadRequestException($"Send JSON (Content-Type: application/json), not {type}.");
@@ -139,16 +145,67 @@ public static class NameServiceEndpoints
             throw new BadRequestException($"The body has {total:N0} bytes; at most {maxBytes:N0}.");
         if (buffer.Length == 0)
             throw new BadRequestException("The body is empty: send {\"names\": [\"anna\", …]}.");
+        JsonDocument document;
         try
         {
-            return JsonSerializer.Deserialize<ScoreRequest>(buffer.ToArray(), Json);
+            document = JsonDocument.Parse(buffer.ToArray());
         }
         catch (JsonException e)
         {
             string where = e.LineNumber is long line ? $" at line {line + 1}, column {e.BytePositionInLine + 1}" : "";
             throw new BadRequestException($"The body is not valid JSON{where}: send {{\"names\": [\"anna\", …]}}.");
         }
+        using (document)
+            return ScoreRequestOf(document.RootElement);
     }
+
+    // The body read by hand rather than by the serializer, so that valid JSON of the wrong shape is answered with what was
+    // expected and what came ({"names": "anna"} was "not valid JSON"), and a misspelt property is named, not ignored.
+    private static ScoreRequest ScoreRequestOf(JsonElement body)
+    {
+        const string Example = "{\"names\": [\"anna\", …]}";
+        if (body.ValueKind != JsonValueKind.Object)
+            throw new BadRequestException($"The body must be a JSON object, got {Kind(body)}: send {Example}.");
+        var request = new ScoreRequest();
+        string[] known = ["names", "fold_case"];
+        foreach (var property in body.EnumerateObject())
+        {
+            if (property.Name.Equals("names", StringComparison.OrdinalIgnoreCase))
+                request.Names = property.Value.ValueKind switch
+                {
+                    JsonValueKind.Null => null,
+                    JsonValueKind.Array => property.Value.EnumerateArray().Select((name, i) => name.ValueKind switch
+                    {
+                        JsonValueKind.String => name.GetString(),
+                        JsonValueKind.Null => null,
+                        _ => throw new BadRequestException($"names[{i}] must be a string, got {Kind(name)}."),
+                    }).ToList(),
+                    _ => throw new BadRequestException($"'names' must be an array of strings, got {Kind(property.Value)}: send {Example}."),
+                };
+            else if (property.Name.Equals("fold_case", StringComparison.OrdinalIgnoreCase))
+                request.FoldCase = property.Value.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    _ => throw new BadRequestException($"'fold_case' must be true or false, got {Kind(property.Value)}."),
+                };
+            else
+                throw new BadRequestException(Suggestions.Nearest(property.Name, known) is { } nearest
+                    ? $"'{property.Name}' is not a property of the body; did you mean '{nearest}'?"
+                    : $"'{property.Name}' is not a property of the body: send {Example}, with \"fold_case\": true to lower-case the names.");
+        }
+        return request;
+    }
+
+    private static string Kind(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => $"{(value.ValueKind == JsonValueKind.True ? "true" : "false")}",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        _ => "null",
+    };
 
     private static IResult Answer<T>(Func<T> work)
     {

@@ -9,7 +9,9 @@ public static class NameServiceHost
 {
     /// <summary>
     /// Creates the app for <paramref name="service"/>, listening on <paramref name="url"/> (e.g. <c>http://127.0.0.1:5080</c>;
-    /// port 0 picks a free port: read it from <c>app.Urls</c> after <c>StartAsync</c>).
+    /// port 0 picks a free port: read it from <c>app.Urls</c> after <c>StartAsync</c>). Check a host a user gives with
+    /// <see cref="ListenAddress.Parse"/> and pass its <see cref="ListenAddress.Url"/>: Kestrel binds every interface for a
+    /// host it cannot parse.
     /// </summary>
     public static WebApplication Create(NameService service, string url, LogLevel logLevel = LogLevel.Warning)
     {

@@ -33,7 +33,7 @@ public sealed class CliInputTests
     [DataRow("empty", "", "has no names: it is empty or every line is blank", DisplayName = "empty file")]
     [DataRow("blank", "\n  \n\t\n", "has no names: it is empty or every line is blank", DisplayName = "only blank lines")]
     [DataRow("utf8", "emma\nol\u00ff", ":2:3: byte 0xFF is not valid UTF-8; save the file as UTF-8", DisplayName = "invalid UTF-8")]
-    [DataRow("emoji", "emma\nan😀na\n", ":2:3: U+D83D in 'an😀na' is outside the Basic Multilingual Plane", DisplayName = "emoji")]
+    [DataRow("emoji", "emma\nan😀na\n", ":2:3: '😀' (U+1F600) in 'an😀na' is outside the Basic Multilingual Plane", DisplayName = "emoji")]
     [DataRow("dot", "emma\nj.r.r\n", ":2:2: '.' (U+002E) in 'j.r.r' is the boundary token", DisplayName = "a name with the boundary '.'")]
     public void BadDataFilesAreOneLineNamingWhereAndWhy(string name, string content, string expected)
     {
@@ -91,6 +91,22 @@ public sealed class CliInputTests
         StringAssert.Contains(run.Output, "10,000,004"); // predicted characters: 10,000,001 + 3
         Assert.DoesNotContain("NaN", run.Output);
         Assert.DoesNotContain("Infinity", run.Output);
+    }
+
+    [TestMethod]
+    [DataRow("Emma", "makemore: 'Emma' contains 'E' (U+0045) at position 1, which is not in the model's vocabulary (13 symbols: .abehilmnopsv); --fold-case scores it as 'emma'",
+        DisplayName = "upper case: --fold-case is the way")]
+    [DataRow("a😀", "makemore: 'a😀' contains '😀' (U+1F600) at column 2, which is not in the vocabulary (13 symbols: .abehilmnopsv). Train on data that has it, or choose UnknownCharacterPolicy.Skip or MapToUnknown (makemore train --unknown skip|map).",
+        DisplayName = "emoji: the character, not half of it")]
+    [DataRow("EmmaX", "--unknown skip|map", DisplayName = "folding does not help: no --fold-case hint")]
+    public void ANameTheModelCannotScoreSaysWhichCharacterAndWhatWouldScoreIt(string name, string expected)
+    {
+        var score = Run("score", "-m", InFolder("m.zip"), "anna", name);
+        Assert.AreEqual(2, score.Code, score.Output);
+        Assert.AreEqual("", score.Output);
+        StringAssert.Contains(score.Error.Trim(), expected);
+        Assert.AreEqual(name == "Emma", score.Error.Contains("--fold-case", StringComparison.Ordinal), "the hint only where folding makes the name scorable: " + score.Error);
+        Assert.AreEqual(0, Run("score", "-m", InFolder("m.zip"), "Emma", "--fold-case").Code);
     }
 
     [TestMethod]

@@ -153,15 +153,34 @@ public sealed class CliNameToolsTests
     }
 
     [TestMethod]
-    [DataRow("--starts-with", "ba", "--exclude", "a", "makemore: --exclude: Names must start with 'ba' but 'a' is excluded: no name can satisfy both.")]
-    [DataRow("--min-length", "9", "--max-length", "3", "makemore: --min-length 9 is greater than --max-length 3: no name can satisfy both")]
-    [DataRow("--ends-with", "9", "--max-length", "9", "makemore: --ends-with: Names must end with '9', but '9' (U+0039) at position 1 is not a character of the model's vocabulary (27 symbols: .abcdefghijklmnopqrstuvwxyz).")]
-    [DataRow("--contains", "abcdef", "--max-length", "5", "makemore: --max-length: No name of 0 to 5 characters can start with '', end with '' and contain 'abcdef': the constraints cannot be satisfied.")]
+    [DataRow("--starts-with", "ba", "--exclude", "a", "makemore: --starts-with 'ba' contains 'a', which --exclude 'a' forbids: no name can satisfy both.")]
+    [DataRow("--min-length", "9", "--max-length", "3", "makemore: --min-length 9 is greater than --max-length 3: no name can satisfy both.")]
+    [DataRow("--ends-with", "9", "--max-length", "9", "makemore: --ends-with '9' contains '9' (U+0039) at position 1, which is not in the model's vocabulary (27 symbols: .abcdefghijklmnopqrstuvwxyz).")]
+    [DataRow("--contains", "abcdef", "--max-length", "5", "makemore: No name of at most --max-length 5 characters can satisfy --contains 'abcdef': the shortest that does, 'abcdef', has 6.")]
     [DataRow("--prefix", "a", "--starts-with", "b", "makemore: give --prefix or --starts-with, not both")]
     public void UnsatisfiableConstraintsAreUsageErrors(string flag1, string value1, string flag2, string value2, string expected)
     {
         var (code, output, error) = Run("sample", "-m", Model, flag1, value1, flag2, value2);
         Assert.AreEqual(2, code);
+        Assert.AreEqual("", output);
+        Assert.AreEqual(expected, error.Trim());
+    }
+
+    [TestMethod]
+    [DataRow("--starts-with zzz --max-length 2", "makemore: No name of at most --max-length 2 characters can satisfy --starts-with 'zzz': the shortest that does, 'zzz', has 3.")]
+    [DataRow("--prefix zzz --max-length 2", "makemore: No name of at most --max-length 2 characters can satisfy --prefix 'zzz': the shortest that does, 'zzz', has 3.")]
+    [DataRow("--beam 5 --starts-with zzz --max-length 2", "makemore: No name of at most --max-length 2 characters can satisfy --starts-with 'zzz': the shortest that does, 'zzz', has 3.")]
+    [DataRow("--starts-with an --ends-with na --contains xyz --max-length 6",
+        "makemore: No name of at most --max-length 6 characters can satisfy --starts-with 'an', --ends-with 'na' and --contains 'xyz': the shortest that does, 'anxyzna', has 7.")]
+    [DataRow("--starts-with ann --ends-with nna --max-length 3",
+        "makemore: No name of at most --max-length 3 characters can satisfy --starts-with 'ann' and --ends-with 'nna': the shortest that does, 'anna', has 4.")]
+    [DataRow("--contains ax --exclude x", "makemore: --contains 'ax' contains 'x', which --exclude 'x' forbids: no name can satisfy both.")]
+    [DataRow("--starts-with ab --ends-with ba --contains aba --min-length 4 --max-length 4 --exclude cdefghijklmnopqrstuvwxyz",
+        "makemore: No name of --min-length 4 to --max-length 4 characters can satisfy --starts-with 'ab', --ends-with 'ba', --contains 'aba' and --exclude 'cdefghijklmnopqrstuvwxyz' (the shortest that does, 'aba', has 3).")]
+    public void ConstraintsTheDecoderCannotMeetTogetherAreUsageErrorsNamingTheFlags(string flags, string expected)
+    {
+        var (code, output, error) = Run(["sample", "-m", Model, .. flags.Split(' ')]);
+        Assert.AreEqual(2, code, output);
         Assert.AreEqual("", output);
         Assert.AreEqual(expected, error.Trim());
     }

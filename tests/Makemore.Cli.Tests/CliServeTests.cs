@@ -74,6 +74,73 @@ public sealed class CliServeTests
     }
 
     [TestMethod]
+    [DataRow("999.1.1.1", "is not an IP address", DisplayName = "not an address")]
+    [DataRow("example.com", "is not an IP address", DisplayName = "a host name")]
+    [DataRow("192.0.2.1", "is not an address of this machine", DisplayName = "someone else's address (TEST-NET-1)")]
+    public void AHostThatIsNotAnAddressOfThisMachineIsRefusedBeforeBinding(string host, string expected)
+    {
+        string folder = Directory.CreateTempSubdirectory("makemore-serve-").FullName;
+        try
+        {
+            string zip = Path.Combine(folder, "model.zip");
+            Assert.AreEqual(0, Run("train", "--order", "2", "-o", zip, "--samples", "0", "-q").Code);
+            using var process = Start("serve", "-m", zip, "--host", host, "--port", "0"); // its own process: one that binds never returns
+            try
+            {
+                Assert.IsTrue(process.WaitForExit(30_000), "refused at once, not served");
+                string error = process.StandardError.ReadToEnd();
+                Assert.AreEqual(2, process.ExitCode, error);
+                Assert.AreEqual("", process.StandardOutput.ReadToEnd(), "nothing was served");
+                Assert.AreEqual(1, error.TrimEnd().Split('\n').Length, error);
+                StringAssert.StartsWith(error, $"makemore: --host {host} ");
+                StringAssert.Contains(error, expected);
+            }
+            finally
+            {
+                if (!process.HasExited)
+                    process.Kill(entireProcessTree: true);
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public async Task ServingEveryInterfaceWarnsThatTheServiceHasNoAuthentication()
+    {
+        string folder = Directory.CreateTempSubdirectory("makemore-serve-").FullName;
+        try
+        {
+            string zip = Path.Combine(folder, "model.zip");
+            Assert.AreEqual(0, Run("train", "--order", "2", "-o", zip, "--samples", "0", "-q").Code);
+            using var process = Start("serve", "-m", zip, "--host", "0.0.0.0", "--port", "0");
+            try
+            {
+                string warning = await process.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) ?? "";
+                string first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) ?? "";
+                StringAssert.StartsWith(warning, "makemore: warning: ");
+                StringAssert.Contains(warning, "no authentication");
+                StringAssert.Contains(first, "serving ");
+                using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+                    kill.WaitForExit();
+                Assert.IsTrue(process.WaitForExit(15_000), "Ctrl+C stops the service");
+                Assert.AreEqual("", (await process.StandardError.ReadToEndAsync()).Trim(), "the warning is one line");
+            }
+            finally
+            {
+                if (!process.HasExited)
+                    process.Kill(entireProcessTree: true);
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void ServingAModelThatIsNotThereIsAUsageError()
     {
         var run = Run("serve", "-m", "no-such-model.zip");

@@ -26,15 +26,21 @@ internal static class CompleteCommand
             string text = parse.GetValue(prefix)!;
             var vocabulary = languageModel.Vocabulary;
             Prefixes.Check(text, vocabulary, "the prefix");
+            int[] ids = vocabulary.Encode(text);
             var p = new double[vocabulary.Size];
-            SequenceScorer.NextProbabilities(languageModel, vocabulary.Encode(text), p);
+            SequenceScorer.NextProbabilities(languageModel, ids, p);
             var table = new Table("next", "probability");
             foreach (int id in Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).Take(parse.GetValue(top)))
                 table.Add(id == 0 ? ". (end)" : vocabulary.SymbolOf(id).ToString(), p[id].ToString("F4", CultureInfo.InvariantCulture));
             table.Write(output);
             output.WriteLine();
             output.WriteLine("completions:");
-            var completions = new NameGenerator(languageModel).Enumerate(parse.GetValue(count), new SamplingOptions { Prefix = text, Seed = parse.GetValue(seed) });
+            // Completions continue the prefix the model sees (under --unknown skip or map, not the one typed), however long it is.
+            string seen = vocabulary.Decode(ids);
+            var completions = new NameGenerator(languageModel).Enumerate(parse.GetValue(count), new SamplingOptions
+            {
+                Prefix = seen, Seed = parse.GetValue(seed), MaxLength = Math.Max(seen.Length, NameConstraints.Defaults.MaxLength),
+            });
             foreach (string completion in completions)
                 output.WriteLine($"  {completion}");
             return 0;

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -13,7 +14,7 @@ namespace Makemore.Cli.Commands;
 internal static class SampleCommand
 {
     /// <summary>Which flag sets each constraint, to name it in errors the library reports by property.</summary>
-    private static readonly Dictionary<string, string> FlagOf = new()
+    private static readonly ImmutableDictionary<string, string> FlagOf = new Dictionary<string, string>
     {
         [nameof(NameConstraints.StartsWith)] = "--starts-with",
         [nameof(NameConstraints.EndsWith)] = "--ends-with",
@@ -22,7 +23,7 @@ internal static class SampleCommand
         [nameof(NameConstraints.MinLength)] = "--min-length",
         [nameof(NameConstraints.MaxLength)] = "--max-length",
         [nameof(NameConstraints.Pattern)] = "--regex",
-    };
+    }.ToImmutableDictionary();
 
     public static Command Create(TextWriter output, TextWriter error)
     {
@@ -74,8 +75,6 @@ internal static class SampleCommand
                 MaxLength = parse.GetValue(maxLength),
                 Pattern = parse.GetValue(regex),
             };
-            if (constraints.MinLength > constraints.MaxLength)
-                throw new UsageException($"--min-length {constraints.MinLength} is greater than --max-length {constraints.MaxLength}: no name can satisfy both");
             var options = new SamplingOptions
             {
                 Seed = parse.GetValue(seed),
@@ -94,16 +93,16 @@ internal static class SampleCommand
             };
             var loaded = Models.Load(new MLContext(), parse.GetValue(model)!);
             var generator = NameGenerator.From(loaded);
-            Prefixes.Check(constraints.StartsWith, generator.Model.Vocabulary, parse.GetValue(prefix)!.Length > 0 ? "--prefix" : "--starts-with");
+            var flags = parse.GetValue(prefix)!.Length > 0 ? FlagOf.SetItem(nameof(NameConstraints.StartsWith), "--prefix") : FlagOf;
             var novelty = NoveltyData.Load(parse.GetValue(input), parse.GetValue(split), parse.GetResult(splitSeed) is { Implicit: false } ? parse.GetValue(splitSeed) : null, MakemoreModel.GetMetadata(loaded), out string noveltyNote);
             bool asJson = parse.GetValue(json);
             int n = parse.GetValue(count);
             if (parse.GetValue(beam) is int width && width > 0)
-                return Search(generator, n, width, constraints, novelty, noveltyNote, asJson, output, error, parse.GetValue(onlyNew));
+                return Search(generator, n, width, constraints, flags, novelty, noveltyNote, asJson, output, error, parse.GetValue(onlyNew));
             if (parse.GetValue(onlyNew) && novelty is null)
                 throw new UsageException($"--only-new needs the training data: {noveltyNote}");
             var drawn = new NoveltyReport();
-            var names = WithFlagNames(() => parse.GetValue(onlyNew)
+            var names = WithFlagNames(flags, () => parse.GetValue(onlyNew)
                 ? generator.EnumerateNew(n, novelty!, options, drawn)
                 : generator.Enumerate(n, options));
             var report = new NoveltyReport();
@@ -137,12 +136,13 @@ internal static class SampleCommand
         return command;
     }
 
-    private static int Search(NameGenerator generator, int count, int width, NameConstraints constraints, NoveltyClassifier? novelty, string noveltyNote,
+    private static int Search(NameGenerator generator, int count, int width, NameConstraints constraints, ImmutableDictionary<string, string> flags,
+        NoveltyClassifier? novelty, string noveltyNote,
         bool asJson, TextWriter output, TextWriter error, bool onlyNew)
     {
         if (onlyNew)
             throw new UsageException("--only-new does not apply to --beam: the search lists the most likely names, in the data or not");
-        var result = WithFlagNames(() => new NameSearch(generator.Model).MostLikely(count, new NameSearchOptions { BeamWidth = width, Constraints = constraints }));
+        var result = WithFlagNames(flags, () => new NameSearch(generator.Model).MostLikely(count, new NameSearchOptions { BeamWidth = width, Constraints = constraints }));
         var report = novelty?.Report(result.Names.Select(s => s.Name));
         if (asJson)
         {
@@ -185,17 +185,21 @@ internal static class SampleCommand
         ["new_fraction"] = report.NewFraction,
     };
 
-    /// <summary>Runs the library's validation, naming the flag instead of the property in its errors.</summary>
-    private static T WithFlagNames<T>(Func<T> run)
+    /// <summary>
+    /// Runs the library's validation, naming the flags instead of the properties in its errors (the library decides what
+    /// is contradictory; this only translates its names), and the flag of the parameter when the message names none.
+    /// </summary>
+    private static T WithFlagNames<T>(IReadOnlyDictionary<string, string> flags, Func<T> run)
     {
         try
         {
             return run();
         }
-        catch (ArgumentException e) when (e.ParamName is { } name && FlagOf.TryGetValue(name, out string? flag))
+        catch (ArgumentException e) when (e.ParamName is { } name && flags.TryGetValue(name, out string? flag))
         {
             string message = e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal) ? e.Message[..^$" (Parameter '{name}')".Length] : e.Message;
-            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{flag}: {message}"));
+            message = NameConstraints.Rename(message, flags);
+            throw new UsageException(message.Contains(flag, StringComparison.Ordinal) ? message : string.Create(CultureInfo.InvariantCulture, $"{flag}: {message}"));
         }
     }
 }

@@ -35,18 +35,19 @@ internal static class ScoreCommand
         {
             var ml = new MLContext();
             var loaded = Models.Load(ml, parse.GetValue(model)!);
-            var scorer = new NameScorer(MakemoreModel.GetLanguageModel(loaded), PlausibilityTable.From(loaded), new NameScorerOptions
+            var languageModel = MakemoreModel.GetLanguageModel(loaded);
+            UnknownCharacterPolicy? policy = parse.GetValue(unknown) switch
             {
-                FoldCase = parse.GetValue(foldCase),
-                UnknownCharacters = parse.GetValue(unknown) switch
-                {
-                    null => null,
-                    "error" => UnknownCharacterPolicy.Error,
-                    "skip" => UnknownCharacterPolicy.Skip,
-                    "map" => UnknownCharacterPolicy.MapToUnknown,
-                    var other => throw new UsageException($"unknown --unknown '{other}': use error, skip or map"),
-                },
-            });
+                null => null,
+                "error" => UnknownCharacterPolicy.Error,
+                "skip" => UnknownCharacterPolicy.Skip,
+                "map" => UnknownCharacterPolicy.MapToUnknown,
+                var other => throw new UsageException($"unknown --unknown '{other}': use error, skip or map"),
+            };
+            var scorer = new NameScorer(languageModel, PlausibilityTable.From(loaded), new NameScorerOptions { FoldCase = parse.GetValue(foldCase), UnknownCharacters = policy });
+            if (!parse.GetValue(foldCase) && (policy ?? languageModel.Vocabulary.Policy) == UnknownCharacterPolicy.Error)
+                foreach (string name in parse.GetValue(names)!)
+                    SuggestFoldCase(name, languageModel.Vocabulary);
             var engine = ml.Model.CreatePredictionEngine<NameInput, NameScore>(loaded);
             var scores = parse.GetValue(names)!.Select(n =>
             {
@@ -76,5 +77,18 @@ internal static class ScoreCommand
             return 0;
         });
         return command;
+    }
+
+    // 'Anna' with a lower-case model: the vocabulary's own error suggests training again or --unknown, when --fold-case
+    // is all it takes.
+    private static void SuggestFoldCase(string name, CharacterVocabulary vocabulary)
+    {
+        int i = 0;
+        while (i < name.Length && vocabulary.IdOf(name[i]) > 0)
+            i++;
+        string folded = name.ToLowerInvariant();
+        if (i < name.Length && folded.All(c => vocabulary.IdOf(c) > 0))
+            throw new UsageException(
+                $"'{name}' contains {CharacterVocabulary.Describe(name, i)} at position {i + 1}, which is not in the model's vocabulary ({vocabulary.Size} symbols: {vocabulary}); --fold-case scores it as '{folded}'");
     }
 }

@@ -13,13 +13,13 @@ namespace Makemore.Cli.Commands;
 /// <summary><c>makemore serve</c>: the name service (generate, score, complete, and its page) over one model zip.</summary>
 internal static class ServeCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, TextWriter error)
     {
         var model = CommonOptions.Model();
         var port = new Option<int>("--port") { Description = "Port to listen on", DefaultValueFactory = _ => NameServiceOptions.Defaults.Port }.Within(0, 65535);
         var host = new Option<string>("--host")
         {
-            Description = "Address to listen on: 127.0.0.1 (loopback, the default) or, to serve other machines, 0.0.0.0",
+            Description = "Address to listen on: 127.0.0.1 (loopback, the default), localhost, one of this machine's addresses, or 0.0.0.0 / :: (every interface)",
             DefaultValueFactory = _ => "127.0.0.1",
         };
         var input = new Option<string?>("--input", "-i") { Description = "Names file for the novelty of generated names (default: the data the model was trained on, from its metadata)" };
@@ -29,11 +29,26 @@ internal static class ServeCommand
             "Example: makemore serve -m names-model.zip --port 5080") { model, port, host, input, split, splitSeed };
         command.SetAction(parse =>
         {
+            ListenAddress address;
+            try
+            {
+                address = ListenAddress.Parse(parse.GetValue(host)!, parse.GetValue(port));
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"--host {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)}");
+            }
             var ml = new MLContext();
             var loaded = Models.Load(ml, parse.GetValue(model)!);
             var novelty = NoveltyData.Load(parse.GetValue(input), parse.GetValue(split), parse.GetResult(splitSeed) is { Implicit: false } ? parse.GetValue(splitSeed) : null, MakemoreModel.GetMetadata(loaded), out string noveltyNote);
             var service = new NameService(MakemoreModel.GetLanguageModel(loaded), PlausibilityTable.From(loaded), novelty);
-            string url = $"http://{parse.GetValue(host)}:{parse.GetValue(port)}";
+            string url = address.Url;
+            if (!address.IsLoopback)
+            {
+                error.WriteLine($"makemore: warning: listening on {address.Host} ({(address.IsEveryInterface ? "every interface" : "not only loopback")}): " +
+                    "other machines can reach the service, and it has no authentication");
+                error.Flush();
+            }
             using var app = NameServiceHost.Create(service, url);
             try
             {

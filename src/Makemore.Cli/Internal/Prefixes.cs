@@ -17,7 +17,7 @@ internal static class Prefixes
             if (c == CharacterVocabulary.Boundary)
                 throw new UsageException($"{what} '{prefix}' contains '{c}' at position {i + 1}: '{c}' marks the start and end of every name and cannot be part of one");
             if (!vocabulary.Contains(c) && vocabulary.Policy == UnknownCharacterPolicy.Error)
-                throw new UsageException($"{what} '{prefix}' contains '{c}' (U+{(int)c:X4}) at position {i + 1}, which is not in the model's vocabulary ({vocabulary.Size} symbols: {vocabulary})");
+                throw new UsageException($"{what} '{prefix}' contains {CharacterVocabulary.Describe(prefix, i)} at position {i + 1}, which is not in the model's vocabulary ({vocabulary.Size} symbols: {vocabulary})");
         }
     }
 }

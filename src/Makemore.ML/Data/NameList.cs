@@ -99,7 +99,7 @@ public static class NameList
                     case InvalidCharacterPolicy.Error:
                         int column = line.IndexOf(text, StringComparison.Ordinal) is var offset and >= 0 ? offset + i + 1 : i + 1;
                         throw new FormatException(
-                            $"{source}:{lineNumber}:{column}: {CharacterVocabulary.Describe(c)} in '{text}' {problem}. " +
+                            $"{source}:{lineNumber}:{column}: {CharacterVocabulary.Describe(text, i)} in '{text}' {problem}. " +
                             $"Fix the line, or set {nameof(NameListOptions.InvalidCharacters)} to {nameof(InvalidCharacterPolicy.SkipLine)} or {nameof(InvalidCharacterPolicy.RemoveCharacter)}.");
                     case InvalidCharacterPolicy.SkipLine:
                         skip = true;

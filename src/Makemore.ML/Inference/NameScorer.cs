@@ -145,7 +145,7 @@ public sealed class NameScorer
             if (vocabulary.IdOf(c) > 0)
                 text[kept++] = c;
             else if (policy == UnknownCharacterPolicy.Error)
-                throw new FormatException($"'{name}' contains '{c}' (U+{(int)c:X4}) at position {i + 1}, which is not in the model's vocabulary ({vocabulary.Size} symbols: {vocabulary}).");
+                throw new FormatException($"'{name}' contains {CharacterVocabulary.Describe(name, i)} at position {i + 1}, which is not in the model's vocabulary ({vocabulary.Size} symbols: {vocabulary}).");
             else if (policy == UnknownCharacterPolicy.MapToUnknown)
                 text[kept++] = CharacterVocabulary.UnknownSymbol;
         }

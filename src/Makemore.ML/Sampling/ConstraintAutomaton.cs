@@ -110,6 +110,40 @@ internal sealed class ConstraintAutomaton
     }
 
     /// <summary>
+    /// The fewest allowed characters that take <paramref name="state"/> to a complete name, whatever the length bounds
+    /// (breadth-first over the states, lowest id first, so the answer is the same every time). There always is one: the
+    /// rest of the required texts, whose characters are never excluded.
+    /// </summary>
+    public int[] ShortestCompletion(int state)
+    {
+        var previous = new (int State, int Id)[_stateCount];
+        Array.Fill(previous, (-1, 0));
+        previous[state] = (state, 0);
+        var queue = new Queue<int>([state]);
+        while (queue.TryDequeue(out int q))
+        {
+            if (_final[q])
+            {
+                var path = new List<int>();
+                for (; q != state; q = previous[q].State)
+                    path.Add(previous[q].Id);
+                path.Reverse();
+                return [.. path];
+            }
+            for (int id = 1; id < _vocabularySize; id++)
+            {
+                int next = Next(q, id);
+                if (_characterAllowed[id] && previous[next].State < 0)
+                {
+                    previous[next] = (q, id);
+                    queue.Enqueue(next);
+                }
+            }
+        }
+        throw new InvalidOperationException("No allowed characters complete the required texts; Compile checks their characters first.");
+    }
+
+    /// <summary>
     /// A string-matching automaton over ids: state j means the last j symbols are the first j of <paramref name="pattern"/>
     /// (the longest such j). With <paramref name="absorbing"/>, the full-match state never leaves (the text was seen).
     /// The boundary id 0 is never in a pattern, so it resets to 0; it is never appended anyway.

@@ -207,7 +207,7 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
         {
             case UnknownCharacterPolicy.Error:
                 throw new FormatException(
-                    $"'{text}' contains {Describe(c)} at column {i + 1}, which is not in the vocabulary ({Size} symbols: {Printable()}). " +
+                    $"'{text}' contains {Describe(text, i)} at column {i + 1}, which is not in the vocabulary ({Size} symbols: {Printable()}). " +
                     $"Train on data that has it, or choose {nameof(UnknownCharacterPolicy)}.{nameof(UnknownCharacterPolicy.Skip)} or {nameof(UnknownCharacterPolicy.MapToUnknown)} (makemore train --unknown skip|map).");
             case UnknownCharacterPolicy.Skip:
                 return n;
@@ -233,11 +233,25 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
 
     private string Printable() => _symbols;
 
-    /// <summary>Describes a character for error messages: the character and its code point.</summary>
+    /// <summary>Describes a character for error messages: the character and its code point (a lone surrogate by its code alone).</summary>
     internal static string Describe(char c) =>
         char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c)
             ? $"U+{(int)c:X4}"
             : $"'{c}' (U+{(int)c:X4})";
+
+    /// <summary>
+    /// Describes the character at <paramref name="index"/> of a text for error messages. A surrogate pair is one character
+    /// ('😀' (U+1F600)), wherever the index falls in it: described unit by unit, an emoji was a replacement character and
+    /// U+D83D once it had passed through JSON or a terminal.
+    /// </summary>
+    internal static string Describe(ReadOnlySpan<char> text, int index)
+    {
+        if (char.IsLowSurrogate(text[index]) && index > 0 && char.IsHighSurrogate(text[index - 1]))
+            index--;
+        return Rune.DecodeFromUtf16(text[index..], out var rune, out _) == System.Buffers.OperationStatus.Done && !rune.IsBmp
+            ? $"'{rune}' (U+{rune.Value:X4})"
+            : Describe(text[index]);
+    }
 
     internal void Write(BinaryWriter writer)
     {

@@ -151,6 +151,64 @@ public sealed class ConstrainedSamplingTests
     }
 
     [TestMethod]
+    public void EveryContradictionOverATinyAlphabetIsRefusedAndNothingElse()
+    {
+        // A bigram over 'a' and 'b' (smoothed: every character can follow every other). The oracle is brute force: a
+        // combination is satisfiable when some string over a and b of MinLength to MaxLength characters meets it all.
+        string[] names = ["ab", "ba", "aab", "b"];
+        var vocabulary = CharacterVocabulary.FromCharacters("ab");
+        var model = NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), names.Select(n => vocabulary.Encode(n)));
+        string[] texts = ["", "a", "b", "aa", "ab", "ba", "bb", "aba", "z"]; // 'z': outside the vocabulary
+        string[] exclusions = ["", "a", "b"];
+        const int Longest = 4;
+        var strings = Enumerable.Range(0, Longest + 1).SelectMany(length => Strings("ab", length)).ToList();
+        int refused = 0, checkedCount = 0;
+        foreach (string start in texts)
+            foreach (string end in texts)
+                foreach (string inside in texts)
+                    foreach (string exclude in exclusions)
+                        for (int min = 0; min <= Longest; min++)
+                            for (int max = 1; max <= Longest; max++)
+                            {
+                                var constraints = new NameConstraints { StartsWith = start, EndsWith = end, Contains = inside, ExcludedCharacters = exclude, MinLength = min, MaxLength = max };
+                                bool satisfiable = strings.Any(s => s.Length >= min && s.Length <= max && s.StartsWith(start, StringComparison.Ordinal)
+                                    && s.EndsWith(end, StringComparison.Ordinal) && s.Contains(inside, StringComparison.Ordinal) && s.IndexOfAny(exclude.ToCharArray()) < 0);
+                                string what = $"starts '{start}', ends '{end}', contains '{inside}', exclude '{exclude}', {min}–{max}";
+                                checkedCount++;
+                                if (satisfiable)
+                                {
+                                    ConstraintChecks.AssertSatisfied(new NameGenerator(model).Generate(3, new SamplingOptions { Seed = checkedCount, Constraints = constraints }), constraints);
+                                    continue;
+                                }
+                                refused++;
+                                var e = Assert.Throws<ArgumentException>(() => new NameGenerator(model).Enumerate(1, new SamplingOptions { Constraints = constraints }), what);
+                                Assert.IsTrue(e.ParamName is nameof(NameConstraints.StartsWith) or nameof(NameConstraints.EndsWith) or nameof(NameConstraints.Contains)
+                                    or nameof(NameConstraints.ExcludedCharacters) or nameof(NameConstraints.MinLength) or nameof(NameConstraints.MaxLength), $"{what}: {e.ParamName}");
+                                Assert.Throws<ArgumentException>(() => new NameSearch(model).MostLikely(1, new NameSearchOptions { Constraints = constraints }), what);
+                            }
+        Assert.IsTrue(refused > 1000 && refused < checkedCount - 1000, $"{refused} of {checkedCount} refused: both kinds are exercised");
+
+        static IEnumerable<string> Strings(string alphabet, int length) =>
+            length == 0 ? [""] : Strings(alphabet, length - 1).SelectMany(s => alphabet.Select(c => s + c));
+    }
+
+    [TestMethod]
+    [DataRow("zzz", "", "", 0, 2, "No name of at most MaxLength 2 characters can satisfy StartsWith 'zzz': the shortest that does, 'zzz', has 3.")]
+    [DataRow("an", "na", "xyz", 0, 6, "No name of at most MaxLength 6 characters can satisfy StartsWith 'an', EndsWith 'na' and Contains 'xyz': the shortest that does, 'anxyzna', has 7.")]
+    [DataRow("ann", "nna", "", 0, 3, "No name of at most MaxLength 3 characters can satisfy StartsWith 'ann' and EndsWith 'nna': the shortest that does, 'anna', has 4.")]
+    [DataRow("ab", "ba", "aba", 4, 4, "No name of MinLength 4 to MaxLength 4 characters can satisfy StartsWith 'ab', EndsWith 'ba', Contains 'aba' and ExcludedCharacters 'cdefghijklmnopqrstuvwxyz' (the shortest that does, 'aba', has 3).")]
+    public void TextsThatCannotFitTheLengthBoundsAreRefusedWithTheShortestNameThatSatisfiesThem(string startsWith, string endsWith, string contains, int min, int max, string expected)
+    {
+        var constraints = new NameConstraints
+        {
+            StartsWith = startsWith, EndsWith = endsWith, Contains = contains, MinLength = min, MaxLength = max,
+            ExcludedCharacters = expected.Contains("ExcludedCharacters", StringComparison.Ordinal) ? "cdefghijklmnopqrstuvwxyz" : "",
+        };
+        var e = Assert.Throws<ArgumentException>(() => new NameGenerator(Bigram.Value).Enumerate(1, new SamplingOptions { Constraints = constraints }));
+        Assert.AreEqual(expected, e.Message[..e.Message.IndexOf(" (Parameter", StringComparison.Ordinal)]);
+    }
+
+    [TestMethod]
     public void SuffixFitsExactlyInTheLengthBudget()
     {
         // "a" then the forced "nna": the only names of at most 4 characters that start with a and end with anna... is "anna".

@@ -1,4 +1,4 @@
-namespace Makemore.Cli.Internal;
+namespace Makemore.ML.Text;
 
 /// <summary>"Did you mean …?": the known name nearest to a mistyped one.</summary>
 internal static class Suggestions
