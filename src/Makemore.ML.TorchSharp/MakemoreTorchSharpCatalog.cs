@@ -1,6 +1,7 @@
 using Makemore.ML;
 using Makemore.ML.Inference;
 using Makemore.ML.TorchSharp.Classification;
+using Makemore.ML.TorchSharp.Kinds;
 using Makemore.ML.TorchSharp.Models;
 using Makemore.ML.TorchSharp.Training;
 
@@ -72,6 +73,18 @@ public static class MakemoreTorchSharpCatalog
 
     /// <summary>A sequence model, with all options.</summary>
     public static SequenceModelEstimator Sequence(this MakemoreTrainers trainers, SequenceModelOptions options) => new(Catalogs.Of(trainers.Owner.Context), options);
+
+    /// <summary>A model of any kind (<see cref="ModelKinds"/>: the library's, or one the application registered).</summary>
+    /// <param name="trainers">Makemore's trainers.</param>
+    /// <param name="kind">What to train, e.g. <c>ModelKinds.Get("gru")</c>.</param>
+    /// <param name="options">An options object of the kind (<c>kind.CreateOptions()</c>, changed as needed), or null for its defaults.</param>
+    public static LanguageModelEstimator Train(this MakemoreTrainers trainers, ModelKind kind, object? options = null) =>
+        new(Catalogs.Of(trainers.Owner.Context), kind, options);
+
+    /// <summary>A model of the kind named <paramref name="kind"/> (<c>ngram</c>, <c>softmax</c>, <c>mlp</c>, <c>gru</c>, <c>transformer</c>, …) with its defaults.</summary>
+    /// <param name="trainers">Makemore's trainers.</param>
+    /// <param name="kind">The kind's name.</param>
+    public static LanguageModelEstimator Train(this MakemoreTrainers trainers, string kind) => trainers.Train(ModelKinds.Get(kind));
 
     /// <summary>
     /// Softmax (multinomial logistic) regression on any float-vector features with a key label, trained on TorchSharp;

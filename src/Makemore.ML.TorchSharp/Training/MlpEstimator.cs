@@ -3,6 +3,7 @@ using Makemore.ML.Data;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
 using Makemore.ML.Training;
+using Makemore.ML.TorchSharp.Kinds;
 using Makemore.ML.TorchSharp.Models;
 using static TorchSharp.torch;
 
@@ -102,39 +103,7 @@ public sealed class MlpEstimator : IEstimator<LanguageModelTransformer<MlpModel>
     /// <returns>The model, and what the training did: losses per step, dev evaluations, the best step.</returns>
     public TrainedModel<MlpModel> Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev = null)
     {
-        ArgumentNullException.ThrowIfNull(vocabulary);
-        ArgumentNullException.ThrowIfNull(sequences);
-        TorchRuntime.EnsureLoaded();
-        TorchRuntime.SetThreads(_options.Threads);
-        int block = _options.BlockSize;
-        var examples = TrainingExamples.Build(sequences, block);
-        if (examples.Count == 0)
-            throw new ArgumentException("There is nothing to train on.", nameof(sequences));
-
-        using var scope = NewDisposeScope();
-        using var generator = new Generator((ulong)_options.Training.Seed);
-        var network = _options.InitialModel is { } start
-            ? MlpNetwork.FromModel(Check(start, vocabulary), _options.Kind)
-            : new MlpNetwork(_options.Kind, vocabulary.Size, block, _options.EmbeddingSize, _options.HiddenSize, generator, _options.HiddenLayers);
-        var train = Examples(examples, block);
-        var devSet = dev is { Count: > 0 } ? Examples(TrainingExamples.Build(dev, block).Deduplicate(), block) : null;
-        using var step = MlpSgdStep.For(network);
-        var trainable = new TrainableModel(network, (x, y, w) => LossTerms.Of(Loss.Nll(network.call(x), y, w)), network.DecayedParameters(), step is null ? null : step.Step)
-        {
-            VocabularySize = vocabulary.Size,
-        };
-        var result = TrainingLoop.Run(trainable, train, _options.Training, devSet);
-        network.eval();
-        return new(network.ToModel(vocabulary), result);
+        var (model, training) = MlpFamilyKind.For(_options.Kind).Train(_options, vocabulary, sequences, dev);
+        return new((MlpModel)model, training);
     }
-
-    // (n, block) int64 contexts, (n) targets, (n) float32 counts.
-    private static ExampleSet Examples(TrainingExamples examples, int block) =>
-        new(tensor(examples.Contexts, [examples.Count, block]), tensor(examples.Targets), tensor(examples.Weights));
-
-    private MlpModel Check(MlpModel start, CharacterVocabulary vocabulary) =>
-        start.Vocabulary.Equals(vocabulary) && start.BlockSize == _options.BlockSize && start.EmbeddingSize == _options.EmbeddingSize
-            && start.Layers[0].OutputSize == _options.HiddenSize
-            ? start
-            : throw new ArgumentException("The initial model's vocabulary, block size, embedding or hidden size differ from the options and the data.", nameof(vocabulary));
 }

@@ -3,6 +3,7 @@ using Makemore.ML.Data;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
 using Makemore.ML.Training;
+using Makemore.ML.TorchSharp.Kinds;
 using Makemore.ML.TorchSharp.Models;
 using static TorchSharp.torch;
 
@@ -79,95 +80,6 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
     /// <param name="sequences">Training items as ids.</param>
     /// <param name="dev">Dev items as ids, or null for no evaluation.</param>
     /// <returns>The model, and what the training did: losses per step, dev evaluations, the best step.</returns>
-    public TrainedModel<ILanguageModel> Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev = null)
-    {
-        ArgumentNullException.ThrowIfNull(vocabulary);
-        ArgumentNullException.ThrowIfNull(sequences);
-        if (sequences.Count == 0)
-            throw new ArgumentException("There is nothing to train on.", nameof(sequences));
-        TorchRuntime.EnsureLoaded();
-        TorchRuntime.SetThreads(_options.Threads);
-        int block = _options.BlockSize ?? SequenceExamples.DefaultBlockSize(dev is null ? sequences : [.. sequences, .. dev]);
-
-        using var scope = NewDisposeScope();
-        using var generator = new Generator((ulong)_options.Training.Seed);
-        var network = SequenceNetworks.Create(_options, vocabulary.Size, block, generator);
-        var module = network.Module;
-        var train = Examples(SequenceExamples.Build(sequences, block));
-        // Distillation: each training row carries its row number in one more input column, which picks its soft targets.
-        float[]? targets = _options.Teacher is { } teacher ? TeacherTargets(teacher, _options.TeacherWeight, vocabulary, sequences, block) : null;
-        var soft = targets is null ? null : tensor(targets, [sequences.Count, block, vocabulary.Size]); // (n, T, V)
-        if (soft is not null)
-            train = new ExampleSet(cat([train.Inputs, arange(train.Count, dtype: int64).unsqueeze(1)], 1), train.Targets); // (n, T + 1), (n, T)
-        var devSet = dev is { Count: > 0 } ? Examples(SequenceExamples.Build(dev, block)) : null;
-        var trainable = new TrainableModel(module, (x, y, w) =>
-        {
-            // Positions after the batch's longest item predict nothing; a causal model's loss is the same without them.
-            // (Predicted positions are a prefix of each row, so the longest row's count is the length to keep.)
-            long t = y.ge(0).sum(1).max().item<long>();
-            var logits = network.Forward(x.narrow(1, 0, t)); // (b, t, V)
-            var nll = Loss.SequenceNll(logits, y.narrow(1, 0, t), w);
-            if (soft is null || x.shape[1] != block + 1)
-                return LossTerms.Of(nll); // dev rows (no row column) are always scored against the characters seen
-            var q = soft.index_select(0, x.select(1, block)).narrow(1, 0, t); // (b, t, V); all zero where nothing is predicted
-            var crossEntropy = -(q * nn.functional.log_softmax(logits, -1)).sum() / q.sum(); // each predicted position's q sums to 1
-            return new LossTerms(crossEntropy, nll);
-        }, network.DecayedParameters())
-        {
-            VocabularySize = vocabulary.Size,
-            // What else steers the run: the dropout rate and the soft targets themselves (teacher and weight), so that a
-            // checkpoint resumes only under the same ones. Each part only when set, so older checkpoints without it resume.
-            TrajectoryKey = string.Join(";", new[]
-            {
-                _options.Dropout > 0 ? "dropout=" + _options.Dropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "",
-                targets is null ? "" : "teacher=" + Convert.ToHexStringLower(
-                    System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(targets.AsSpan()))),
-            }.Where(part => part.Length > 0)),
-        };
-        TrainingResult result;
-        try
-        {
-            result = TrainingLoop.Run(trainable, train, _options.Training, devSet);
-        }
-        finally
-        {
-            module.eval();
-        }
-        return new(network.ToModel(vocabulary), result);
-    }
-
-    /// <summary>
-    /// The soft targets of distillation, (n, T, V) float32 row-major: at each predicted position, <c>weight · p_teacher + (1 − weight) ·
-    /// onehot(character seen)</c>, where p_teacher is the teacher's next-symbol distribution after the item's prefix;
-    /// zero where nothing is predicted.
-    /// </summary>
-    private static float[] TeacherTargets(ILanguageModel teacher, double weight, CharacterVocabulary vocabulary, IReadOnlyList<int[]> items, int block)
-    {
-        if (!teacher.Vocabulary.Equals(vocabulary))
-            throw new ArgumentException($"The teacher's vocabulary ({teacher.Vocabulary.Size} symbols) is not the training data's ({vocabulary.Size}): "
-                + "train the teacher on the same input file.", nameof(SequenceModelOptions.Teacher));
-        int v = vocabulary.Size;
-        var q = new float[(long)items.Count * block * v];
-        var p = new double[v];
-        for (int row = 0; row < items.Count; row++)
-        {
-            int[] item = items[row];
-            var decoder = teacher.StartDecoding();
-            for (int i = 0; i <= item.Length; i++)
-            {
-                decoder.NextProbabilities(p);
-                int seen = i < item.Length ? item[i] : 0;
-                var target = q.AsSpan((int)(((long)row * block + i) * v), v);
-                for (int c = 0; c < v; c++)
-                    target[c] = (float)(weight * p[c] + (c == seen ? 1 - weight : 0));
-                if (i < item.Length)
-                    decoder.Append(item[i]);
-            }
-        }
-        return q;
-    }
-
-    // (n, T) int64 inputs and targets.
-    private static ExampleSet Examples(SequenceExamples examples) =>
-        new(tensor(examples.Inputs, [examples.Count, examples.BlockSize]), tensor(examples.Targets, [examples.Count, examples.BlockSize]));
+    public TrainedModel<ILanguageModel> Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev = null) =>
+        SequenceKind.For(_options.Kind).Train(_options, vocabulary, sequences, dev);
 }

@@ -3,6 +3,7 @@ using Makemore.ML.Data;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
 using Makemore.ML.Training;
+using Makemore.ML.TorchSharp.Kinds;
 using Makemore.ML.TorchSharp.Models;
 using static TorchSharp.torch;
 
@@ -69,50 +70,7 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
     /// <summary>Trains on id sequences directly (no ML.NET data view): the model, and the loss after every step.</summary>
     public TrainedModel<SoftmaxRegressionModel> Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences)
     {
-        ArgumentNullException.ThrowIfNull(vocabulary);
-        ArgumentNullException.ThrowIfNull(sequences);
-        TorchRuntime.EnsureLoaded();
-        TorchRuntime.SetThreads(_options.Threads);
-        if (_options.InitialModel is { } initial &&
-            (!initial.Vocabulary.Equals(vocabulary) || initial.BlockSize != _options.BlockSize || initial.Context != _options.Context))
-            throw new ArgumentException("The initial model's vocabulary, block size or context encoding differ from the options and the data.", nameof(sequences));
-
-        var examples = TrainingExamples.Build(sequences, _options.BlockSize);
-        if (examples.Count == 0)
-            throw new ArgumentException("There is nothing to train on.", nameof(sequences));
-        bool fullBatch = _options.BatchSize is null || _options.BatchSize >= examples.Count;
-        bool deduplicated = fullBatch && _options.DeduplicateFullBatch;
-        if (deduplicated)
-            examples = examples.Deduplicate();
-
-        using var generator = new Generator((ulong)_options.Seed);
-        using var module = _options.InitialModel is { } start
-            ? SoftmaxRegression.FromModel(start, _options.Encoding)
-            : new SoftmaxRegression(vocabulary.Size, _options.BlockSize, _options.Context, _options.Encoding, generator);
-        using var contexts = tensor(examples.Contexts, [examples.Count, _options.BlockSize]); // (n, block)
-        using var targets = tensor(examples.Targets); // (n)
-        // Counts only where events were merged: every other event weighs 1, and a plain mean is the lecture's loss in
-        // fewer ops per step (no weight rows to gather, multiply and sum).
-        using var weights = deduplicated ? tensor(examples.Weights) : null; // (n)
-
-        // Indexed joint contexts (E04): each event's row of W is computed once here, so a step gathers rows and nothing more.
-        bool rowsOnce = _options.Context == ContextEncoding.Joint && _options.Encoding == InputEncoding.Embedding;
-        using var rows = rowsOnce ? module.JointRows(contexts) : null; // (n)
-        // Indexed rows (E04) step by hand under plain SGD (TrainableModel.IndexedSoftmaxWithL2): no autograd graph.
-        var trainable = _options.Encoding == InputEncoding.Embedding
-            ? TrainableModel.IndexedSoftmaxWithL2(module, module.W, rowsOnce ? r => r : module.ContextRows, _options.L2) // rows → (b, V)
-            : TrainableModel.NllWithL2(module, module.W, _options.L2);
-        var result = TrainingLoop.Run(trainable, new ExampleSet(rows ?? contexts, targets, weights), new TrainingOptions
-        {
-            Steps = _options.Steps,
-            BatchSize = fullBatch ? null : _options.BatchSize,
-            LearningRate = _options.LearningRate,
-            Optimizer = new SgdOptions(),
-            Schedule = new ConstantSchedule(),
-            Seed = _options.Seed,
-            Progress = _options.Progress,
-            CancellationToken = _options.CancellationToken,
-        });
-        return new(module.ToModel(vocabulary), result);
+        var (model, training) = SoftmaxKind.Instance.Train(_options, vocabulary, sequences, null);
+        return new((SoftmaxRegressionModel)model, training);
     }
 }

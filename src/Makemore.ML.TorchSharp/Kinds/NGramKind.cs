@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Makemore.ML.Counting;
+using Makemore.ML.Inference;
+using Makemore.ML.Text;
+using Makemore.ML.Training;
+
+namespace Makemore.ML.TorchSharp.Kinds;
+
+/// <summary>The count model (<see cref="NGramModel"/>): n-gram counts, normalised, smoothed; no training loop.</summary>
+public sealed class NGramKind : ModelKind<NGramOptions>
+{
+    /// <summary>The one instance, listed by <see cref="ModelKinds"/>.</summary>
+    public static NGramKind Instance { get; } = new();
+
+    private NGramKind()
+    {
+    }
+
+    /// <inheritdoc/>
+    public override string Name => "ngram";
+
+    /// <inheritdoc/>
+    public override string Description =>
+        "Counts: how often each character follows each context of n − 1 characters in the training names, normalised into " +
+        "next-character distributions and smoothed so that unseen n-grams keep some probability (add-k, the lecture's fake counts; " +
+        "Kneser–Ney, Chen & Goodman 1998). Part 1 of the lectures is the bigram (--order 2). Fits in milliseconds.";
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<KindSetting> Settings { get; } =
+    [
+        KindSetting.Whole<NGramOptions>("--order", "n: characters of an n-gram, the one predicted included (2 = bigram)", o => o.Order, (o, v) => o.Order = v, 1, 8),
+        KindSetting.Text<NGramOptions>("--smoothing", "none, add-k:K (fake counts), kneser-ney or kneser-ney:D", o => o.Smoothing.ToString(), (o, v) => o.Smoothing = Smoothing.Parse(v)),
+    ];
+
+    /// <inheritdoc/>
+    public override NGramOptions NewOptions() => new();
+
+    /// <inheritdoc/>
+    public override bool Made(ILanguageModel model) => model is NGramModel;
+
+    /// <inheritdoc/>
+    protected override string IdsColumnOf(NGramOptions options) => options.IdsColumnName;
+
+    /// <inheritdoc/>
+    protected override TrainedModel<ILanguageModel> Train(NGramOptions options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var model = NGramModel.Fit(vocabulary, options.Order, options.Smoothing, sequences);
+        return new(model, TrainingResult.WithoutSteps(stopwatch.Elapsed));
+    }
+}
