@@ -176,20 +176,42 @@ public sealed class CliReliabilityTests
     }
 
     [TestMethod]
-    [DataRow("--lr", "softmax: 50; mlp, bn-mlp, wavenet: 0.1; rnn, gru, lstm, bow, transformer: 0.0005")]
-    [DataRow("--steps", "softmax: 300; mlp, bn-mlp, wavenet: 200000; rnn, gru, lstm, bow, transformer: 10000")]
-    [DataRow("--eval-every", "mlp, bn-mlp, wavenet: 10000; rnn, gru, lstm, bow, transformer: 500")]
-    [DataRow("--optimizer", "mlp, bn-mlp, wavenet: sgd; rnn, gru, lstm, bow, transformer: adamw")]
-    [DataRow("--n-embd", "mlp, bn-mlp: 10; wavenet: 24; rnn, gru, lstm, bow, transformer: 64")]
-    public void TrainHelpShowsEveryKindsOwnDefaultNotTheSoftmaxsForAll(string flag, string defaults)
+    [DataRow("softmax", "--lr", "50")]
+    [DataRow("mlp", "--lr", "0.1")]
+    [DataRow("mlp", "--lr-schedule", "step:100000")]
+    [DataRow("wavenet", "--lr-schedule", "step:150000")]
+    [DataRow("wavenet", "--n-embd", "24")]
+    [DataRow("mlp", "--eval-every", "10000")]
+    [DataRow("mlp", "--optimizer", "sgd")]
+    [DataRow("transformer", "--lr", "0.0005")]
+    [DataRow("transformer", "--optimizer", "adamw")]
+    [DataRow("transformer", "--eval-every", "500")]
+    [DataRow("gru", "--steps", "10000")]
+    [DataRow("softmax", "--steps", "300")]
+    [DataRow("ngram", "--order", "2")]
+    public void EachKindsHelpShowsItsOwnDefault(string kind, string flag, string value)
     {
-        // The help printed "--lr [default: 50]" for every kind, while the MLPs use 0.1 and the sequence models 5e-4.
-        var (code, output, _) = Run("train", "--help");
+        // 'train --help' printed "--lr [default: 50]", "--eval-every [default: 10000]", "--optimizer [default: sgd]" for
+        // every kind, while the MLPs use 0.1 and the sequence models 5e-4, 500 and AdamW.
+        var (code, output, _) = Run("train", kind, "--help");
         Assert.AreEqual(0, code);
-        string line = string.Join(' ', output.Split('\n').SkipWhile(l => !l.TrimStart().StartsWith(flag + " ", StringComparison.Ordinal)).Take(3))
-            .Replace("\r", "", StringComparison.Ordinal);
-        line = System.Text.RegularExpressions.Regex.Replace(line, @"\s+", " ");
-        StringAssert.Contains(line, $"(default: {defaults})");
-        Assert.DoesNotContain("[default:", line.Split(" --")[0], $"{flag} shows no one default for every kind");
+        string line = System.Text.RegularExpressions.Regex.Replace(
+            string.Join(' ', output.Split('\n').SkipWhile(l => !l.TrimStart().StartsWith(flag + " ", StringComparison.Ordinal)).Take(2)), @"\s+", " ").Trim();
+        StringAssert.Contains(line.Split(" --")[0] + " ", $"[default: {value}]", $"{kind}'s {flag}");
+    }
+
+    [TestMethod]
+    [DataRow("ngram", "--lr")]
+    [DataRow("ngram", "--steps")]
+    [DataRow("softmax", "--optimizer")]
+    [DataRow("bow", "--n-layer")]
+    [DataRow("transformer", "--n-embd2")]
+    [DataRow("mlp", "--teacher")]
+    public void AFlagThatDoesNotApplyToTheKindIsRefused(string kind, string flag)
+    {
+        // It used to be accepted and silently ignored (--steps on a count model, --n-embd2 on a Transformer).
+        var (code, _, error) = Run("train", "--type", kind, flag, "1", "-i", TestData.BundledNamesPath, "-o", Path.Combine(Path.GetTempPath(), "never-written.zip"));
+        Assert.AreEqual(2, code, error);
+        StringAssert.Contains(error, $"unknown option '{flag}' for 'makemore train {kind}'");
     }
 }

@@ -32,6 +32,13 @@ internal static class OptionRanges
         return option;
     }
 
+    /// <summary>Accepts finite numbers ≥ 0 (with <paramref name="fitsFloat"/>, at most <see cref="float.MaxValue"/>); no default.</summary>
+    public static Option<double?> NonNegative(this Option<double?> option, bool fitsFloat = false)
+    {
+        option.CustomParser = result => ParseFinite(result, option.Name, "a finite number ≥ 0", x => x >= 0, fitsFloat);
+        return option;
+    }
+
     /// <summary>Accepts whole numbers from <paramref name="min"/> to <see cref="long.MaxValue"/>.</summary>
     public static Option<long> AtLeast(this Option<long> option, long min)
     {

@@ -8,7 +8,7 @@ namespace Makemore.ML.TorchSharp.Training;
 /// n_layer 4, n_head 4, block size = longest item + 1, AdamW at 5e-4 (betas 0.9/0.99, weight decay 0.01), batches of
 /// 32, seed 3407 (<see cref="SequenceModelEstimator.Defaults"/>, <see cref="TrainingOptions.Defaults"/>).
 /// </summary>
-public sealed class SequenceModelOptions
+public sealed class SequenceModelOptions : Kinds.IDistillationOptions
 {
     /// <summary>The ids column written by <c>MapCharactersToIds</c>. Default <c>Ids</c>.</summary>
     public string IdsColumnName { get; set; } = Text.CharacterIdsEstimator.Defaults.OutputColumnName;
