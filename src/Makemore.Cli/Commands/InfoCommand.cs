@@ -4,6 +4,7 @@ using Makemore.Cli.Internal;
 using Makemore.ML;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
+using Makemore.ML.TorchSharp.Kinds;
 
 namespace Makemore.Cli.Commands;
 
@@ -22,6 +23,8 @@ internal static class InfoCommand
             var languageModel = MakemoreModel.GetLanguageModel(loaded);
             output.WriteLine($"file:       {path} ({new FileInfo(path).Length:N0} bytes)");
             output.WriteLine($"model:      {languageModel}");
+            if (ModelKinds.Of(languageModel) is { } kind)
+                output.WriteLine($"kind:       {kind.Name}: {kind.Description}");
             output.WriteLine($"vocabulary: {languageModel.Vocabulary.Size} symbols: {languageModel.Vocabulary} (policy for unseen characters: {languageModel.Vocabulary.Policy})");
             foreach ((string name, string value) in languageModel.Describe())
                 output.WriteLine($"{name + ":",-11} {value}");

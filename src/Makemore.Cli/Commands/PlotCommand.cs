@@ -10,6 +10,7 @@ using Makemore.ML.Inference;
 using Makemore.ML.Text;
 using Makemore.ML.Training;
 using Makemore.ML.TorchSharp.Models;
+using Makemore.ML.TorchSharp.Kinds;
 using Makemore.ML.TorchSharp.Training;
 
 namespace Makemore.Cli.Commands;
@@ -93,7 +94,7 @@ internal static class PlotCommand
         var l2 = new Option<double>("--l2") { Description = "L2 strength", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.L2 }.NonNegative(fitsFloat: true);
         var type = new Option<string>("--type")
         {
-            Description = "softmax (the lecture's neural n-gram, with --block-size --lr --l2) or mlp, bn-mlp, wavenet (their lecture settings; --steps shortens them)",
+            Description = $"softmax (the lecture's neural n-gram, with --block-size --lr --l2) or any kind that trains by steps ({string.Join(", ", StepKinds().Select(k => k.Name))}: its default setting; --steps shortens it)",
             DefaultValueFactory = _ => "softmax",
         };
         var command = new Command("loss", "Train a neural model on the lecture split and draw its train and dev loss against the step.\n" +
@@ -103,16 +104,12 @@ internal static class PlotCommand
         {
             // Before the training, not after; the default input (the bundled names) is resolved for the check only.
             OutputPaths.Check("--output", parse.GetValue(png)!, ("-i", DataFiles.Resolve(parse.GetValue(input))));
-            MlpKind? kind = parse.GetValue(type) switch
-            {
-                "softmax" => null,
-                "mlp" => MlpKind.Mlp,
-                "bn-mlp" => MlpKind.BatchNormMlp,
-                "wavenet" => MlpKind.WaveNet,
-                var other => throw new UsageException($"unknown --type '{other}': use softmax, mlp, bn-mlp or wavenet"),
-            };
-            if (kind is MlpKind mlpKind)
-                return MlpLoss(parse, mlpKind, parse.GetResult(steps) is { Implicit: false } ? parse.GetValue(steps) : null, parse.GetValue(input), parse.GetValue(png)!, output, error);
+            // The softmax regression has no dev evaluation in its loop: its curve is drawn from warm-started chunks below.
+            var kind = ModelKinds.Find(parse.GetValue(type)!);
+            if (kind is not null && kind != SoftmaxKind.Instance && kind.TrainingOf(kind.CreateOptions()) is not null)
+                return LoopLoss(parse, kind, parse.GetResult(steps) is { Implicit: false } ? parse.GetValue(steps) : null, parse.GetValue(input), parse.GetValue(png)!, output, error);
+            if (kind != SoftmaxKind.Instance)
+                throw new UsageException($"unknown --type '{parse.GetValue(type)}': use softmax, {string.Join(", ", StepKinds().Select(k => k.Name))}");
             var split = NameSplitter.Split(DataFiles.Read(DataFiles.Resolve(parse.GetValue(input))), SplitProtocol.Lecture);
             var vocabulary = CharacterVocabulary.Learn(split.Train.Concat(split.Dev).Concat(split.Test)); // the whole file's, as train's
             var train = split.Train.Select(n => vocabulary.Encode(n)).ToList();
@@ -173,29 +170,33 @@ internal static class PlotCommand
         return command;
     }
 
+    // The kinds that train by steps with the one training loop (and so evaluate on dev while they train).
+    private static IEnumerable<ModelKind> StepKinds() => ModelKinds.All.Where(k => k.TrainingOf(k.CreateOptions()) is not null);
+
     // The lecture's view of a minibatch run: the train loss averaged over buckets of steps (lossi.view(-1, 1000).mean(1)),
     // and the whole dev set at every evaluation.
-    private static int MlpLoss(ParseResult parse, MlpKind kind, int? steps, string? input, string png, TextWriter output, TextWriter error)
+    private static int LoopLoss(ParseResult parse, ModelKind kind, int? steps, string? input, string png, TextWriter output, TextWriter error)
     {
         var split = NameSplitter.Split(DataFiles.Read(DataFiles.Resolve(input)), SplitProtocol.Lecture);
         var vocabulary = CharacterVocabulary.Learn(split.Train.Concat(split.Dev).Concat(split.Test));
-        var options = MlpOptions.ForLecture(kind);
+        var options = kind.CreateOptions();
+        kind.FitToData(options, split.Train.Concat(split.Dev).Concat(split.Test).Select(n => n.Length).DefaultIfEmpty(0).Max());
+        var training = kind.TrainingOf(options)!;
         if (steps is int n)
-            options.Training.Steps = n;
-        int total = options.Training.Steps;
-        options.Training.EvaluationInterval = Math.Max(1, total / 20);
-        options.Training.Progress = new Progress<TrainingProgress>(p =>
+            training.Steps = n;
+        int total = training.Steps;
+        training.EvaluationInterval = Math.Max(1, total / 20);
+        training.Progress = new Progress<TrainingProgress>(p =>
         {
             if (p.DevLoss is double dev)
                 error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{p.Steps}: dev {dev:F4}, lr {p.LearningRate:G3}"));
         });
-        var history = new MlpEstimator(new MLContext(), options)
-            .Train(vocabulary, split.Train.Select(n => vocabulary.Encode(n)).ToList(), split.Dev.Select(n => vocabulary.Encode(n)).ToList())
+        var history = kind.Train(options, vocabulary, split.Train.Select(n => vocabulary.Encode(n)).ToList(), split.Dev.Select(n => vocabulary.Encode(n)).ToList())
             .Training.History;
         int bucket = Math.Max(1, history.Count / 200);
         var buckets = history.Chunk(bucket).Select(c => (Step: (double)c[^1].Step, Loss: c.Average(h => h.DataLoss))).ToArray();
         var devCurve = history.Where(h => h.DevLoss is not null).Select(h => (Step: (double)h.Step, Loss: h.DevLoss!.Value)).ToArray();
-        Plots.Curves(png, $"{parse.GetValue<string>("--type")} (lecture setting, {total:N0} steps), lecture split", "step", "NLL (nats/char)",
+        Plots.Curves(png, $"{kind.Name} (default setting, {total:N0} steps), lecture split", "step", "NLL (nats/char)",
             [($"train (mean of {bucket} batches)", buckets.Select(p => p.Step).ToArray(), buckets.Select(p => p.Loss).ToArray()),
              ("dev (whole set)", devCurve.Select(p => p.Step).ToArray(), devCurve.Select(p => p.Loss).ToArray())]);
         output.WriteLine($"plot: {png}");

@@ -1,4 +1,5 @@
 using Makemore.ML.Inference;
+using Makemore.ML.Text;
 
 namespace Makemore.ML.Persistence;
 
@@ -7,7 +8,7 @@ namespace Makemore.ML.Persistence;
 /// it writes, and the code for both directions. Each model kind declares one (a nested <c>Codec</c> class beside the
 /// model); <see cref="ModelCodecs"/> finds them all, so adding a kind touches no list or switch.
 /// </summary>
-internal abstract class ModelCodec
+public abstract class ModelCodec
 {
     /// <summary>The kind name stored in the state header, e.g. <c>ngram</c>; never reused for another layout.</summary>
     public abstract string Kind { get; }
@@ -26,7 +27,7 @@ internal abstract class ModelCodec
 }
 
 /// <summary>A <see cref="ModelCodec"/> for one model class.</summary>
-internal abstract class ModelCodec<TModel> : ModelCodec
+public abstract class ModelCodec<TModel> : ModelCodec
     where TModel : ILanguageModel
 {
     /// <inheritdoc/>
@@ -43,30 +44,79 @@ internal abstract class ModelCodec<TModel> : ModelCodec
 
     /// <summary>Reads a payload of format <paramref name="version"/>.</summary>
     protected abstract TModel ReadModel(int version, BinaryReader reader);
+
+    /// <summary>Writes a vocabulary as every built-in model writes its own (the symbols and the unknown-character policy).</summary>
+    protected static void WriteVocabulary(BinaryWriter writer, CharacterVocabulary vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        vocabulary.Write(writer);
+    }
+
+    /// <summary>Reads a vocabulary written by <see cref="WriteVocabulary"/>.</summary>
+    protected static CharacterVocabulary ReadVocabulary(BinaryReader reader) => CharacterVocabulary.Read(reader);
+
+    /// <summary>Writes float32 values, little-endian, without a count (read them back with <see cref="ReadSingles"/>).</summary>
+    protected static void WriteSingles(BinaryWriter writer, ReadOnlySpan<float> values) => StateIO.WriteSingles(writer, values);
+
+    /// <summary>Reads <paramref name="count"/> float32 values; a count the state cannot hold is refused before allocating.</summary>
+    protected static float[] ReadSingles(BinaryReader reader, long count) => StateIO.ReadSingles(reader, count);
 }
 
-/// <summary>Every model kind this version of the library can save and read, found once from the codecs in this assembly.</summary>
-internal static class ModelCodecs
+/// <summary>
+/// Every model kind that can be saved and read: the library's, found once from the codecs in its assembly, and any an
+/// application registers with <see cref="Register"/> (a model kind defined outside the library).
+/// </summary>
+public static class ModelCodecs
 {
-    private static readonly ModelCodec[] All = typeof(ModelCodec).Assembly.GetTypes()
+    private static readonly object Gate = new();
+
+    // Copied on write: readers (every save and load) never lock. Building them throws on a duplicate kind or model type
+    // among the library's own codecs: two codecs for one kind are a bug caught at first use.
+    private static Index _codecs = Build(typeof(ModelCodec).Assembly.GetTypes()
         .Where(t => t.IsSubclassOf(typeof(ModelCodec)) && !t.IsAbstract)
         .Select(t => (ModelCodec)Activator.CreateInstance(t, nonPublic: true)!)
-        .ToArray();
-
-    // ToDictionary throws on a duplicate kind or model type: two codecs for one kind are a bug caught at first use.
-    private static readonly Dictionary<string, ModelCodec> ByKind = All.ToDictionary(c => c.Kind, StringComparer.Ordinal);
-    private static readonly Dictionary<Type, ModelCodec> ByType = All.ToDictionary(c => c.ModelType);
+        .ToArray());
 
     /// <summary>The kinds known, for messages and tests.</summary>
-    public static IReadOnlyCollection<string> Kinds => ByKind.Keys;
+    public static IReadOnlyCollection<string> Kinds => Volatile.Read(ref _codecs).ByKind.Keys;
 
     /// <summary>The codec that writes <paramref name="model"/>.</summary>
     /// <exception cref="NotSupportedException">The model's class has no codec.</exception>
     public static ModelCodec For(ILanguageModel model) =>
-        ByType.TryGetValue(model.GetType(), out var codec)
+        Volatile.Read(ref _codecs).ByType.TryGetValue(model.GetType(), out var codec)
             ? codec
-            : throw new NotSupportedException($"Models of type {model.GetType().Name} cannot be saved by this version of Makemore.ML (known kinds: {string.Join(", ", Kinds)}).");
+            : throw new NotSupportedException($"Models of type {model.GetType().Name} cannot be saved: no codec is registered for them (known kinds: {string.Join(", ", Kinds)}); register one with ModelCodecs.Register.");
 
     /// <summary>The codec that reads states of <paramref name="kind"/>, or null.</summary>
-    public static ModelCodec? ForKind(string kind) => ByKind.GetValueOrDefault(kind);
+    public static ModelCodec? ForKind(string kind) => Volatile.Read(ref _codecs).ByKind.GetValueOrDefault(kind);
+
+    /// <summary>
+    /// Adds the codec of a model kind defined outside the library, so that its models save with <c>ml.Makemore().Save</c>
+    /// (or <c>ml.Model.Save</c>) and load in any <c>MLContext</c> of this process. Register it before loading such a model.
+    /// Registering an equal codec again does nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">Another codec already has its kind name or model type.</exception>
+    public static void Register(ModelCodec codec)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        ArgumentException.ThrowIfNullOrEmpty(codec.Kind);
+        lock (Gate)
+        {
+            var (byKind, byType) = _codecs;
+            if (byKind.TryGetValue(codec.Kind, out var existing))
+            {
+                if (existing.GetType() == codec.GetType())
+                    return;
+                throw new ArgumentException($"A codec for the kind '{codec.Kind}' is already registered ({existing.GetType().Name}).", nameof(codec));
+            }
+            if (byType.ContainsKey(codec.ModelType))
+                throw new ArgumentException($"A codec for models of type {codec.ModelType.Name} is already registered.", nameof(codec));
+            Volatile.Write(ref _codecs, Build([.. byKind.Values, codec]));
+        }
+    }
+
+    private static Index Build(ModelCodec[] all) =>
+        new(all.ToDictionary(c => c.Kind, StringComparer.Ordinal), all.ToDictionary(c => c.ModelType));
+
+    private sealed record Index(Dictionary<string, ModelCodec> ByKind, Dictionary<Type, ModelCodec> ByType);
 }
