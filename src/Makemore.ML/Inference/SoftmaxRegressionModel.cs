@@ -79,10 +79,7 @@ public sealed class SoftmaxRegressionModel : WindowLanguageModel
     {
         if (Context == ContextEncoding.Joint)
         {
-            long key = 0;
-            foreach (int id in context)
-                key = key * _v + Check(id);
-            rows[0] = key;
+            rows[0] = (long)ContextWindow.Key(context, _v);
         }
         else
         {
