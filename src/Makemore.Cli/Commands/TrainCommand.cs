@@ -123,13 +123,7 @@ internal static class TrainCommand
                 throw new UsageException($"the train part of {path} is empty: the file is too small for --split {parse.GetValue(split)}");
             // A model that existed before the run is never replaced by an interrupted one (it is saved beside it).
             bool zipExisted = File.Exists(zip);
-            var policy = parse.GetValue(unknown) switch
-            {
-                "error" => UnknownCharacterPolicy.Error,
-                "skip" => UnknownCharacterPolicy.Skip,
-                "map" => UnknownCharacterPolicy.MapToUnknown,
-                var other => throw new UsageException($"unknown --unknown '{other}': use error, skip or map"),
-            };
+            var policy = UnknownCharacters.Parse(parse.GetValue(unknown)!);
             if (parse.GetValue(batchSize) is int rows && rows < 1)
                 throw new UsageException($"--batch-size must be at least 1 (got {rows}); leave it out for the full batch");
             var ml = new MLContext(seed: 0);
