@@ -332,7 +332,7 @@ public sealed class NGramModel : WindowLanguageModel
 
         protected override void Write(NGramModel model, BinaryWriter writer) => model.Write(writer);
 
-        protected override NGramModel ReadModel(int version, BinaryReader reader) => NGramModel.Read(reader);
+        protected override NGramModel ReadModel(BinaryReader reader) => NGramModel.Read(reader);
     }
 
     /// <inheritdoc/>

@@ -177,7 +177,7 @@ public sealed class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWo
                 StateIO.WriteArray(writer, array);
         }
 
-        protected override BagOfWordsModel ReadModel(int version, BinaryReader reader)
+        protected override BagOfWordsModel ReadModel(BinaryReader reader)
         {
             var vocabulary = CharacterVocabulary.Read(reader);
             int blockSize = reader.ReadInt32(), c = reader.ReadInt32(), h = reader.ReadInt32();

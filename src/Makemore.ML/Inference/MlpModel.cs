@@ -347,7 +347,7 @@ public sealed class MlpModel : WindowLanguageModel
             StateIO.WriteArray(writer, model._outputBias);
         }
 
-        protected override MlpModel ReadModel(int version, BinaryReader reader)
+        protected override MlpModel ReadModel(BinaryReader reader)
         {
             var vocabulary = CharacterVocabulary.Read(reader);
             int blockSize = reader.ReadInt32();

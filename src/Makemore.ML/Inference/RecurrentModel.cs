@@ -350,7 +350,7 @@ public sealed class RecurrentModel : ILanguageModel
                 StateIO.WriteArray(writer, array);
         }
 
-        protected override RecurrentModel ReadModel(int version, BinaryReader reader)
+        protected override RecurrentModel ReadModel(BinaryReader reader)
         {
             var vocabulary = CharacterVocabulary.Read(reader);
             var cell = (RecurrentCell)reader.ReadInt32();

@@ -160,7 +160,7 @@ public sealed class SoftmaxRegressionModel : WindowLanguageModel
 
         protected override void Write(SoftmaxRegressionModel model, BinaryWriter writer) => model.Write(writer);
 
-        protected override SoftmaxRegressionModel ReadModel(int version, BinaryReader reader) => SoftmaxRegressionModel.Read(reader);
+        protected override SoftmaxRegressionModel ReadModel(BinaryReader reader) => SoftmaxRegressionModel.Read(reader);
     }
 
     /// <inheritdoc/>

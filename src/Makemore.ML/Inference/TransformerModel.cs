@@ -513,7 +513,7 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
             StateIO.WriteArray(writer, model._headWeight);
         }
 
-        protected override TransformerModel ReadModel(int version, BinaryReader reader)
+        protected override TransformerModel ReadModel(BinaryReader reader)
         {
             var vocabulary = CharacterVocabulary.Read(reader);
             int blockSize = reader.ReadInt32(), heads = reader.ReadInt32(), c = reader.ReadInt32();
