@@ -223,36 +223,6 @@ public sealed class RandomCompatibilityTests
         static int Index(char c) => c == '.' ? 0 : c - 'a' + 1;
     }
 
-    private static List<string> ReadNames()
-    {
-        string? path = FindNamesFile();
-        if (path is null)
-        {
-            Assert.Inconclusive("shared/data/names.txt was not found beside the repository; skipping the names.txt check.");
-        }
-
-        return File.ReadAllLines(path).Where(line => line.Length > 0).ToList();
-    }
-
-    // The repository lives at <root>/main with the shared data at <root>/shared; in CI the clone sits elsewhere
-    // with shared/ beside it. Walk up from the test binaries checking both layouts.
-    private static string? FindNamesFile()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            foreach (string candidate in new[]
-            {
-                Path.Combine(directory.FullName, "shared", "data", "names.txt"),
-                Path.Combine(directory.FullName, "..", "shared", "data", "names.txt"),
-            })
-            {
-                if (File.Exists(candidate))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-            }
-        }
-
-        return null;
-    }
+    private static List<string> ReadNames() =>
+        File.ReadAllLines(TestData.OriginalNamesPathOrInconclusive()).Where(line => line.Length > 0).ToList();
 }
