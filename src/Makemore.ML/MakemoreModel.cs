@@ -57,8 +57,8 @@ public static class MakemoreModel
         }
         if (transformer is HashingTransformer && StateChain.ReadHashedState(transformer, stateColumn) is { } hashed)
             return parse(hashed.AsMemory());
-        if (transformer is ValueMappingTransformer && StateChain.ReadState(transformer, stateColumn) is { } state)
-            return parse(state.AsMemory()); // saved before the hash route
+        if (StateChain.IsUnreleasedValueMapping(transformer, stateColumn))
+            throw new ModelFileDamagedException(ModelState.UnreleasedFormat("its state is in a ValueMapping"));
         return null;
     }
 }

@@ -5,20 +5,34 @@ namespace Makemore.ML.Tests;
 /// <summary>Where the tests find their data.</summary>
 internal static class TestData
 {
-    private static readonly Lazy<IReadOnlyList<string>?> Original = new(() =>
-        FindUp(Path.Combine("shared", "data", "names.txt"), Path.Combine("..", "shared", "data", "names.txt")) is { } path ? NameList.Read(path) : null);
+    // The repository lives at <root>/main with the shared data at <root>/shared; a clone elsewhere may have shared/ beside it.
+    private static readonly string[] OriginalRelatives = [Path.Combine("shared", "data", "names.txt"), Path.Combine("..", "shared", "data", "names.txt")];
+
+    private static readonly Lazy<IReadOnlyList<string>?> Original = new(() => FindUp(OriginalRelatives) is { } path ? NameList.Read(path) : null);
 
     /// <summary>
-    /// The exact 32,033-name file of the original makemore (shared/data/names.txt beside the repository),
-    /// or an inconclusive result when it is absent: figures from the lecture need that exact file.
+    /// The exact 32,033-name file of the original makemore (shared/data/names.txt beside the repository), or, when it is
+    /// absent, an inconclusive result (a failure in CI, see <see cref="Missing"/>): figures from the lecture need that exact file.
     /// </summary>
-    public static IReadOnlyList<string> OriginalNamesOrInconclusive() =>
-        Original.Value ?? throw new AssertInconclusiveException("shared/data/names.txt (the original makemore names) is not beside the repository; lecture figures cannot be checked.");
+    public static IReadOnlyList<string> OriginalNamesOrInconclusive() => Original.Value ?? throw MissingOriginalNames();
 
-    /// <summary>The path of the original names file, or inconclusive.</summary>
-    public static string OriginalNamesPathOrInconclusive() =>
-        FindUp(Path.Combine("shared", "data", "names.txt"), Path.Combine("..", "shared", "data", "names.txt"))
-        ?? throw new AssertInconclusiveException("shared/data/names.txt is not beside the repository.");
+    /// <summary>The path of the original names file, or inconclusive (a failure in CI).</summary>
+    public static string OriginalNamesPathOrInconclusive() => FindUp(OriginalRelatives) ?? throw MissingOriginalNames();
+
+    /// <summary>
+    /// Data a test needs is absent: inconclusive on a developer's machine, a failure when the environment variable <c>CI</c>
+    /// is set (any non-empty value), so that a CI run without the data is red rather than green with the checks skipped.
+    /// </summary>
+    /// <param name="what">What is missing and what it is for.</param>
+    /// <param name="where">Where it was looked for.</param>
+    public static Exception Missing(string what, string where) =>
+        string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))
+            ? new AssertInconclusiveException($"{what} was not found (looked for {where}).")
+            : new AssertFailedException($"{what} is required in CI (the CI environment variable is set) and was not found (looked for {where}).");
+
+    private static Exception MissingOriginalNames() =>
+        Missing("shared/data/names.txt (the original makemore names, for the lecture figures)",
+            $"{string.Join(" and ", OriginalRelatives)} in {AppContext.BaseDirectory} and every folder above it");
 
     /// <summary>The repository's bundled data/names.txt.</summary>
     public static string BundledNamesPath =>

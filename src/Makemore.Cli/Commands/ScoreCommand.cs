@@ -36,14 +36,7 @@ internal static class ScoreCommand
             var ml = new MLContext();
             var loaded = Models.Load(ml, parse.GetValue(model)!);
             var languageModel = MakemoreModel.GetLanguageModel(loaded);
-            UnknownCharacterPolicy? policy = parse.GetValue(unknown) switch
-            {
-                null => null,
-                "error" => UnknownCharacterPolicy.Error,
-                "skip" => UnknownCharacterPolicy.Skip,
-                "map" => UnknownCharacterPolicy.MapToUnknown,
-                var other => throw new UsageException($"unknown --unknown '{other}': use error, skip or map"),
-            };
+            UnknownCharacterPolicy? policy = parse.GetValue(unknown) is { } text ? UnknownCharacters.Parse(text) : null;
             var scorer = new NameScorer(languageModel, PlausibilityTable.From(loaded), new NameScorerOptions { FoldCase = parse.GetValue(foldCase), UnknownCharacters = policy });
             if (!parse.GetValue(foldCase) && (policy ?? languageModel.Vocabulary.Policy) == UnknownCharacterPolicy.Error)
                 foreach (string name in parse.GetValue(names)!)

@@ -104,13 +104,7 @@ internal static class TrainCommand
             throw new UsageException($"the train part of {path} is empty: the file is too small for --split {parse.GetValue(f.Split)}");
         // A model that existed before the run is never replaced by an interrupted one (it is saved beside it).
         bool zipExisted = File.Exists(zip);
-        var policy = parse.GetValue(f.Unknown) switch
-        {
-            "error" => UnknownCharacterPolicy.Error,
-            "skip" => UnknownCharacterPolicy.Skip,
-            "map" => UnknownCharacterPolicy.MapToUnknown,
-            var other => throw new UsageException($"unknown --unknown '{other}': use error, skip or map"),
-        };
+        var policy = UnknownCharacters.Parse(parse.GetValue(f.Unknown)!);
         var ml = new MLContext(seed: 0);
         var train = ml.Data.LoadNames(parts[0].Names);
         using var interrupt = new CancellationTokenSource();

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
+using Makemore.ML.Sampling;
 using Makemore.ML.TorchSharp.Training;
 using static TorchSharp.torch;
 
@@ -42,7 +43,7 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
         public const int Steps = 1000;
 
         /// <summary>Seed of the mini-batches (when <see cref="Options.BatchSize"/> is set).</summary>
-        public const long Seed = 2147483647;
+        public const long Seed = SamplingOptions.LectureSeed;
     }
 
     /// <summary>Options of <see cref="SoftmaxRegressionTrainer"/>.</summary>

@@ -14,14 +14,13 @@ namespace Makemore.ML.TorchSharp.Training;
 public sealed class Checkpoint
 {
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("MAKEMORE-CHECKPOINT\n");
-    // 2 added the network's generator, 3 the data fingerprint and the vocabulary size; versions 1 and 2 are still read, and
-    // resume without those two checks (they have nothing to compare).
+    // The one format read: other versions were written by unreleased development versions and are refused.
     private const int FormatVersion = 3;
     private const int HeaderLength = 20 + 4 + 8 + 32; // magic, version, payload length, SHA-256
 
     internal Checkpoint(string optionsFingerprint, int step, long seed, double? bestDevLoss, int? bestStep, int evaluationsWithoutImprovement,
         byte[] moduleState, byte[] optimizerState, byte[] generatorState, byte[]? bestState, byte[]? networkGeneratorState,
-        string? dataFingerprint, int? vocabularySize)
+        string dataFingerprint, int? vocabularySize)
     {
         DataFingerprint = dataFingerprint;
         VocabularySize = vocabularySize;
@@ -57,12 +56,11 @@ public sealed class Checkpoint
     public string OptionsFingerprint { get; }
 
     /// <summary>
-    /// The run's <see cref="TrainingOptions.DataFingerprint"/> (empty when it set none), or null in a file of format version 1 or 2,
-    /// which did not record it.
+    /// The run's <see cref="TrainingOptions.DataFingerprint"/> (empty when it set none).
     /// </summary>
-    public string? DataFingerprint { get; }
+    public string DataFingerprint { get; }
 
-    /// <summary>The symbols the model predicts over, or null: the model did not say, or a file of format version 1 or 2.</summary>
+    /// <summary>The symbols the model predicts over, or null: the model did not say.</summary>
     public int? VocabularySize { get; }
 
     /// <summary>The module's parameters and buffers, as TorchSharp's <c>Module.save</c> writes them.</summary>
@@ -77,7 +75,7 @@ public sealed class Checkpoint
     /// <summary>The parameters and buffers of the best dev evaluation, or null.</summary>
     internal byte[]? BestState { get; }
 
-    /// <summary>The network's own generator's state (dropout masks), or null: the network has none, or a version 1 file.</summary>
+    /// <summary>The network's own generator's state (dropout masks), or null: the network has none.</summary>
     internal byte[]? NetworkGeneratorState { get; }
 
     /// <summary>Writes the checkpoint atomically: a temporary file beside <paramref name="path"/>, then a rename.</summary>
@@ -99,7 +97,7 @@ public sealed class Checkpoint
                 if (blob is not null)
                     writer.Write(blob);
             }
-            writer.Write(DataFingerprint ?? "");
+            writer.Write(DataFingerprint);
             writer.Write(VocabularySize ?? 0);
         }
         byte[] content = payload.ToArray();
@@ -116,7 +114,7 @@ public sealed class Checkpoint
 
     /// <summary>Reads a checkpoint written by <see cref="TrainingLoop"/>.</summary>
     /// <param name="path">The checkpoint file.</param>
-    /// <exception cref="InvalidDataException">The file is not a checkpoint, is from a newer format, or is damaged (truncated or changed).</exception>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint, is of another format version, or is damaged (truncated or changed).</exception>
     public static Checkpoint Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -126,8 +124,10 @@ public sealed class Checkpoint
         if (bytes.Length < HeaderLength)
             throw new InvalidDataException($"The checkpoint {path} is damaged: it is truncated ({bytes.Length} bytes, shorter than its header).");
         int version = BitConverter.ToInt32(bytes, Magic.Length);
-        if (version is < 1 or > FormatVersion)
-            throw new InvalidDataException($"The checkpoint {path} has format version {version}; this library reads versions 1 to {FormatVersion}.");
+        if (version > FormatVersion)
+            throw new InvalidDataException($"The checkpoint {path} has format version {version}; this library reads version {FormatVersion}: upgrade the library.");
+        if (version != FormatVersion)
+            throw new InvalidDataException($"The checkpoint {path} was written by an unreleased development version of Makemore.ML (format {version}); train again without resuming.");
         long length = BitConverter.ToInt64(bytes, Magic.Length + 4);
         if (length != bytes.Length - HeaderLength)
             throw new InvalidDataException($"The checkpoint {path} is damaged: it should hold {length} bytes of state after its header, and holds {bytes.Length - HeaderLength}.");
@@ -149,9 +149,9 @@ public sealed class Checkpoint
         }
         byte[] module = ReadBlob() ?? [], optimizer = ReadBlob() ?? [], generator = ReadBlob() ?? [];
         byte[]? bestState = ReadBlob();
-        byte[]? networkGenerator = version >= 2 ? ReadBlob() : null;
-        string? data = version >= 3 ? reader.ReadString() : null;
-        int vocabulary = version >= 3 ? reader.ReadInt32() : 0;
+        byte[]? networkGenerator = ReadBlob();
+        string data = reader.ReadString();
+        int vocabulary = reader.ReadInt32();
         return new Checkpoint(fingerprint, step, seed, hasBest ? best : null, hasBest ? bestStep : null, sinceBest, module, optimizer, generator, bestState,
             networkGenerator, data, vocabulary > 0 ? vocabulary : null);
     }

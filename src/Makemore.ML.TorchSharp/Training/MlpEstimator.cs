@@ -35,7 +35,7 @@ public sealed class MlpEstimator : IEstimator<LanguageModelTransformer<MlpModel>
         public const double LearningRate = 0.1;
 
         /// <summary>The lectures' seed: <c>torch.Generator().manual_seed(2147483647)</c>.</summary>
-        public const long Seed = 2147483647;
+        public const long Seed = Sampling.SamplingOptions.LectureSeed;
 
         /// <summary>The lecture setting of one kind.</summary>
         /// <param name="BlockSize">Previous characters seen.</param>

@@ -37,7 +37,7 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
         public const int Threads = TorchRuntime.DefaultThreadCount;
 
         /// <summary>Seed of W and of the mini-batches: 2147483647 (the lecture's generator).</summary>
-        public const long Seed = 2147483647;
+        public const long Seed = Sampling.SamplingOptions.LectureSeed;
 
         /// <summary>Joint contexts: one row of W per whole context.</summary>
         public const ContextEncoding Context = ContextEncoding.Joint;

@@ -1,3 +1,5 @@
+using Makemore.ML.Text;
+
 namespace Makemore.ML.TorchSharp.Training;
 
 /// <summary>
@@ -43,14 +45,10 @@ internal sealed class TrainingExamples
             Array.Clear(context);
             for (int i = 0; i <= ids.Length; i++)
             {
-                int next = i < ids.Length ? ids[i] : 0;
+                int next = ContextWindow.At(ids, i);
                 contexts.AddRange(context);
                 targets.Add(next);
-                if (blockSize > 0)
-                {
-                    Array.Copy(context, 1, context, 0, blockSize - 1);
-                    context[^1] = next;
-                }
+                ContextWindow.Shift<long>(context, next);
             }
         }
         return new TrainingExamples(blockSize, contexts.ToArray(), targets.ToArray(), Enumerable.Repeat(1f, targets.Count).ToArray());

@@ -275,9 +275,8 @@ public static partial class TrainingLoop
         public void Resume(string path, int steps, nn.Module module, OptimizerHelper optimizer, Generator generator)
         {
             var checkpoint = Checkpoint.Read(path);
-            // Files of format 1 and 2 recorded neither the data nor the vocabulary: they resume as they always did.
-            if (checkpoint.DataFingerprint is { } data && data != dataFingerprint)
-                throw new ArgumentException($"The checkpoint {path} was written on other data ({Short(data)}) than this run's ({Short(dataFingerprint)}); "
+            if (checkpoint.DataFingerprint != dataFingerprint)
+                throw new ArgumentException($"The checkpoint {path} was written on other data ({Short(checkpoint.DataFingerprint)}) than this run's ({Short(dataFingerprint)}); "
                     + "resume on the same data.", nameof(TrainingOptions.ResumeFrom));
             if (checkpoint.OptionsFingerprint != fingerprint)
                 throw new ArgumentException($"The checkpoint {path} was written under other training options (optimizer, learning rate, schedule, "

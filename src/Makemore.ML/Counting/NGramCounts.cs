@@ -1,5 +1,6 @@
 using System.Buffers;
 using Makemore.ML.Inference;
+using Makemore.ML.Text;
 
 namespace Makemore.ML.Counting;
 
@@ -62,7 +63,7 @@ internal sealed class NGramCounts
     public static NGramCounts Count(int v, int order, IEnumerable<int[]> sequences, int chunkEvents = ChunkEvents)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkEvents, 1);
-        ulong space = NGramModel.Pow(v, order);
+        ulong space = ContextWindow.Pow(v, order);
         if (space <= DenseLimit)
         {
             int[] table = ArrayPool<int>.Shared.Rent((int)space);
@@ -100,20 +101,19 @@ internal sealed class NGramCounts
     private static void ForEachKey<TSink>(int v, int order, IEnumerable<int[]> sequences, ref TSink sink)
         where TSink : struct, IKeySink
     {
-        ulong oldestWeight = NGramModel.Pow(v, order - 1);
+        int history = order - 1;
+        ulong oldestWeight = ContextWindow.Pow(v, history);
         foreach (int[] ids in sequences)
         {
-            ulong context = 0; // all boundary padding: the boundary id is 0
+            ulong context = 0; // all boundary padding
             for (int i = 0; i <= ids.Length; i++)
             {
-                int target = i < ids.Length ? ids[i] : 0;
+                int target = ContextWindow.At(ids, i);
                 if ((uint)target >= (uint)v)
                     throw new ArgumentException($"Id {target} is outside the vocabulary of {v} symbols.", nameof(sequences));
-                ulong key = context * (ulong)v + (ulong)target;
+                ulong key = ContextWindow.Append(context, v, target);
                 sink.Add(key);
-                // Drop the oldest symbol by subtraction: a 64-bit modulo per event cost more than the rest of the event.
-                int oldest = i - (order - 1);
-                context = key - (oldest >= 0 ? (ulong)(oldest < ids.Length ? ids[oldest] : 0) : 0) * oldestWeight;
+                context = ContextWindow.Slide(key, ids, i, history, oldestWeight);
             }
         }
     }

@@ -31,7 +31,7 @@ public sealed class NGramModel : WindowLanguageModel
         TopCounts = counts;
         _powers = new ulong[order + 1];
         for (int k = 0; k <= order; k++)
-            _powers[k] = Pow(_v, k);
+            _powers[k] = ContextWindow.Pow(_v, k);
         _levels = BuildLevels(smoothing, counts);
     }
 
@@ -85,7 +85,7 @@ public sealed class NGramModel : WindowLanguageModel
 
     /// <summary>The raw training count of an n-gram of the model's order (context of <see cref="BlockSize"/> ids, then the next id).</summary>
     public int Count(ReadOnlySpan<int> context, int next) =>
-        TopCounts[ContextKey(context) * (ulong)_v + (ulong)next];
+        TopCounts[ContextWindow.Append(ContextKey(context), _v, next)];
 
     /// <inheritdoc/>
     public override void GetNextProbabilities(ReadOnlySpan<int> context, Span<double> probabilities)
@@ -233,17 +233,7 @@ public sealed class NGramModel : WindowLanguageModel
     /// </summary>
     internal ulong KeyAfter(ReadOnlySpan<int> ids) => ContextKey(ids[^Math.Min(BlockSize, ids.Length)..]);
 
-    private ulong ContextKey(ReadOnlySpan<int> context)
-    {
-        ulong key = 0;
-        foreach (int id in context)
-        {
-            if ((uint)id >= (uint)_v)
-                throw new ArgumentOutOfRangeException(nameof(context), id, $"Id outside the vocabulary of {_v} symbols.");
-            key = key * (ulong)_v + (ulong)id;
-        }
-        return key;
-    }
+    private ulong ContextKey(ReadOnlySpan<int> context) => ContextWindow.Key(context, _v);
 
     private static void ValidateOrder(CharacterVocabulary vocabulary, int order)
     {
@@ -252,14 +242,6 @@ public sealed class NGramModel : WindowLanguageModel
         if (Math.Pow(vocabulary.Size, order) >= Math.Pow(2, 63))
             throw new ArgumentOutOfRangeException(nameof(order), order,
                 $"A vocabulary of {vocabulary.Size} symbols is too large for order {order}: V^n must stay below 2^63.");
-    }
-
-    internal static ulong Pow(int v, int e)
-    {
-        ulong r = 1;
-        for (int i = 0; i < e; i++)
-            r *= (ulong)v;
-        return r;
     }
 
     private void Write(BinaryWriter writer)
@@ -302,7 +284,7 @@ public sealed class NGramModel : WindowLanguageModel
         };
         smoothing.Validate();
         int n = reader.ReadInt32();
-        ulong limit = Pow(vocabulary.Size, order);
+        ulong limit = ContextWindow.Pow(vocabulary.Size, order);
         if (n < 0 || (ulong)n > limit)
             throw new InvalidDataException($"A saved n-gram model claims {n} distinct n-grams; the model file is damaged.");
         var keys = new ulong[n];
@@ -350,7 +332,7 @@ public sealed class NGramModel : WindowLanguageModel
 
         protected override void Write(NGramModel model, BinaryWriter writer) => model.Write(writer);
 
-        protected override NGramModel ReadModel(int version, BinaryReader reader) => NGramModel.Read(reader);
+        protected override NGramModel ReadModel(BinaryReader reader) => NGramModel.Read(reader);
     }
 
     /// <inheritdoc/>

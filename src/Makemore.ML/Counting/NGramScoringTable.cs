@@ -1,3 +1,5 @@
+using Makemore.ML.Text;
+
 namespace Makemore.ML.Counting;
 
 /// <summary>
@@ -29,7 +31,7 @@ internal sealed class NGramScoringTable
         _order = order;
         _powers = new ulong[order + 1];
         for (int k = 0; k <= order; k++)
-            _powers[k] = NGramModel.Pow(v, k);
+            _powers[k] = ContextWindow.Pow(v, k);
         _dense = dense;
         _seen = seen;
         _rows = rows;
@@ -51,7 +53,7 @@ internal sealed class NGramScoringTable
     {
         int v = model.Vocabulary.Size;
         int order = model.Order;
-        if ((double)NGramModel.Pow(v, order) <= denseLimit)
+        if ((double)ContextWindow.Pow(v, order) <= denseLimit)
             return new NGramScoringTable(v, order, Dense(model), [], [], backsOff: false, floor: 0);
         return model.Smoothing switch
         {
@@ -64,21 +66,16 @@ internal sealed class NGramScoringTable
     {
         int v = model.Vocabulary.Size;
         int contextLength = model.Order - 1;
-        ulong contexts = NGramModel.Pow(v, contextLength);
+        ulong contexts = ContextWindow.Pow(v, contextLength);
         var table = new double[(long)contexts * v];
         Span<int> context = stackalloc int[contextLength];
         Span<double> p = v <= 256 ? stackalloc double[v] : new double[v];
         for (ulong h = 0; h < contexts; h++)
         {
-            ulong rest = h;
-            for (int i = contextLength - 1; i >= 0; i--)
-            {
-                context[i] = (int)(rest % (ulong)v);
-                rest /= (ulong)v;
-            }
+            ContextWindow.Decode(h, v, context);
             model.GetNextProbabilities(context, p);
             for (int c = 0; c < v; c++)
-                table[(long)h * v + c] = Math.Log(p[c]);
+                table[ContextWindow.Append(h, v, c)] = Math.Log(p[c]);
         }
         return table;
     }
@@ -92,7 +89,7 @@ internal sealed class NGramScoringTable
             double denominator = top.Totals[r] + k * v; // as NGramModel.GetNextProbabilities computes it
             rows.Set(top.RowContext[r], Math.Log(k / denominator));
             for (int e = top.RowStart[r]; e < top.RowStart[r + 1]; e++)
-                seen.Set(top.RowContext[r] * (ulong)v + (ulong)top.Next[e], Math.Log((top.Counts[e] + k) / denominator));
+                seen.Set(ContextWindow.Append(top.RowContext[r], v, top.Next[e]), Math.Log((top.Counts[e] + k) / denominator));
         }
         return new NGramScoringTable(v, order, null, [seen], [rows], backsOff: false, floor: Math.Log(k > 0 ? 1.0 / v : 0.0));
     }
@@ -106,7 +103,7 @@ internal sealed class NGramScoringTable
         for (int n = 1; n <= order; n++)
         {
             NGramLevel level = levels[n - 1];
-            ulong lowerSpace = NGramModel.Pow(v, n - 1);
+            ulong lowerSpace = ContextWindow.Pow(v, n - 1);
             seen[n - 1] = new NGramKeyTable<double>(level.EntryCount);
             rows[n - 1] = new NGramKeyTable<double>(level.RowContext.Length);
             for (int r = 0; r < level.RowContext.Length; r++)
@@ -116,7 +113,7 @@ internal sealed class NGramScoringTable
                 rows[n - 1].Set(context, Math.Log(lambda));
                 for (int e = level.RowStart[r]; e < level.RowStart[r + 1]; e++)
                 {
-                    ulong key = context * (ulong)v + (ulong)level.Next[e];
+                    ulong key = ContextWindow.Append(context, v, level.Next[e]);
                     double lower = 1.0 / v;
                     if (n > 1 && !seen[n - 2].TryGetValue(key % lowerSpace, out lower))
                         throw new InvalidOperationException("A Kneser–Ney n-gram has no suffix at the order below: the levels are inconsistent.");
@@ -160,18 +157,18 @@ internal sealed class NGramScoringTable
     // returns their sum, added in order.
     private double DenseLogProbabilities(double[] dense, ReadOnlySpan<int> ids, Span<double> into)
     {
-        int v = _v, history = _order - 1, oldestWeight = (int)_powers[history], context = 0;
+        int v = _v, history = _order - 1;
+        ulong oldestWeight = _powers[history], context = 0;
         bool write = !into.IsEmpty;
         double sum = 0;
         for (int i = 0; i <= ids.Length; i++)
         {
-            int key = context * v + Target(ids, i);
-            double logP = dense[key];
+            ulong key = ContextWindow.Append(context, v, Target(ids, i));
+            double logP = dense[(int)key];
             if (write)
                 into[i] = logP;
             sum += logP;
-            // keep the last `history` symbols: drop the oldest once the window is full (an id: i − history < ids.Length); order 1 keeps none
-            context = history == 0 ? 0 : i < history ? key : key - ids[i - history] * oldestWeight;
+            context = ContextWindow.Slide(key, ids, i, history, oldestWeight);
         }
         return sum;
     }
@@ -179,22 +176,21 @@ internal sealed class NGramScoringTable
     // Add-k past the dense limit: the seen n-gram, else the context's unseen-symbol value, else the floor (an unseen context).
     private void AddKLogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities)
     {
-        ulong v = (ulong)_v;
-        ulong oldestWeight = _powers[_order - 1];
+        int history = _order - 1;
+        ulong oldestWeight = _powers[history];
         ulong context = 0; // the previous order − 1 symbols, boundary-padded
         for (int i = 0; i <= ids.Length; i++)
         {
-            ulong key = context * v + (ulong)Target(ids, i);
+            ulong key = ContextWindow.Append(context, _v, Target(ids, i));
             logProbabilities[i] = AddKLookup(key, context);
-            int oldest = i - (_order - 1);
-            context = oldest < 0 ? key : key - (ulong)(oldest < ids.Length ? ids[oldest] : 0) * oldestWeight;
+            context = ContextWindow.Slide(key, ids, i, history, oldestWeight);
         }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private int Target(ReadOnlySpan<int> ids, int position)
     {
-        int target = position < ids.Length ? ids[position] : 0;
+        int target = ContextWindow.At(ids, position);
         if ((uint)target >= (uint)_v)
             ThrowOutsideVocabulary(target);
         return target;
@@ -214,15 +210,12 @@ internal sealed class NGramScoringTable
     /// </remarks>
     private void KneserNeyLogProbabilities(ReadOnlySpan<int> ids, Span<double> logProbabilities)
     {
-        ulong v = (ulong)_v;
         int start = _order;
         for (int i = 0; i <= ids.Length; i++)
         {
             int target = Target(ids, i);
-            ulong context = 0; // the start − 1 symbols before position i, boundary-padded
-            for (int j = i - start + 1; j < i; j++)
-                context = context * v + (ulong)(j >= 0 ? ids[j] : 0);
-            ulong key = context * v + (ulong)target;
+            ulong context = ContextWindow.Key(ids, i, start - 1, _v); // the start − 1 symbols before position i
+            ulong key = ContextWindow.Append(context, _v, target);
             double logWeights = 0;
             int n = start;
             for (; n >= 1; n--)
@@ -240,7 +233,7 @@ internal sealed class NGramScoringTable
                     n = 0;
                     break;
                 }
-                ulong oldest = (ulong)Symbol(ids, i - (n - 1));
+                ulong oldest = (ulong)ContextWindow.At(ids, i - (n - 1));
                 key -= oldest * _powers[n - 1];
                 context -= oldest * _powers[n - 2];
             }
@@ -248,7 +241,4 @@ internal sealed class NGramScoringTable
             start = Math.Min(_order, n + 1);
         }
     }
-
-    // The symbol at a position of the boundary-padded item (the end token after the last character).
-    private static int Symbol(ReadOnlySpan<int> ids, int position) => position >= 0 && position < ids.Length ? ids[position] : 0;
 }

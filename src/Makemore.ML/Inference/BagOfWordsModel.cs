@@ -12,9 +12,6 @@ namespace Makemore.ML.Inference;
 /// </summary>
 public sealed class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWordsModel.Workspace>
 {
-    /// <summary>Largest model accepted, in parameters.</summary>
-    public const long MaxParameters = 100_000_000;
-
     private readonly float[] _tokenEmbedding, _positionEmbedding, _mlpWeight, _mlpBias, _projectionWeight, _projectionBias, _headWeight, _headBias;
     private readonly int _v;
     private readonly float[] _mlpTransposed, _projectionTransposed, _headTransposed; // (in, out) for MatrixVector
@@ -58,8 +55,7 @@ public sealed class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWo
         _mlpTransposed = MatrixVector.Transpose(mlpWeight, h, c);
         _projectionTransposed = MatrixVector.Transpose(projectionWeight, c, h);
         _headTransposed = MatrixVector.Transpose(headWeight, v, c);
-        if (ParameterCount > MaxParameters)
-            throw new ArgumentOutOfRangeException(nameof(hiddenSize), $"{ParameterCount:N0} parameters is over the limit of {MaxParameters:N0}.");
+        NeuralModelLimits.CheckParameterCount(ParameterCount, nameof(hiddenSize));
     }
 
     /// <inheritdoc/>
@@ -181,13 +177,13 @@ public sealed class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWo
                 StateIO.WriteArray(writer, array);
         }
 
-        protected override BagOfWordsModel ReadModel(int version, BinaryReader reader)
+        protected override BagOfWordsModel ReadModel(BinaryReader reader)
         {
             var vocabulary = CharacterVocabulary.Read(reader);
             int blockSize = reader.ReadInt32(), c = reader.ReadInt32(), h = reader.ReadInt32();
             var a = new float[8][];
             for (int k = 0; k < a.Length; k++)
-                a[k] = StateIO.ReadArray(reader, MaxParameters);
+                a[k] = StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters);
             try
             {
                 return new BagOfWordsModel(vocabulary, blockSize, c, h, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);

@@ -191,7 +191,7 @@ public sealed class InterpolatedModel : ILanguageModel
             }
         }
 
-        protected override InterpolatedModel ReadModel(int version, BinaryReader reader)
+        protected override InterpolatedModel ReadModel(BinaryReader reader)
         {
             int count = reader.ReadInt32();
             if (count < 1 || count > 64)
@@ -205,7 +205,7 @@ public sealed class InterpolatedModel : ILanguageModel
                 var codec = ModelCodecs.ForKind(kind)
                     ?? throw new InvalidDataException($"A saved interpolation holds a model of kind '{kind}', unknown to this version of Makemore.ML; upgrade the library.");
                 ModelState.Expect(kind, componentVersion, codec.Kind, codec.Version);
-                components.Add(codec.Read(componentVersion, reader));
+                components.Add(codec.Read(reader));
             }
             try
             {

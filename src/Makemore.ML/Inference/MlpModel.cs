@@ -124,9 +124,6 @@ public sealed class MlpLayer
 /// </summary>
 public sealed class MlpModel : WindowLanguageModel
 {
-    /// <summary>Largest model accepted, in parameters.</summary>
-    public const long MaxParameters = 100_000_000;
-
     private readonly float[] _embedding;
     private readonly MlpLayer[] _layers;
     private readonly float[] _outputWeight;
@@ -184,8 +181,7 @@ public sealed class MlpModel : WindowLanguageModel
         _widest = Math.Max(blockSize * embeddingSize, layers.Max(l => l.OutputSize * blockSize));
         _firstLevel = FirstLevelTable();
         _outputWeightTransposed = MlpLayer.Transpose(outputWeight, layers[^1].OutputSize, v);
-        if (ParameterCount > MaxParameters)
-            throw new ArgumentOutOfRangeException(nameof(layers), $"{ParameterCount:N0} parameters is over the limit of {MaxParameters:N0}.");
+        NeuralModelLimits.CheckParameterCount(ParameterCount, nameof(layers));
     }
 
     /// <inheritdoc/>
@@ -351,12 +347,12 @@ public sealed class MlpModel : WindowLanguageModel
             StateIO.WriteArray(writer, model._outputBias);
         }
 
-        protected override MlpModel ReadModel(int version, BinaryReader reader)
+        protected override MlpModel ReadModel(BinaryReader reader)
         {
             var vocabulary = CharacterVocabulary.Read(reader);
             int blockSize = reader.ReadInt32();
             int embeddingSize = reader.ReadInt32();
-            var embedding = StateIO.ReadArray(reader, MaxParameters);
+            var embedding = StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters);
             int count = reader.ReadInt32();
             if (count < 1 || count > 64)
                 throw new InvalidDataException($"A saved MLP claims {count} levels; the model file is damaged.");
@@ -366,16 +362,16 @@ public sealed class MlpModel : WindowLanguageModel
                 for (int i = 0; i < count; i++)
                 {
                     int group = reader.ReadInt32(), input = reader.ReadInt32(), output = reader.ReadInt32();
-                    var weight = StateIO.ReadArray(reader, MaxParameters);
-                    var bias = reader.ReadBoolean() ? StateIO.ReadArray(reader, MaxParameters) : null;
+                    var weight = StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters);
+                    var bias = reader.ReadBoolean() ? StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters) : null;
                     BatchNormStatistics? bn = reader.ReadBoolean()
-                        ? new BatchNormStatistics(StateIO.ReadArray(reader, MaxParameters), StateIO.ReadArray(reader, MaxParameters),
-                            StateIO.ReadArray(reader, MaxParameters), StateIO.ReadArray(reader, MaxParameters), reader.ReadSingle())
+                        ? new BatchNormStatistics(StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters), StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters),
+                            StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters), StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters), reader.ReadSingle())
                         : null;
                     layers.Add(new MlpLayer(group, input, output, weight, bias, bn));
                 }
                 return new MlpModel(vocabulary, blockSize, embeddingSize, embedding, layers,
-                    StateIO.ReadArray(reader, MaxParameters), StateIO.ReadArray(reader, MaxParameters));
+                    StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters), StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters));
             }
             catch (ArgumentException e)
             {

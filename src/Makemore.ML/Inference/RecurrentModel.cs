@@ -38,9 +38,6 @@ public enum RecurrentCell
 /// </summary>
 public sealed class RecurrentModel : ILanguageModel
 {
-    /// <summary>Largest model accepted, in parameters.</summary>
-    public const long MaxParameters = 100_000_000;
-
     private readonly float[] _start;
     private readonly float[] _embedding;
     private readonly float[] _cellWeight;
@@ -88,8 +85,7 @@ public sealed class RecurrentModel : ILanguageModel
         HiddenSize = hiddenSize;
         (_start, _embedding, _cellWeight, _cellBias, _outputWeight, _outputBias) = (start, embedding, cellWeight, cellBias, outputWeight, outputBias);
         (_v, _e, _h, _gates) = (v, embeddingSize, hiddenSize, gates);
-        if (ParameterCount > MaxParameters)
-            throw new ArgumentOutOfRangeException(nameof(cellWeight), $"{ParameterCount:N0} parameters is over the limit of {MaxParameters:N0}.");
+        NeuralModelLimits.CheckParameterCount(ParameterCount, nameof(cellWeight));
         (_inputTable, _recurrentWeight) = Split();
     }
 
@@ -354,7 +350,7 @@ public sealed class RecurrentModel : ILanguageModel
                 StateIO.WriteArray(writer, array);
         }
 
-        protected override RecurrentModel ReadModel(int version, BinaryReader reader)
+        protected override RecurrentModel ReadModel(BinaryReader reader)
         {
             var vocabulary = CharacterVocabulary.Read(reader);
             var cell = (RecurrentCell)reader.ReadInt32();
@@ -363,7 +359,7 @@ public sealed class RecurrentModel : ILanguageModel
             int embeddingSize = reader.ReadInt32(), hiddenSize = reader.ReadInt32();
             var arrays = new float[6][];
             for (int i = 0; i < arrays.Length; i++)
-                arrays[i] = StateIO.ReadArray(reader, MaxParameters);
+                arrays[i] = StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters);
             try
             {
                 return new RecurrentModel(vocabulary, cell, embeddingSize, hiddenSize, arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5]);

@@ -23,9 +23,6 @@ public enum ContextEncoding
 /// </summary>
 public sealed class SoftmaxRegressionModel : WindowLanguageModel
 {
-    /// <summary>Largest weight matrix accepted, in parameters (400 MB of float32).</summary>
-    public const long MaxParameters = 100_000_000;
-
     private readonly float[] _weights;
     private readonly int _v;
 
@@ -68,9 +65,9 @@ public sealed class SoftmaxRegressionModel : WindowLanguageModel
         if (blockSize < 1)
             throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize, "The block size must be ≥ 1.");
         double rows = context == ContextEncoding.Joint ? Math.Pow(vocabularySize, blockSize) : (double)vocabularySize * blockSize;
-        if (rows * vocabularySize > MaxParameters)
+        if (rows * vocabularySize > NeuralModelLimits.MaxParameters)
             throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize,
-                $"A {context} softmax regression over {vocabularySize} symbols with block size {blockSize} needs {rows * vocabularySize:E2} parameters (limit {MaxParameters:E0}); use a smaller block or the per-position encoding.");
+                $"A {context} softmax regression over {vocabularySize} symbols with block size {blockSize} needs {rows * vocabularySize:E2} parameters (limit {NeuralModelLimits.MaxParameters:E0}); use a smaller block or the per-position encoding.");
         return (long)rows;
     }
 
@@ -79,10 +76,7 @@ public sealed class SoftmaxRegressionModel : WindowLanguageModel
     {
         if (Context == ContextEncoding.Joint)
         {
-            long key = 0;
-            foreach (int id in context)
-                key = key * _v + Check(id);
-            rows[0] = key;
+            rows[0] = (long)ContextWindow.Key(context, _v);
         }
         else
         {
@@ -136,7 +130,7 @@ public sealed class SoftmaxRegressionModel : WindowLanguageModel
         int blockSize = reader.ReadInt32();
         var context = (ContextEncoding)reader.ReadByte();
         long n = reader.ReadInt64();
-        if (n < 0 || n > MaxParameters)
+        if (n < 0 || n > NeuralModelLimits.MaxParameters)
             throw new InvalidDataException($"A saved softmax regression claims {n} weights; the model file is damaged.");
         var weights = StateIO.ReadSingles(reader, n);
         try
@@ -166,7 +160,7 @@ public sealed class SoftmaxRegressionModel : WindowLanguageModel
 
         protected override void Write(SoftmaxRegressionModel model, BinaryWriter writer) => model.Write(writer);
 
-        protected override SoftmaxRegressionModel ReadModel(int version, BinaryReader reader) => SoftmaxRegressionModel.Read(reader);
+        protected override SoftmaxRegressionModel ReadModel(BinaryReader reader) => SoftmaxRegressionModel.Read(reader);
     }
 
     /// <inheritdoc/>

@@ -49,9 +49,6 @@ public sealed record TransformerBlockWeights(
 /// </summary>
 public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<TransformerModel.Workspace>
 {
-    /// <summary>Largest model accepted, in parameters.</summary>
-    public const long MaxParameters = 100_000_000;
-
     private const float LayerNormEpsilon = 1e-5f; // nn.LayerNorm's default
     private static readonly float GeluScale = MathF.Sqrt(2f / MathF.PI);
 
@@ -122,8 +119,7 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
         _mlpProjection = [.. _blocks.Select(b => MatrixVector.Transpose(b.MlpProjectionWeight, c, 4 * c))];
         _headStride = MatrixVector.PaddedWidth(v);
         _headTransposed = MatrixVector.Transpose(headWeight, v, c, _headStride);
-        if (ParameterCount > MaxParameters)
-            throw new ArgumentOutOfRangeException(nameof(blocks), $"{ParameterCount:N0} parameters is over the limit of {MaxParameters:N0}.");
+        NeuralModelLimits.CheckParameterCount(ParameterCount, nameof(blocks));
         var start = new Workspace(_blocks.Length, blockSize, 1, c, v);
         _startLogits = new float[v];
         ForwardRows(start, [0], 0, _startLogits);
@@ -517,12 +513,12 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
             StateIO.WriteArray(writer, model._headWeight);
         }
 
-        protected override TransformerModel ReadModel(int version, BinaryReader reader)
+        protected override TransformerModel ReadModel(BinaryReader reader)
         {
             var vocabulary = CharacterVocabulary.Read(reader);
             int blockSize = reader.ReadInt32(), heads = reader.ReadInt32(), c = reader.ReadInt32();
-            var wte = StateIO.ReadArray(reader, MaxParameters);
-            var wpe = StateIO.ReadArray(reader, MaxParameters);
+            var wte = StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters);
+            var wpe = StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters);
             int count = reader.ReadInt32();
             if (count < 0 || count > 256)
                 throw new InvalidDataException($"A saved Transformer claims {count} blocks; the model file is damaged.");
@@ -531,12 +527,12 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
             {
                 var a = new float[12][];
                 for (int k = 0; k < a.Length; k++)
-                    a[k] = StateIO.ReadArray(reader, MaxParameters);
+                    a[k] = StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters);
                 blocks[i] = new TransformerBlockWeights(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
             }
-            var lnWeight = StateIO.ReadArray(reader, MaxParameters);
-            var lnBias = StateIO.ReadArray(reader, MaxParameters);
-            var head = StateIO.ReadArray(reader, MaxParameters);
+            var lnWeight = StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters);
+            var lnBias = StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters);
+            var head = StateIO.ReadArray(reader, NeuralModelLimits.MaxParameters);
             try
             {
                 return new TransformerModel(vocabulary, blockSize, heads, c, wte, wpe, blocks, lnWeight, lnBias, head);

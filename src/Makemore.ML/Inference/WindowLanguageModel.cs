@@ -5,7 +5,7 @@ namespace Makemore.ML.Inference;
 /// <summary>
 /// A model that predicts each symbol from a fixed window of the <see cref="BlockSize"/> previous ids, left-padded with
 /// the boundary id 0 (the lectures' convention: <c>context = [0] * block_size</c>, then shift). The n-gram tables,
-/// softmax regression and the MLP family are window models; this class is the one place that builds their windows.
+/// softmax regression and the MLP family are window models; their windows are built here, with <see cref="ContextWindow"/>.
 /// </summary>
 public abstract class WindowLanguageModel : ILanguageModel
 {
@@ -35,10 +35,10 @@ public abstract class WindowLanguageModel : ILanguageModel
         Span<double> probabilities = v <= 256 ? stackalloc double[v] : new double[v];
         for (int i = 0; i <= ids.Length; i++)
         {
-            int target = i < ids.Length ? ids[i] : 0;
+            int target = ContextWindow.At(ids, i);
             GetNextProbabilities(context, probabilities);
             logProbabilities[i] = Math.Log(probabilities[target]);
-            Shift(context, target);
+            ContextWindow.Shift(context, target);
         }
     }
 
@@ -59,22 +59,12 @@ public abstract class WindowLanguageModel : ILanguageModel
     internal void GetNextProbabilitiesAfter(ReadOnlySpan<int> ids, Span<double> probabilities)
     {
         Span<int> context = BlockSize <= 64 ? stackalloc int[BlockSize] : new int[BlockSize];
-        context.Clear();
-        int take = Math.Min(BlockSize, ids.Length);
-        ids[^take..].CopyTo(context[^take..]); // the last BlockSize ids, left-padded with the boundary: the decoder's window
+        ContextWindow.Fill(ids, ids.Length, context); // the last BlockSize ids, left-padded with the boundary: the decoder's window
         GetNextProbabilities(context, probabilities);
     }
 
     /// <inheritdoc/>
     public ILanguageModelDecoder StartDecoding() => new Decoder(this);
-
-    private static void Shift(Span<int> context, int next)
-    {
-        if (context.Length == 0)
-            return;
-        context[1..].CopyTo(context);
-        context[^1] = next;
-    }
 
     private sealed class Decoder(WindowLanguageModel model) : ILanguageModelDecoder
     {
@@ -88,7 +78,7 @@ public abstract class WindowLanguageModel : ILanguageModel
         {
             if ((uint)id >= (uint)model.Vocabulary.Size || id == 0)
                 throw new ArgumentOutOfRangeException(nameof(id), id, $"A character id is 1–{model.Vocabulary.Size - 1}.");
-            Shift(_context, id);
+            ContextWindow.Shift<int>(_context, id);
             Length++;
         }
     }

@@ -13,7 +13,7 @@ public abstract class ModelCodec
     /// <summary>The kind name stored in the state header, e.g. <c>ngram</c>; never reused for another layout.</summary>
     public abstract string Kind { get; }
 
-    /// <summary>The payload format this code writes; it reads every format from 1 to this one.</summary>
+    /// <summary>The payload format this code writes and the only one it reads (earlier ones were never released).</summary>
     public abstract int Version { get; }
 
     /// <summary>The model class this codec writes.</summary>
@@ -22,8 +22,8 @@ public abstract class ModelCodec
     /// <summary>Writes the model's payload (not the header).</summary>
     public abstract void Write(ILanguageModel model, BinaryWriter writer);
 
-    /// <summary>Reads a payload of format <paramref name="version"/> (already checked to be 1…<see cref="Version"/>).</summary>
-    public abstract ILanguageModel Read(int version, BinaryReader reader);
+    /// <summary>Reads a payload of format <see cref="Version"/> (already checked).</summary>
+    public abstract ILanguageModel Read(BinaryReader reader);
 }
 
 /// <summary>A <see cref="ModelCodec"/> for one model class.</summary>
@@ -37,13 +37,13 @@ public abstract class ModelCodec<TModel> : ModelCodec
     public sealed override void Write(ILanguageModel model, BinaryWriter writer) => Write((TModel)model, writer);
 
     /// <inheritdoc/>
-    public sealed override ILanguageModel Read(int version, BinaryReader reader) => ReadModel(version, reader);
+    public sealed override ILanguageModel Read(BinaryReader reader) => ReadModel(reader);
 
     /// <summary>Writes the payload of <paramref name="model"/>.</summary>
     protected abstract void Write(TModel model, BinaryWriter writer);
 
-    /// <summary>Reads a payload of format <paramref name="version"/>.</summary>
-    protected abstract TModel ReadModel(int version, BinaryReader reader);
+    /// <summary>Reads a payload of format <see cref="ModelCodec.Version"/>.</summary>
+    protected abstract TModel ReadModel(BinaryReader reader);
 
     /// <summary>Writes a vocabulary as every built-in model writes its own (the symbols and the unknown-character policy).</summary>
     protected static void WriteVocabulary(BinaryWriter writer, CharacterVocabulary vocabulary)

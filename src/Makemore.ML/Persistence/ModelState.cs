@@ -9,29 +9,27 @@ namespace Makemore.ML.Persistence;
 
 /// <summary>
 /// The saved form of a model or vocabulary, encoded into one string so it can live in built-in transformers
-/// (<see cref="StateChain"/>: a <c>HashingTransformer</c>'s key values; a <c>ValueMappingTransformer</c> in older files) and reach the scoring mapping without a copy per row (see architecture.md §3).
+/// (<see cref="StateChain"/>: a <c>HashingTransformer</c>'s key values) and reach the scoring mapping without a copy per row (see architecture.md §3).
 /// Layout of the bytes: magic <c>MKMC</c>, container format (int32), SHA-256 of the body (32 bytes), then the body: kind,
 /// format version, metadata (string pairs), payload. The checksum is verified before anything is parsed, so a damaged
 /// state is an error (<see cref="ModelFileDamagedException"/>), never a model that gives other numbers.
 /// </summary>
 /// <remarks>
-/// Container format 2 (written since the 7-bit text form was introduced) is the text <see cref="TextPrefix"/> followed by the bytes in
-/// <see cref="StateText"/>'s 7-bit form; format 1 was the bytes in base64. Both are read; the format number in the
-/// header must match the text form it came in.
+/// Container format 2 is the text <see cref="TextPrefix"/> followed by the bytes in <see cref="StateText"/>'s 7-bit form.
+/// It is the one format read: earlier ones were written only by unreleased development versions and are refused.
 /// </remarks>
 internal static class ModelState
 {
     private const string Magic = "MKMC";
-    // Makemore.ML 0.1 wrote "MKMR" with no checksum; such a state cannot be told from a damaged one, so it is refused.
-    private const string UncheckedMagic = "MKMR";
     private const int ContainerFormat = 2;
-    private const int Base64ContainerFormat = 1;
-    /// <summary>What a format-2 state string starts with; base64 (format 1) never contains ':'.</summary>
+    /// <summary>What a format-2 state string starts with.</summary>
     internal const string TextPrefix = "MKMC2:";
+    // "MKM" in base64: the start of the states unreleased development versions wrote (container format 1, and "MKMR" with no checksum).
+    private const string UnreleasedBase64Prefix = "TUtN";
     private const int HashSize = 32;
     private const int HeaderSize = 4 + 4 + HashSize;
 
-    // Parsed states, keyed by the string instance MapKeyToValue (or, in older files, the ValueMapping) hands out for every row: parse once.
+    // Parsed states, keyed by the string instance MapKeyToValue hands out for every row: parse once.
     private static readonly ConditionalWeakTable<string, object> Parsed = new();
 
     /// <summary>
@@ -64,7 +62,10 @@ internal static class ModelState
     /// <summary>The state string of the bytes of a state (header, checksum and body), in the current container format's text form.</summary>
     internal static string ToText(ReadOnlySpan<byte> bytes) => TextPrefix + StateText.Encode(bytes);
 
-    /// <summary>The bytes a state string holds (format 2 or 1), unchecked; null when it is neither form.</summary>
+    /// <summary>
+    /// The bytes a state string holds, unchecked; null when it is not in the current text form (then <paramref name="textFormat"/>
+    /// is the container format its text form names, or 0 when it names none).
+    /// </summary>
     internal static byte[]? ToBytes(string state, out int textFormat)
     {
         if (state.StartsWith(TextPrefix, StringComparison.Ordinal))
@@ -72,44 +73,34 @@ internal static class ModelState
             textFormat = ContainerFormat;
             return StateText.Decode(state.AsSpan(TextPrefix.Length));
         }
-        if (state.StartsWith(Magic, StringComparison.Ordinal) && state.AsSpan(0, Math.Min(state.Length, 16)).IndexOf(':') is > 4 and int colon
-            && int.TryParse(state.AsSpan(4, colon - 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int newer))
-        {
-            // A later container format's text form (base64 never holds ':'): its number decides the message.
-            textFormat = newer;
-            return null;
-        }
-        textFormat = Base64ContainerFormat;
-        try
-        {
-            return Convert.FromBase64String(state);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
+        textFormat = state.StartsWith(Magic, StringComparison.Ordinal) && state.AsSpan(0, Math.Min(state.Length, 16)).IndexOf(':') is > 4 and int colon
+            && int.TryParse(state.AsSpan(4, colon - 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int other)
+            ? other : 0;
+        return null;
     }
+
+    /// <summary>The one-line refusal of a format written only by unreleased development versions: <paramref name="what"/> names it.</summary>
+    internal static string UnreleasedFormat(string what) =>
+        $"The model was written by an unreleased development version of Makemore.ML ({what}); train it again with this version.";
 
     public static T Decode<T>(string state, Func<string, int, BinaryReader, T> read) => Decode(state, (kind, version, _, reader) => read(kind, version, reader));
 
     private static T Decode<T>(string state, Func<string, int, IReadOnlyDictionary<string, string>, BinaryReader, T> read)
     {
         byte[] bytes = ToBytes(state, out int textFormat) ?? throw (textFormat > ContainerFormat
-            ? new ModelFileDamagedException($"The model's state has container format {textFormat}, newer than this version of Makemore.ML reads (1–{ContainerFormat}); upgrade the library.")
-            : Damaged(textFormat == ContainerFormat ? "its state is not valid 7-bit text" : "its state is not valid base64"));
+            ? Newer(textFormat)
+            : textFormat == ContainerFormat ? Damaged("its state is not valid 7-bit text")
+            : state.StartsWith(UnreleasedBase64Prefix, StringComparison.Ordinal) ? new ModelFileDamagedException(UnreleasedFormat("a base64 state"))
+            : Damaged("its state is not in the Makemore text form"));
         if (bytes.Length < HeaderSize)
             throw Damaged($"its state has {bytes.Length} bytes, fewer than the {HeaderSize}-byte header");
-        string magic = Encoding.ASCII.GetString(bytes, 0, 4);
-        if (magic == UncheckedMagic)
-            throw new ModelFileDamagedException(
-                "The model was saved by Makemore.ML 0.1, whose files carry no checksum, so damage cannot be ruled out; train it again with this version.");
-        if (magic != Magic)
+        if (Encoding.ASCII.GetString(bytes, 0, 4) != Magic)
             throw Damaged("its state does not start with the Makemore header");
         int format = BitConverter.ToInt32(bytes, 4);
         if (format > ContainerFormat)
-            throw new ModelFileDamagedException($"The model's state has container format {format}, newer than this version of Makemore.ML reads (1–{ContainerFormat}); upgrade the library.");
-        if (format != textFormat)
-            throw Damaged($"its state claims container format {format} but is written in the text form of format {textFormat}");
+            throw Newer(format);
+        if (format != ContainerFormat)
+            throw Damaged($"its state claims container format {format} but is written in the text form of format {ContainerFormat}");
         Span<byte> actual = stackalloc byte[HashSize];
         SHA256.HashData(bytes.AsSpan(HeaderSize), actual);
         if (!actual.SequenceEqual(bytes.AsSpan(8, HashSize)))
@@ -134,6 +125,9 @@ internal static class ModelState
     }
 
     private static ModelFileDamagedException Damaged(string what, Exception? inner = null) => new($"The model file is damaged: {what}.", inner);
+
+    private static ModelFileDamagedException Newer(int format) =>
+        new($"The model's state has container format {format}, newer than this version of Makemore.ML reads ({ContainerFormat}); upgrade the library.");
 
     /// <summary>The model a state string encodes, parsed once per string instance.</summary>
     public static ILanguageModel GetModel(ReadOnlyMemory<char> state) => (ILanguageModel)GetParsed(state, ReadModel);
@@ -181,14 +175,17 @@ internal static class ModelState
         var codec = ModelCodecs.ForKind(kind)
             ?? throw new InvalidDataException($"This model's kind '{kind}' (format {version}) is unknown to this version of Makemore.ML; upgrade the library.");
         Expect(kind, version, codec.Kind, codec.Version);
-        return codec.Read(version, reader);
+        return codec.Read(reader);
     });
 
-    public static void Expect(string kind, int version, string expectedKind, int maxVersion)
+    /// <summary>Checks a saved payload's kind and format: the one format <paramref name="currentVersion"/> this version writes.</summary>
+    public static void Expect(string kind, int version, string expectedKind, int currentVersion)
     {
         if (kind != expectedKind)
             throw new InvalidDataException($"Expected a saved '{expectedKind}' but found '{kind}'.");
-        if (version < 1 || version > maxVersion)
-            throw new InvalidDataException($"Saved '{kind}' has format {version}; this version of Makemore.ML reads formats 1–{maxVersion}. Upgrade the library.");
+        if (version > currentVersion)
+            throw new InvalidDataException($"Saved '{kind}' has format {version}; this version of Makemore.ML reads format {currentVersion}. Upgrade the library.");
+        if (version != currentVersion)
+            throw new InvalidDataException(UnreleasedFormat($"'{kind}' format {version}"));
     }
 }

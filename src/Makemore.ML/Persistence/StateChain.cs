@@ -6,8 +6,7 @@ namespace Makemore.ML.Persistence;
 
 /// <summary>
 /// Builds the inner chain of a façade: a constant key column, built-in transformers that turn it into the state string
-/// (a hash whose key values hold the state, then <c>MapKeyToValue</c>; files saved before held a <c>ValueMapping</c>
-/// from the key to the state, and still load), the computing <c>CustomMapping</c>, then cleanup. Column names that start with
+/// (a hash whose key values hold the state, then <c>MapKeyToValue</c>), the computing <c>CustomMapping</c>, then cleanup. Column names that start with
 /// <see cref="Prefix"/> are ours.
 /// </summary>
 internal static class StateChain
@@ -31,7 +30,7 @@ internal static class StateChain
     /// one-row data view holding the state, with a seed chosen so that the state and the constant text <c>"1"</c> fall in
     /// the same slot: every row hashes <c>"1"</c> and <c>MapKeyToValue</c> hands out the state, the same string instance
     /// for every row. ML.NET saves those key values as UTF-8 in the transformer's own stream and reads them back with one
-    /// string read, without the data file, double read and re-compression of a <c>ValueMapping</c> (the route before).
+    /// string read, without the data file, double read and re-compression of a <c>ValueMapping</c>.
     /// </remarks>
     public static IEstimator<ITransformer> Estimator(
         Catalogs ml,
@@ -50,23 +49,6 @@ internal static class StateChain
             ml.Transforms.Conversion.MapKeyToValue(stateColumn, slot),
         ];
         return Chain(ml, copyIn, stateStage, compute, copyOut, drop.Append(KeyColumn).Append(KeyTextColumn).Append(slot));
-    }
-
-    /// <summary>
-    /// The chain files saved before the hash route hold: the same, with <c>ValueMapping(key → state)</c> in place of the hash
-    /// and <c>MapKeyToValue</c>. Such files still load (<see cref="ReadState"/>); this builds one, for the tests that check it.
-    /// </summary>
-    internal static IEstimator<ITransformer> ValueMappingEstimator(
-        Catalogs ml,
-        IReadOnlyList<(string Internal, string Source)> copyIn,
-        string stateColumn,
-        string state,
-        IEstimator<ITransformer> compute,
-        IReadOnlyList<(string Destination, string Internal)> copyOut,
-        IReadOnlyList<string> drop)
-    {
-        IEstimator<ITransformer>[] stateStage = [ml.Transforms.Conversion.MapValue(stateColumn, [new KeyValuePair<uint, string>(Key, state)], KeyColumn)];
-        return Chain(ml, copyIn, stateStage, compute, copyOut, drop.Append(KeyColumn));
     }
 
     // CopyColumns(inputs) → StateKey → (the route's state stage) → compute → CopyColumns(outputs) → DropColumns(temporaries).
@@ -160,32 +142,23 @@ internal static class StateChain
         public SchemaShape GetOutputSchema(SchemaShape inputSchema) => shape.GetOutputSchema(inputSchema);
     }
 
-    /// <summary>Reads the state a <c>ValueMapping</c> (files saved before the hash route) transformer holds under <paramref name="stateColumn"/>, or null if it holds none.</summary>
-    public static string? ReadState(ITransformer transformer, string stateColumn)
+    /// <summary>
+    /// Whether <paramref name="transformer"/> is the state stage of unreleased development versions (a <c>ValueMapping</c> from the
+    /// key to the state under <paramref name="stateColumn"/>, before the hash route): such files are refused, not read.
+    /// </summary>
+    public static bool IsUnreleasedValueMapping(ITransformer transformer, string stateColumn)
     {
-        var probe = new OneRowView<uint>(KeyColumn, NumberDataViewType.UInt32, Key);
-        DataViewSchema schema;
+        if (transformer is not ValueMappingTransformer)
+            return false;
         try
         {
-            schema = transformer.GetOutputSchema(probe.Schema);
+            return transformer.GetOutputSchema(new OneRowView<uint>(KeyColumn, NumberDataViewType.UInt32, Key).Schema).GetColumnOrNull(stateColumn) is not null;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            return null;
+            return false;
         }
-        if (schema.GetColumnOrNull(stateColumn) is null)
-            return null;
-        var output = transformer.Transform(probe);
-        var column = output.Schema[stateColumn];
-        using var cursor = output.GetRowCursor([column]);
-        var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
-        ReadOnlyMemory<char> value = default;
-        if (!cursor.MoveNext())
-            return null;
-        getter(ref value);
-        return value.ToString(); // the string instance itself when the value is a whole string, as ML.NET's text codec gives
     }
-
 }
 
 /// <summary>Input of <see cref="StateKeyMapping"/>: nothing.</summary>

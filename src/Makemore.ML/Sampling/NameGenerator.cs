@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Makemore.ML.Counting;
 using Makemore.ML.Inference;
+using Makemore.ML.Text;
 
 namespace Makemore.ML.Sampling;
 
@@ -384,8 +385,8 @@ public sealed class NameGenerator
     {
         private const int DenseContexts = 1 << 16; // up to this many contexts (V = 27: orders 1–4) rows sit in an array by key
 
-        private readonly float[]?[]? _dense = NGramModel.Pow(model.Vocabulary.Size, model.BlockSize) <= DenseContexts
-            ? new float[]?[NGramModel.Pow(model.Vocabulary.Size, model.BlockSize)]
+        private readonly float[]?[]? _dense = ContextWindow.Pow(model.Vocabulary.Size, model.BlockSize) <= DenseContexts
+            ? new float[]?[ContextWindow.Pow(model.Vocabulary.Size, model.BlockSize)]
             : null;
         private readonly Dictionary<ulong, float[]> _sparse = [];
         private readonly double[] _p = new double[model.Vocabulary.Size];

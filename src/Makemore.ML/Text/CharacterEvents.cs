@@ -105,10 +105,7 @@ public static class CharacterEvents
             {
                 var context = new uint[blockSize];
                 for (int j = 0; j < blockSize; j++)
-                {
-                    int position = t - blockSize + j;
-                    context[j] = position < 0 ? 1u : (uint)name[position] + 1;
-                }
+                    context[j] = (uint)ContextWindow.At(name, t - blockSize + j) + 1;
                 yield return new EventRow
                 {
                     Name = texts[i],

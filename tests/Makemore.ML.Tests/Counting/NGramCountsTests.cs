@@ -1,6 +1,7 @@
 using CsCheck;
 using Makemore.ML.Counting;
 using Makemore.ML.Inference;
+using Makemore.ML.Text;
 
 namespace Makemore.ML.Tests.Counting;
 
@@ -75,7 +76,7 @@ public sealed class NGramCountsTests
     {
         var dividends = Gen.OneOf(Gen.ULong[0, uint.MaxValue], Gen.ULong[0, long.MaxValue], Gen.Const((ulong)uint.MaxValue), Gen.Const((ulong)uint.MaxValue + 1));
         var divisors = Gen.OneOf(Gen.ULong[1, 64], Gen.ULong[1, uint.MaxValue], Gen.ULong[1, ulong.MaxValue], Gen.Int[0, 40].Select(k => 1UL << k),
-            Gen.Int[1, 6].Select(k => NGramModel.Pow(27, k)));
+            Gen.Int[1, 6].Select(k => ContextWindow.Pow(27, k)));
         Gen.Select(dividends, divisors).Sample((n, d) =>
         {
             var divisor = new Divisor(d);

@@ -11,7 +11,7 @@ namespace Makemore.ML.Tests.Persistence;
 
 /// <summary>
 /// Where a saved model's state lives: since the hash route, in a built-in <c>HashingTransformer</c>'s key values, handed to
-/// every row by <c>MapKeyToValue</c>; before it, in a <c>ValueMapping</c>, and such files still load.
+/// every row by <c>MapKeyToValue</c>; the <c>ValueMapping</c> of unreleased development versions is refused.
 /// </summary>
 [TestClass]
 public sealed class StateRouteTests
@@ -64,37 +64,19 @@ public sealed class StateRouteTests
     }
 
     [TestMethod]
-    public void AFileSavedWithTheValueMappingRouteStillLoads()
+    public void AFileWithTheValueMappingRouteOfUnreleasedVersionsIsRefused()
     {
         var (model, train) = ModelFileTests.Trigram();
-        var vocabulary = MakemoreModel.GetVocabulary(model);
-        var languageModel = MakemoreModel.GetLanguageModel(model);
-        var ids = StateChain.ValueMappingEstimator(Catalogs.Of(Ml),
-            copyIn: [(CharacterIdsMapping.TextColumn, "Name")],
-            stateColumn: CharacterIdsMapping.VocabularyColumn,
-            state: ModelState.EncodeVocabulary(vocabulary),
-            compute: Ml.Transforms.CustomMapping(new CharacterIdsMapping().GetMapping(), CharacterIdsMapping.ContractName),
-            copyOut: [("Ids", CharacterIdsMapping.IdsColumn)],
-            drop: [CharacterIdsMapping.TextColumn, CharacterIdsMapping.IdsColumn]).Fit(train);
-        var score = StateChain.ValueMappingEstimator(Catalogs.Of(Ml),
-            copyIn: [(LanguageModelScoreMapping.IdsColumn, "Ids")],
-            stateColumn: LanguageModelScoreMapping.ModelColumn,
-            state: ModelState.EncodeModel(languageModel),
-            compute: Ml.Transforms.CustomMapping(new LanguageModelScoreMapping().GetMapping(), LanguageModelScoreMapping.ContractName),
-            copyOut: [],
-            drop: [LanguageModelScoreMapping.IdsColumn, LanguageModelScoreMapping.ModelColumn]).Fit(ids.Transform(train));
-        var old = new TransformerChain<ITransformer>(ids, score);
+        // The state stage unreleased development versions wrote: ValueMapping(key → state) in place of the hash and MapKeyToValue.
+        var old = Ml.Transforms.CustomMapping(new StateKeyMapping().GetMapping(), StateKeyMapping.ContractName)
+            .Append(Ml.Transforms.Conversion.MapValue(LanguageModelScoreMapping.ModelColumn,
+                [new KeyValuePair<uint, string>(StateChain.Key, ModelState.EncodeModel(MakemoreModel.GetLanguageModel(model)))], StateChain.KeyColumn))
+            .Fit(train);
         using var stream = new MemoryStream();
         Ml.Makemore().Save(old, train.Schema, stream);
-        byte[] bytes = stream.ToArray();
-        using (var zip = new ZipArchive(new MemoryStream(bytes)))
-            Assert.AreEqual(2, zip.Entries.Count(e => e.FullName.EndsWith("DefaultMap.idv", StringComparison.Ordinal)), "the old route");
-
-        var verified = Ml.Makemore().Load(new MemoryStream(bytes), out _);
-        var plain = new MLContext().Model.Load(new MemoryStream(bytes), out _);
-        CollectionAssert.AreEqual(ModelFileTests.Scores(model), ModelFileTests.Scores(verified));
-        CollectionAssert.AreEqual(ModelFileTests.Scores(model), ModelFileTests.Scores(plain));
-        Assert.AreEqual(vocabulary.Size, MakemoreModel.GetVocabulary(verified).Size);
-        Assert.AreEqual(languageModel.GetType(), MakemoreModel.GetLanguageModel(plain).GetType());
+        var error = Assert.ThrowsExactly<ModelFileDamagedException>(() => Ml.Makemore().Load(new MemoryStream(stream.ToArray()), out _));
+        StringAssert.Contains(error.Message, "unreleased development version");
+        var plain = new MLContext().Model.Load(new MemoryStream(stream.ToArray()), out _);
+        Assert.ThrowsExactly<ModelFileDamagedException>(() => MakemoreModel.GetLanguageModel(plain));
     }
 }

@@ -9,8 +9,6 @@ namespace Makemore.ML.Tests.Sampling;
 [TestClass]
 public sealed class RandomCompatibilityTests
 {
-    private const long LectureSeed = 2147483647;
-
     [TestMethod]
     public void Mt19937_DefaultSeed_MatchesReferenceOutputs()
     {
@@ -103,7 +101,7 @@ public sealed class RandomCompatibilityTests
     [TestMethod]
     public void TorchGenerator_Rand_MatchesTorch()
     {
-        var generator = new TorchGenerator(LectureSeed);
+        var generator = new TorchGenerator(SamplingOptions.LectureSeed);
         float[] p = [generator.NextFloat(), generator.NextFloat(), generator.NextFloat()];
 
         // Exact float32 values of torch.rand(3, generator=g), captured from TorchSharp 0.107.
@@ -125,7 +123,7 @@ public sealed class RandomCompatibilityTests
         //   torch.rand(2, dtype=torch.float64, generator=g)
         //   [torch.multinomial(w, 1, generator=g).item() for _ in range(20)], w = [0.1, 0, 0.5, 0.25, 0.15] (float32)
         // The exponentials use glibc's log1p, whose last bit can depend on the CPU (FMA build or not); hence the delta.
-        var generator = new TorchGenerator(LectureSeed);
+        var generator = new TorchGenerator(SamplingOptions.LectureSeed);
         Assert.AreEqual(1.0937184279964054, generator.NextExponential(), 1e-15);
         Assert.AreEqual(1.8544370492274913, generator.NextExponential(), 1e-15);
         Assert.AreEqual(1.2857380184347666, generator.NextExponential(), 1e-15);
@@ -141,7 +139,7 @@ public sealed class RandomCompatibilityTests
     public void SampleLecture_FiveBigramNames_MatchLecture()
     {
         // figures.md, "Random numbers": 2022 lecture (inverse-CDF multinomial, PyTorch 1.x).
-        var generator = new TorchGenerator(LectureSeed);
+        var generator = new TorchGenerator(SamplingOptions.LectureSeed);
         string names = SampleNames(BigramProbabilities(ReadNames()), generator.SampleLecture);
 
         Assert.AreEqual("mor. axx. minaymoryles. kondlaisah. anchshizarie.", names);
@@ -151,7 +149,7 @@ public sealed class RandomCompatibilityTests
     public void SampleTorch_FiveBigramNames_MatchCurrentTorch()
     {
         // figures.md, "Random numbers": current PyTorch / TorchSharp 0.107 multinomial (exponential race).
-        var generator = new TorchGenerator(LectureSeed);
+        var generator = new TorchGenerator(SamplingOptions.LectureSeed);
         string names = SampleNames(BigramProbabilities(ReadNames()), generator.SampleTorch);
 
         Assert.AreEqual("cexze. momasurailezitynn. konimittain. llayn. ka.", names);
@@ -160,7 +158,7 @@ public sealed class RandomCompatibilityTests
     [TestMethod]
     public void Samplers_InvalidWeights_Throw()
     {
-        var generator = new TorchGenerator(LectureSeed);
+        var generator = new TorchGenerator(SamplingOptions.LectureSeed);
 
         Assert.ThrowsExactly<ArgumentException>(() => generator.SampleTorch([0f, 0f]));
         Assert.ThrowsExactly<ArgumentException>(() => generator.SampleTorch([1f, -1f]));
@@ -225,36 +223,6 @@ public sealed class RandomCompatibilityTests
         static int Index(char c) => c == '.' ? 0 : c - 'a' + 1;
     }
 
-    private static List<string> ReadNames()
-    {
-        string? path = FindNamesFile();
-        if (path is null)
-        {
-            Assert.Inconclusive("shared/data/names.txt was not found beside the repository; skipping the names.txt check.");
-        }
-
-        return File.ReadAllLines(path).Where(line => line.Length > 0).ToList();
-    }
-
-    // The repository lives at <root>/main with the shared data at <root>/shared; in CI the clone sits elsewhere
-    // with shared/ beside it. Walk up from the test binaries checking both layouts.
-    private static string? FindNamesFile()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            foreach (string candidate in new[]
-            {
-                Path.Combine(directory.FullName, "shared", "data", "names.txt"),
-                Path.Combine(directory.FullName, "..", "shared", "data", "names.txt"),
-            })
-            {
-                if (File.Exists(candidate))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-            }
-        }
-
-        return null;
-    }
+    private static List<string> ReadNames() =>
+        File.ReadAllLines(TestData.OriginalNamesPathOrInconclusive()).Where(line => line.Length > 0).ToList();
 }

@@ -247,13 +247,11 @@ public sealed class TrainingLoopTests
     }
 
     [TestMethod]
-    public void AVersionOneCheckpointIsStillRead()
+    public void ACheckpointOfAnotherFormatVersionIsRefused()
     {
-        // Version 2 appended the network generator's state (a length of −1 when there is none), version 3 the data fingerprint
-        // and vocabulary size. Rewritten as version 1 (none of these, its own length and SHA-256), the same run must still read and
-        // resume, under any data fingerprint: the old file has none to compare.
+        // Versions 1 and 2 were written only by unreleased development versions: refused with a reason, never resumed.
         using var scope = NewDisposeScope();
-        string folder = Directory.CreateTempSubdirectory("makemore-checkpoint-v1-").FullName;
+        string folder = Directory.CreateTempSubdirectory("makemore-checkpoint-version-").FullName;
         try
         {
             string path = Path.Combine(folder, "run.ckpt");
@@ -261,23 +259,18 @@ public sealed class TrainingLoopTests
             var options = Sgd(10, 10, batchSize: 16);
             options.CheckpointPath = path;
             TrainingLoop.Run(problem.Model, problem.Train, options);
-            byte[] v3 = File.ReadAllBytes(path);
-            const int magic = 20, header = magic + 4 + 8 + 32;
-            Assert.AreEqual(3, BitConverter.ToInt32(v3, magic), "written as version 3");
-            // Version 3 appended the data fingerprint (here empty: a 0 length byte) and the vocabulary size (0: not given).
-            Assert.AreEqual(0, BitConverter.ToInt32(v3, v3.Length - 4));
-            Assert.AreEqual(0, v3[^5]);
-            Assert.AreEqual(-1, BitConverter.ToInt32(v3, v3.Length - 9), "a softmax regression has no generator of its own");
-            byte[] content = v3[header..^9];
-            byte[] v1 = [.. v3[..magic], .. BitConverter.GetBytes(1), .. BitConverter.GetBytes((long)content.Length),
-                .. System.Security.Cryptography.SHA256.HashData(content), .. content];
-            string old = Path.Combine(folder, "v1.ckpt");
-            File.WriteAllBytes(old, v1);
-            Assert.AreEqual(10, Checkpoint.Read(old).Step);
-            Assert.IsNull(Checkpoint.Read(old).DataFingerprint);
-            var resume = Sgd(20, 10, batchSize: 16);
-            (resume.ResumeFrom, resume.DataFingerprint) = (old, "names.txt sha256:00");
-            Assert.AreEqual(11, TrainingLoop.Run(problem.Model, problem.Train, resume).FirstStep);
+            byte[] bytes = File.ReadAllBytes(path);
+            const int magic = 20;
+            Assert.AreEqual(3, BitConverter.ToInt32(bytes, magic), "written as version 3");
+            Assert.AreEqual(10, Checkpoint.Read(path).Step);
+            foreach ((int version, string reason) in new[] { (1, "unreleased development version"), (2, "unreleased development version"), (4, "upgrade the library") })
+            {
+                BitConverter.GetBytes(version).CopyTo(bytes, magic); // the SHA-256 covers the content, not the header
+                string other = Path.Combine(folder, $"v{version}.ckpt");
+                File.WriteAllBytes(other, bytes);
+                var error = Assert.ThrowsExactly<InvalidDataException>(() => Checkpoint.Read(other), $"version {version}");
+                StringAssert.Contains(error.Message, reason);
+            }
         }
         finally
         {
