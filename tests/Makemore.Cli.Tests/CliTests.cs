@@ -99,9 +99,9 @@ public sealed class CliTests
         string original = TestData.OriginalNamesPathOrInconclusive();
         var train = Run("train", "-i", original, "-o", InFolder("bigram.zip"), "--order", "2", "--smoothing", "add-k:1", "--split", "none", "--samples", "0");
         Assert.AreEqual(0, train.Code, train.Error);
-        StringAssert.Contains(train.Output, "228,146          2.45458", "figures.md: bigram add-1, full file, 2.454577 over 228,146 characters");
+        StringAssert.Contains(train.Output, "228,146          2.45458", "docs/reference-figures.md: bigram add-1, full file, 2.454577 over 228,146 characters");
         var sample = Run("sample", "-m", InFolder("bigram.zip"), "-n", "5", "--seed", "2147483647", "--rng", "lecture");
-        Assert.AreEqual("mor\naxx\nminaymoryles\nkondlaisah\nanchshizarie\n", sample.Output.ReplaceLineEndings("\n"), "figures.md: the 2022 lecture's samples");
+        Assert.AreEqual("mor\naxx\nminaymoryles\nkondlaisah\nanchshizarie\n", sample.Output.ReplaceLineEndings("\n"), "docs/reference-figures.md: the 2022 lecture's samples");
     }
 
     [TestMethod]
@@ -158,7 +158,7 @@ public sealed class CliTests
         var (code, output, error) = Run("sweep", "-i", original, "--order", "3", "--grid", "0.1,0.2,0.5", "--plot", InFolder("sweep.png"));
         Assert.AreEqual(0, code, error);
         StringAssert.Contains(output, "0.2    2.19139  2.22227  ← best on dev");
-        StringAssert.Contains(output, "best k = 0.2: dev 2.22227, test 2.22348", "figures.md, E03");
+        StringAssert.Contains(output, "best k = 0.2: dev 2.22227, test 2.22348", "docs/reference-figures.md, E03");
         AssertPng(InFolder("sweep.png"));
     }
 

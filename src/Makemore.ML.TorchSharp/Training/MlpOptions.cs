@@ -47,7 +47,7 @@ public sealed class MlpOptions
     /// <summary>Steps, batches, optimizer, schedule, seed, evaluation, checkpoints, progress and cancellation: the one training loop's options.</summary>
     public TrainingOptions Training { get; set; } = MlpEstimator.Defaults.For(MlpEstimator.Defaults.Kind).Training();
 
-    /// <summary>libtorch CPU threads. Default 1: small models run fastest on one (architecture.md §4).</summary>
+    /// <summary>libtorch CPU threads. Default 1: small models run fastest on one (docs/architecture.md, "libtorch threads").</summary>
     public int Threads { get; set; } = TorchRuntime.DefaultThreadCount;
 
     /// <summary>Start from this model's parameters (continue training a saved model); it must match the kind and sizes.</summary>

@@ -60,7 +60,7 @@ public sealed class SequenceModelOptions : Kinds.IDistillationOptions
     /// <summary>With a <see cref="Teacher"/>, its share of each training target, in (0, 1].</summary>
     public double TeacherWeight { get; set; } = SequenceModelEstimator.Defaults.TeacherWeight;
 
-    /// <summary>libtorch CPU threads. Default 1: small models run fastest on one (architecture.md §4).</summary>
+    /// <summary>libtorch CPU threads. Default 1: small models run fastest on one (docs/architecture.md, "libtorch threads").</summary>
     public int Threads { get; set; } = TorchRuntime.DefaultThreadCount;
 
     internal void Validate()

@@ -33,7 +33,7 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
         /// <summary>Gradient steps: 300, where the lecture's bigram samples have settled (figures: ≥ 262 steps). The CLI's default too.</summary>
         public const int Steps = 300;
 
-        /// <summary>libtorch CPU threads: 1 (architecture.md §4: more threads are much slower on small models).</summary>
+        /// <summary>libtorch CPU threads: 1 (docs/architecture.md, "libtorch threads": more threads are much slower on small models).</summary>
         public const int Threads = TorchRuntime.DefaultThreadCount;
 
         /// <summary>Seed of W and of the mini-batches: 2147483647 (the lecture's generator).</summary>

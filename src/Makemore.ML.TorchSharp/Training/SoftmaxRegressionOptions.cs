@@ -40,7 +40,7 @@ public sealed class SoftmaxRegressionOptions
     /// <summary>Seed of the generators that draw W and the mini-batches. Default 2147483647, the lecture's.</summary>
     public long Seed { get; set; } = SoftmaxRegressionEstimator.Defaults.Seed;
 
-    /// <summary>libtorch CPU threads. Default 1: on small models more threads are much slower (architecture.md §4).</summary>
+    /// <summary>libtorch CPU threads. Default 1: on small models more threads are much slower (docs/architecture.md, "libtorch threads").</summary>
     public int Threads { get; set; } = SoftmaxRegressionEstimator.Defaults.Threads;
 
     /// <summary>Start from these weights instead of random ones (continue training a saved model).</summary>

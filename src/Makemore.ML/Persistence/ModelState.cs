@@ -9,7 +9,7 @@ namespace Makemore.ML.Persistence;
 
 /// <summary>
 /// The saved form of a model or vocabulary, encoded into one string so it can live in built-in transformers
-/// (<see cref="StateChain"/>: a <c>HashingTransformer</c>'s key values) and reach the scoring mapping without a copy per row (see architecture.md §3).
+/// (<see cref="StateChain"/>: a <c>HashingTransformer</c>'s key values) and reach the scoring mapping without a copy per row (see docs/architecture.md, "State per row").
 /// Layout of the bytes: magic <c>MKMC</c>, container format (int32), SHA-256 of the body (32 bytes), then the body: kind,
 /// format version, metadata (string pairs), payload. The checksum is verified before anything is parsed, so a damaged
 /// state is an error (<see cref="ModelFileDamagedException"/>), never a model that gives other numbers.

@@ -7,7 +7,7 @@ namespace Makemore.ML.Tests.Counting;
 
 /// <summary>
 /// Count models on the original names.txt against figures measured with the original code
-/// (shared/reference/figures.md, "Count models" and "Exercises E02/E03" sections).
+/// (docs/reference-figures.md, "Count models" and "Exercises E02/E03" sections).
 /// </summary>
 [TestClass]
 public sealed class LectureFigureTests
@@ -28,16 +28,16 @@ public sealed class LectureFigureTests
     }
 
     [TestMethod]
-    [DataRow(2, 1.0, 2.454577, DisplayName = "bigram add-1 (figures.md: 2.454577)")]
-    [DataRow(2, 0.0, 2.454014, DisplayName = "bigram unsmoothed (figures.md: 2.454014)")]
-    [DataRow(3, 1.0, 2.212582, DisplayName = "trigram add-1 (figures.md: 2.212582)")]
-    [DataRow(3, 0.0, 2.185743, DisplayName = "trigram unsmoothed (figures.md: 2.185743)")]
+    [DataRow(2, 1.0, 2.454577, DisplayName = "bigram add-1 (docs/reference-figures.md: 2.454577)")]
+    [DataRow(2, 0.0, 2.454014, DisplayName = "bigram unsmoothed (docs/reference-figures.md: 2.454014)")]
+    [DataRow(3, 1.0, 2.212582, DisplayName = "trigram add-1 (docs/reference-figures.md: 2.212582)")]
+    [DataRow(3, 0.0, 2.185743, DisplayName = "trigram unsmoothed (docs/reference-figures.md: 2.185743)")]
     public void FullFileNllMatchesDoublePrecisionReference(int order, double k, double expected)
     {
         var names = TestData.OriginalNamesOrInconclusive();
         var model = Fit(names, order, Smoothing.AddK(k));
         double nll = Nll(model, names, out long count);
-        Assert.AreEqual(228_146L, count, "predicted characters (figures.md: 228,146 bigram events)");
+        Assert.AreEqual(228_146L, count, "predicted characters (docs/reference-figures.md: 228,146 bigram events)");
         Assert.AreEqual(expected, nll, 1e-5);
     }
 
@@ -55,7 +55,7 @@ public sealed class LectureFigureTests
             for (int i = 0; i + 1 < padded.Length; i++)
                 naive[(padded[i], padded[i + 1])] = naive.GetValueOrDefault((padded[i], padded[i + 1])) + 1;
         }
-        Assert.AreEqual(228_146L, model.EventCount, "figures.md: 228,146 bigram events");
+        Assert.AreEqual(228_146L, model.EventCount, "docs/reference-figures.md: 228,146 bigram events");
         Assert.AreEqual(naive.Count, model.DistinctNGramCount, "distinct bigrams");
         foreach (char first in vocabulary.Symbols)
             foreach (char second in vocabulary.Symbols)
@@ -63,8 +63,8 @@ public sealed class LectureFigureTests
     }
 
     [TestMethod]
-    [DataRow(3, 2.22, DisplayName = "order 3 (figures.md: 2.218)")]
-    [DataRow(6, 1.98, DisplayName = "order 6 (figures.md: 1.977)")]
+    [DataRow(3, 2.22, DisplayName = "order 3 (docs/reference-figures.md: 2.218)")]
+    [DataRow(6, 1.98, DisplayName = "order 6 (docs/reference-figures.md: 1.977)")]
     public void ModifiedKneserNeyOnLectureSplit(int order, double bound)
     {
         var split = NameSplitter.Split(TestData.OriginalNamesOrInconclusive());
@@ -72,7 +72,7 @@ public sealed class LectureFigureTests
         double dev = Nll(model, split.Dev, out _);
         double test = Nll(model, split.Test, out long count);
         TestContext.WriteLine($"order {order} modified KN: dev {dev:F5}, test {test:F5} nats/char over {count} test characters");
-        Assert.AreEqual(22_866L, count, "test characters (figures.md)");
+        Assert.AreEqual(22_866L, count, "test characters (docs/reference-figures.md)");
         Assert.IsLessThanOrEqualTo(bound, test);
     }
 
@@ -85,7 +85,7 @@ public sealed class LectureFigureTests
         var best = grid.Select(k => (K: k, Dev: Nll(counts.WithSmoothing(Smoothing.AddK(k)), split.Dev, out _))).MinBy(r => r.Dev);
         double test = Nll(counts.WithSmoothing(Smoothing.AddK(best.K)), split.Test, out _);
         TestContext.WriteLine($"best k {best.K}: dev {best.Dev:F5}, test {test:F5}");
-        Assert.AreEqual(0.2, best.K, "figures.md: best grid k = 0.2 → dev 2.22227, test 2.22348");
+        Assert.AreEqual(0.2, best.K, "docs/reference-figures.md: best grid k = 0.2 → dev 2.22227, test 2.22348");
         Assert.AreEqual(2.22227, best.Dev, 1e-4);
         Assert.AreEqual(2.22348, test, 1e-4);
         Assert.IsLessThanOrEqualTo(2.23, test);

@@ -53,8 +53,8 @@ public sealed class NameListTests
     public void OriginalFileFacts()
     {
         var names = TestData.OriginalNamesOrInconclusive();
-        Assert.AreEqual(32_033, names.Count, "figures.md");
-        Assert.AreEqual(29_494, names.Distinct().Count(), "figures.md");
+        Assert.AreEqual(32_033, names.Count, "docs/reference-figures.md");
+        Assert.AreEqual(29_494, names.Distinct().Count(), "docs/reference-figures.md");
         Assert.AreEqual(2, names.Min(n => n.Length));
         Assert.AreEqual(15, names.Max(n => n.Length));
     }

@@ -9,7 +9,7 @@ public sealed class SplitTests
     [TestMethod]
     public void LectureSplitMatchesPython()
     {
-        // figures.md, "Dataset": random.seed(42); random.shuffle(words); n1 = int(0.8n); n2 = int(0.9n).
+        // docs/reference-figures.md, "Dataset": random.seed(42); random.shuffle(words); n1 = int(0.8n); n2 = int(0.9n).
         var split = NameSplitter.Split(TestData.OriginalNamesOrInconclusive(), SplitProtocol.Lecture);
         Assert.AreEqual(25_626, split.Train.Count);
         Assert.AreEqual(3_203, split.Dev.Count);

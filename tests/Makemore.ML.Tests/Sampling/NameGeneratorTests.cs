@@ -17,11 +17,11 @@ public sealed class NameGeneratorTests
     }
 
     [TestMethod]
-    [DataRow(SamplerRng.Lecture, "mor,axx,minaymoryles,kondlaisah,anchshizarie", DisplayName = "2022 lecture draw (figures.md)")]
-    [DataRow(SamplerRng.Torch, "cexze,momasurailezitynn,konimittain,llayn,ka", DisplayName = "current PyTorch/TorchSharp draw (figures.md)")]
+    [DataRow(SamplerRng.Lecture, "mor,axx,minaymoryles,kondlaisah,anchshizarie", DisplayName = "2022 lecture draw (docs/reference-figures.md)")]
+    [DataRow(SamplerRng.Torch, "cexze,momasurailezitynn,konimittain,llayn,ka", DisplayName = "current PyTorch/TorchSharp draw (docs/reference-figures.md)")]
     public void BigramAddOneSamplesMatchTheReference(SamplerRng rng, string expected)
     {
-        // figures.md, "Random numbers": five samples from P = (N+1)/rowsum with manual_seed(2147483647).
+        // docs/reference-figures.md, "Random numbers": five samples from P = (N+1)/rowsum with manual_seed(2147483647).
         var generator = BigramOn(TestData.OriginalNamesOrInconclusive(), Smoothing.AddK(1));
         var names = generator.Generate(5, new SamplingOptions { Rng = rng });
         Assert.AreEqual(expected, string.Join(",", names));

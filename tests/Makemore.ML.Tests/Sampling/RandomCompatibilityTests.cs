@@ -84,7 +84,7 @@ public sealed class RandomCompatibilityTests
     [TestMethod]
     public void PythonRandom_LectureSplit_MatchesFigures()
     {
-        // figures.md, "Dataset": random.seed(42); random.shuffle(words); n1 = int(0.8n), n2 = int(0.9n).
+        // docs/reference-figures.md, "Dataset": random.seed(42); random.shuffle(words); n1 = int(0.8n), n2 = int(0.9n).
         var words = ReadNames();
         new PythonRandom(42).Shuffle(words);
         int n1 = (int)(0.8 * words.Count);
@@ -107,7 +107,7 @@ public sealed class RandomCompatibilityTests
         // Exact float32 values of torch.rand(3, generator=g), captured from TorchSharp 0.107.
         CollectionAssert.AreEqual(new[] { 0.70812887f, 0.3542391f, 0.10543233f }, p);
 
-        // figures.md, "Random numbers": torch.rand(3) normalised = 0.6064, 0.3033, 0.0903.
+        // docs/reference-figures.md, "Random numbers": torch.rand(3) normalised = 0.6064, 0.3033, 0.0903.
         float sum = p.Sum();
         Assert.AreEqual(0.6064, p[0] / sum, 5e-5);
         Assert.AreEqual(0.3033, p[1] / sum, 5e-5);
@@ -138,7 +138,7 @@ public sealed class RandomCompatibilityTests
     [TestMethod]
     public void SampleLecture_FiveBigramNames_MatchLecture()
     {
-        // figures.md, "Random numbers": 2022 lecture (inverse-CDF multinomial, PyTorch 1.x).
+        // docs/reference-figures.md, "Random numbers": 2022 lecture (inverse-CDF multinomial, PyTorch 1.x).
         var generator = new TorchGenerator(SamplingOptions.LectureSeed);
         string names = SampleNames(BigramProbabilities(ReadNames()), generator.SampleLecture);
 
@@ -148,7 +148,7 @@ public sealed class RandomCompatibilityTests
     [TestMethod]
     public void SampleTorch_FiveBigramNames_MatchCurrentTorch()
     {
-        // figures.md, "Random numbers": current PyTorch / TorchSharp 0.107 multinomial (exponential race).
+        // docs/reference-figures.md, "Random numbers": current PyTorch / TorchSharp 0.107 multinomial (exponential race).
         var generator = new TorchGenerator(SamplingOptions.LectureSeed);
         string names = SampleNames(BigramProbabilities(ReadNames()), generator.SampleTorch);
 

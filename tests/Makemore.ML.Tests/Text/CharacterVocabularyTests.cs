@@ -19,7 +19,7 @@ public sealed class CharacterVocabularyTests
     public void OriginalFileHas27Symbols()
     {
         var vocabulary = CharacterVocabulary.Learn(TestData.OriginalNamesOrInconclusive());
-        Assert.AreEqual(".abcdefghijklmnopqrstuvwxyz", vocabulary.ToString(), "figures.md: 26 letters + '.' = 27 symbols");
+        Assert.AreEqual(".abcdefghijklmnopqrstuvwxyz", vocabulary.ToString(), "docs/reference-figures.md: 26 letters + '.' = 27 symbols");
     }
 
     [TestMethod]

@@ -168,7 +168,7 @@ public sealed class SoftmaxRegressionTrainerTests
     [TestMethod]
     public void LbfgsMaximumEntropyOnTheSameViewReachesOurNll()
     {
-        // figures.md ("Published figures"; the lecture's figures with ML.NET 5.0.1): LbfgsMaximumEntropy on one-hot bigrams of
+        // docs/reference-figures.md ("Published figures"; the lecture's figures with ML.NET 5.0.1): LbfgsMaximumEntropy on one-hot bigrams of
         // the original names.txt gives 2.4549 in sample; the neural bigram without L2 2.4554; the count bigram 2.454014.
         var ml = new MLContext(seed: 1);
         var names = ml.Data.LoadNames(TestData.OriginalNamesPathOrInconclusive());
@@ -189,7 +189,7 @@ public sealed class SoftmaxRegressionTrainerTests
         TestContext.WriteLine($"ours {oursNll:F6} ({oursTime.TotalSeconds:F1} s), LbfgsMaximumEntropy {lbfgsNll:F6} ({lbfgsTime.TotalSeconds:F1} s)");
         Assert.AreEqual(2.454014, oursNll, 1e-4, "ours reaches the count bigram's in-sample NLL");
         Assert.AreEqual(oursNll, lbfgsNll, 0.005, "the issue's bound: LbfgsMaximumEntropy within 0.005 of ours");
-        Assert.AreEqual(2.4549, lbfgsNll, 5e-4, "figures.md: LbfgsMaximumEntropy 2.4549");
+        Assert.AreEqual(2.4549, lbfgsNll, 5e-4, "docs/reference-figures.md: LbfgsMaximumEntropy 2.4549");
     }
 
     [TestMethod]

@@ -100,7 +100,7 @@ public sealed class LectureExampleTests
                 Assert.AreEqual(1.0, Number(output, @"sums to ([\d.]+)\)"), 1e-4);
                 break;
             case "c05":
-                StringAssert.Contains(output, "torch.rand(3) normalised: 0.6064 0.3033 0.0903", "figures.md: torch.rand(3) normalised, any PyTorch version");
+                StringAssert.Contains(output, "torch.rand(3) normalised: 0.6064 0.3033 0.0903", "docs/reference-figures.md: torch.rand(3) normalised, any PyTorch version");
                 // The lecture's loop (with end dots) and the library's sampler draw the same five names.
                 Assert.AreEqual(Text(output, @"^P from N \+ 1:(.*)$").Replace(".", ""), Text(output, @"^NameGenerator:(.*)\(SamplerRng.Lecture").Trim());
                 break;
@@ -124,7 +124,7 @@ public sealed class LectureExampleTests
                 Assert.AreEqual(Math.Log(27), nll[^1], 0.01, "a huge k is the uniform model");
                 break;
             case "c09":
-                StringAssert.Contains(output, "W[0, :5] = 1.5674 -0.2373 -0.0274 -1.1008 0.2859", "figures.md: torch.randn((27,27))[0,:5] with seed 2147483647");
+                StringAssert.Contains(output, "W[0, :5] = 1.5674 -0.2373 -0.0274 -1.1008 0.2859", "docs/reference-figures.md: torch.randn((27,27))[0,:5] with seed 2147483647");
                 Assert.IsLessThan(Number(output, @"^step 0: average NLL on .* = ([\d.]+)"), Number(output, @"^step 2: average NLL on .* = ([\d.]+)"));
                 Assert.IsLessThan(Number(output, @"step   1: loss ([\d.]+)"), Number(output, @"step  10: loss ([\d.]+)"));
                 Assert.IsLessThan(Number(output, @"^L2 0 .*mean\(W²\) ([\d.]+)"), Number(output, @"^L2 0\.01.*mean\(W²\) ([\d.]+)"), "L2 keeps W smaller");
