@@ -4,6 +4,7 @@ using Makemore.Cli.Internal;
 using Makemore.ML.Counting;
 using Makemore.ML.Data;
 using Makemore.ML.Text;
+using Makemore.ML.TorchSharp.Kinds;
 using Makemore.ML.TorchSharp.Training;
 
 namespace Makemore.Cli.Commands;
@@ -17,7 +18,11 @@ internal static class SweepCommand
     public static Command Create(TextWriter output, TextWriter error, bool asPlot = false)
     {
         var input = CommonOptions.Input();
-        var type = new Option<string>("--type") { Description = "ngram (sweeps add-k) or softmax (sweeps L2)", DefaultValueFactory = _ => "ngram" };
+        var type = new Option<string>("--type")
+        {
+            Description = $"The kind whose smoothing is swept: {string.Join(", ", ModelKinds.All.Where(k => k.Smoothing is not null).Select(k => $"{k.Name} ({k.Smoothing!.Strength})"))}",
+            DefaultValueFactory = _ => "ngram",
+        };
         var order = new Option<int>("--order") { Description = $"ngram: n, 1–{NGramModel.MaxOrder}", DefaultValueFactory = _ => 3 }.Within(1, NGramModel.MaxOrder);
         var blockSize = new Option<int>("--block-size") { Description = "softmax: previous characters seen", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.BlockSize }.Within(1);
         var steps = new Option<int>("--steps") { Description = "softmax: gradient steps per point", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.Steps }.Within(1);
@@ -41,15 +46,22 @@ internal static class SweepCommand
             var vocabulary = CharacterVocabulary.Learn(split.Train.Concat(split.Dev).Concat(split.Test)); // the whole file's, as train's
             var encode = (IReadOnlyList<string> names) => names.Select(n => vocabulary.Encode(n)).ToList();
             var (train, dev, test) = (encode(split.Train), encode(split.Dev), encode(split.Test));
-            string kind = parse.GetValue(type)!;
-            var rows = kind switch
+            var kind = ModelKinds.Find(parse.GetValue(type)!) is { Smoothing: not null } found ? found
+                : throw new UsageException($"unknown model type '{parse.GetValue(type)}': use {string.Join(" or ", ModelKinds.All.Where(k => k.Smoothing is not null).Select(k => k.Name))}");
+            var sweep = kind.Smoothing!;
+            // The sweep's flags reach the kind through its own settings: a flag it lacks is a mistake only when given.
+            object options = kind.CreateOptions();
+            foreach (var (option, flag) in new (Option<int> Option, string Flag)[] { (order, "--order"), (blockSize, "--block-size"), (steps, "--steps") })
             {
-                "ngram" => Sweeps.AddK(vocabulary, parse.GetValue(order), train, dev, Sweeps.ParseGrid(parse.GetValue(grid), Sweeps.AddKGrid)),
-                "softmax" => Sweeps.L2(vocabulary, new SoftmaxRegressionOptions { BlockSize = parse.GetValue(blockSize), Steps = parse.GetValue(steps) },
-                    train, dev, Sweeps.ParseGrid(parse.GetValue(grid), Sweeps.L2Grid), error.WriteLine),
-                _ => throw new UsageException($"unknown model type '{kind}': use ngram or softmax"),
-            };
-            string strength = kind == "ngram" ? "k" : "L2";
+                var setting = kind.Settings.FirstOrDefault(s => s.Flag == flag);
+                if (setting is not null)
+                    setting.Set(options, parse.GetValue(option).ToString(CultureInfo.InvariantCulture));
+                else if (parse.GetResult(option) is { Implicit: false })
+                    throw new UsageException($"{flag} does not apply to --type {kind.Name}");
+            }
+            var rows = sweep.Fit(options, vocabulary, train, Sweeps.ParseGrid(parse.GetValue(grid), [.. sweep.Grid]), error.WriteLine)
+                .Select(m => new SweepRow(m.Strength, Sweeps.Nll(m.Model, train), Sweeps.Nll(m.Model, dev), m.Model)).ToList();
+            string strength = sweep.Strength;
             var best = rows.MinBy(r => r.Dev)!;
             output.WriteLine($"{path}, lecture split ({split.Train.Count:N0} / {split.Dev.Count:N0} / {split.Test.Count:N0} names); NLL in nats per character");
             var table = new Table(strength, "train NLL", "dev NLL", "");
@@ -61,7 +73,7 @@ internal static class SweepCommand
             if (parse.GetValue(plot) is { } png)
             {
                 bool logX = rows.All(r => r.Strength > 0);
-                Plotting.Plots.Curves(png, $"{(kind == "ngram" ? $"{parse.GetValue(order)}-gram add-k" : "neural n-gram L2")} sweep on the lecture split",
+                Plotting.Plots.Curves(png, $"{kind.Name} {strength} sweep on the lecture split",
                     strength + (logX ? " (log scale)" : ""), "NLL (nats/char)",
                     [("train", rows.Select(r => r.Strength).ToArray(), rows.Select(r => r.Train).ToArray()),
                      ("dev", rows.Select(r => r.Strength).ToArray(), rows.Select(r => r.Dev).ToArray())], logX);

@@ -77,6 +77,9 @@ public abstract class ModelKind
     /// <summary>True when <paramref name="model"/> is of this kind (to say what a saved model is).</summary>
     public abstract bool Made(ILanguageModel model);
 
+    /// <summary>What smooths the kind's models, to tune on dev; null when it has no one smoothing strength.</summary>
+    public virtual SmoothingSweep? Smoothing => null;
+
     /// <inheritdoc/>
     public override string ToString() => Name;
 }

@@ -8,13 +8,15 @@ namespace Makemore.ML.TorchSharp.Kinds;
 public static class ModelKinds
 {
     private static readonly object Gate = new();
-    private static ModelKind[] _all =
+    private static readonly ModelKind[] Library =
     [
         NGramKind.Instance,
         SoftmaxKind.Instance,
         MlpFamilyKind.Mlp, MlpFamilyKind.BatchNormMlp, MlpFamilyKind.WaveNet,
         SequenceKind.Rnn, SequenceKind.Gru, SequenceKind.Lstm, SequenceKind.BagOfWords, SequenceKind.Transformer,
     ];
+
+    private static ModelKind[] _all = Library;
 
     /// <summary>Every kind, the library's first, then the registered ones in registration order.</summary>
     public static IReadOnlyList<ModelKind> All => Volatile.Read(ref _all);
@@ -46,6 +48,20 @@ public static class ModelKinds
             if (_all.Any(k => k.Name == kind.Name))
                 throw new ArgumentException($"A model kind named '{kind.Name}' is already registered.", nameof(kind));
             Volatile.Write(ref _all, [.. _all, kind]);
+        }
+    }
+
+    /// <summary>Removes a kind registered with <see cref="Register"/> (a plug-in unloaded, a test done); the library's own stay.</summary>
+    /// <returns>True when the kind was registered and is now removed.</returns>
+    public static bool Unregister(ModelKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        lock (Gate)
+        {
+            if (Library.Contains(kind) || !_all.Contains(kind))
+                return false;
+            Volatile.Write(ref _all, _all.Where(k => k != kind).ToArray());
+            return true;
         }
     }
 }

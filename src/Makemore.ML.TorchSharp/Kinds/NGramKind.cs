@@ -29,7 +29,7 @@ public sealed class NGramKind : ModelKind<NGramOptions>
     public override IReadOnlyList<KindSetting> Settings { get; } =
     [
         KindSetting.Whole<NGramOptions>("--order", "n: characters of an n-gram, the one predicted included (2 = bigram)", o => o.Order, (o, v) => o.Order = v, 1, 8),
-        KindSetting.Text<NGramOptions>("--smoothing", "none, add-k:K (fake counts), kneser-ney or kneser-ney:D", o => o.Smoothing.ToString(), (o, v) => o.Smoothing = Smoothing.Parse(v)),
+        KindSetting.Text<NGramOptions>("--smoothing", "none, add-k:K (fake counts), kneser-ney or kneser-ney:D", o => o.Smoothing.ToString(), (o, v) => o.Smoothing = Counting.Smoothing.Parse(v)),
     ];
 
     /// <inheritdoc/>
@@ -37,6 +37,14 @@ public sealed class NGramKind : ModelKind<NGramOptions>
 
     /// <inheritdoc/>
     public override bool Made(ILanguageModel model) => model is NGramModel;
+
+    /// <inheritdoc/>
+    /// <remarks>add-k's k: the counts are counted once, then smoothed with each k.</remarks>
+    public override SmoothingSweep Smoothing { get; } = new("k", [0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5], (options, vocabulary, train, grid, _) =>
+    {
+        var counts = NGramModel.Fit(vocabulary, ((NGramOptions)options).Order, Counting.Smoothing.AddK(1), train);
+        return grid.Select(k => (k, (ILanguageModel)counts.WithSmoothing(Counting.Smoothing.AddK(k)))).ToList();
+    });
 
     /// <inheritdoc/>
     protected override string IdsColumnOf(NGramOptions options) => options.IdsColumnName;

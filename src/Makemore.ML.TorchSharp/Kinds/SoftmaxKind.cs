@@ -53,6 +53,23 @@ public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionOptions>
     public override bool Made(ILanguageModel model) => model is SoftmaxRegressionModel;
 
     /// <inheritdoc/>
+    /// <remarks>The L2 strength on W: one model trained per strength, the other options as given.</remarks>
+    public override SmoothingSweep Smoothing => new("L2", [0, 0.001, 0.01, 0.1, 1], (options, vocabulary, train, grid, progress) =>
+    {
+        var given = (SoftmaxRegressionOptions)options;
+        return grid.Select(l2 =>
+        {
+            progress?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"training with L2 {l2} ..."));
+            var one = new SoftmaxRegressionOptions
+            {
+                BlockSize = given.BlockSize, Context = given.Context, Encoding = given.Encoding, LearningRate = given.LearningRate,
+                Steps = given.Steps, BatchSize = given.BatchSize, Seed = given.Seed, Threads = given.Threads, L2 = l2,
+            };
+            return (l2, Train(one, vocabulary, train, null).Model);
+        }).ToList();
+    });
+
+    /// <inheritdoc/>
     public override bool UsesDev => false;
 
     /// <inheritdoc/>
