@@ -1,24 +1,18 @@
 using Microsoft.ML;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
-using Makemore.ML.Text;
-using Makemore.ML.Training;
 using Makemore.ML.TorchSharp.Kinds;
 using Makemore.ML.TorchSharp.Models;
-using static TorchSharp.torch;
 
 namespace Makemore.ML.TorchSharp.Training;
 
 /// <summary>
 /// Trains the lectures' MLP family (<see cref="MlpNetwork"/>: Bengio MLP, BatchNorm MLP, WaveNet) with the one training
 /// loop on TorchSharp, and returns a transformer that scores with the plain C# <see cref="MlpModel"/>: the saved model
-/// needs no libtorch. <see cref="Fit(IDataView, IDataView)"/> also evaluates on a dev set and keeps the best model on it.
+/// needs no libtorch. <c>Fit(train, dev)</c> also evaluates on a dev set and keeps the best model on it.
 /// </summary>
-public sealed class MlpEstimator : IEstimator<LanguageModelTransformer<MlpModel>>
+public sealed class MlpEstimator : LanguageModelEstimator<MlpModel>
 {
-    private readonly MlpOptions _options;
-    private readonly Catalogs _catalogs;
-
     /// <summary>The lecture settings, read by <see cref="MlpOptions"/>, the catalog and the CLI.</summary>
     public static class Defaults
     {
@@ -75,35 +69,7 @@ public sealed class MlpEstimator : IEstimator<LanguageModelTransformer<MlpModel>
     {
     }
 
-    internal MlpEstimator(Catalogs catalogs, MlpOptions options)
+    internal MlpEstimator(Catalogs catalogs, MlpOptions options) : base(catalogs, MlpFamilyKind.For((options ?? throw new ArgumentNullException(nameof(options))).Kind), options)
     {
-        _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
-    }
-
-    /// <inheritdoc/>
-    public LanguageModelTransformer<MlpModel> Fit(IDataView input) => Fit(input, null);
-
-    /// <summary>Trains on <paramref name="input"/>, evaluating on the whole <paramref name="dev"/> set every <c>Training.EvaluationInterval</c> steps.</summary>
-    /// <param name="input">The training names, after <c>MapCharactersToIds</c>.</param>
-    /// <param name="dev">Dev names through the same <c>MapCharactersToIds</c>, or null.</param>
-    /// <returns>The transformer; its <see cref="LanguageModelTransformer.Training"/> has the losses per step, the dev evaluations and the best step.</returns>
-    public LanguageModelTransformer<MlpModel> Fit(IDataView input, IDataView? dev) =>
-        TrainingData.Fit(_catalogs, _options.IdsColumnName, input, dev, Train);
-
-    /// <inheritdoc/>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(_catalogs, inputSchema, _options.IdsColumnName);
-
-    /// <summary>Trains on id sequences directly (no ML.NET data view).</summary>
-    /// <param name="vocabulary">The characters.</param>
-    /// <param name="sequences">Training items as ids.</param>
-    /// <param name="dev">Dev items as ids, or null for no evaluation.</param>
-    /// <returns>The model, and what the training did: losses per step, dev evaluations, the best step.</returns>
-    public TrainedModel<MlpModel> Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev = null)
-    {
-        var (model, training) = MlpFamilyKind.For(_options.Kind).Train(_options, vocabulary, sequences, dev);
-        return new((MlpModel)model, training);
     }
 }

@@ -1,11 +1,8 @@
 using Microsoft.ML;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
-using Makemore.ML.Text;
-using Makemore.ML.Training;
 using Makemore.ML.TorchSharp.Kinds;
 using Makemore.ML.TorchSharp.Models;
-using static TorchSharp.torch;
 
 namespace Makemore.ML.TorchSharp.Training;
 
@@ -13,13 +10,10 @@ namespace Makemore.ML.TorchSharp.Training;
 /// Trains any of makemore.py's sequence models (<see cref="SequenceModelKind"/>, built by <see cref="SequenceNetworks"/>)
 /// with the one training loop on TorchSharp, on whole items as makemore.py's <c>CharDataset</c> gives them
 /// (<see cref="SequenceExamples"/>), and returns a transformer that scores with the network's plain C# model: the saved
-/// model needs no libtorch. <see cref="Fit(IDataView, IDataView)"/> also evaluates on a dev set and keeps the best model on it.
+/// model needs no libtorch. <c>Fit(train, dev)</c> also evaluates on a dev set and keeps the best model on it.
 /// </summary>
-public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer<ILanguageModel>>
+public sealed class SequenceModelEstimator : LanguageModelEstimator<ILanguageModel>
 {
-    private readonly SequenceModelOptions _options;
-    private readonly Catalogs _catalogs;
-
     /// <summary>makemore.py's model settings, read by <see cref="SequenceModelOptions"/>, the catalog and the CLI; the training ones are <see cref="TrainingOptions.Defaults"/>.</summary>
     public static class Defaults
     {
@@ -54,32 +48,7 @@ public sealed class SequenceModelEstimator : IEstimator<LanguageModelTransformer
     {
     }
 
-    internal SequenceModelEstimator(Catalogs catalogs, SequenceModelOptions options)
+    internal SequenceModelEstimator(Catalogs catalogs, SequenceModelOptions options) : base(catalogs, SequenceKind.For((options ?? throw new ArgumentNullException(nameof(options))).Kind), options)
     {
-        _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
     }
-
-    /// <inheritdoc/>
-    public LanguageModelTransformer<ILanguageModel> Fit(IDataView input) => Fit(input, null);
-
-    /// <summary>Trains on <paramref name="input"/>, evaluating on the whole <paramref name="dev"/> set every <c>Training.EvaluationInterval</c> steps.</summary>
-    /// <param name="input">The training names, after <c>MapCharactersToIds</c>.</param>
-    /// <param name="dev">Dev names through the same <c>MapCharactersToIds</c>, or null.</param>
-    /// <returns>The transformer; its <see cref="LanguageModelTransformer.Training"/> has the losses per step, the dev evaluations and the best step.</returns>
-    public LanguageModelTransformer<ILanguageModel> Fit(IDataView input, IDataView? dev) =>
-        TrainingData.Fit(_catalogs, _options.IdsColumnName, input, dev, Train);
-
-    /// <inheritdoc/>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(_catalogs, inputSchema, _options.IdsColumnName);
-
-    /// <summary>Trains on id sequences directly (no ML.NET data view).</summary>
-    /// <param name="vocabulary">The characters.</param>
-    /// <param name="sequences">Training items as ids.</param>
-    /// <param name="dev">Dev items as ids, or null for no evaluation.</param>
-    /// <returns>The model, and what the training did: losses per step, dev evaluations, the best step.</returns>
-    public TrainedModel<ILanguageModel> Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev = null) =>
-        SequenceKind.For(_options.Kind).Train(_options, vocabulary, sequences, dev);
 }

@@ -1,11 +1,8 @@
 using Microsoft.ML;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
-using Makemore.ML.Text;
-using Makemore.ML.Training;
 using Makemore.ML.TorchSharp.Kinds;
 using Makemore.ML.TorchSharp.Models;
-using static TorchSharp.torch;
 
 namespace Makemore.ML.TorchSharp.Training;
 
@@ -13,11 +10,8 @@ namespace Makemore.ML.TorchSharp.Training;
 /// Trains the lecture's neural n-gram (<see cref="SoftmaxRegression"/>) with gradient descent on TorchSharp and returns
 /// a transformer that scores with the plain C# forward pass: the saved model needs no libtorch.
 /// </summary>
-public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransformer<SoftmaxRegressionModel>>
+public sealed class SoftmaxRegressionEstimator : LanguageModelEstimator<SoftmaxRegressionModel>
 {
-    private readonly SoftmaxRegressionOptions _options;
-    private readonly Catalogs _catalogs;
-
     /// <summary>The defaults of <see cref="SoftmaxRegressionOptions"/> and the catalog: the lecture's neural bigram.</summary>
     public static class Defaults
     {
@@ -51,26 +45,7 @@ public sealed class SoftmaxRegressionEstimator : IEstimator<LanguageModelTransfo
     {
     }
 
-    internal SoftmaxRegressionEstimator(Catalogs catalogs, SoftmaxRegressionOptions options)
+    internal SoftmaxRegressionEstimator(Catalogs catalogs, SoftmaxRegressionOptions options) : base(catalogs, SoftmaxKind.Instance, options)
     {
-        _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
-    }
-
-    /// <inheritdoc/>
-    /// <returns>The transformer; its <see cref="LanguageModelTransformer.Training"/> has the loss after every step.</returns>
-    public LanguageModelTransformer<SoftmaxRegressionModel> Fit(IDataView input) =>
-        TrainingData.Fit(_catalogs, _options.IdsColumnName, input, dev: null, (vocabulary, sequences, _) => Train(vocabulary, sequences));
-
-    /// <inheritdoc/>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(_catalogs, inputSchema, _options.IdsColumnName);
-
-    /// <summary>Trains on id sequences directly (no ML.NET data view): the model, and the loss after every step.</summary>
-    public TrainedModel<SoftmaxRegressionModel> Train(CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences)
-    {
-        var (model, training) = SoftmaxKind.Instance.Train(_options, vocabulary, sequences, null);
-        return new((SoftmaxRegressionModel)model, training);
     }
 }
