@@ -24,7 +24,7 @@ internal static class MakemoreCli
             TrainCommand.Create(output, error),
             EvalCommand.Create(output),
             SampleCommand.Create(output, error),
-            ScoreCommand.Create(output),
+            ScoreCommand.Create(output, error),
             CompleteCommand.Create(output),
             SplitCommand.Create(output),
             SweepCommand.Create(output, error),
@@ -33,7 +33,8 @@ internal static class MakemoreCli
             InterpolateCommand.Create(output),
             ServeCommand.Create(output, error),
         };
-        var parsed = root.Parse(args);
+        // No @response-files: a name such as @types/node is a name, not a file to read arguments from.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)
             return ReportParseError(parsed, error);
         try

@@ -15,10 +15,14 @@ namespace Makemore.Cli.Commands;
 /// </summary>
 internal static class ScoreCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, TextWriter error)
     {
         var model = CommonOptions.Model();
-        var names = new Argument<string[]>("names") { Description = "Names to score", Arity = ArgumentArity.OneOrMore };
+        var names = new Argument<string[]>("names") { Description = "Names to score (put -- before names that start with - or @)", Arity = ArgumentArity.ZeroOrMore };
+        var input = new Option<string?>("--input", "-i")
+        {
+            Description = "Score every line of this file (- for standard input) as it is read: one result per line (TSV, or JSON lines with --json), a row with the error for a name that cannot be scored; exit 1 when any could not",
+        };
         var json = CommonOptions.Json();
         var foldCase = new Option<bool>("--fold-case") { Description = "Lower-case names before scoring (Emma scores as emma)" };
         var unknown = new Option<string?>("--unknown")
@@ -27,9 +31,10 @@ internal static class ScoreCommand
         };
         var command = new Command("score", "Score names with a saved model: log-likelihood (nats), NLL per character, perplexity, and the plausibility\n" +
             "percentile (share of training names with a higher NLL/char: 90 = more plausible than 90% of them).\n" +
-            "Example: makemore score -m names-model.zip andrej emma xqzzt")
+            "Example: makemore score -m names-model.zip andrej emma xqzzt\n" +
+            "         makemore score -m names-model.zip -i names.txt --json > scores.jsonl")
         {
-            model, names, json, foldCase, unknown,
+            model, names, input, json, foldCase, unknown,
         };
         command.SetAction(parse =>
         {
@@ -38,9 +43,15 @@ internal static class ScoreCommand
             var languageModel = MakemoreModel.GetLanguageModel(loaded);
             UnknownCharacterPolicy? policy = parse.GetValue(unknown) is { } text ? UnknownCharacters.Parse(text) : null;
             var scorer = new NameScorer(languageModel, PlausibilityTable.From(loaded), new NameScorerOptions { FoldCase = parse.GetValue(foldCase), UnknownCharacters = policy });
-            if (!parse.GetValue(foldCase) && (policy ?? languageModel.Vocabulary.Policy) == UnknownCharacterPolicy.Error)
+            if (!parse.GetValue(foldCase) && (policy ?? languageModel.Vocabulary.Policy) == UnknownCharacterPolicy.Error && parse.GetValue(input) is null)
                 foreach (string name in parse.GetValue(names)!)
                     SuggestFoldCase(name, languageModel.Vocabulary);
+            if (parse.GetValue(input) is { } file)
+                return parse.GetValue(names)!.Length > 0
+                    ? throw new UsageException("give names or --input, not both")
+                    : Stream(file, scorer, parse.GetValue(json), output, error);
+            if (parse.GetValue(names)!.Length == 0)
+                throw new UsageException("give the names to score, or --input FILE (- for standard input)");
             var engine = ml.Model.CreatePredictionEngine<NameInput, NameScore>(loaded);
             var scores = parse.GetValue(names)!.Select(n =>
             {
@@ -71,6 +82,61 @@ internal static class ScoreCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// Scores every line of <paramref name="path"/> (<c>-</c>: standard input) as it is read, writing one result per line
+    /// at once, so memory stays constant whatever the file's size; a line that cannot be scored (a character outside the
+    /// vocabulary) gets a row with the reason instead of ending the run.
+    /// </summary>
+    /// <returns>0 when every line was scored, 1 when any could not (the count is on standard error).</returns>
+    private static int Stream(string path, NameScorer scorer, bool asJson, TextWriter output, TextWriter error)
+    {
+        using var reader = path == "-" ? Console.In : OpenText(path);
+        if (!asJson)
+            output.WriteLine("name\tlog_likelihood\tnll_per_char\tperplexity\tcount\tpercentile");
+        long lines = 0, failed = 0;
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            lines++;
+            string name = line.TrimEnd('\r');
+            if (lines == 1)
+                name = name.TrimStart('\uFEFF');
+            NameJudgement judged;
+            try
+            {
+                judged = scorer.Judge(name);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                failed++;
+                output.WriteLine(asJson
+                    ? JsonSerializer.Serialize(new Dictionary<string, object?> { ["name"] = name, ["line"] = lines, ["error"] = e.Message })
+                    : $"{name}\terror: line {lines}: {e.Message.Split('\n')[0]}");
+                continue;
+            }
+            output.WriteLine(asJson
+                ? JsonSerializer.Serialize(new Dictionary<string, object?>
+                {
+                    ["name"] = name,
+                    ["log_likelihood"] = judged.Score.LogLikelihood,
+                    ["nll_per_char"] = judged.Score.NllPerCharacter,
+                    ["perplexity"] = judged.Score.Perplexity,
+                    ["count"] = judged.Score.PredictedCharacterCount,
+                    ["percentile"] = judged.Percentile,
+                })
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{name}\t{judged.Score.LogLikelihood:R}\t{judged.Score.NllPerCharacter:R}\t{judged.Score.Perplexity:R}\t{judged.Score.PredictedCharacterCount}\t{(judged.Percentile is double p ? p.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "-")}"));
+        }
+        if (failed == 0)
+            return 0;
+        error.WriteLine($"makemore: {failed:N0} of {lines:N0} names could not be scored (their rows say why)");
+        return 1;
+    }
+
+    private static TextReader OpenText(string path) =>
+        File.Exists(path) ? new StreamReader(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true))
+        : Directory.Exists(path) ? throw new UsageException($"{path} is a folder: give a text file with one name per line")
+        : throw new UsageException($"no such file: {path}");
 
     // 'Anna' with a lower-case model: the vocabulary's own error suggests training again or --unknown, when --fold-case
     // is all it takes.

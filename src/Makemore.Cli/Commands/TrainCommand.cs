@@ -273,6 +273,7 @@ internal static class TrainCommand
             {
                 ["model"] = languageModel.ToString()!,
                 ["output"] = target,
+                ["fit_ms"] = Math.Round(stopwatch.Elapsed.TotalMilliseconds, 1), // as the text output prints it; not saved in the model (same bytes for the same run)
                 ["metadata"] = metadata,
                 ["samples"] = drawn,
             }, JsonNumbers));
