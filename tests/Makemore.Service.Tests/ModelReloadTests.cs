@@ -113,6 +113,7 @@ public sealed class ModelReloadTests
             Assert.IsTrue(late.All(x => x.Model == 'B'), $"{late.Count(x => x.Model != 'B')} of {late.Count} answers to requests started after B served were not B's");
             Assert.IsTrue(answers.Any(x => x.Model == 'A') && answers.Any(x => x.Model == 'B'), "both models answered");
             var entry = log.Entries.Single(e => e.Level == LogLevel.Error);
+            Assert.AreEqual("Makemore.Service.NameModels", entry.Category);
             Console.WriteLine($"{answers.Count(x => x.Model == 'A')} answers by A, {answers.Count(x => x.Model == 'B')} by B; logged: {entry.Message}");
             StringAssert.Contains(entry.Message, "was not reloaded");
             StringAssert.Contains(entry.Message, "keeps serving the model loaded at");
