@@ -1,4 +1,4 @@
-// The name service inside an ordinary ASP.NET Core app (what `makemore serve` runs, plus an endpoint of the app's own).
+// The name service inside an ordinary ASP.NET Core app (what `makemore serve --watch` runs, plus an endpoint of the app's own).
 //   dotnet run --project examples/NameService -- [MODEL.zip] [--urls http://127.0.0.1:5080]
 // With no model zip it fits a trigram Kneser–Ney model on the bundled data/names.txt first (a fraction of a second).
 using Makemore.ML.Counting;
@@ -12,8 +12,9 @@ string model = args.FirstOrDefault(a => a.EndsWith(".zip", StringComparison.Ordi
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls(NameServiceHost.Loopback(NameServiceOptions.Defaults.Port)); // loopback unless told otherwise
+builder.Services.AddNameModel("names", model, watchForChanges: true); // reloaded when the file is replaced (renamed over)
 var app = builder.Build();
-app.MapNameService(NameService.Load(ml, model));                  // GET / (page), /generate, POST /score, /complete, /model
+app.MapNameService("names");                                      // GET / (page), /generate, POST /score, /complete, /model
 app.MapGet("/health", () => Results.Ok(new { status = "ok" }));    // the app's own endpoints sit beside it
 app.Run();
 

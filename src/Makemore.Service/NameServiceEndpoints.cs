@@ -5,7 +5,9 @@ using Makemore.ML.Sampling;
 using Makemore.ML.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Makemore.Service;
 
@@ -38,34 +40,75 @@ public static class NameServiceEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(service);
-        endpoints.MapGet("/", () => Results.Content(Page.Html, "text/html; charset=utf-8"));
-        endpoints.MapGet("/model", () => Answer(() => new
+        return Map(endpoints, () => service);
+    }
+
+    /// <summary>
+    /// Maps the name service's endpoints (as <see cref="MapNameService(IEndpointRouteBuilder, NameService)"/>) for the model
+    /// registered as <paramref name="modelName"/> with <c>builder.Services.AddNameModel</c>, loading it now: a missing or
+    /// damaged file stops the app here, not at the first request. Every request is answered by the model loaded last
+    /// (reloaded when its file is replaced, if registered so), one model from its start to its end. For several models,
+    /// map each under its own prefix: <c>app.MapGroup("/names").MapNameService("names")</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No model is registered under <paramref name="modelName"/>.</exception>
+    public static IEndpointRouteBuilder MapNameService(this IEndpointRouteBuilder endpoints, string modelName)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        var models = endpoints.ServiceProvider.GetService<NameModels>()
+            ?? throw new InvalidOperationException($"No name model is registered: call builder.Services.AddNameModel(\"{modelName}\", \"model.zip\") before mapping it.");
+        var source = models.Source(modelName);
+        return Map(endpoints, () => source.Current);
+    }
+
+    // Each handler reads the current service once, so one request is answered by one model even while it is swapped.
+    private static IEndpointRouteBuilder Map(IEndpointRouteBuilder endpoints, Func<NameService> current)
+    {
+        // The page calls the endpoints by relative URLs, so it works under a group prefix once its address ends in '/'.
+        endpoints.MapGet("/", (HttpRequest request) =>
+            (request.PathBase + request.Path).Value is { } path && !path.EndsWith('/')
+                ? Results.Redirect(path + "/" + request.QueryString)
+                : Results.Content(Page.Html, "text/html; charset=utf-8"));
+        endpoints.MapGet("/model", () =>
         {
-            Model = service.Model.ToString(),
-            Describe = service.Model.Describe().Select(p => new[] { p.Key, p.Value }),
-            Vocabulary = service.Model.Vocabulary.ToString(),
-            Plausibility = service.HasPlausibility,
-            Novelty = service.HasNovelty,
-            Limits = service.Options,
-        }));
-        endpoints.MapGet("/generate", (HttpRequest request) => Answer(() =>
+            var service = current();
+            return Answer(() => new
+            {
+                Model = service.Model.ToString(),
+                Describe = service.Model.Describe().Select(p => new[] { p.Key, p.Value }),
+                Vocabulary = service.Model.Vocabulary.ToString(),
+                Plausibility = service.HasPlausibility,
+                Novelty = service.HasNovelty,
+                Limits = service.Options,
+            });
+        });
+        endpoints.MapGet("/generate", (HttpRequest request) =>
         {
-            var query = new QueryReader(request.Query, "/generate", GenerateParameters);
-            int count = query.Int("count", NameServiceOptions.Defaults.Count, 1, service.Options.MaxCount);
-            int beam = query.Int("beam", 0, 0, service.Options.MaxBeam);
-            return service.Generate(new GenerateRequest(count, ReadSampling(query, service.Options), query.Flag("only-new"), beam > 0 ? beam : null));
-        }));
-        endpoints.MapGet("/complete", (HttpRequest request) => Answer(() =>
+            var service = current();
+            return Answer(() =>
+            {
+                var query = new QueryReader(request.Query, "/generate", GenerateParameters);
+                int count = query.Int("count", NameServiceOptions.Defaults.Count, 1, service.Options.MaxCount);
+                int beam = query.Int("beam", 0, 0, service.Options.MaxBeam);
+                return service.Generate(new GenerateRequest(count, ReadSampling(query, service.Options), query.Flag("only-new"), beam > 0 ? beam : null));
+            });
+        });
+        endpoints.MapGet("/complete", (HttpRequest request) =>
         {
-            var query = new QueryReader(request.Query, "/complete", "prefix", "top", "count", "seed");
-            string prefix = query.Text("prefix") ?? throw new BadRequestException("'prefix' is missing: /complete?prefix=em");
-            int top = query.Int("top", NameServiceOptions.Defaults.CompleteTop, 1, service.Model.Vocabulary.Size);
-            int count = query.Int("count", NameServiceOptions.Defaults.CompleteTop, 0, service.Options.MaxCount);
-            long seed = query.Long("seed", SamplingOptions.LectureSeed, 0, long.MaxValue);
-            return service.Complete(prefix, top, count, seed);
-        }));
+            var service = current();
+            return Answer(() =>
+            {
+                var query = new QueryReader(request.Query, "/complete", "prefix", "top", "count", "seed");
+                string prefix = query.Text("prefix") ?? throw new BadRequestException("'prefix' is missing: /complete?prefix=em");
+                int top = query.Int("top", NameServiceOptions.Defaults.CompleteTop, 1, service.Model.Vocabulary.Size);
+                int count = query.Int("count", NameServiceOptions.Defaults.CompleteTop, 0, service.Options.MaxCount);
+                long seed = query.Long("seed", SamplingOptions.LectureSeed, 0, long.MaxValue);
+                return service.Complete(prefix, top, count, seed);
+            });
+        });
         endpoints.MapPost("/score", async (HttpRequest request) =>
         {
+            var service = current();
             ScoreRequest body;
             try
             {
@@ -119,9 +162,11 @@ public static class NameServiceEndpoints
     }
 
     // Reads the whole body (so the client always gets its answer on an intact connection), keeping at most maxBytes;
-    // Kestrel itself cuts off bodies beyond NameServiceHost's hard limit.
+    // the server cuts off bodies beyond 4 × maxBytes (the limit is set for this request, whatever the app's default).
     private static async Task<ScoreRequest> ReadBody(HttpRequest request, int maxBytes)
     {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = 4L * maxBytes;
         if (request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
             throw new BadRequestException($"Send JSON (Content-Type: application/json), not {type}.");
         using var buffer = new MemoryStream();

@@ -1,11 +1,10 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.ML;
 using Makemore.Cli.Internal;
 using Makemore.ML;
 using Makemore.ML.Data;
-using Makemore.ML.Inference;
 using Makemore.Service;
 
 namespace Makemore.Cli.Commands;
@@ -25,8 +24,12 @@ internal static class ServeCommand
         var input = new Option<string?>("--input", "-i") { Description = "Names file for the novelty of generated names (default: the data the model was trained on, from its metadata)" };
         var split = new Option<string?>("--split") { Description = "Split of that file: lecture, random or none (default: the model's)" };
         var splitSeed = CommonOptions.SplitSeed(seedAlias: false);
+        var watch = new Option<bool>("--watch")
+        {
+            Description = "Reload the model when its file is replaced (as train and save write it: renamed over); a file that fails to load leaves the previous model serving, with the reason logged",
+        };
         var command = new Command("serve", "Serve a model over HTTP: GET / (a page), GET /generate, POST /score, GET /complete. Ctrl+C stops it.\n" +
-            "Example: makemore serve -m names-model.zip --port 5080") { model, port, host, input, split, splitSeed };
+            "Example: makemore serve -m names-model.zip --port 5080 --watch") { model, port, host, input, split, splitSeed, watch };
         command.SetAction(parse =>
         {
             ListenAddress address;
@@ -38,10 +41,12 @@ internal static class ServeCommand
             {
                 throw new UsageException($"--host {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)}");
             }
-            var ml = new MLContext();
-            var loaded = Models.Load(ml, parse.GetValue(model)!);
-            var novelty = NoveltyData.Load(parse.GetValue(input), parse.GetValue(split), parse.GetResult(splitSeed) is { Implicit: false } ? parse.GetValue(splitSeed) : null, MakemoreModel.GetMetadata(loaded), out string noveltyNote);
-            var service = new NameService(MakemoreModel.GetLanguageModel(loaded), PlausibilityTable.From(loaded), novelty);
+            string modelPath = parse.GetValue(model)!;
+            if (!File.Exists(modelPath) && !Directory.Exists(modelPath))
+                throw new UsageException($"no such model: {modelPath}");
+            string? inputPath = parse.GetValue(input), splitName = parse.GetValue(split);
+            int? seed = parse.GetResult(splitSeed) is { Implicit: false } ? parse.GetValue(splitSeed) : null;
+            string noveltyNote = "";
             string url = address.Url;
             if (!address.IsLoopback)
             {
@@ -49,7 +54,11 @@ internal static class ServeCommand
                     "other machines can reach the service, and it has no authentication");
                 error.Flush();
             }
-            using var app = NameServiceHost.Create(service, url);
+            // Registered as an app registers its model (AddNameModel, MapNameService), loaded and verified now; the novelty
+            // data follows the metadata of each model loaded, as when the command starts.
+            using var app = NameServiceHost.Create(modelPath, url, parse.GetValue(watch),
+                options => options.Novelty = loaded => NoveltyData.Load(inputPath, splitName, seed, MakemoreModel.GetMetadata(loaded), out noveltyNote));
+            var service = app.Services.GetRequiredService<NameModels>().Get(NameServiceHost.ModelName);
             try
             {
                 app.StartAsync().GetAwaiter().GetResult();
@@ -58,8 +67,10 @@ internal static class ServeCommand
             {
                 throw new CommandFailedException($"cannot listen on {url} ({e.Message}); choose another --port");
             }
-            output.WriteLine($"serving {parse.GetValue(model)} ({service.Model}) on {string.Join(", ", app.Urls)}; Ctrl+C stops");
-            output.WriteLine(novelty is null ? $"novelty: not reported ({noveltyNote})" : $"novelty of generated names from {noveltyNote}");
+            output.WriteLine($"serving {modelPath} ({service.Model}) on {string.Join(", ", app.Urls)}; Ctrl+C stops");
+            output.WriteLine(!service.HasNovelty ? $"novelty: not reported ({noveltyNote})" : $"novelty of generated names from {noveltyNote}");
+            if (parse.GetValue(watch))
+                output.WriteLine($"watching {Path.GetFullPath(modelPath)}: a replaced file is loaded, verified and served; a damaged one is logged and skipped");
             if (!service.HasPlausibility)
                 output.WriteLine("plausibility: the model was saved without a plausibility table (an older file); scores carry no percentile");
             output.Flush();
