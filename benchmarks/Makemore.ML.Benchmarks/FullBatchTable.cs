@@ -23,9 +23,9 @@ internal static class FullBatchTable
         Console.WriteLine("|---|---|---|---|");
         foreach (var (label, options) in new (string, SoftmaxRegressionOptions)[]
         {
-            ("deduplicated events (the default), hand-written step", new() { Steps = 40 }),
-            ("every event (228k rows), embedding, hand-written step", new() { Steps = 40, DeduplicateFullBatch = false }),
-            ("every event, one-hot matmul (the lecture's code), autograd", new() { Steps = 40, DeduplicateFullBatch = false, Encoding = InputEncoding.OneHot }),
+            ("deduplicated events (the default), hand-written step", new() { Training = { Steps = 40 } }),
+            ("every event (228k rows), embedding, hand-written step", new() { DeduplicateFullBatch = false, Training = { Steps = 40 } }),
+            ("every event, one-hot matmul (the lecture's code), autograd", new() { DeduplicateFullBatch = false, Encoding = InputEncoding.OneHot, Training = { Steps = 40 } }),
         })
         {
             var estimator = new SoftmaxRegressionEstimator(new MLContext(), options);
@@ -33,8 +33,8 @@ internal static class FullBatchTable
             long faults = MinorFaults();
             var watch = Stopwatch.StartNew();
             estimator.Train(vocabulary, sequences);
-            double ms = watch.Elapsed.TotalMilliseconds / options.Steps;
-            double perStep = (MinorFaults() - faults) / (double)options.Steps;
+            double ms = watch.Elapsed.TotalMilliseconds / options.Training.Steps;
+            double perStep = (MinorFaults() - faults) / (double)options.Training.Steps;
             Console.WriteLine($"| {label} | {ms:F2} | {perStep:N0} | {perStep * 4096 / 1e6:F1} |");
         }
     }

@@ -32,7 +32,7 @@ internal static class ModelsTable
             new("trigram, Kneser–Ney", "makemore train --order 3 --smoothing kneser-ney", (v, t, _) => (NGramModel.Fit(v, 3, Smoothing.KneserNey(), t), 0)),
             new("6-gram, Kneser–Ney", "makemore train --order 6 --smoothing kneser-ney", (v, t, _) => (NGramModel.Fit(v, 6, Smoothing.KneserNey(), t), 0)),
             new("neural bigram (softmax regression)", "makemore train --type softmax --steps 300",
-                (v, t, _) => (new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { Steps = quickSteps ?? 300 }).Train(v, t).Model, quickSteps ?? 300)),
+                (v, t, _) => (new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { Training = { Steps = quickSteps ?? 300 } }).Train(v, t).Model, quickSteps ?? 300)),
         };
         foreach (var (kind, type) in new[] { (MlpKind.Mlp, "mlp"), (MlpKind.BatchNormMlp, "bn-mlp"), (MlpKind.WaveNet, "wavenet") })
             entries.Add(new(type, $"makemore train --type {type}", (v, t, d) =>

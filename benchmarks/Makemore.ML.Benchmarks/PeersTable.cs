@@ -344,7 +344,7 @@ internal static class PeersTable
     private static string SavedSoftmax(MLContext ml, IDataView data)
     {
         var pipeline = ml.Transforms.Text.MapCharactersToIds("Ids", "Name")
-            .Append(ml.Makemore().Trainers.SoftmaxRegression(new SoftmaxRegressionOptions { BlockSize = 2, Steps = 1, Threads = 1 }));
+            .Append(ml.Makemore().Trainers.SoftmaxRegression(new SoftmaxRegressionOptions { BlockSize = 2, Threads = 1, Training = { Steps = 1 } }));
         string path = Path.Combine(Path.GetTempPath(), $"makemore-peers-softmax-{Environment.ProcessId}.zip");
         ml.Makemore().Save(pipeline.Fit(data), data.Schema, path);
         return path;
@@ -421,10 +421,8 @@ internal static class PeersTable
         var estimator = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions
         {
             BlockSize = blockSize,
-            BatchSize = 32,
-            Steps = WarmUp + steps,
-            LearningRate = 10,
             Threads = 1,
+            Training = { BatchSize = 32, Steps = WarmUp + steps, LearningRate = 10 },
         });
         var history = estimator.Train(vocabulary, sequences).Training.History;
         return (history[^1].Elapsed - history[WarmUp - 1].Elapsed).TotalMilliseconds / steps;

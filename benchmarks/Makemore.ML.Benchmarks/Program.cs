@@ -151,14 +151,14 @@ Console.WriteLine("|---|---|");
 int defaultThreads = Environment.ProcessorCount;
 foreach (var (label, options) in new (string, SoftmaxRegressionOptions)[]
 {
-    ("deduplicated events, 1 thread", new() { Steps = 20 }),
-    ($"deduplicated events, {defaultThreads} threads", new() { Steps = 20, Threads = defaultThreads }),
-    ("every event (the lecture's 228k rows), embedding, 1 thread", new() { Steps = 20, DeduplicateFullBatch = false }),
-    ("every event, one-hot matmul (the lecture's code), 1 thread", new() { Steps = 20, DeduplicateFullBatch = false, Encoding = Makemore.ML.TorchSharp.Models.InputEncoding.OneHot }),
+    ("deduplicated events, 1 thread", new() { Training = { Steps = 20 } }),
+    ($"deduplicated events, {defaultThreads} threads", new() { Threads = defaultThreads, Training = { Steps = 20 } }),
+    ("every event (the lecture's 228k rows), embedding, 1 thread", new() { DeduplicateFullBatch = false, Training = { Steps = 20 } }),
+    ("every event, one-hot matmul (the lecture's code), 1 thread", new() { DeduplicateFullBatch = false, Encoding = Makemore.ML.TorchSharp.Models.InputEncoding.OneHot, Training = { Steps = 20 } }),
 })
 {
     var estimator = new SoftmaxRegressionEstimator(new MLContext(), options);
-    double ms = Median(3, () => estimator.Train(vocabulary, sequences)) / options.Steps;
+    double ms = Median(3, () => estimator.Train(vocabulary, sequences)) / options.Training.Steps;
     Console.WriteLine($"| {label} | {ms:F2} |");
 }
 TorchRuntime.SetThreads(TorchRuntime.DefaultThreadCount);

@@ -26,8 +26,12 @@ public static class MakemoreTorchSharpCatalog
         string idsColumnName = Makemore.ML.Text.CharacterIdsEstimator.Defaults.OutputColumnName) =>
         new(Catalogs.Of(trainers.Owner.Context), new SoftmaxRegressionOptions
         {
-            BlockSize = blockSize, Steps = steps, LearningRate = learningRate, L2 = l2, Context = context,
-            Encoding = encoding, IdsColumnName = idsColumnName,
+            BlockSize = blockSize,
+            L2 = l2,
+            Context = context,
+            Encoding = encoding,
+            IdsColumnName = idsColumnName,
+            Training = { Steps = steps, LearningRate = learningRate },
         });
 
     /// <summary>The lecture's neural n-gram, with all options.</summary>

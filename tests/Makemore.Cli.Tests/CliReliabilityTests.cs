@@ -203,7 +203,7 @@ public sealed class CliReliabilityTests
     [TestMethod]
     [DataRow("ngram", "--lr")]
     [DataRow("ngram", "--steps")]
-    [DataRow("softmax", "--optimizer")]
+    [DataRow("softmax", "--n-embd")]
     [DataRow("bow", "--n-layer")]
     [DataRow("transformer", "--n-embd2")]
     [DataRow("mlp", "--teacher")]

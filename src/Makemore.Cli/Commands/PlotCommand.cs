@@ -94,7 +94,7 @@ internal static class PlotCommand
         var l2 = new Option<double>("--l2") { Description = "L2 strength", DefaultValueFactory = _ => SoftmaxRegressionEstimator.Defaults.L2 }.NonNegative(fitsFloat: true);
         var type = new Option<string>("--type")
         {
-            Description = $"softmax (the lecture's neural n-gram, with --block-size --lr --l2) or any kind that trains by steps ({string.Join(", ", StepKinds().Select(k => k.Name))}: its default setting; --steps shortens it)",
+            Description = $"A kind that trains by steps ({string.Join(", ", StepKinds().Select(k => k.Name))}): softmax with --block-size --lr --l2, the others in their default setting (--steps shortens it)",
             DefaultValueFactory = _ => "softmax",
         };
         var command = new Command("loss", "Train a neural model on the lecture split and draw its train and dev loss against the step.\n" +
@@ -109,7 +109,7 @@ internal static class PlotCommand
             if (kind is not null && kind != SoftmaxKind.Instance && kind.TrainingOf(kind.CreateOptions()) is not null)
                 return LoopLoss(parse, kind, parse.GetResult(steps) is { Implicit: false } ? parse.GetValue(steps) : null, parse.GetValue(input), parse.GetValue(png)!, output, error);
             if (kind != SoftmaxKind.Instance)
-                throw new UsageException($"unknown --type '{parse.GetValue(type)}': use softmax, {string.Join(", ", StepKinds().Select(k => k.Name))}");
+                throw new UsageException($"unknown --type '{parse.GetValue(type)}': use {string.Join(", ", StepKinds().Select(k => k.Name))}");
             var split = NameSplitter.Split(DataFiles.Read(DataFiles.Resolve(parse.GetValue(input))), SplitProtocol.Lecture);
             var vocabulary = CharacterVocabulary.Learn(split.Train.Concat(split.Dev).Concat(split.Test)); // the whole file's, as train's
             var train = split.Train.Select(n => vocabulary.Encode(n)).ToList();
@@ -124,8 +124,10 @@ internal static class PlotCommand
                 // Training resumes exactly where it stopped (warm start), so the dev loss can be measured between chunks.
                 var estimator = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions
                 {
-                    BlockSize = parse.GetValue(blockSize), LearningRate = parse.GetValue(lr), L2 = parse.GetValue(l2),
-                    Steps = Math.Min(chunk, total - done), InitialModel = model,
+                    BlockSize = parse.GetValue(blockSize),
+                    L2 = parse.GetValue(l2),
+                    InitialModel = model,
+                    Training = { LearningRate = parse.GetValue(lr), Steps = Math.Min(chunk, total - done) },
                 });
                 (model, var training) = estimator.Train(vocabulary, train);
                 trainCurve.AddRange(training.History.Select(h => ((double)(done + h.Step), h.DataLoss)));

@@ -40,9 +40,6 @@ public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionOptions>
             o => o.Encoding == InputEncoding.OneHot ? "one-hot" : "embedding",
             (o, v) => o.Encoding = v switch { "one-hot" => InputEncoding.OneHot, "embedding" => InputEncoding.Embedding, _ => throw new FormatException($"unknown --encoding '{v}': use one-hot or embedding") }),
         KindSetting.Number<SoftmaxRegressionOptions>("--l2", "strength of L2 · mean(W²)", SettingValue.NonNegative, o => o.L2, (o, v) => o.L2 = v),
-        KindSetting.Number<SoftmaxRegressionOptions>("--lr", "gradient-descent step size", SettingValue.Positive, o => o.LearningRate, (o, v) => o.LearningRate = v),
-        KindSetting.Whole<SoftmaxRegressionOptions>("--steps", "gradient steps", o => o.Steps, (o, v) => o.Steps = v),
-        KindSetting.Whole<SoftmaxRegressionOptions>("--batch-size", "examples per step (default: the full batch)", o => o.BatchSize, (o, v) => o.BatchSize = v),
         KindSetting.Whole<SoftmaxRegressionOptions>("--threads", "libtorch threads", o => o.Threads, (o, v) => o.Threads = v, 1, 256),
     ];
 
@@ -62,26 +59,24 @@ public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionOptions>
             progress?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"training with L2 {l2} ..."));
             var one = new SoftmaxRegressionOptions
             {
-                BlockSize = given.BlockSize, Context = given.Context, Encoding = given.Encoding, LearningRate = given.LearningRate,
-                Steps = given.Steps, BatchSize = given.BatchSize, Seed = given.Seed, Threads = given.Threads, L2 = l2,
+                BlockSize = given.BlockSize,
+                Context = given.Context,
+                Encoding = given.Encoding,
+                Threads = given.Threads,
+                L2 = l2,
+                Training = { LearningRate = given.Training.LearningRate, Steps = given.Training.Steps, BatchSize = given.Training.BatchSize, Seed = given.Training.Seed },
             };
             return (l2, Train(one, vocabulary, train, null).Model);
         }).ToList();
     });
 
     /// <inheritdoc/>
+    /// <remarks>The lecture's neural n-gram trains to its last step and is reported there; it keeps no best model on dev.</remarks>
     public override bool UsesDev => false;
 
     /// <inheritdoc/>
-    public override int? StepsOf(object options) => ((SoftmaxRegressionOptions)options).Steps;
+    protected override TrainingOptions TrainingOf(SoftmaxRegressionOptions options) => options.Training;
 
-    /// <inheritdoc/>
-    public override void Observe(object options, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
-    {
-        var softmax = (SoftmaxRegressionOptions)options;
-        softmax.Progress = progress;
-        softmax.CancellationToken = cancellation;
-    }
 
     /// <inheritdoc/>
     protected override string IdsColumnOf(SoftmaxRegressionOptions options) => options.IdsColumnName;
@@ -103,12 +98,12 @@ public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionOptions>
         var examples = TrainingExamples.Build(sequences, options.BlockSize);
         if (examples.Count == 0)
             throw new ArgumentException("There is nothing to train on.", nameof(sequences));
-        bool fullBatch = options.BatchSize is null || options.BatchSize >= examples.Count;
+        bool fullBatch = options.Training.BatchSize is null || options.Training.BatchSize >= examples.Count;
         bool deduplicated = fullBatch && options.DeduplicateFullBatch;
         if (deduplicated)
             examples = examples.Deduplicate();
 
-        using var generator = new Generator((ulong)options.Seed);
+        using var generator = new Generator((ulong)options.Training.Seed);
         using var module = options.InitialModel is { } start
             ? SoftmaxRegression.FromModel(start, options.Encoding)
             : new SoftmaxRegression(vocabulary.Size, options.BlockSize, options.Context, options.Encoding, generator);
@@ -125,17 +120,8 @@ public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionOptions>
         var trainable = options.Encoding == InputEncoding.Embedding
             ? TrainableModel.IndexedSoftmaxWithL2(module, module.W, rowsOnce ? r => r : module.ContextRows, options.L2) // rows → (b, V)
             : TrainableModel.NllWithL2(module, module.W, options.L2);
-        var result = TrainingLoop.Run(trainable, new ExampleSet(rows ?? contexts, targets, weights), new TrainingOptions
-        {
-            Steps = options.Steps,
-            BatchSize = fullBatch ? null : options.BatchSize,
-            LearningRate = options.LearningRate,
-            Optimizer = new SgdOptions(),
-            Schedule = new ConstantSchedule(),
-            Seed = options.Seed,
-            Progress = options.Progress,
-            CancellationToken = options.CancellationToken,
-        });
+        // A batch at least as large as the examples is the full batch (TrainingOptions.BatchSize): the loop draws none.
+        var result = TrainingLoop.Run(trainable, new ExampleSet(rows ?? contexts, targets, weights), options.Training);
         return new(module.ToModel(vocabulary), result);
     }
 }

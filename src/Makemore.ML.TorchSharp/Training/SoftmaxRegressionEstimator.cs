@@ -38,6 +38,17 @@ public sealed class SoftmaxRegressionEstimator : LanguageModelEstimator<SoftmaxR
 
         /// <summary>Row indexing (E04): the one-hot matmul's numbers, faster.</summary>
         public const InputEncoding Encoding = InputEncoding.Embedding;
+
+        /// <summary>The lecture's training: <see cref="Steps"/> full-batch steps of plain gradient descent at <see cref="LearningRate"/>, constant, seed <see cref="Seed"/>.</summary>
+        public static TrainingOptions Training() => new()
+        {
+            Steps = Steps,
+            BatchSize = null,
+            LearningRate = LearningRate,
+            Optimizer = new SgdOptions(),
+            Schedule = new ConstantSchedule(),
+            Seed = Seed,
+        };
     }
 
     /// <summary>Creates the estimator in <paramref name="mlContext"/> (its log, seed and cancellation reach the transforms it builds); prefer <c>mlContext.Makemore().Trainers.SoftmaxRegression</c>.</summary>

@@ -22,14 +22,12 @@ public sealed class SoftmaxRegressionOptions
     /// <summary>Strength of the L2 term <c>L2 · mean(W²)</c>, the neural counterpart of smoothing. Default 0.01 (the lecture).</summary>
     public double L2 { get; set; } = SoftmaxRegressionEstimator.Defaults.L2;
 
-    /// <summary>Gradient-descent step size (plain SGD, <see cref="SgdOptions"/>). Default 50 (the lecture).</summary>
-    public double LearningRate { get; set; } = SoftmaxRegressionEstimator.Defaults.LearningRate;
-
-    /// <summary>Number of gradient steps. Default 300.</summary>
-    public int Steps { get; set; } = SoftmaxRegressionEstimator.Defaults.Steps;
-
-    /// <summary>Examples per step; null for the full batch (the lecture). Default null.</summary>
-    public int? BatchSize { get; set; }
+    /// <summary>
+    /// Steps, batches, learning rate, optimizer, schedule, seed, checkpoints, time limit, progress and cancellation: the
+    /// one training loop's options, as every neural kind has them. Default the lecture's: 300 full-batch steps of plain
+    /// gradient descent at 50, constant, seed 2147483647 (<see cref="SoftmaxRegressionEstimator.Defaults.Training"/>).
+    /// </summary>
+    public TrainingOptions Training { get; set; } = SoftmaxRegressionEstimator.Defaults.Training();
 
     /// <summary>
     /// For full-batch training, compute the loss over distinct (context, next) events weighted by their counts: the same
@@ -37,20 +35,11 @@ public sealed class SoftmaxRegressionOptions
     /// </summary>
     public bool DeduplicateFullBatch { get; set; } = true;
 
-    /// <summary>Seed of the generators that draw W and the mini-batches. Default 2147483647, the lecture's.</summary>
-    public long Seed { get; set; } = SoftmaxRegressionEstimator.Defaults.Seed;
-
     /// <summary>libtorch CPU threads. Default 1: on small models more threads are much slower (docs/architecture.md, "libtorch threads").</summary>
     public int Threads { get; set; } = SoftmaxRegressionEstimator.Defaults.Threads;
 
     /// <summary>Start from these weights instead of random ones (continue training a saved model).</summary>
     public SoftmaxRegressionModel? InitialModel { get; set; }
-
-    /// <summary>Receives the loss after every step.</summary>
-    public IProgress<TrainingProgress>? Progress { get; set; }
-
-    /// <summary>Stops training after the current step when cancelled; the model trained so far is kept (e.g. Ctrl+C in the CLI).</summary>
-    public CancellationToken CancellationToken { get; set; }
 
     internal void Validate()
     {
@@ -59,15 +48,9 @@ public sealed class SoftmaxRegressionOptions
             throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, "BlockSize must be ≥ 1.");
         if (!(L2 >= 0) || double.IsInfinity(L2))
             throw new ArgumentOutOfRangeException(nameof(L2), L2, "L2 must be a finite number ≥ 0.");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a finite number > 0.");
-        if (Steps < 0)
-            throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must be ≥ 0.");
-        if (BatchSize is < 1)
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be ≥ 1 (or null for the full batch).");
+        ArgumentNullException.ThrowIfNull(Training);
+        Training.Validate();
         if (Threads < 1)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
-        if (Seed < 0)
-            throw new ArgumentOutOfRangeException(nameof(Seed), Seed, "Seed must be ≥ 0.");
     }
 }

@@ -37,8 +37,8 @@ public sealed class SoftmaxRegressionTests
     public void OneHotAndEmbeddingGiveTheSameLossCurve(int block, ContextEncoding context)
     {
         // E04: indexing rows of W is the one-hot matmul without the one-hot matrix.
-        var oneHot = Curve(new() { BlockSize = block, Context = context, Encoding = InputEncoding.OneHot, Steps = 60, LearningRate = 10 });
-        var embedding = Curve(new() { BlockSize = block, Context = context, Encoding = InputEncoding.Embedding, Steps = 60, LearningRate = 10 });
+        var oneHot = Curve(new() { BlockSize = block, Context = context, Encoding = InputEncoding.OneHot, Training = { Steps = 60, LearningRate = 10 } });
+        var embedding = Curve(new() { BlockSize = block, Context = context, Encoding = InputEncoding.Embedding, Training = { Steps = 60, LearningRate = 10 } });
         for (int i = 0; i < oneHot.Count; i++)
             Assert.AreEqual(oneHot[i].Loss, embedding[i].Loss, 1e-4, $"step {i + 1}");
         Assert.IsLessThan(oneHot[0].Loss, oneHot[^1].Loss, "the loss goes down");
@@ -47,8 +47,8 @@ public sealed class SoftmaxRegressionTests
     [TestMethod]
     public void DeduplicatedFullBatchGivesTheLecturesLossCurve()
     {
-        var deduplicated = Curve(new() { BlockSize = 2, Steps = 40, LearningRate = 10 });
-        var everyEvent = Curve(new() { BlockSize = 2, Steps = 40, LearningRate = 10, DeduplicateFullBatch = false });
+        var deduplicated = Curve(new() { BlockSize = 2, Training = { Steps = 40, LearningRate = 10 } });
+        var everyEvent = Curve(new() { BlockSize = 2, DeduplicateFullBatch = false, Training = { Steps = 40, LearningRate = 10 } });
         for (int i = 0; i < everyEvent.Count; i++)
             Assert.AreEqual(everyEvent[i].Loss, deduplicated[i].Loss, 1e-4, $"step {i + 1}");
     }
@@ -97,13 +97,13 @@ public sealed class SoftmaxRegressionTests
     public void WarmStartContinuesWhereTrainingStopped()
     {
         var (vocabulary, sequences) = Encode();
-        var first = new SoftmaxRegressionEstimator(new MLContext(), new() { Steps = 30, LearningRate = 10 });
+        var first = new SoftmaxRegressionEstimator(new MLContext(), new() { Training = { Steps = 30, LearningRate = 10 } });
         var model = first.Train(vocabulary, sequences).Model;
         using (var module = SoftmaxRegression.FromModel(model))
             Assert.IsTrue(module.ToModel(vocabulary).Weights.SequenceEqual(model.Weights), "module ↔ model round trip");
-        var second = new SoftmaxRegressionEstimator(new MLContext(), new() { Steps = 30, LearningRate = 10, InitialModel = model });
+        var second = new SoftmaxRegressionEstimator(new MLContext(), new() { InitialModel = model, Training = { Steps = 30, LearningRate = 10 } });
         var secondHalf = second.Train(vocabulary, sequences).Training;
-        var straight = new SoftmaxRegressionEstimator(new MLContext(), new() { Steps = 60, LearningRate = 10 });
+        var straight = new SoftmaxRegressionEstimator(new MLContext(), new() { Training = { Steps = 60, LearningRate = 10 } });
         var whole = straight.Train(vocabulary, sequences).Training;
         Assert.AreEqual(whole.History[59].Loss, secondHalf.History[29].Loss, 1e-4, "30 + 30 steps = 60 steps");
     }
@@ -111,8 +111,8 @@ public sealed class SoftmaxRegressionTests
     [TestMethod]
     public void MiniBatchTrainingIsSeededAndLearns()
     {
-        var a = Curve(new() { BatchSize = 16, Steps = 200, LearningRate = 5, Seed = 3 });
-        var b = Curve(new() { BatchSize = 16, Steps = 200, LearningRate = 5, Seed = 3 });
+        var a = Curve(new() { Training = { BatchSize = 16, Steps = 200, LearningRate = 5, Seed = 3 } });
+        var b = Curve(new() { Training = { BatchSize = 16, Steps = 200, LearningRate = 5, Seed = 3 } });
         CollectionAssert.AreEqual(a.Select(p => p.Loss).ToList(), b.Select(p => p.Loss).ToList());
         Assert.IsLessThan(a.Take(10).Average(p => p.Loss), a.TakeLast(10).Average(p => p.Loss));
     }
@@ -121,9 +121,9 @@ public sealed class SoftmaxRegressionTests
     public void ThreadCountIsApplied()
     {
         var (vocabulary, sequences) = Encode();
-        new SoftmaxRegressionEstimator(new MLContext(), new() { Steps = 1, Threads = 2 }).Train(vocabulary, sequences);
+        new SoftmaxRegressionEstimator(new MLContext(), new() { Threads = 2, Training = { Steps = 1 } }).Train(vocabulary, sequences);
         Assert.AreEqual(2, get_num_threads());
-        new SoftmaxRegressionEstimator(new MLContext(), new() { Steps = 1 }).Train(vocabulary, sequences);
+        new SoftmaxRegressionEstimator(new MLContext(), new() { Training = { Steps = 1 } }).Train(vocabulary, sequences);
         Assert.AreEqual(1, get_num_threads());
     }
 
@@ -152,9 +152,9 @@ public sealed class SoftmaxRegressionTests
     public void BadOptionsAreRefused()
     {
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new MLContext(), new() { BlockSize = 0 }));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new MLContext(), new() { LearningRate = 0 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new MLContext(), new() { Training = { LearningRate = 0 } }));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new MLContext(), new() { L2 = -1 }));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new MLContext(), new() { BatchSize = 0 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new MLContext(), new() { Training = { BatchSize = 0 } }));
         var (vocabulary, sequences) = Encode();
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SoftmaxRegressionEstimator(new MLContext(), new() { BlockSize = 6 }).Train(vocabulary, sequences));
     }
