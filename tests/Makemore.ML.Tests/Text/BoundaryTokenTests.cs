@@ -52,10 +52,15 @@ public sealed class BoundaryTokenTests
         // Keys are ids + 1: the boundary 1, '.' 2, 'a' 3, 'b' 4, 'j' 5, 'r' 6.
         CollectionAssert.AreEqual(new[] { "|1,1,1>5", "j|1,1,5>2", "j.|1,5,2>6", "j.r|5,2,6>1", "|1,1,1>3", "a|1,1,3>4", "ab|1,3,4>1" }, contexts);
 
-        var perPrefix = ml.Transforms.Text.MapCharacterContextToKeys("Context", "Prefix", blockSize: 3, vocabulary: vocabulary).Fit(events).Transform(events);
-        CollectionAssert.AreEqual(contexts.Select(c => c[..c.IndexOf('>')]).ToArray(),
-            ml.Data.CreateEnumerable<KeyEvent>(perPrefix, reuseRowObject: false).Select(e => $"{e.Prefix}|{string.Join(",", e.Context)}").ToArray(),
-            "the per-prefix transform pads with the boundary's key, and gives '.' its own");
+        var contextKeys = ml.Transforms.Text.MapCharacterContextToKeys("Context", "Prefix", blockSize: 3, vocabulary: vocabulary).Fit(events);
+        using var stream = new MemoryStream();
+        ml.Model.Save(contextKeys, events.Schema, stream);
+        stream.Position = 0;
+        var loaded = new MLContext(seed: 2).Model.Load(stream, out _);
+        foreach (var transformer in new ITransformer[] { contextKeys, loaded })
+            CollectionAssert.AreEqual(contexts.Select(c => c[..c.IndexOf('>')]).ToArray(),
+                ml.Data.CreateEnumerable<KeyEvent>(transformer.Transform(events), reuseRowObject: false).Select(e => $"{e.Prefix}|{string.Join(",", e.Context)}").ToArray(),
+                "the per-prefix transform (fitted, and saved and loaded) pads with the boundary's key, and gives '.' its own");
         var learned = ml.Transforms.Text.MapCharacterContextToKeys("Context", "Prefix", blockSize: 1).Fit(ml.Data.LoadFromEnumerable(new[] { new PrefixRow { Prefix = "j.r" } }));
         Assert.IsTrue(learned.Vocabulary.IdOf('.') >= 1, $"a '.' in the prefixes is learned as a character ({learned.Vocabulary})");
 
