@@ -7,7 +7,7 @@ using Microsoft.ML;
 namespace Makemore.Service;
 
 /// <summary>One predicted symbol of a scored name: the character (<c>.</c> for the end of the name) and −ln p, nats.</summary>
-/// <param name="Character">The predicted character; <c>.</c> is the end token.</param>
+/// <param name="Character">The predicted character; <c>.</c> is the end token (<c>&lt;.&gt;</c> for a model whose characters include <c>'.'</c>).</param>
 /// <param name="Surprisal">−ln p of that character given everything before it, nats.</param>
 public sealed record CharacterSurprisal(string Character, double Surprisal);
 
@@ -40,7 +40,7 @@ public sealed record GeneratedName(string Name, string? Novelty, double? LogLike
 public sealed record NoveltySummary(int InTrain, int InDevTest, int New, double NewFraction);
 
 /// <summary>A likely next character after a prefix.</summary>
-/// <param name="Character">The character; <c>.</c> is the end of the name.</param>
+/// <param name="Character">The character; <c>.</c> is the end of the name (<c>&lt;.&gt;</c> for a model whose characters include <c>'.'</c>).</param>
 /// <param name="Probability">Its probability after the prefix.</param>
 public sealed record NextCharacter(string Character, double Probability);
 
@@ -137,7 +137,7 @@ public sealed class NameService
         for (int i = 0; i < logProbabilities.Length; i++)
         {
             logLikelihood += logProbabilities[i];
-            perCharacter[i] = new(_model.Vocabulary.SymbolOf(i < ids.Length ? ids[i] : 0).ToString(), -logProbabilities[i]); // as encoded (a skipped character has none)
+            perCharacter[i] = new(_model.Vocabulary.TextOf(i < ids.Length ? ids[i] : 0), -logProbabilities[i]); // as encoded (a skipped character has none)
         }
         var score = new SequenceScore(logLikelihood, logProbabilities.Length);
         return new(name, scoredAs, score.LogLikelihood, score.NllPerCharacter, score.Perplexity, score.PredictedCount,
@@ -230,14 +230,14 @@ public sealed class NameService
         var p = new double[vocabulary.Size];
         SequenceScorer.NextProbabilities(_model, ids, p);
         var next = Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).ThenBy(i => i).Take(top)
-            .Select(id => new NextCharacter(vocabulary.SymbolOf(id).ToString(), p[id])).ToList();
+            .Select(id => new NextCharacter(vocabulary.TextOf(id), p[id])).ToList(); // the end is ".", or "<.>" when '.' is a character
         string seen = vocabulary.Decode(ids); // the prefix as the model sees it (a model that skips or maps unknown characters)
         var options = new SamplingOptions { Prefix = seen, Seed = seed, MaxLength = Math.Max(seen.Length, Options.MaxNameLength) };
         var names = completions == 0 ? [] : new NameGenerator(_model).Generate(completions, options);
         return new(prefix, next, names);
     }
 
-    // A name the model can score: present, not too long, no '.', and (under the Error policy) only known characters.
+    // A name the model can score: present, not too long, and (under the Error policy) only known characters ('.' is one like any other).
     private void CheckName(string? name, string what, bool allowEmpty = false, bool foldCaseHint = false)
     {
         if (name is null)
@@ -250,8 +250,6 @@ public sealed class NameService
         for (int i = 0; i < name.Length; i++)
         {
             char c = name[i];
-            if (c == CharacterVocabulary.Boundary)
-                throw new BadRequestException($"{what} '{name}' has '.' at position {i + 1}: '.' marks the start and end of every name and cannot be part of one.");
             if (!vocabulary.Contains(c) && vocabulary.Policy == UnknownCharacterPolicy.Error)
                 throw new BadRequestException($"{what} '{name}' has {CharacterVocabulary.Describe(name, i)} at position {i + 1}, which the model has never seen; it knows {vocabulary.Size} symbols: {vocabulary}." +
                     (foldCaseHint && name.ToLowerInvariant().All(l => vocabulary.IdOf(l) > 0) ? $" Send \"fold_case\": true to score it as '{name.ToLowerInvariant()}'." : ""));

@@ -34,7 +34,6 @@ public sealed class CliInputTests
     [DataRow("blank", "\n  \n\t\n", "has no names: it is empty or every line is blank", DisplayName = "only blank lines")]
     [DataRow("utf8", "emma\nol\u00ff", ":2:3: byte 0xFF is not valid UTF-8; save the file as UTF-8", DisplayName = "invalid UTF-8")]
     [DataRow("emoji", "emma\nan😀na\n", ":2:3: '😀' (U+1F600) in 'an😀na' is outside the Basic Multilingual Plane", DisplayName = "emoji")]
-    [DataRow("dot", "emma\nj.r.r\n", ":2:2: '.' (U+002E) in 'j.r.r' is the boundary token", DisplayName = "a name with the boundary '.'")]
     public void BadDataFilesAreOneLineNamingWhereAndWhy(string name, string content, string expected)
     {
         string path = InFolder(name + ".txt");

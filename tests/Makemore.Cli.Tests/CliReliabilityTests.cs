@@ -127,7 +127,7 @@ public sealed class CliReliabilityTests
 
     [TestMethod]
     [DataRow("sample", "--prefix", "ez", "makemore: --prefix 'ez' contains 'z' (U+007A) at position 2, which is not in the model's vocabulary (13 symbols: .abehilmnopsv).")]
-    [DataRow("sample", "--prefix", "em.a", "makemore: --prefix 'em.a' contains '.' at position 3: '.' marks the start and end of every name and cannot be part of one.")]
+    [DataRow("sample", "--prefix", "em.a", "makemore: --prefix 'em.a' contains '.' (U+002E) at position 3, which is not in the model's vocabulary (13 symbols: .abehilmnopsv).")]
     [DataRow("complete", "", "émma", "makemore: the prefix 'émma' contains 'é' (U+00E9) at position 1, which is not in the model's vocabulary (13 symbols: .abehilmnopsv)")]
     public void PrefixOutsideTheVocabularyNamesTheCharacterAndItsPosition(string command, string flag, string prefix, string expected)
     {

@@ -176,7 +176,7 @@ public sealed class EndpointTests
     [DataRow("""{"names": []}""", "'names' is empty", DisplayName = "empty batch")]
     [DataRow("""{"names": ["anna", null]}""", "names[1] is missing", DisplayName = "null name")]
     [DataRow("""{"names": ["anna", ""]}""", "names[1] is empty", DisplayName = "empty name")]
-    [DataRow("""{"names": ["an.na"]}""", "'.' at position 3", DisplayName = "boundary in a name")]
+    [DataRow("""{"names": ["an.na"]}""", "'.' (U+002E) at position 3, which the model has never seen", DisplayName = "a '.' the model never saw")]
     [DataRow("""{"names": ["jörg"]}""", "'ö' (U+00F6) at position 2", DisplayName = "unknown character")]
     [DataRow("", "The body is empty", DisplayName = "empty body")]
     public async Task ABadScoreRequestIsA400ThatSaysWhatIsWrong(string body, string message)
@@ -206,7 +206,7 @@ public sealed class EndpointTests
     [DataRow("/generate?temperature=nan", "'temperature'")]
     [DataRow("/generate?seed=-1", "'seed'")]
     [DataRow("/generate?rng=numpy", "'rng' must be one of lecture, torch")]
-    [DataRow("/generate?prefix=x.y", "'.' at position 2")]
+    [DataRow("/generate?prefix=a.y", "'.' (U+002E) at position 2")]
     [DataRow("/generate?count=2&count=3", "'count' is given 2 times")]
     [DataRow("/generate?max-length=65", "'max-length'")]
     [DataRow("/generate?top-p=0", "'top-p' must be a number above 0")]

@@ -17,9 +17,9 @@ public static class C03_CountsInAMatrix
         var n = new int[vocabulary.Size, vocabulary.Size]; // N = torch.zeros((27, 27), dtype=torch.int32)
         foreach (string w in words)
         {
-            string chs = "." + w + ".";
-            for (int i = 0; i + 1 < chs.Length; i++)
-                n[vocabulary.IdOf(chs[i]), vocabulary.IdOf(chs[i + 1])] += 1;
+            int[] ixs = [0, .. vocabulary.Encode(w), 0]; // chs = ['.'] + list(w) + ['.'], as ids: the boundary 0 around the name
+            for (int i = 0; i + 1 < ixs.Length; i++)
+                n[ixs[i], ixs[i + 1]] += 1;
         }
         return n;
     }
@@ -37,7 +37,7 @@ public static class C03_CountsInAMatrix
         // The lecture draws N as a heat map; here a few rows: what follows '.', 'a' and 'q'.
         foreach (char row in ".aq")
         {
-            int i = vocabulary.IdOf(row);
+            int i = row == CharacterVocabulary.Boundary ? 0 : vocabulary.IdOf(row); // stoi['.'] = 0
             if (i < 0)
                 continue;
             var cells = Enumerable.Range(0, v).Select(j => $"{vocabulary.SymbolOf(j)}{n[i, j]}");

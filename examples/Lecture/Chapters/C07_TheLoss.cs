@@ -27,7 +27,7 @@ public static class C07_TheLoss
         int count = 0;
         foreach (var (ch1, ch2) in Bigrams("andrej"))
         {
-            double prob = P(vocabulary.IdOf(ch1), vocabulary.IdOf(ch2), fake: 1);
+            double prob = P(Stoi(vocabulary, ch1), Stoi(vocabulary, ch2), fake: 1);
             logLikelihood += Math.Log(prob);
             count++;
             output.WriteLine($"{ch1}{ch2}: {prob:F4} {Math.Log(prob):F4}");
@@ -41,7 +41,7 @@ public static class C07_TheLoss
             foreach (string w in words)
                 foreach (var (ch1, ch2) in Bigrams(w))
                 {
-                    logLikelihood += Math.Log(P(vocabulary.IdOf(ch1), vocabulary.IdOf(ch2), fake));
+                    logLikelihood += Math.Log(P(Stoi(vocabulary, ch1), Stoi(vocabulary, ch2), fake));
                     count++;
                 }
             output.WriteLine($"all names, P from N{(fake == 0 ? "    " : " + 1")}: log_likelihood = {logLikelihood:F2}, n = {count}, nll/n = {-logLikelihood / count:F4}");
@@ -62,6 +62,9 @@ public static class C07_TheLoss
             output.WriteLine($"andrejq with P from N: P['j', 'q'] = {jq}, log = {Math.Log(jq)}: the loss is infinite");
         }
     }
+
+    // stoi: the lecture's '.' is the boundary, id 0 (names.txt has no '.' character).
+    private static int Stoi(CharacterVocabulary vocabulary, char c) => c == CharacterVocabulary.Boundary ? 0 : vocabulary.IdOf(c);
 
     private static IEnumerable<(char, char)> Bigrams(string w)
     {

@@ -39,8 +39,8 @@ public static class MakemoreDataCatalog
 
     /// <summary>
     /// Expands a names view into an events view, one row per predicted character: the name, <c>Prefix</c> (the text before it),
-    /// <c>Context</c> (its last <paramref name="blockSize"/> characters as a fixed-length key vector, <c>'.'</c>-padded) and
-    /// <c>Label</c> (the character, <c>'.'</c> for the end, as a key); the keys' <c>KeyValues</c> are the vocabulary learned from the names.
+    /// <c>Context</c> (its last <paramref name="blockSize"/> characters as a fixed-length key vector, boundary-padded) and
+    /// <c>Label</c> (the character, the boundary for the end, as a key); the keys' <c>KeyValues</c> are the vocabulary learned from the names.
     /// ML.NET's <c>OneHotEncoding</c> and multiclass trainers and evaluator consume it as it is.
     /// </summary>
     /// <param name="catalog">The data catalog (the view is built with it).</param>

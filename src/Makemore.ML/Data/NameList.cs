@@ -3,7 +3,7 @@ using Makemore.ML.Text;
 
 namespace Makemore.ML.Data;
 
-/// <summary>What the loader does with a character no vocabulary can hold (the boundary token, control characters, lone surrogates).</summary>
+/// <summary>What the loader does with a character no vocabulary can hold (control characters, lone surrogates); <c>'.'</c> is a character like any other.</summary>
 public enum InvalidCharacterPolicy
 {
     /// <summary>Stop with an error naming the file, the line, the column and the character.</summary>
@@ -118,7 +118,6 @@ public static class NameList
 
     private static string? Problem(char c) => c switch
     {
-        CharacterVocabulary.Boundary => "is the boundary token, reserved for the start and end of every item",
         _ when char.IsControl(c) => "is a control character",
         _ when char.IsSurrogate(c) => "is outside the Basic Multilingual Plane (characters are UTF-16 units here)",
         _ => null,

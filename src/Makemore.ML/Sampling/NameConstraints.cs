@@ -74,8 +74,6 @@ public sealed class NameConstraints
         foreach (char c in ExcludedCharacters)
         {
             int id = vocabulary.IdOf(c);
-            if (id == 0)
-                throw new ArgumentException($"ExcludedCharacters '{ExcludedCharacters}' has the boundary '{CharacterVocabulary.Boundary}', which ends every name.", nameof(ExcludedCharacters));
             if (id > 0)
                 excluded[id] = true; // excluding a character the model cannot produce anyway is harmless
         }
@@ -151,9 +149,6 @@ public sealed class NameConstraints
         for (int i = 0; i < text.Length; i++)
         {
             int id = vocabulary.IdOf(text[i]);
-            if (id == 0)
-                throw new ArgumentException(
-                    $"{name} '{text}' contains '{CharacterVocabulary.Boundary}' at position {i + 1}: '{CharacterVocabulary.Boundary}' marks the start and end of every name and cannot be part of one.", name);
             if (id < 0)
                 throw new ArgumentException(
                     $"{name} '{text}' contains {CharacterVocabulary.Describe(text, i)} at position {i + 1}, which is not in the model's vocabulary ({vocabulary.Size} symbols: {vocabulary}).", name);

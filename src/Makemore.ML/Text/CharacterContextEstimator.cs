@@ -18,13 +18,13 @@ public sealed class CharacterContextOptions
     /// <summary>Previous characters in the context, 1 to <see cref="CharacterEvents.MaxBlockSize"/>. Default 1.</summary>
     public int BlockSize { get; set; } = CharacterEvents.Defaults.BlockSize;
 
-    /// <summary>The keys' vocabulary; null to learn it from the input column at <c>Fit</c> (its characters and <c>'.'</c>).</summary>
+    /// <summary>The keys' vocabulary; null to learn it from the input column at <c>Fit</c> (the boundary and its characters).</summary>
     public CharacterVocabulary? Vocabulary { get; set; }
 }
 
 /// <summary>
 /// Maps the text written so far (a prefix) to the context a window model conditions on: its last
-/// <see cref="CharacterContextOptions.BlockSize"/> characters, <c>'.'</c>-padded on the left, as a fixed-length key vector
+/// <see cref="CharacterContextOptions.BlockSize"/> characters, padded on the left with the boundary, as a fixed-length key vector
 /// whose <c>KeyValues</c> are the vocabulary (the same keys as the events view of <c>mlContext.Data.ExpandCharacterEvents</c>).
 /// A character outside the vocabulary becomes the missing key (0), as ML.NET's <c>MapValueToKey</c> does.
 /// </summary>
@@ -56,8 +56,7 @@ public sealed class CharacterContextEstimator : IEstimator<CharacterContextTrans
     public CharacterContextTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var vocabulary = _options.Vocabulary ?? CharacterVocabulary.Learn(
-            MakemoreDataCatalog.ReadColumn(input, _inputColumnName).Select(t => t.Replace(CharacterVocabulary.Boundary.ToString(), "", StringComparison.Ordinal)));
+        var vocabulary = _options.Vocabulary ?? CharacterVocabulary.Learn(MakemoreDataCatalog.ReadColumn(input, _inputColumnName));
         return new CharacterContextTransformer(Chain(vocabulary).Fit(input), vocabulary, _options.BlockSize);
     }
 
@@ -72,15 +71,20 @@ public sealed class CharacterContextEstimator : IEstimator<CharacterContextTrans
     }
 
     // CustomMapping(prefix → last 16 characters as scalar text columns) → Concatenate(the last N) → MapValueToKey(vocabulary) → drop.
+    // The boundary's text pads the window and is key 1: "." (CharacterWindowMapping, as saved before '.' could be a
+    // character), or "<.>" (DistinctBoundaryWindowMapping) when '.' is one of the vocabulary's characters.
     private IEstimator<ITransformer> Chain(CharacterVocabulary vocabulary)
     {
         var ml = _catalogs;
         int n = _options.BlockSize;
         string window = StateChain.Prefix + "Window";
-        var keys = ml.Data.LoadFromEnumerable(vocabulary.Symbols.Select(c => new Symbol { Value = c.ToString() }));
+        var keys = ml.Data.LoadFromEnumerable(Enumerable.Range(0, vocabulary.Size).Select(id => new Symbol { Value = vocabulary.TextOf(id) }));
+        var split = vocabulary.BoundaryText == CharacterVocabulary.DistinctBoundaryText
+            ? ml.Transforms.CustomMapping(new DistinctBoundaryWindowMapping().GetMapping(), DistinctBoundaryWindowMapping.ContractName)
+            : ml.Transforms.CustomMapping(new CharacterWindowMapping().GetMapping(), CharacterWindowMapping.ContractName);
         return new EstimatorChain<ITransformer>()
             .Append(ml.Transforms.CopyColumns(CharacterWindowMapping.TextColumn, _inputColumnName))
-            .Append(ml.Transforms.CustomMapping(new CharacterWindowMapping().GetMapping(), CharacterWindowMapping.ContractName))
+            .Append(split)
             .Append(ml.Transforms.Concatenate(window, CharacterWindowMapping.Columns[^n..]))
             .Append(ml.Transforms.Conversion.MapValueToKey(_options.OutputColumnName, window, keyData: keys))
             .Append(ml.Transforms.DropColumns([CharacterWindowMapping.TextColumn, window, .. CharacterWindowMapping.Columns]));
@@ -116,7 +120,7 @@ public sealed class CharacterWindowInput
     public ReadOnlyMemory<char> Text { get; set; }
 }
 
-/// <summary>Output of <see cref="CharacterWindowMapping"/>: the last 16 characters, one column each, oldest first, <c>'.'</c> before the start.</summary>
+/// <summary>Output of <see cref="CharacterWindowMapping"/>: the last 16 characters, one column each, oldest first, the boundary's text before the start.</summary>
 public sealed class CharacterWindowOutput
 {
 #pragma warning disable CS1591 // sixteen positions of one window, documented on the class
@@ -164,8 +168,8 @@ public sealed class CharacterWindowOutput
 }
 
 /// <summary>
-/// Splits a prefix into its last 16 characters, one scalar text column each (slices of the input, no copy), <c>'.'</c>
-/// before the start. Scalar columns because a fixed-length vector's size cannot depend on the model in a custom mapping;
+/// Splits a prefix into its last 16 characters, one scalar text column each (slices of the input, no copy), <c>"."</c>
+/// (the boundary's text in a vocabulary without a <c>'.'</c> character) before the start. Scalar columns because a fixed-length vector's size cannot depend on the model in a custom mapping;
 /// the chain concatenates the last N. Stateless; part of the saved-model contract.
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
@@ -182,14 +186,34 @@ public sealed class CharacterWindowMapping : CustomMappingFactory<CharacterWindo
     internal static readonly ReadOnlyMemory<char> Boundary = CharacterVocabulary.Boundary.ToString().AsMemory();
 
     /// <inheritdoc/>
-    public override Action<CharacterWindowInput, CharacterWindowOutput> GetMapping() => static (input, output) =>
+    public override Action<CharacterWindowInput, CharacterWindowOutput> GetMapping() => static (input, output) => Split(input.Text, Boundary, output);
+
+    // The last 16 characters of a text, the boundary's text before its start.
+    internal static void Split(ReadOnlyMemory<char> text, ReadOnlyMemory<char> boundary, CharacterWindowOutput output)
     {
-        var text = input.Text;
         int size = CharacterEvents.MaxBlockSize;
         for (int i = 0; i < size; i++)
         {
             int position = text.Length - size + i;
-            output.Set(i, position < 0 ? Boundary : text.Slice(position, 1));
+            output.Set(i, position < 0 ? boundary : text.Slice(position, 1));
         }
-    };
+    }
+}
+
+/// <summary>
+/// <see cref="CharacterWindowMapping"/> for a vocabulary whose characters include <c>'.'</c>: the window is padded with
+/// <see cref="CharacterVocabulary.DistinctBoundaryText"/>, which no character can be, so a real <c>'.'</c> keeps its own key.
+/// Stateless; part of the saved-model contract.
+/// </summary>
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class DistinctBoundaryWindowMapping : CustomMappingFactory<CharacterWindowInput, CharacterWindowOutput>
+{
+    /// <summary>The contract name stored in saved models.</summary>
+    public const string ContractName = "Makemore.CharacterWindow.DistinctBoundary.v1";
+
+    private static readonly ReadOnlyMemory<char> Boundary = CharacterVocabulary.DistinctBoundaryText.AsMemory();
+
+    /// <inheritdoc/>
+    public override Action<CharacterWindowInput, CharacterWindowOutput> GetMapping() => static (input, output) =>
+        CharacterWindowMapping.Split(input.Text, Boundary, output);
 }

@@ -137,7 +137,7 @@ public sealed class CharacterEmbeddingEstimator : IEstimator<CharacterEmbeddingT
         var schema = SchemaDefinition.Create(typeof(TableRow));
         schema[nameof(TableRow.Vector)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, _embeddings.Dimension);
         var rows = Enumerable.Range(0, _embeddings.Vocabulary.Size)
-            .Select(id => new TableRow { Symbol = _embeddings.Vocabulary.SymbolOf(id).ToString(), Vector = _embeddings[id].ToArray() }).ToList();
+            .Select(id => new TableRow { Symbol = _embeddings.Vocabulary.TextOf(id), Vector = _embeddings[id].ToArray() }).ToList(); // as KeyValues name them
         return ml.Data.LoadFromEnumerable(rows, schema);
     }
 

@@ -16,10 +16,10 @@ public sealed class CharacterEventsOptions
     /// <summary>The text column of the characters before the predicted one (no padding). Default <c>Prefix</c>.</summary>
     public string PrefixColumnName { get; set; } = CharacterEvents.Defaults.PrefixColumnName;
 
-    /// <summary>The context column: a key vector of <see cref="BlockSize"/> characters, <c>'.'</c>-padded on the left. Default <c>Context</c>.</summary>
+    /// <summary>The context column: a key vector of <see cref="BlockSize"/> characters, padded on the left with the boundary (key 1). Default <c>Context</c>.</summary>
     public string ContextColumnName { get; set; } = CharacterEvents.Defaults.ContextColumnName;
 
-    /// <summary>The key column of the predicted (next) character, <c>'.'</c> for the end. Default <c>Label</c>.</summary>
+    /// <summary>The key column of the predicted (next) character, the boundary (key 1) for the end. Default <c>Label</c>.</summary>
     public string LabelColumnName { get; set; } = CharacterEvents.Defaults.LabelColumnName;
 
     /// <summary>The vocabulary of the keys; null to learn it from the names (as <c>MapCharactersToIds</c> does). Pass the training part's to expand dev and test.</summary>
@@ -28,8 +28,9 @@ public sealed class CharacterEventsOptions
 
 /// <summary>
 /// Expands a names view into an events view: one row per predicted character (every character of a name, then the end
-/// <c>'.'</c>), with its context as a fixed-length key vector and the next character as a key label, both keyed by the
-/// vocabulary (key k = id k − 1; the characters are the keys' <c>KeyValues</c> annotation). This is the lecture's
+/// boundary), with its context as a fixed-length key vector and the next character as a key label, both keyed by the
+/// vocabulary (key k = id k − 1; the characters are the keys' <c>KeyValues</c> annotation, the boundary <c>"."</c>, or
+/// <c>"&lt;.&gt;"</c> when <c>'.'</c> is one of the characters). This is the lecture's
 /// <c>xs, ys</c>, as an <c>IDataView</c> that ML.NET's own transforms and trainers consume.
 /// </summary>
 public static class CharacterEvents
@@ -82,9 +83,9 @@ public static class CharacterEvents
     /// <summary>The key type of a vocabulary's characters: one key per symbol.</summary>
     internal static KeyDataViewType KeyType(CharacterVocabulary vocabulary) => new(typeof(uint), vocabulary.Size);
 
-    /// <summary>The vocabulary's symbols in id order, as a <c>KeyValues</c> annotation holds them.</summary>
+    /// <summary>The vocabulary's symbols in id order, as a <c>KeyValues</c> annotation holds them (<see cref="CharacterVocabulary.TextOf"/>).</summary>
     internal static VBuffer<ReadOnlyMemory<char>> KeyValues(CharacterVocabulary vocabulary) =>
-        new(vocabulary.Size, vocabulary.Symbols.Select(c => c.ToString().AsMemory()).ToArray());
+        new(vocabulary.Size, Enumerable.Range(0, vocabulary.Size).Select(id => vocabulary.TextOf(id).AsMemory()).ToArray());
 
     internal static void CheckBlockSize(int blockSize)
     {
@@ -95,7 +96,7 @@ public static class CharacterEvents
     private static void AddKeyValues(SchemaDefinition.Column column, CharacterVocabulary vocabulary) =>
         column.AddAnnotation("KeyValues", KeyValues(vocabulary), new VectorDataViewType(TextDataViewType.Instance, vocabulary.Size));
 
-    // One row per predicted character: the context (ids + 1 as keys, '.' = key 1 before the start), then the next key.
+    // One row per predicted character: the context (ids + 1 as keys, the boundary = key 1 before the start), then the next key.
     private static IEnumerable<EventRow> Rows(List<string> texts, int[][] ids, CharacterVocabulary vocabulary, int blockSize)
     {
         for (int i = 0; i < ids.Length; i++)

@@ -19,7 +19,7 @@ public sealed class CharacterIdsOptions
 }
 
 /// <summary>
-/// Learns a <see cref="CharacterVocabulary"/> (sorted characters, <c>'.'</c> = 0) from a text column and maps text
+/// Learns a <see cref="CharacterVocabulary"/> (the boundary = 0, then the sorted characters) from a text column and maps text
 /// to character ids. Beside the ids it passes the vocabulary on (a hidden text column of the
 /// same name, before the ids) so that trainers downstream build models that carry their own vocabulary.
 /// </summary>

@@ -17,13 +17,24 @@ public enum UnknownCharacterPolicy
 }
 
 /// <summary>
-/// A character vocabulary as makemore builds it: the sorted set of characters seen in training data,
-/// with the boundary token <c>'.'</c> at id 0 (it both starts and ends every name).
+/// A character vocabulary as makemore builds it: the sorted set of characters seen in training data at ids 1, 2, …, after
+/// the boundary token at id 0, which both starts and ends every name. The boundary is a token outside the alphabet
+/// (makemore.py's index 0), not a character: every character, <c>'.'</c> included, can be in a name. It is displayed as
+/// <see cref="Boundary"/>, <c>'.'</c>, as the lectures write it; a <c>'.'</c> in the data is a character with its own id.
 /// </summary>
 public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
 {
-    /// <summary>The boundary token: id 0, written before the first and after the last character.</summary>
+    /// <summary>
+    /// How the boundary token (id 0, before the first and after the last character) is displayed: <c>'.'</c>, as the lectures
+    /// write it. Not a character: a <c>'.'</c> in a text is the character <c>'.'</c>, encoded as its own id (≥ 1) or as unseen.
+    /// </summary>
     public const char Boundary = '.';
+
+    /// <summary>
+    /// The text of the boundary in a vocabulary whose characters include <c>'.'</c>, where symbols are strings (the
+    /// <c>KeyValues</c> of key columns, the padding of context windows): three characters, so no character can be it.
+    /// </summary>
+    public const string DistinctBoundaryText = "<.>";
 
     /// <summary>The symbol that stands for every unseen character under <see cref="UnknownCharacterPolicy.MapToUnknown"/>.</summary>
     public const char UnknownSymbol = '\uFFFD';
@@ -33,6 +44,7 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
     private readonly string _symbols;
     private readonly Dictionary<char, int> _ids;
     private readonly sbyte[] _asciiIds; // [c] for c < 128: the id, or -1; scoring looks up every character, and this is 10× a dictionary
+    private readonly bool _hasBoundaryCharacter; // whether '.' is also one of the characters (id ≥ 1)
 
     private CharacterVocabulary(string symbols, UnknownCharacterPolicy policy)
     {
@@ -41,16 +53,20 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
         _ids = new Dictionary<char, int>(symbols.Length);
         _asciiIds = new sbyte[AsciiLimit];
         _asciiIds.AsSpan().Fill(-1);
-        for (int i = 0; i < symbols.Length; i++)
+        for (int i = 1; i < symbols.Length; i++) // id 0 is the boundary, no character
         {
             _ids[symbols[i]] = i;
             if (symbols[i] < AsciiLimit && i <= sbyte.MaxValue)
                 _asciiIds[symbols[i]] = (sbyte)i;
         }
+        _hasBoundaryCharacter = _ids.ContainsKey(Boundary);
         Symbols = new ReadOnlyCollection<char>(symbols.ToCharArray());
     }
 
-    /// <summary>Every symbol by id: <c>Symbols[0]</c> is <see cref="Boundary"/>.</summary>
+    /// <summary>
+    /// Every symbol by id, as displayed: <c>Symbols[0]</c> is the boundary, shown as <see cref="Boundary"/>; when <c>'.'</c> is
+    /// also a character, it appears a second time at its own id.
+    /// </summary>
     public IReadOnlyList<char> Symbols { get; }
 
     /// <summary>Number of symbols, the boundary (and the unknown symbol, if any) included: 27 for makemore's names.</summary>
@@ -63,15 +79,14 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
     public int UnknownId => Policy == UnknownCharacterPolicy.MapToUnknown ? _symbols.Length - 1 : -1;
 
     /// <summary>Learns the vocabulary of a collection of texts: every distinct character, sorted ordinally, after the boundary.</summary>
-    /// <param name="texts">Training texts; none may contain <see cref="Boundary"/>.</param>
+    /// <param name="texts">Training texts; any character, <c>'.'</c> included.</param>
     /// <param name="policy">What later lookups do with unseen characters.</param>
     public static CharacterVocabulary Learn(IEnumerable<string> texts, UnknownCharacterPolicy policy = UnknownCharacterPolicy.Error)
     {
         ArgumentNullException.ThrowIfNull(texts);
         var seen = new bool[char.MaxValue + 1]; // a bitmap, sorted once at the end: a SortedSet.Add per character cost 12× the counting
-        int row = 0;
         foreach (string text in texts)
-            See(seen, text, ++row);
+            See(seen, text);
         return FromSeen(seen, policy);
     }
 
@@ -82,26 +97,19 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
         using var cursor = Data.SequentialCursor.Open(data, [column]);
         var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
         ReadOnlyMemory<char> text = default;
-        int row = 0;
         while (cursor.MoveNext())
         {
             getter(ref text);
-            See(seen, text.Span, ++row);
+            See(seen, text.Span);
         }
         return FromSeen(seen, policy);
     }
 
-    // Marks a text's characters in the bitmap; the boundary token is refused, naming the text's row and column.
-    private static void See(bool[] seen, ReadOnlySpan<char> text, int row)
+    // Marks a text's characters in the bitmap.
+    private static void See(bool[] seen, ReadOnlySpan<char> text)
     {
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            if (c == Boundary)
-                throw new FormatException(
-                    $"Text {row} ('{text}') contains the boundary token '{Boundary}' at column {i + 1}; it is reserved for the start and end of every item.");
+        foreach (char c in text)
             seen[c] = true;
-        }
     }
 
     private static CharacterVocabulary FromSeen(bool[] seen, UnknownCharacterPolicy policy)
@@ -113,13 +121,14 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
         return FromSymbols(sorted.ToString(), policy);
     }
 
-    /// <summary>Builds a vocabulary from its characters (without the boundary), e.g. <c>"abcdefghijklmnopqrstuvwxyz"</c>.</summary>
+    /// <summary>
+    /// Builds a vocabulary from its characters (the boundary is added, not given), e.g. <c>"abcdefghijklmnopqrstuvwxyz"</c>;
+    /// a <c>'.'</c> among them is a character like any other.
+    /// </summary>
     public static CharacterVocabulary FromCharacters(string characters, UnknownCharacterPolicy policy = UnknownCharacterPolicy.Error)
     {
         ArgumentNullException.ThrowIfNull(characters);
         var sorted = new SortedSet<char>(characters);
-        if (sorted.Contains(Boundary))
-            throw new ArgumentException($"The characters may not contain the boundary token '{Boundary}'.", nameof(characters));
         return FromSymbols(string.Concat(sorted), policy);
     }
 
@@ -133,7 +142,7 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
         return new CharacterVocabulary(symbols, policy);
     }
 
-    /// <summary>The id of a character, or -1 when it is not in the vocabulary.</summary>
+    /// <summary>The id of a character (≥ 1), or -1 when it is not in the vocabulary; never the boundary's 0.</summary>
     public int IdOf(char c)
     {
         if (c < AsciiLimit)
@@ -148,14 +157,24 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
     /// <summary>Whether the vocabulary has this character.</summary>
     public bool Contains(char c) => IdOf(c) >= 0;
 
-    /// <summary>The symbol of an id.</summary>
+    /// <summary>The symbol of an id, as displayed: <see cref="Boundary"/> for id 0.</summary>
     public char SymbolOf(int id) => _symbols[id];
+
+    /// <summary>
+    /// The boundary where symbols are strings (<c>KeyValues</c>, context windows): <c>"."</c>, unless <c>'.'</c> is one of
+    /// the characters; then <see cref="DistinctBoundaryText"/>, so that the two never meet as one key.
+    /// </summary>
+    public string BoundaryText => _hasBoundaryCharacter ? DistinctBoundaryText : BoundaryString;
+
+    /// <summary>The text of a symbol where symbols are strings: <see cref="BoundaryText"/> for id 0, else the character.</summary>
+    public string TextOf(int id) => id == 0 ? BoundaryText : _symbols[id].ToString();
+
+    private static readonly string BoundaryString = Boundary.ToString();
 
     /// <summary>
     /// Maps a text to ids (no boundary tokens), applying <see cref="Policy"/> to unseen characters.
     /// </summary>
-    /// <exception cref="FormatException">A character is unseen and the policy is <see cref="UnknownCharacterPolicy.Error"/>,
-    /// or the text contains the boundary token.</exception>
+    /// <exception cref="FormatException">A character is unseen and the policy is <see cref="UnknownCharacterPolicy.Error"/>.</exception>
     public int[] Encode(ReadOnlySpan<char> text)
     {
         var ids = new int[text.Length];
@@ -170,8 +189,7 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
     /// <param name="text">The text.</param>
     /// <param name="ids">Receives the ids; at least <c>text.Length</c> long.</param>
     /// <returns>How many ids were written (fewer than <c>text.Length</c> when the policy skips unseen characters).</returns>
-    /// <exception cref="FormatException">A character is unseen and the policy is <see cref="UnknownCharacterPolicy.Error"/>,
-    /// or the text contains the boundary token.</exception>
+    /// <exception cref="FormatException">A character is unseen and the policy is <see cref="UnknownCharacterPolicy.Error"/>.</exception>
     public int Encode(ReadOnlySpan<char> text, Span<int> ids)
     {
         if (ids.Length < text.Length)
@@ -201,8 +219,6 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
             ids[n++] = id;
             return n;
         }
-        if (c == Boundary)
-            throw new FormatException($"'{text}' contains the boundary token '{Boundary}' at column {i + 1}; it is reserved for the start and end of every item.");
         switch (Policy)
         {
             case UnknownCharacterPolicy.Error:
@@ -219,7 +235,7 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
         }
     }
 
-    /// <summary>Maps ids back to text; the boundary id is written as <see cref="Boundary"/>.</summary>
+    /// <summary>Maps ids back to text; the boundary id is displayed as <see cref="Boundary"/>.</summary>
     public string Decode(ReadOnlySpan<int> ids)
     {
         Span<char> text = ids.Length <= 256 ? stackalloc char[ids.Length] : new char[ids.Length];
@@ -228,7 +244,7 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
         return new string(text);
     }
 
-    /// <summary>The symbols as one string, boundary first (e.g. <c>.abcdefghijklmnopqrstuvwxyz</c>).</summary>
+    /// <summary>The symbols as one string, boundary first (e.g. <c>.abcdefghijklmnopqrstuvwxyz</c>; <c>.-.abc</c> when <c>'.'</c> is a character).</summary>
     public override string ToString() => Printable();
 
     private string Printable() => _symbols;
@@ -253,6 +269,9 @@ public sealed class CharacterVocabulary : IEquatable<CharacterVocabulary>
             : Describe(text[index]);
     }
 
+    // The saved form: the policy, then every symbol by id, the boundary written as '.' at id 0. A '.' character after it is
+    // unambiguous (id 0 is always the boundary), so a vocabulary with '.' needs no other format, and files saved before
+    // '.' could be a character read as they were.
     internal void Write(BinaryWriter writer)
     {
         writer.Write((byte)Policy);

@@ -7,7 +7,7 @@ namespace Microsoft.ML;
 /// <summary>Character featurization in ML.NET's text catalog: <c>mlContext.Transforms.Text.MapCharactersToIds(...)</c>.</summary>
 public static class MakemoreTextCatalog
 {
-    /// <summary>Learns a character vocabulary (sorted, <c>'.'</c> = 0) and maps text to a vector of character ids.</summary>
+    /// <summary>Learns a character vocabulary (the boundary = 0, shown as <c>'.'</c>, then the sorted characters, <c>'.'</c> included) and maps text to a vector of character ids.</summary>
     /// <param name="catalog">The text transforms catalog.</param>
     /// <param name="outputColumnName">The ids column (variable-length <c>Int32</c> vector, no boundary tokens).</param>
     /// <param name="inputColumnName">The text column.</param>
@@ -23,7 +23,7 @@ public static class MakemoreTextCatalog
 
     /// <summary>
     /// Maps the text written so far to the context of the next character: its last <paramref name="blockSize"/> characters,
-    /// <c>'.'</c>-padded on the left, as a fixed-length key vector whose <c>KeyValues</c> are the vocabulary.
+    /// padded on the left with the boundary, as a fixed-length key vector whose <c>KeyValues</c> are the vocabulary.
     /// </summary>
     /// <param name="catalog">The text transforms catalog.</param>
     /// <param name="outputColumnName">The key vector column.</param>

@@ -35,7 +35,7 @@ public sealed class SmoothingByHandTests
     private static void AssertNext(NGramModel model, string context, params double[] expected)
     {
         Assert.AreEqual(1.0, expected.Sum(), 1e-12, $"the hand-computed row after '{context}' must sum to 1");
-        var ids = context.Select(c => model.Vocabulary.IdOf(c)).ToArray();
+        var ids = context.Select(c => c == '.' ? 0 : model.Vocabulary.IdOf(c)).ToArray(); // '.' = the boundary, 0
         var p = new double[3];
         model.GetNextProbabilities(ids, p);
         for (int c = 0; c < 3; c++)

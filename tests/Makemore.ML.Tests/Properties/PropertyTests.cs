@@ -53,8 +53,8 @@ public sealed class PropertyTests
     [TestMethod]
     public void VocabularyRoundTripsEveryTextOverAnyCharacterSet()
     {
-        // Any UTF-16 code unit but the boundary, mixed with a few chosen ones (accents, spaces, the unknown symbol U+FFFD).
-        var characterSets = Gen.OneOf(Gen.Char.Where(c => c != CharacterVocabulary.Boundary), Gen.Char["aé z-'\uFFFD"])
+        // Any UTF-16 code unit, mixed with a few chosen ones (accents, spaces, '.', the unknown symbol U+FFFD).
+        var characterSets = Gen.OneOf(Gen.Char, Gen.Char["aé z-'.\uFFFD"])
             .Array[1, 12].Select(a => new string(a.Distinct().ToArray()));
         var cases =
             from characters in characterSets
@@ -64,8 +64,7 @@ public sealed class PropertyTests
         cases.Sample((texts, policy) =>
         {
             var vocabulary = CharacterVocabulary.Learn(texts, policy);
-            Assert.AreEqual(CharacterVocabulary.Boundary, vocabulary.Symbols[0]);
-            Assert.AreEqual(0, vocabulary.IdOf(CharacterVocabulary.Boundary));
+            Assert.AreEqual(CharacterVocabulary.Boundary, vocabulary.Symbols[0], "the boundary, displayed as '.'");
 
             // The symbols after the boundary are the distinct characters of the texts, sorted ordinally; MapToUnknown
             // appends the unknown symbol last (a text's own U+FFFD then stands for itself).
@@ -73,6 +72,7 @@ public sealed class PropertyTests
             var seen = texts.SelectMany(t => t).Distinct().Where(c => !unknown || c != CharacterVocabulary.UnknownSymbol).Order().ToArray();
             var expected = new[] { CharacterVocabulary.Boundary }.Concat(seen).Concat(unknown ? [CharacterVocabulary.UnknownSymbol] : []).ToArray();
             Assert.AreEqual(new string(expected), new string(vocabulary.Symbols.ToArray()), "symbols: boundary, sorted characters (, unknown)");
+            Assert.AreEqual(seen.Contains('.') ? Array.IndexOf(expected, '.', 1) : -1, vocabulary.IdOf('.'), "'.' is a character (≥ 1) or unseen, never the boundary's 0");
 
             foreach (string text in texts)
             {

@@ -10,7 +10,9 @@ public sealed class CharacterVocabularyTests
     {
         var vocabulary = CharacterVocabulary.Learn(["emma", "ava"]);
         Assert.AreEqual(".aemv", vocabulary.ToString());
-        Assert.AreEqual(0, vocabulary.IdOf('.'));
+        Assert.AreEqual('.', vocabulary.SymbolOf(0), "the boundary is displayed as '.'");
+        Assert.AreEqual(-1, vocabulary.IdOf('.'), "the boundary is a token, not the character '.'");
+        Assert.AreEqual(".", vocabulary.TextOf(0), "as KeyValues name it when '.' is no character: saved models unchanged");
         CollectionAssert.AreEqual(new[] { 2, 3, 3, 1 }, vocabulary.Encode("emma"));
         Assert.AreEqual("emma", vocabulary.Decode(vocabulary.Encode("emma")));
     }
@@ -23,11 +25,26 @@ public sealed class CharacterVocabularyTests
     }
 
     [TestMethod]
-    public void BoundaryInsideTrainingTextIsAnError()
+    public void DotInTrainingTextIsACharacterWithItsOwnId()
     {
-        var error = Assert.ThrowsExactly<FormatException>(() => CharacterVocabulary.Learn(["ann", "st.john"]));
-        StringAssert.Contains(error.Message, "Text 2");
-        StringAssert.Contains(error.Message, "column 3");
+        var vocabulary = CharacterVocabulary.Learn(["ann", "st.john"]);
+        Assert.AreEqual("..ahjnost", vocabulary.ToString(), "the boundary, then '.' (U+002E) sorted before the letters");
+        Assert.AreEqual(1, vocabulary.IdOf('.'));
+        CollectionAssert.AreEqual(new[] { 7, 8, 1, 4, 6, 3, 5 }, vocabulary.Encode("st.john"));
+        Assert.AreEqual("st.john", vocabulary.Decode(vocabulary.Encode("st.john")));
+        Assert.AreEqual('.', vocabulary.SymbolOf(0), "still displayed as '.'");
+        Assert.AreEqual("<.>", vocabulary.TextOf(0), "as text the boundary cannot be the character");
+        Assert.AreEqual(".", vocabulary.TextOf(1));
+        Assert.AreEqual(vocabulary, CharacterVocabulary.FromCharacters("st.johna"));
+    }
+
+    [TestMethod]
+    public void DotIsAnUnseenCharacterForAVocabularyWithoutIt()
+    {
+        var error = Assert.ThrowsExactly<FormatException>(() => CharacterVocabulary.Learn(["ann"]).Encode("a.n"));
+        StringAssert.Contains(error.Message, "'.' (U+002E) at column 2, which is not in the vocabulary");
+        CollectionAssert.AreEqual(new[] { 1, 2 }, CharacterVocabulary.Learn(["ann"], UnknownCharacterPolicy.Skip).Encode("a.n"));
+        CollectionAssert.AreEqual(new[] { 1, 3, 2 }, CharacterVocabulary.Learn(["ann"], UnknownCharacterPolicy.MapToUnknown).Encode("a.n"));
     }
 
     [TestMethod]
@@ -59,10 +76,14 @@ public sealed class CharacterVocabularyTests
     }
 
     [TestMethod]
-    public void SavedFormRoundTrips()
+    [DataRow("zoë", "ann")]
+    [DataRow("zope.interface", "j.r.r")]
+    public void SavedFormRoundTrips(string first, string second)
     {
-        var vocabulary = CharacterVocabulary.Learn(["zoë", "ann"], UnknownCharacterPolicy.MapToUnknown);
+        var vocabulary = CharacterVocabulary.Learn([first, second], UnknownCharacterPolicy.MapToUnknown);
         var state = ML.Persistence.ModelState.EncodeVocabulary(vocabulary);
-        Assert.AreEqual(vocabulary, ML.Persistence.ModelState.GetVocabulary(state.AsMemory()));
+        var read = ML.Persistence.ModelState.GetVocabulary(state.AsMemory());
+        Assert.AreEqual(vocabulary, read);
+        CollectionAssert.AreEqual(vocabulary.Encode(first), read.Encode(first));
     }
 }
