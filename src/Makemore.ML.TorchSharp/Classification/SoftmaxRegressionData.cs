@@ -1,26 +1,36 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace Makemore.ML.TorchSharp.Classification;
 
 /// <summary>
-/// The training rows of <see cref="SoftmaxRegressionTrainer"/>: dense features, 0-based labels and weights, with identical
-/// (features, label) rows merged into one row whose weight is their sum. Rows with a missing label or a non-finite
-/// feature are left out, as ML.NET's trainers do.
+/// The training rows of <see cref="SoftmaxRegressionTrainer"/> in compressed sparse row (CSR) form — the non-zero features
+/// of each row, its 0-based label and its weight — with identical (features, label) rows merged into one row whose weight
+/// is their sum. Rows with a missing label or a non-finite feature are left out, as ML.NET's trainers do. Nothing here is
+/// ever n × D: a row of a 64,628-slot text featurization holds a few dozen non-zeros.
 /// </summary>
 internal sealed class SoftmaxRegressionData
 {
-    private SoftmaxRegressionData(float[] features, long[] labels, float[] weights, int featureCount, int classCount)
+    private SoftmaxRegressionData(long[] rowStarts, int[] indices, float[] values, long[] labels, float[] weights, int featureCount, int classCount)
     {
-        Features = features;
+        RowStarts = rowStarts;
+        Indices = indices;
+        Values = values;
         Labels = labels;
         Weights = weights;
         FeatureCount = featureCount;
         ClassCount = classCount;
     }
 
-    /// <summary>(n·D) row-major features.</summary>
-    public float[] Features { get; }
+    /// <summary>(n + 1) offsets: row i's non-zeros are <c>[RowStarts[i], RowStarts[i + 1])</c> of <see cref="Indices"/> and <see cref="Values"/>.</summary>
+    public long[] RowStarts { get; }
+
+    /// <summary>(nnz) feature indices, ascending within a row.</summary>
+    public int[] Indices { get; }
+
+    /// <summary>(nnz) non-zero feature values.</summary>
+    public float[] Values { get; }
 
     /// <summary>(n) labels, 0-based.</summary>
     public long[] Labels { get; }
@@ -28,11 +38,30 @@ internal sealed class SoftmaxRegressionData
     /// <summary>(n) summed example weights.</summary>
     public float[] Weights { get; }
 
+    /// <summary>D, the width of the features column.</summary>
     public int FeatureCount { get; }
 
+    /// <summary>K, the label's key count.</summary>
     public int ClassCount { get; }
 
+    /// <summary>n, the rows after merging.</summary>
     public long Count => Labels.Length;
+
+    /// <summary>The non-zero features of all rows.</summary>
+    public long NonZeroCount => Values.LongLength;
+
+    /// <summary>(n·D) row-major dense features.</summary>
+    public float[] ToDense()
+    {
+        var dense = new float[Count * FeatureCount];
+        for (long i = 0; i < Count; i++)
+        {
+            long offset = i * FeatureCount;
+            for (long j = RowStarts[i]; j < RowStarts[i + 1]; j++)
+                dense[offset + Indices[j]] = Values[j];
+        }
+        return dense;
+    }
 
     public static SoftmaxRegressionData Read(IDataView input, DataViewSchema.Column features, DataViewSchema.Column label, string? weightColumnName)
     {
@@ -44,9 +73,11 @@ internal sealed class SoftmaxRegressionData
             throw new ArgumentOutOfRangeException(nameof(weightColumnName), $"Weight column '{weightColumnName}' must be Single, but is {wc.Type}.");
 
         var rows = new Dictionary<Row, int>();
-        var featureList = new List<float[]>();
-        var labels = new List<long>();
+        var distinct = new List<Row>();
         var weights = new List<float>();
+        long nonZeros = 0;
+        var rowIndices = new List<int>();
+        var rowValues = new List<float>();
         DataViewSchema.Column[] needed = weightColumn is { } w ? [features, label, w] : [features, label];
         using var cursor = input.GetRowCursor(needed);
         var getFeatures = cursor.GetGetter<VBuffer<float>>(features);
@@ -62,48 +93,79 @@ internal sealed class SoftmaxRegressionData
             if (key == 0 || !(rowWeight > 0) || !float.IsFinite(rowWeight))
                 continue;
             getFeatures(ref buffer);
-            var dense = new float[d];
-            buffer.CopyTo(dense);
-            if (!dense.All(float.IsFinite))
+            if (!NonZeros(buffer, rowIndices, rowValues))
                 continue;
-            var row = new Row(dense, key - 1);
+            var row = new Row(CollectionsMarshal.AsSpan(rowIndices).ToArray(), CollectionsMarshal.AsSpan(rowValues).ToArray(), key - 1);
             if (rows.TryGetValue(row, out int index))
             {
                 weights[index] += rowWeight;
                 continue;
             }
-            rows[row] = featureList.Count;
-            featureList.Add(dense);
-            labels.Add(key - 1);
+            rows[row] = distinct.Count;
+            distinct.Add(row);
             weights.Add(rowWeight);
+            nonZeros += row.Indices.Length;
         }
-        if (labels.Count == 0)
+        if (distinct.Count == 0)
             throw new ArgumentException("There is nothing to train on: every row has a missing label or a non-finite feature.", nameof(input));
-        var flat = new float[(long)featureList.Count * d];
-        for (int i = 0; i < featureList.Count; i++)
-            featureList[i].CopyTo(flat, (long)i * d);
-        return new SoftmaxRegressionData(flat, [.. labels], [.. weights], d, k);
+        var rowStarts = new long[distinct.Count + 1];
+        var indices = new int[nonZeros];
+        var values = new float[nonZeros];
+        var labels = new long[distinct.Count];
+        for (int i = 0; i < distinct.Count; i++)
+        {
+            var row = distinct[i];
+            row.Indices.CopyTo(indices, rowStarts[i]);
+            row.Values.CopyTo(values, rowStarts[i]);
+            rowStarts[i + 1] = rowStarts[i] + row.Indices.Length;
+            labels[i] = row.Label;
+        }
+        return new SoftmaxRegressionData(rowStarts, indices, values, labels, [.. weights], d, k);
     }
 
-    private readonly struct Row(float[] features, uint label) : IEquatable<Row>
+    // The row's non-zeros, ascending by index, whether ML.NET stored it dense or sparse (so the two merge alike); false if one is not finite.
+    private static bool NonZeros(in VBuffer<float> buffer, List<int> indices, List<float> values)
     {
-        private readonly int _hash = Hash(features, label);
+        indices.Clear();
+        values.Clear();
+        var stored = buffer.GetValues();
+        var storedIndices = buffer.GetIndices();
+        for (int i = 0; i < stored.Length; i++)
+        {
+            float value = stored[i];
+            if (!float.IsFinite(value))
+                return false;
+            if (value == 0)
+                continue;
+            indices.Add(buffer.IsDense ? i : storedIndices[i]);
+            values.Add(value);
+        }
+        return true;
+    }
 
-        public float[] Features { get; } = features;
+    private readonly struct Row(int[] indices, float[] values, uint label) : IEquatable<Row>
+    {
+        private readonly int _hash = Hash(indices, values, label);
+
+        public int[] Indices { get; } = indices;
+
+        public float[] Values { get; } = values;
 
         public uint Label { get; } = label;
 
-        public bool Equals(Row other) => Label == other.Label && Features.AsSpan().SequenceEqual(other.Features);
+        public bool Equals(Row other) =>
+            Label == other.Label && Indices.AsSpan().SequenceEqual(other.Indices) && Values.AsSpan().SequenceEqual(other.Values);
 
         public override bool Equals(object? obj) => obj is Row other && Equals(other);
 
         public override int GetHashCode() => _hash;
 
-        private static int Hash(float[] features, uint label)
+        private static int Hash(int[] indices, float[] values, uint label)
         {
             var hash = new HashCode();
             hash.Add(label);
-            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(features.AsSpan()));
+            hash.AddBytes(MemoryMarshal.AsBytes(indices.AsSpan()));
+            hash.AddBytes(MemoryMarshal.AsBytes(values.AsSpan()));
             return hash.ToHashCode();
         }
     }

@@ -18,7 +18,9 @@ namespace Makemore.ML.TorchSharp.Classification;
 /// The loss is the example-weighted mean NLL plus <c>L2 · mean(W²)</c> (the lecture's smoothing term; the bias is not
 /// regularised), minimised from zero weights by AdamW without weight decay. Identical (features, label) rows are merged
 /// into one weighted row first: the same loss and gradient, and one-hot bigram events (228,146 rows on names.txt) become
-/// at most 27 × 27. ML.NET's model parameters have no public constructor, so the trained weights are written into the
+/// at most 27 × 27. Features at most a third non-zero (one-hot contexts, bags of words or n-grams) are never made dense:
+/// the rows stay in CSR form and the logits are one <c>embedding_bag</c> over each row's non-zeros, so a step costs the
+/// non-zeros, not n × D. ML.NET's model parameters have no public constructor, so the trained weights are written into the
 /// documented binary form of a <c>MaximumEntropyModelParameters</c> (ML.NET's own, made by one L-BFGS iteration on a
 /// K-row view of the same schema) and read back with <c>Model.Load</c>; the result is checked against the trained weights.
 /// </remarks>
@@ -76,6 +78,9 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
         /// <summary>libtorch CPU threads. Default 1.</summary>
         public int Threads { get; set; } = TorchRuntime.DefaultThreadCount;
 
+        /// <summary>The computation to use whatever the density (tests compare the two); null to choose by density.</summary>
+        internal FeatureLayout? Layout { get; set; }
+
         internal void Validate()
         {
             ArgumentException.ThrowIfNullOrEmpty(LabelColumnName);
@@ -93,6 +98,18 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
         }
     }
 
+    /// <summary>How the features are computed with: a dense n × D batch, or each row's non-zeros.</summary>
+    internal enum FeatureLayout
+    {
+        Dense,
+        Sparse,
+    }
+
+    // The sparse computation is chosen when at most a third of the n × D features are non-zero: there its tensors (an int64
+    // index and a float32 value per non-zero) are no larger than the dense batch. One-hot and text features are far below
+    // that (a 64,628-slot text featurization as a dense batch took 3.5 GB and 59.7 s for 100 steps).
+    private const int SparseBelow = 3;
+
     private readonly MulticlassClassificationCatalog.MulticlassClassificationTrainers _catalog;
     private readonly Options _options;
 
@@ -109,6 +126,7 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
         {
             LabelColumnName = options.LabelColumnName, FeatureColumnName = options.FeatureColumnName, ExampleWeightColumnName = options.ExampleWeightColumnName,
             L2 = options.L2, LearningRate = options.LearningRate, Steps = options.Steps, BatchSize = options.BatchSize, Seed = options.Seed, Threads = options.Threads,
+            Layout = options.Layout,
         };
     }
 
@@ -149,26 +167,57 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
     {
         TorchRuntime.EnsureLoaded();
         TorchRuntime.SetThreads(_options.Threads);
+        var layout = _options.Layout ?? (data.NonZeroCount * SparseBelow <= data.Count * data.FeatureCount ? FeatureLayout.Sparse : FeatureLayout.Dense);
+        return layout == FeatureLayout.Sparse ? TrainSparse(data) : TrainDense(data);
+    }
+
+    private (float[] Weights, float[] Biases) TrainDense(SoftmaxRegressionData data)
+    {
         using var module = new LinearSoftmax(data.FeatureCount, data.ClassCount);
-        using var inputs = tensor(data.Features, [data.Count, data.FeatureCount]); // (n, D)
+        using var inputs = tensor(data.ToDense(), [data.Count, data.FeatureCount]); // (n, D)
         using var targets = tensor(data.Labels); // (n)
         using var weights = tensor(data.Weights); // (n)
-        var trainable = TrainableModel.NllWithL2(module, module.W, _options.L2);
-        TrainingLoop.Run(trainable, new ExampleSet(inputs, targets, weights), new TrainingOptions
-        {
-            Steps = _options.Steps,
-            BatchSize = _options.BatchSize is int b && b < data.Count ? b : null,
-            LearningRate = _options.LearningRate,
-            Optimizer = new AdamWOptions(WeightDecay: 0),
-            Schedule = new ConstantSchedule(),
-            Seed = _options.Seed,
-        });
-        using var w = module.W.detach().cpu().contiguous();
-        using var bias = module.B.detach().cpu().contiguous();
+        TrainingLoop.Run(TrainableModel.NllWithL2(module, module.W, _options.L2), new ExampleSet(inputs, targets, weights), TrainingOptions(data));
+        using var w = module.W.detach().cpu().contiguous(); // (K, D)
+        using var bias = module.B.detach().cpu().contiguous(); // (K)
         return (w.data<float>().ToArray(), bias.data<float>().ToArray());
     }
 
-    /// <summary>The module: logits = x · Wᵀ + b, from zeros.</summary>
+    // The examples are row numbers; a batch of them becomes the CSR bags of those rows, and its logits one embedding_bag
+    // (sum of the rows of Wᵀ that the non-zeros pick, each times its value): no tensor is n × D, and the gradient of Wᵀ
+    // is accumulated from the non-zeros only.
+    private (float[] Weights, float[] Biases) TrainSparse(SoftmaxRegressionData data)
+    {
+        using var module = new SparseLinearSoftmax(data.FeatureCount, data.ClassCount);
+        using var rows = arange(data.Count, dtype: ScalarType.Int64); // (n)
+        using var targets = tensor(data.Labels); // (n)
+        using var weights = tensor(data.Weights); // (n)
+        using var all = CsrBatch.Of(data, null);
+        var transposed = module.Columns.weight!; // (D, K) = Wᵀ
+        Tensor Logits(Tensor batch)
+        {
+            if (ReferenceEquals(batch, rows))
+                return module.Logits(all); // the full batch: its bags are made once
+            var bags = CsrBatch.Of(data, batch.data<long>().ToArray()); // disposed by the step's scope
+            return module.Logits(bags);
+        }
+        TrainingLoop.Run(TrainableModel.NllWithL2(module, Logits, transposed, _options.L2), new ExampleSet(rows, targets, weights), TrainingOptions(data));
+        using var w = transposed.detach().t().cpu().contiguous(); // (K, D)
+        using var bias = module.B.detach().cpu().contiguous(); // (K)
+        return (w.data<float>().ToArray(), bias.data<float>().ToArray());
+    }
+
+    private TrainingOptions TrainingOptions(SoftmaxRegressionData data) => new()
+    {
+        Steps = _options.Steps,
+        BatchSize = _options.BatchSize is int b && b < data.Count ? b : null,
+        LearningRate = _options.LearningRate,
+        Optimizer = new AdamWOptions(WeightDecay: 0),
+        Schedule = new ConstantSchedule(),
+        Seed = _options.Seed,
+    };
+
+    /// <summary>The module of dense features: logits = x · Wᵀ + b, from zeros.</summary>
     private sealed class LinearSoftmax : nn.Module<Tensor, Tensor>
     {
         public LinearSoftmax(int featureCount, int classCount) : base(nameof(LinearSoftmax))
@@ -183,5 +232,69 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
         public global::TorchSharp.Modules.Parameter B { get; } // (K)
 
         public override Tensor forward(Tensor x) => x.matmul(W.t()) + B; // (n, D) @ (D, K) + (K) → (n, K)
+    }
+
+    /// <summary>The module of sparse features: the same logits, x · Wᵀ + b, as a sum over each row's non-zeros; from zeros.</summary>
+    private sealed class SparseLinearSoftmax : nn.Module
+    {
+        public SparseLinearSoftmax(int featureCount, int classCount) : base(nameof(SparseLinearSoftmax))
+        {
+            Columns = nn.EmbeddingBag(featureCount, classCount, mode: global::TorchSharp.EmbeddingBagMode.Sum);
+            using (no_grad())
+                Columns.weight!.zero_();
+            B = nn.Parameter(zeros(classCount));
+            RegisterComponents();
+        }
+
+        public global::TorchSharp.Modules.EmbeddingBag Columns { get; } // weight (D, K) = Wᵀ: row j is what feature j adds to each class's logit
+
+        public global::TorchSharp.Modules.Parameter B { get; } // (K)
+
+        public Tensor Logits(CsrBatch bags) => Columns.call(bags.Indices, bags.Offsets, bags.Values) + B; // Σ_j x_j · Wᵀ[j] over the non-zeros + (K) → (b, K)
+    }
+
+    /// <summary>Rows of <see cref="SoftmaxRegressionData"/> as embedding_bag's input: the non-zeros' indices and values, and where each row starts.</summary>
+    private sealed class CsrBatch : IDisposable
+    {
+        private CsrBatch(Tensor indices, Tensor offsets, Tensor values) => (Indices, Offsets, Values) = (indices, offsets, values);
+
+        public Tensor Indices { get; } // (nnz) int64 feature indices
+
+        public Tensor Offsets { get; } // (b) int64: row i's non-zeros start at Offsets[i]
+
+        public Tensor Values { get; } // (nnz) float32 feature values, embedding_bag's per-sample weights
+
+        /// <summary>The given rows (all of them when null), in that order.</summary>
+        public static CsrBatch Of(SoftmaxRegressionData data, long[]? rows)
+        {
+            if (rows is null)
+                return new(tensor(data.Indices.Select(i => (long)i).ToArray()), tensor(data.RowStarts.AsSpan(0, (int)data.Count).ToArray()), tensor(data.Values));
+            var offsets = new long[rows.Length];
+            long nonZeros = 0;
+            for (int i = 0; i < rows.Length; i++)
+            {
+                offsets[i] = nonZeros;
+                nonZeros += data.RowStarts[rows[i] + 1] - data.RowStarts[rows[i]];
+            }
+            var indices = new long[nonZeros];
+            var values = new float[nonZeros];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                long start = data.RowStarts[rows[i]], length = data.RowStarts[rows[i] + 1] - start;
+                for (long j = 0; j < length; j++)
+                {
+                    indices[offsets[i] + j] = data.Indices[start + j];
+                    values[offsets[i] + j] = data.Values[start + j];
+                }
+            }
+            return new(tensor(indices), tensor(offsets), tensor(values));
+        }
+
+        public void Dispose()
+        {
+            Indices.Dispose();
+            Offsets.Dispose();
+            Values.Dispose();
+        }
     }
 }

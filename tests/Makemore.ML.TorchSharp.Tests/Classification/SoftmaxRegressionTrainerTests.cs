@@ -7,6 +7,7 @@ using Makemore.ML.Evaluation;
 using Makemore.ML.Tests;
 using Makemore.ML.Tests.Persistence;
 using Makemore.ML.Text;
+using Makemore.ML.TorchSharp.Classification;
 
 namespace Makemore.ML.TorchSharp.Tests.Classification;
 
@@ -286,6 +287,85 @@ public sealed class SoftmaxRegressionTrainerTests
         var blockSize = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Data.ExpandCharacterEvents(ml.Data.LoadNames(TestData.Tiny), blockSize: 17));
         StringAssert.Contains(blockSize.Message, "between 1 and 16");
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.SoftmaxRegression(steps: 0));
+    }
+
+    private const int SparseWidth = 60;
+
+    private sealed class SparseRow
+    {
+        [VectorType(SparseWidth)]
+        public VBuffer<float> Features { get; set; }
+
+        public string Class { get; set; } = "";
+    }
+
+    // 300 rows of 60 features with 1 to 4 non-zeros each (every 5th row repeated, so rows merge), a label decided mostly by
+    // which features are on: learnable, not separable, and about 4 % dense.
+    private static IDataView SparseProblem(MLContext ml)
+    {
+        var random = new Random(3);
+        var rows = new List<SparseRow>();
+        for (int i = 0; i < 300; i++)
+        {
+            if (i % 5 == 4)
+            {
+                rows.Add(rows[^1]);
+                continue;
+            }
+            int[] indices = [.. Enumerable.Range(0, random.Next(1, 5)).Select(_ => random.Next(SparseWidth)).Distinct().Order()];
+            float[] values = [.. indices.Select(_ => (float)(random.NextDouble() * 2 - 0.5))];
+            int vote = (int)Math.Round(indices.Zip(values, (j, v) => (j % 4) * v).Sum()) + random.Next(2);
+            rows.Add(new SparseRow { Features = new VBuffer<float>(SparseWidth, indices.Length, values, indices), Class = "abcd"[Math.Clamp(vote, 0, 3)].ToString() });
+        }
+        var view = ml.Data.LoadFromEnumerable(rows);
+        return ml.Transforms.Conversion.MapValueToKey("Label", "Class").Fit(view).Transform(view);
+    }
+
+    [TestMethod]
+    [DataRow(null, 0.0, DisplayName = "full batch")]
+    [DataRow(64, 0.01, DisplayName = "mini-batches of 64, L2 0.01")]
+    public void SparseFeaturesTrainToTheDenseComputationsWeightsAndPredictions(int? batchSize, double l2)
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SparseProblem(ml);
+        MulticlassPredictionTransformer<MaximumEntropyModelParameters> Fit(SoftmaxRegressionTrainer.FeatureLayout? layout) =>
+            ml.MulticlassClassification.Trainers.SoftmaxRegression(new SoftmaxRegressionTrainer.Options
+            {
+                Steps = 200, BatchSize = batchSize, L2 = l2, Layout = layout,
+            }).Fit(data);
+        var dense = Fit(SoftmaxRegressionTrainer.FeatureLayout.Dense);
+        var sparse = Fit(SoftmaxRegressionTrainer.FeatureLayout.Sparse);
+        var chosen = Fit(null);
+
+        float[] denseWeights = Weights(dense), sparseWeights = Weights(sparse);
+        double largest = denseWeights.Max(Math.Abs);
+        TestContext.WriteLine($"largest weight {largest:F3}, largest difference {denseWeights.Zip(sparseWeights, (a, b) => Math.Abs(a - b)).Max():E2}");
+        Assert.IsGreaterThan(0.5, largest, "the weights moved from zero");
+        for (int i = 0; i < denseWeights.Length; i++)
+            Assert.AreEqual(denseWeights[i], sparseWeights[i], 1e-4, $"weight {i}");
+        CollectionAssert.AreEqual(dense.Model.GetBiases().ToArray(), sparse.Model.GetBiases().ToArray(), new FloatComparer(1e-4f), "biases");
+        CollectionAssert.AreEqual(sparseWeights, Weights(chosen), "at 4 % non-zero the trainer computes sparse");
+
+        float[][] denseScores = Scores(dense.Transform(data)), sparseScores = Scores(sparse.Transform(data));
+        for (int i = 0; i < denseScores.Length; i++)
+            CollectionAssert.AreEqual(denseScores[i], sparseScores[i], new FloatComparer(1e-5f), $"row {i}'s probabilities");
+        double accuracy = ml.MulticlassClassification.Evaluate(sparse.Transform(data)).MicroAccuracy;
+        TestContext.WriteLine($"in-sample micro-accuracy {accuracy:F3}");
+        Assert.IsGreaterThan(0.5, accuracy, "it learns (4 classes)");
+    }
+
+    private static float[] Weights(MulticlassPredictionTransformer<MaximumEntropyModelParameters> model)
+    {
+        VBuffer<float>[] weights = [];
+        model.Model.GetWeights(ref weights, out _);
+        return [.. weights.SelectMany(w => w.DenseValues())];
+    }
+
+    private static float[][] Scores(IDataView scored) => [.. scored.GetColumn<float[]>("Score")];
+
+    private sealed class FloatComparer(float tolerance) : System.Collections.IComparer
+    {
+        public int Compare(object? x, object? y) => Math.Abs((float)x! - (float)y!) <= tolerance ? 0 : 1;
     }
 
     // Mean −ln p(label) over the events, from the Score column.
