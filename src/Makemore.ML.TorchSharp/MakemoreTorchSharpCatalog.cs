@@ -91,6 +91,33 @@ public static class MakemoreTorchSharpCatalog
     public static LanguageModelEstimator Train(this MakemoreTrainers trainers, string kind) => trainers.Train(ModelKinds.Get(kind));
 
     /// <summary>
+    /// Language-model scores as a feature: fits a character model of a kind (<c>ngram</c> by default) on a text column —
+    /// on every row, or only on the rows whose label is <paramref name="labelValue"/> — and adds the NLL per character of
+    /// each row's text as a <c>Single</c> column. For the training rows of a downstream trainer, use
+    /// <see cref="CharacterModelFeatures.CrossFit"/> (features from models that never saw the row).
+    /// </summary>
+    /// <param name="catalog">ML.NET's text transforms.</param>
+    /// <param name="outputColumnName">The feature column (Single).</param>
+    /// <param name="inputColumnName">The text column.</param>
+    /// <param name="kind">The model kind's name (<see cref="ModelKinds"/>).</param>
+    /// <param name="labelColumnName">With <paramref name="labelValue"/>: fit only on the rows with that label.</param>
+    /// <param name="labelValue">The label value, as text.</param>
+    public static CharacterModelScoreEstimator ScoreWithCharacterModel(this TransformsCatalog.TextTransforms catalog, string outputColumnName, string inputColumnName,
+        string kind = "ngram", string? labelColumnName = null, string? labelValue = null) =>
+        new(Catalogs.Of(catalog), new CharacterModelScoreEstimator.Options
+        {
+            InputColumnName = inputColumnName,
+            Outputs = [(outputColumnName, CharacterModelScore.NllPerCharacter)],
+            Kind = kind,
+            LabelColumnName = labelColumnName,
+            LabelValue = labelValue,
+        });
+
+    /// <summary>Language-model scores as features, with all options (several scores, the kind's options, the unknown-character policy).</summary>
+    public static CharacterModelScoreEstimator ScoreWithCharacterModel(this TransformsCatalog.TextTransforms catalog, CharacterModelScoreEstimator.Options options) =>
+        new(Catalogs.Of(catalog), options);
+
+    /// <summary>
     /// Softmax (multinomial logistic) regression on any float-vector features with a key label, trained on TorchSharp;
     /// returns ML.NET's own typed <c>MulticlassPredictionTransformer&lt;MaximumEntropyModelParameters&gt;</c> with <c>Score</c>
     /// and <c>PredictedLabel</c>, scored in plain C# and saved in the model zip.

@@ -92,6 +92,9 @@ public sealed class MlpFamilyKind : ModelKind<MlpOptions>
     protected override string IdsColumnOf(MlpOptions options) => options.IdsColumnName;
 
     /// <inheritdoc/>
+    protected override void SetIdsColumn(MlpOptions options, string name) => options.IdsColumnName = name;
+
+    /// <inheritdoc/>
     protected override void Validate(MlpOptions options) => options.Validate();
 
     /// <inheritdoc/>

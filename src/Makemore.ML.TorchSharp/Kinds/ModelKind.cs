@@ -44,6 +44,11 @@ public abstract class ModelKind
         }
     }
 
+    /// <summary>Makes the options read another ids column, where the kind's options have one (the library's do); otherwise nothing.</summary>
+    public virtual void SetIdsColumn(object options, string name)
+    {
+    }
+
     /// <summary>The ids column the options read. Default <c>Ids</c>.</summary>
     public virtual string IdsColumnOf(object options) => CharacterIdsEstimator.Defaults.OutputColumnName;
 
@@ -101,6 +106,9 @@ public abstract class ModelKind<TOptions> : ModelKind where TOptions : class
     public sealed override string IdsColumnOf(object options) => IdsColumnOf(Cast(options));
 
     /// <inheritdoc/>
+    public sealed override void SetIdsColumn(object options, string name) => SetIdsColumn(Cast(options), name);
+
+    /// <inheritdoc/>
     public sealed override void FitToData(object options, int longestName) => FitToData(Cast(options), longestName);
 
     /// <inheritdoc/>
@@ -118,6 +126,11 @@ public abstract class ModelKind<TOptions> : ModelKind where TOptions : class
 
     /// <summary>The ids column the options read.</summary>
     protected virtual string IdsColumnOf(TOptions options) => CharacterIdsEstimator.Defaults.OutputColumnName;
+
+    /// <summary>Makes the options read another ids column, where they have one.</summary>
+    protected virtual void SetIdsColumn(TOptions options, string name)
+    {
+    }
 
     /// <summary>Settles what depends on the data.</summary>
     protected virtual void FitToData(TOptions options, int longestName)

@@ -50,6 +50,9 @@ public sealed class NGramKind : ModelKind<NGramOptions>
     protected override string IdsColumnOf(NGramOptions options) => options.IdsColumnName;
 
     /// <inheritdoc/>
+    protected override void SetIdsColumn(NGramOptions options, string name) => options.IdsColumnName = name;
+
+    /// <inheritdoc/>
     protected override TrainedModel<ILanguageModel> Train(NGramOptions options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)
     {
         var stopwatch = Stopwatch.StartNew();

@@ -102,6 +102,9 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
     protected override string IdsColumnOf(SequenceModelOptions options) => options.IdsColumnName;
 
     /// <inheritdoc/>
+    protected override void SetIdsColumn(SequenceModelOptions options, string name) => options.IdsColumnName = name;
+
+    /// <inheritdoc/>
     protected override void FitToData(SequenceModelOptions options, int longestName) => options.BlockSize ??= longestName + 1;
 
     /// <inheritdoc/>

@@ -82,6 +82,9 @@ public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionOptions>
     protected override string IdsColumnOf(SoftmaxRegressionOptions options) => options.IdsColumnName;
 
     /// <inheritdoc/>
+    protected override void SetIdsColumn(SoftmaxRegressionOptions options, string name) => options.IdsColumnName = name;
+
+    /// <inheritdoc/>
     protected override void Validate(SoftmaxRegressionOptions options) => options.Validate();
 
     /// <inheritdoc/>
