@@ -77,7 +77,6 @@ public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionOptions>
     /// <inheritdoc/>
     protected override TrainingOptions TrainingOf(SoftmaxRegressionOptions options) => options.Training;
 
-
     /// <inheritdoc/>
     protected override string IdsColumnOf(SoftmaxRegressionOptions options) => options.IdsColumnName;
 
