@@ -70,6 +70,8 @@ public abstract class FacadeTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        // ML.NET's ConvertToOnnx would otherwise export the scores as the graph's inputs (see OnnxConversionGuard).
+        OnnxConversionGuard.ThrowIfConverting();
         return Direct(input.Schema) is { } mapper ? new DirectDataView(input, mapper) : Inner.Transform(input);
     }
 
