@@ -63,6 +63,14 @@ internal sealed record Catalogs(TransformsCatalog Transforms, DataOperationsCata
     internal static Random RandomFor(IHostEnvironment environment, string name) =>
         environment.Register(name, SeedOf(environment)).Rand;
 
+    /// <summary>
+    /// A channel to the context's log (<c>mlContext.Log</c>) for one of our components, as ML.NET's trainers open theirs
+    /// (<c>Register(name).Start(channel)</c>). The host gets a fixed seed: it draws nothing, and registering it must not move
+    /// the context's random source, which the user's other components draw from.
+    /// </summary>
+    internal static IChannel ChannelFor(IHostEnvironment environment, string name, string channel) =>
+        environment.Register(name, seed: 0).Start(channel);
+
     private static T Create<T>(IHostEnvironment environment) =>
         (T)(typeof(T).GetConstructor(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Instance, [typeof(IHostEnvironment)])
             ?.Invoke([environment])
