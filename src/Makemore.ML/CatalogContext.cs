@@ -47,6 +47,30 @@ internal sealed record Catalogs(TransformsCatalog Transforms, DataOperationsCata
             ?? throw new NotSupportedException($"{catalog.GetType().Name} holds no ML.NET environment that this version of Makemore.ML can reach.");
     }
 
+    /// <summary>
+    /// The seed the context was created with (<c>new MLContext(seed)</c>), or null for an unseeded context or one this ML.NET
+    /// version does not expose (its internal <c>IHostEnvironmentInternal.Seed</c>, reached by reflection).
+    /// </summary>
+    internal static int? SeedOf(IHostEnvironment environment) =>
+        environment.GetType().GetInterfaces().FirstOrDefault(i => i.Name == "IHostEnvironmentInternal")
+            ?.GetProperty("Seed")?.GetValue(environment) as int?;
+
+    /// <summary>
+    /// A random source for one of our components, as ML.NET gives its own (<c>Register(name).Rand</c>): seeded by the
+    /// context's seed itself when it has one, so that the same seed gives the same draws however many the context's other
+    /// components made before (a first fit in a process registers more hosts than later ones); else from the context's source.
+    /// </summary>
+    internal static Random RandomFor(IHostEnvironment environment, string name) =>
+        environment.Register(name, SeedOf(environment)).Rand;
+
+    /// <summary>
+    /// A channel to the context's log (<c>mlContext.Log</c>) for one of our components, as ML.NET's trainers open theirs
+    /// (<c>Register(name).Start(channel)</c>). The host gets a fixed seed: it draws nothing, and registering it must not move
+    /// the context's random source, which the user's other components draw from.
+    /// </summary>
+    internal static IChannel ChannelFor(IHostEnvironment environment, string name, string channel) =>
+        environment.Register(name, seed: 0).Start(channel);
+
     private static T Create<T>(IHostEnvironment environment) =>
         (T)(typeof(T).GetConstructor(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Instance, [typeof(IHostEnvironment)])
             ?.Invoke([environment])

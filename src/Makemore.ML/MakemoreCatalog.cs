@@ -3,6 +3,7 @@ using Makemore.ML.Counting;
 using Makemore.ML.Evaluation;
 using Makemore.ML.Inference;
 using Makemore.ML.Persistence;
+using Makemore.ML.Sampling;
 
 namespace Makemore.ML;
 
@@ -24,6 +25,17 @@ public sealed class MakemoreCatalog
     /// <summary>Mean NLL per predicted character (nats), bits/char, perplexity and counts of a model's output.</summary>
     /// <param name="scored">The output of a Makemore model's <c>Transform</c>.</param>
     public LanguageModelMetrics Evaluate(IDataView scored) => LanguageModelEvaluator.Evaluate(scored);
+
+    /// <summary>
+    /// A name generator for the model inside <paramref name="model"/> that draws from this context's random source, as
+    /// ML.NET's components do: when the <see cref="SamplingOptions"/> of a call set no <see cref="SamplingOptions.Seed"/>,
+    /// the call's seed is the next draw of a source seeded by the context, so <c>new MLContext(seed: 1)</c> gives the same
+    /// names every run and <c>new MLContext(seed: 2)</c> other ones. A seed set in the options is used as given.
+    /// (<c>new NameGenerator(model)</c> uses the lecture's seed instead.)
+    /// </summary>
+    /// <param name="model">A trained or loaded pipeline holding a Makemore model.</param>
+    public NameGenerator Generator(ITransformer model) =>
+        new(MakemoreModel.GetLanguageModel(model), Catalogs.RandomFor(Catalogs.EnvironmentOf(Context.Transforms), "Makemore.NameGenerator"));
 
     /// <summary>
     /// Saves a model as <c>mlContext.Model.Save</c> does, and more: atomically (a temporary file beside

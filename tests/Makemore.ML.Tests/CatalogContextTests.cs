@@ -35,4 +35,20 @@ public sealed class CatalogContextTests
             Assert.IsTrue(messages.Any(m => m.Contains("CustomMapping", StringComparison.OrdinalIgnoreCase) || m.Contains("Hash", StringComparison.OrdinalIgnoreCase)),
                 $"the inner CustomMapping / hash transforms log to the user's context ({messages.Count} messages)");
     }
+
+    [TestMethod]
+    public void TheUsersLogHearsWhatAFitTrainsAndItsResult()
+    {
+        var ml = new MLContext(seed: 1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) if (e.Source.StartsWith("Makemore", StringComparison.Ordinal)) messages.Add(e.RawMessage); };
+        var names = ml.Data.LoadNames(TestData.Tiny);
+        ml.Transforms.Text.MapCharactersToIds().Append(ml.Makemore().Trainers.NGram(3)).Fit(names);
+        lock (messages)
+        {
+            string log = string.Join("\n", messages);
+            Assert.IsTrue(messages.Any(m => m.Contains("n-gram model (order 3", StringComparison.Ordinal) && m.Contains($"on {TestData.Tiny.Length} names", StringComparison.Ordinal)), log);
+            Assert.IsTrue(messages.Any(m => m.StartsWith("Trained in", StringComparison.Ordinal)), log);
+        }
+    }
 }

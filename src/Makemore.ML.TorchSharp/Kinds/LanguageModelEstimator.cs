@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
 using Makemore.ML.Text;
@@ -57,10 +59,39 @@ public abstract class LanguageModelEstimator<TModel> : IEstimator<LanguageModelT
     /// <param name="dev">Dev names through the same <c>MapCharactersToIds</c>, or null.</param>
     /// <returns>The transformer; its <see cref="LanguageModelTransformer.Training"/> has the losses per step, the dev evaluations and the best step.</returns>
     public LanguageModelTransformer<TModel> Fit(IDataView input, IDataView? dev) =>
-        TrainingData.Fit(_catalogs, Kind.IdsColumnOf(_options), input, Kind.UsesDev ? dev : null, Train);
+        TrainingData.Fit(_catalogs, $"'{Kind.Name}' ({Kind.Description})", Kind.IdsColumnOf(_options), input, Kind.UsesDev ? dev : null,
+            (vocabulary, sequences, devSequences, channel) =>
+            {
+                if (Kind.TrainingOf(_options) is not { } training)
+                    return Train(vocabulary, sequences, devSequences);
+                channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+                    $"{training.Steps:N0} steps, {(training.BatchSize is int batch ? $"batch {batch}" : "full batch")}, learning rate {training.LearningRate}, seed {training.Seed}."));
+                var callers = training.Progress;
+                training.Progress = new DevEvaluationLog(channel, callers); // the caller's progress still hears every step
+                try
+                {
+                    return Train(vocabulary, sequences, devSequences);
+                }
+                finally
+                {
+                    training.Progress = callers;
+                }
+            });
 
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingData.OutputSchema(_catalogs, inputSchema, Kind.IdsColumnOf(_options));
+
+    /// <summary>Sends each dev evaluation to the context's log, and every step on to the caller's progress.</summary>
+    private sealed class DevEvaluationLog(IChannel channel, IProgress<TrainingProgress>? callers) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.DevLoss is double devLoss)
+                channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+                    $"Step {value.Step:N0}/{value.Steps:N0}: train loss {value.DataLoss:0.0000}, dev loss {devLoss:0.0000}."));
+            callers?.Report(value);
+        }
+    }
 
     /// <summary>Trains on id sequences directly (no ML.NET data view).</summary>
     /// <param name="vocabulary">The characters.</param>

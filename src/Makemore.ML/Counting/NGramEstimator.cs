@@ -58,7 +58,7 @@ public sealed class NGramEstimator : IEstimator<LanguageModelTransformer<NGramMo
     /// <inheritdoc/>
     /// <returns>The transformer; its <see cref="LanguageModelTransformer.Training"/> says how long counting and smoothing took.</returns>
     public LanguageModelTransformer<NGramModel> Fit(IDataView input) =>
-        TrainingData.Fit(_catalogs, _options.IdsColumnName, input, dev: null, (vocabulary, sequences, _) =>
+        TrainingData.Fit(_catalogs, $"an n-gram model (order {_options.Order}, {_options.Smoothing})", _options.IdsColumnName, input, dev: null, (vocabulary, sequences, _, _) =>
         {
             var stopwatch = Stopwatch.StartNew();
             var model = NGramModel.Fit(vocabulary, _options.Order, _options.Smoothing, sequences);

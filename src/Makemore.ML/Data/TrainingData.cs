@@ -1,5 +1,7 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Makemore.ML.Inference;
 using Makemore.ML.Persistence;
 using Makemore.ML.Text;
@@ -11,17 +13,33 @@ internal static class TrainingData
 {
     /// <summary>
     /// What a trainer's <c>Fit(input[, dev])</c> does: read the training ids (and the dev ids, if any), train on
-    /// them, and wrap the model with what its training did in the user's catalogs.
+    /// them, and wrap the model with what its training did in the user's catalogs; what it trains, on what, and the result
+    /// go to the context's log (<c>mlContext.Log</c>), as ML.NET's trainers report theirs.
     /// </summary>
-    public static LanguageModelTransformer<TModel> Fit<TModel>(Catalogs catalogs, string idsColumnName, IDataView input, IDataView? dev,
-        Func<CharacterVocabulary, IReadOnlyList<int[]>, IReadOnlyList<int[]>?, Training.TrainedModel<TModel>> train)
+    /// <param name="catalogs">The user's catalogs.</param>
+    /// <param name="trainer">What is trained, for the log (the kind and its main settings).</param>
+    /// <param name="idsColumnName">The ids column.</param>
+    /// <param name="input">The training data.</param>
+    /// <param name="dev">The dev data, or null.</param>
+    /// <param name="train">Trains on the vocabulary, the training and the dev ids; may report more on the channel.</param>
+    public static LanguageModelTransformer<TModel> Fit<TModel>(Catalogs catalogs, string trainer, string idsColumnName, IDataView input, IDataView? dev,
+        Func<CharacterVocabulary, IReadOnlyList<int[]>, IReadOnlyList<int[]>?, IChannel, Training.TrainedModel<TModel>> train)
         where TModel : ILanguageModel
     {
+        using var channel = Catalogs.ChannelFor(Catalogs.EnvironmentOf(catalogs.Transforms), "Makemore.Train", trainer);
         var (vocabulary, sequences) = Read(input, idsColumnName);
         var devSequences = dev is null ? null : Read(dev, idsColumnName).Sequences;
-        var (model, training) = train(vocabulary, sequences, devSequences);
+        channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+            $"Training {trainer} on {sequences.Count:N0} names ({sequences.Sum(s => s.Length):N0} characters, vocabulary of {vocabulary.Size}){(devSequences is null ? "" : $", evaluating on {devSequences.Count:N0} dev names")}."));
+        var (model, training) = train(vocabulary, sequences, devSequences, channel);
+        channel.Info(MessageSensitivity.None, Summary(training));
         return LanguageModelTransformer.Create(catalogs, model, training, idsColumnName, input, trainingSequences: sequences);
     }
+
+    private static string Summary(Training.TrainingResult training) => string.Create(CultureInfo.InvariantCulture,
+        $"Trained in {training.Duration.TotalSeconds:0.###} s{(training.History.Count == 0 ? "" : $", steps {training.FirstStep}–{training.LastStep}")}" +
+        $"{(training.BestStep is int best ? $"; best dev loss {training.BestDevLoss:0.0000} at step {best}{(training.RestoredBest ? " (restored)" : "")}" : "")}" +
+        $"{(training.StoppedEarly ? "; stopped early" : "")}{(training.TimeLimitReached ? "; time limit reached" : "")}{(training.Cancelled ? "; cancelled" : "")}.");
 
     /// <summary>The vocabulary and one id array per row of an ids column written by <c>MapCharactersToIds</c>.</summary>
     public static (CharacterVocabulary Vocabulary, List<int[]> Sequences) Read(IDataView input, string idsColumnName)

@@ -31,8 +31,25 @@ public sealed class SamplingOptions
     /// <summary>The lecture's seed: <c>torch.Generator().manual_seed(2147483647)</c>.</summary>
     public const int LectureSeed = 2147483647;
 
-    /// <summary>Seed of the generator (<c>torch.Generator().manual_seed(Seed)</c>). Default 2147483647, the lecture's.</summary>
-    public long Seed { get; set; } = LectureSeed;
+    private long _seed = LectureSeed;
+
+    /// <summary>
+    /// Seed of the generator (<c>torch.Generator().manual_seed(Seed)</c>). Default 2147483647, the lecture's; a generator
+    /// from <c>mlContext.Makemore().Generator(model)</c> draws a seed from the context's random source instead when this
+    /// is not set.
+    /// </summary>
+    public long Seed
+    {
+        get => _seed;
+        set
+        {
+            _seed = value;
+            SeedGiven = true;
+        }
+    }
+
+    /// <summary>Whether <see cref="Seed"/> was set (else a generator bound to an <see cref="MLContext"/> draws its own).</summary>
+    internal bool SeedGiven { get; private set; }
 
     /// <summary>Which categorical draw to use. Default <see cref="SamplerRng.Lecture"/>.</summary>
     public SamplerRng Rng { get; set; } = SamplerRng.Lecture;
@@ -108,9 +125,22 @@ public sealed class SamplingOptions
 public sealed class NameGenerator
 {
     private readonly ILanguageModel _model;
+    private readonly Random? _seeds;
 
-    /// <summary>Creates a generator for a model object.</summary>
-    public NameGenerator(ILanguageModel model) => _model = model ?? throw new ArgumentNullException(nameof(model));
+    /// <summary>Creates a generator for a model object; without a seed in the options it uses the lecture's.</summary>
+    public NameGenerator(ILanguageModel model) : this(model, seeds: null)
+    {
+    }
+
+    /// <summary>
+    /// A generator that draws the seed of each call from <paramref name="seeds"/> (the random source of the user's
+    /// <see cref="MLContext"/>) when the options set none; null for the lecture's seed.
+    /// </summary>
+    internal NameGenerator(ILanguageModel model, Random? seeds)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _seeds = seeds;
+    }
 
     /// <summary>Creates a generator for the language model inside a trained or loaded ML.NET model.</summary>
     public static NameGenerator From(ITransformer model) => new(MakemoreModel.GetLanguageModel(model));
@@ -160,14 +190,14 @@ public sealed class NameGenerator
 
     private IEnumerable<string> Draw(int count, SamplingPlan plan)
     {
-        var rng = new TorchGenerator(plan.Options.Seed);
+        var rng = new TorchGenerator(plan.Seed);
         for (int i = 0; i < count; i++)
             yield return Sample(rng, plan, i, count);
     }
 
     private IEnumerable<string> DrawNew(int count, NoveltyClassifier novelty, SamplingPlan plan, NoveltyReport? draws)
     {
-        var rng = new TorchGenerator(plan.Options.Seed);
+        var rng = new TorchGenerator(plan.Seed);
         var given = new HashSet<string>(StringComparer.Ordinal);
         int rejectedInARow = 0;
         while (given.Count < count)
@@ -203,8 +233,18 @@ public sealed class NameGenerator
         var constraints = options.Constraints;
         return new SamplingPlan(options, constraints.Compile(_model.Vocabulary), constraints.Pattern is null ? null : constraints.Regex(), _model.Vocabulary.Size)
         {
+            Seed = SeedFor(options),
             Rows = CumulativeRows.For(_model, options),
         };
+    }
+
+    // The options' seed when they set one or the generator has no random source; else the source's next draw.
+    private long SeedFor(SamplingOptions options)
+    {
+        if (options.SeedGiven || _seeds is null)
+            return options.Seed;
+        lock (_seeds) // System.Random is not thread-safe, and the source may be shared with the context's other components
+            return _seeds.Next();
     }
 
     private string Sample(TorchGenerator rng, SamplingPlan plan, int found, int requested)
@@ -370,6 +410,9 @@ public sealed class NameGenerator
 
         /// <summary>The ids of the name being drawn: one list for the enumeration, cleared per name (a name is a string once drawn).</summary>
         public List<int> Ids { get; } = new(32);
+
+        /// <summary>The seed of the enumeration's generator.</summary>
+        public long Seed { get; init; }
 
         /// <summary>The rows of a count model for the lecture's draw; null when every step must compute its row.</summary>
         public CumulativeRows? Rows { get; init; }

@@ -94,4 +94,23 @@ public sealed class MlpEstimatorTests
         CollectionAssert.AreEqual(first.Embedding.ToArray(), continued.Embedding.ToArray().Select((x, i) => x).ToArray(),
             "one step at lr 1e-9 keeps the saved embedding to float precision");
     }
+
+    [TestMethod]
+    public void FitReportsTheKindTheDataEachDevEvaluationAndTheBestStepToTheUsersLog()
+    {
+        var ml = new MLContext(seed: 1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) if (e.Source.StartsWith("Makemore", StringComparison.Ordinal)) messages.Add(e.RawMessage); };
+        var ids = ml.Transforms.Text.MapCharactersToIds().Fit(ml.Data.LoadNames(Names.Take(300).ToList()));
+        var train = ids.Transform(ml.Data.LoadNames(Names.Take(200).ToList()));
+        var dev = ids.Transform(ml.Data.LoadNames(Names.Skip(200).Take(100).ToList()));
+        var fitted = ml.Makemore().Trainers.Mlp(Tiny(MlpKind.Mlp, steps: 200)).Fit(train, dev);
+        lock (messages)
+        {
+            string log = string.Join("\n", messages);
+            Assert.IsTrue(messages.Any(m => m.StartsWith("Training '", StringComparison.Ordinal) && m.Contains("on 200 names", StringComparison.Ordinal) && m.Contains("100 dev names", StringComparison.Ordinal)), log);
+            Assert.AreEqual(2, messages.Count(m => m.Contains("dev loss", StringComparison.Ordinal) && m.StartsWith("Step ", StringComparison.Ordinal)), log);
+            Assert.IsTrue(messages.Any(m => m.StartsWith("Trained in", StringComparison.Ordinal) && m.Contains($"at step {fitted.Training.BestStep}", StringComparison.Ordinal)), log);
+        }
+    }
 }
