@@ -133,10 +133,9 @@ internal static class ScoreCommand
         return 1;
     }
 
+    // A missing file or a folder is refused as for every other -i (DataFiles.Resolve).
     private static TextReader OpenText(string path) =>
-        File.Exists(path) ? new StreamReader(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true))
-        : Directory.Exists(path) ? throw new UsageException($"{path} is a folder: give a text file with one name per line")
-        : throw new UsageException($"no such file: {path}");
+        new StreamReader(DataFiles.Resolve(path), new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true));
 
     // 'Anna' with a lower-case model: the vocabulary's own error suggests training again or --unknown, when --fold-case
     // is all it takes.

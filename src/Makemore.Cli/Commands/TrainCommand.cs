@@ -121,7 +121,7 @@ internal static class TrainCommand
         kind.FitToData(options, names.Select(n => n.Length).DefaultIfEmpty(0).Max());
         var training = kind.TrainingOf(options);
         if (training is not null)
-            TrainingFlags(parse, training, path, error);
+            TrainingFlags(parse, training, provenance, error);
         // A teacher fitted on other names would leak this run's dev and test names into its targets.
         string? teacherMismatch = null;
         var teacherModel = teacherPath is not null ? Models.Load(new MLContext(), teacherPath) : null;
@@ -329,7 +329,7 @@ internal static class TrainCommand
         if (!Has(parse, "--max-name-length"))
             return names;
         int max = Given<int>(parse, "--max-name-length");
-        var kept = names.Where(n => n.Length <= max).ToList();
+        var kept = DataProvenance.NamesUpTo(names, max); // as eval and sample read the file again
         if (kept.Count == 0)
             throw new UsageException($"every name is longer than --max-name-length {max}: give a larger one");
         if (kept.Count < names.Count)
@@ -339,7 +339,7 @@ internal static class TrainCommand
 
     // The training loop's flags, shared by every neural type: each changes the type's default only when given. The data file
     // (path) is fingerprinted into checkpoints; warnings go to error.
-    private static void TrainingFlags(ParseResult parse, TrainingOptions training, string path, TextWriter error)
+    private static void TrainingFlags(ParseResult parse, TrainingOptions training, DataProvenance data, TextWriter error)
     {
         training.Warnings = new Warnings(error);
         T? Given<T>(string name) => TrainCommand.Given<T>(parse, name);
@@ -389,7 +389,7 @@ internal static class TrainCommand
         if (Given<string>("--resume") is { } resume)
             training.ResumeFrom = File.Exists(resume) ? resume : throw new UsageException($"no such checkpoint: {resume}");
         if (training.CheckpointPath is not null || training.ResumeFrom is not null)
-            training.DataFingerprint = DataFiles.Fingerprint(path);
+            training.DataFingerprint = DataFiles.Fingerprint(data);
 
         // The value as typed, for messages (a parsed double prints as 1E+300 where the user wrote 1e300).
         string Text(string name) => parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>()

@@ -26,11 +26,8 @@ internal static class DataFiles
     /// Identifies a data file for <c>TrainingOptions.DataFingerprint</c>: its name and the SHA-256 of its bytes, e.g.
     /// <c>names.txt sha256:1a2b…</c>, so that a checkpoint is resumed only on the file it was written on.
     /// </summary>
-    public static string Fingerprint(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return $"{Path.GetFileName(path)} sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream))}";
-    }
+    /// <remarks>Read from the run's provenance, whose SHA-256 is the file's: the file is not read again.</remarks>
+    public static string Fingerprint(DataProvenance data) => $"{Path.GetFileName(data.File)} sha256:{data.Sha256}";
 
     /// <summary>The 1-based line of <paramref name="path"/> that holds the first name longer than <paramref name="length"/> characters (lines are trimmed, as names are read), or null.</summary>
     public static int? FirstLineLongerThan(string path, int length)
@@ -67,11 +64,6 @@ internal static class DataFiles
         return [("train", split.Train), ("dev", split.Dev), ("test", split.Test)];
     }
 
-    public static SplitProtocol ParseSplit(string text) => text switch
-    {
-        "lecture" => SplitProtocol.Lecture,
-        "random" => SplitProtocol.Random,
-        "none" => SplitProtocol.None,
-        _ => throw new UsageException($"unknown split '{text}': use lecture, random or none"),
-    };
+    public static SplitProtocol ParseSplit(string text) =>
+        DataProvenance.ParseSplit(text) ?? throw new UsageException($"unknown split '{text}': use lecture, random or none");
 }

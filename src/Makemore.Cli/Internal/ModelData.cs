@@ -15,7 +15,7 @@ namespace Makemore.Cli.Internal;
 internal sealed record ModelData(string Path, IReadOnlyList<string> Names, SplitProtocol Split, int SplitSeed, string? Note)
 {
     /// <summary>The split in a few words, as a report's heading gives it.</summary>
-    public string SplitDescription => Split == SplitProtocol.Random ? $"split random (seed {SplitSeed})" : $"split {DataProvenance.NameOf(Split)}";
+    public string SplitDescription => DataProvenance.DescribeSplit(Split, SplitSeed);
 
     /// <summary>
     /// Resolves the data: <paramref name="input"/>, else the model's file, else the bundled names; <paramref name="split"/>,

@@ -41,8 +41,11 @@ public sealed record DataProvenance(string File, string Sha256, int NameCount, S
     public int? MaxNameLength { get; init; }
 
     /// <summary>The file's names as the run used them: those longer than <see cref="MaxNameLength"/> left out.</summary>
-    public IReadOnlyList<string> Select(IReadOnlyList<string> names) =>
-        MaxNameLength is int max ? names.Where(n => n.Length <= max).ToList() : names;
+    public IReadOnlyList<string> Select(IReadOnlyList<string> names) => NamesUpTo(names, MaxNameLength);
+
+    /// <summary>The names of at most <paramref name="maxNameLength"/> characters, in order; all of them when it is null.</summary>
+    public static IReadOnlyList<string> NamesUpTo(IReadOnlyList<string> names, int? maxNameLength) =>
+        maxNameLength is int max ? names.Where(n => n.Length <= max).ToList() : names;
 
     /// <summary>The provenance of the names read from <paramref name="path"/>, split by <paramref name="split"/>.</summary>
     /// <param name="path">The data file; its bytes are hashed.</param>
@@ -120,9 +123,13 @@ public sealed record DataProvenance(string File, string Sha256, int NameCount, S
     public string DataDescription => string.Create(CultureInfo.InvariantCulture, $"{File} ({NameCount:N0} names, sha256 {Sha256[..Math.Min(12, Sha256.Length)]})");
 
     /// <summary>The split in a few words: <c>split lecture</c> or <c>split random (seed 1)</c>.</summary>
-    public string SplitDescription => (Split == SplitProtocol.Random
-        ? string.Create(CultureInfo.InvariantCulture, $"split random (seed {SplitSeed})")
-        : $"split {NameOf(Split)}") + (MaxNameLength is int max ? string.Create(CultureInfo.InvariantCulture, $" of the names of at most {max} characters") : "");
+    public string SplitDescription => DescribeSplit(Split, SplitSeed)
+        + (MaxNameLength is int max ? string.Create(CultureInfo.InvariantCulture, $" of the names of at most {max} characters") : "");
+
+    /// <summary>A split in a few words: <c>split lecture</c>, or <c>split random (seed 1)</c> (only a random split's seed matters).</summary>
+    public static string DescribeSplit(SplitProtocol split, int seed) => split == SplitProtocol.Random
+        ? string.Create(CultureInfo.InvariantCulture, $"split random (seed {seed})")
+        : $"split {NameOf(split)}";
 
     /// <inheritdoc/>
     public override string ToString() => $"{DataDescription}, {SplitDescription}";
