@@ -100,11 +100,12 @@ public sealed class CharacterModelScoreEstimator : IEstimator<TransformerChain<I
         var fitOn = _options.LabelColumnName is null ? input : Rows(input);
         var model = new LanguageModelEstimator(_ml, kind, options).Fit(map.Transform(fitOn));
         var transformers = new List<ITransformer> { map, model };
+        var raw = model.Transform(map.Transform(input)); // lazy: only its schema is read by the conversions' fits
         foreach (var (name, score) in _options.Outputs)
-            transformers.Add(_ml.Transforms.Conversion.ConvertType(name, ColumnOf(score), DataKind.Single).Fit(model.Transform(map.Transform(input))));
+            transformers.Add(_ml.Transforms.Conversion.ConvertType(name, ColumnOf(score), DataKind.Single).Fit(raw));
         var scored = new TransformerChain<ITransformer>([.. transformers]).Transform(input);
-        string[] raw = [ids, ScoreColumns.LogLikelihood, ScoreColumns.NllPerCharacter, ScoreColumns.Perplexity, ScoreColumns.PredictedCharacterCount, ScoreColumns.NextCharacterProbabilities];
-        transformers.Add(_ml.Transforms.DropColumns(raw.Where(c => scored.Schema.GetColumnOrNull(c) is not null && !_options.Outputs.Any(o => o.Name == c)).ToArray()).Fit(scored));
+        string[] internalColumns = [ids, ScoreColumns.LogLikelihood, ScoreColumns.NllPerCharacter, ScoreColumns.Perplexity, ScoreColumns.PredictedCharacterCount, ScoreColumns.NextCharacterProbabilities];
+        transformers.Add(_ml.Transforms.DropColumns(internalColumns.Where(c => scored.Schema.GetColumnOrNull(c) is not null && !_options.Outputs.Any(o => o.Name == c)).ToArray()).Fit(scored));
         return new TransformerChain<ITransformer>([.. transformers]);
     }
 
