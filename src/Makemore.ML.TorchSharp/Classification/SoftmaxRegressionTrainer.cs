@@ -1,5 +1,7 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers;
 using Makemore.ML.Sampling;
 using Makemore.ML.TorchSharp.Training;
@@ -46,6 +48,31 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
 
         /// <summary>Seed of the mini-batches (when <see cref="Options.BatchSize"/> is set).</summary>
         public const long Seed = SamplingOptions.LectureSeed;
+
+        /// <summary>AdamW.</summary>
+        public const SoftmaxRegressionTrainer.Solver Solver = SoftmaxRegressionTrainer.Solver.AdamW;
+
+        /// <summary>No L1.</summary>
+        public const double L1 = 0;
+
+        /// <summary>L-BFGS's (s, y) pairs: 10.</summary>
+        public const int HistorySize = 10;
+
+        /// <summary>L-BFGS stops when the mean relative improvement over 5 iterations is below 1e-7 (ML.NET's default).</summary>
+        public const double OptimizationTolerance = 1e-7;
+    }
+
+    /// <summary>How the loss is minimised.</summary>
+    public enum Solver
+    {
+        /// <summary>AdamW without weight decay, <see cref="Options.Steps"/> steps of <see cref="Options.LearningRate"/>, full batch or mini-batches.</summary>
+        AdamW,
+
+        /// <summary>
+        /// Full-batch limited-memory BFGS to convergence (at most <see cref="Options.Steps"/> iterations), orthant-wise when
+        /// <see cref="Options.L1"/> is above zero, as ML.NET's <c>LbfgsMaximumEntropy</c>; no learning rate.
+        /// </summary>
+        Lbfgs,
     }
 
     /// <summary>Options of <see cref="SoftmaxRegressionTrainer"/>.</summary>
@@ -75,6 +102,18 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
         /// <summary>Seed of the mini-batches. Default 2147483647.</summary>
         public long Seed { get; set; } = Defaults.Seed;
 
+        /// <summary>How the loss is minimised. Default <see cref="Solver.AdamW"/>.</summary>
+        public Solver Solver { get; set; } = Defaults.Solver;
+
+        /// <summary>Strength of <c>L1 · mean(|W|)</c>; only with <see cref="Solver.Lbfgs"/>. Default 0.</summary>
+        public double L1 { get; set; } = Defaults.L1;
+
+        /// <summary>L-BFGS's remembered (s, y) pairs; memory is about (2 · HistorySize + 6) · K · D floats. Default 10.</summary>
+        public int HistorySize { get; set; } = Defaults.HistorySize;
+
+        /// <summary>L-BFGS stops when the loss improved by less than this (relative, mean over 5 iterations). Default 1e-7.</summary>
+        public double OptimizationTolerance { get; set; } = Defaults.OptimizationTolerance;
+
         /// <summary>libtorch CPU threads. Default 1.</summary>
         public int Threads { get; set; } = TorchRuntime.DefaultThreadCount;
 
@@ -95,6 +134,18 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
                 throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be ≥ 1 (or null for the full batch).");
             if (Threads < 1)
                 throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
+            if (!Enum.IsDefined(Solver))
+                throw new ArgumentOutOfRangeException(nameof(Solver), Solver, "Solver must be AdamW or Lbfgs.");
+            if (!(L1 >= 0) || double.IsInfinity(L1))
+                throw new ArgumentOutOfRangeException(nameof(L1), L1, "L1 must be a finite number ≥ 0.");
+            if (L1 > 0 && Solver != Solver.Lbfgs)
+                throw new ArgumentOutOfRangeException(nameof(L1), L1, "L1 needs Solver = Lbfgs (AdamW has no L1 term).");
+            if (BatchSize is not null && Solver == Solver.Lbfgs)
+                throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Solver = Lbfgs is full-batch: leave BatchSize null.");
+            if (HistorySize < 1)
+                throw new ArgumentOutOfRangeException(nameof(HistorySize), HistorySize, "HistorySize must be ≥ 1.");
+            if (!(OptimizationTolerance >= 0) || double.IsInfinity(OptimizationTolerance))
+                throw new ArgumentOutOfRangeException(nameof(OptimizationTolerance), OptimizationTolerance, "OptimizationTolerance must be a finite number ≥ 0.");
         }
     }
 
@@ -126,7 +177,7 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
         {
             LabelColumnName = options.LabelColumnName, FeatureColumnName = options.FeatureColumnName, ExampleWeightColumnName = options.ExampleWeightColumnName,
             L2 = options.L2, LearningRate = options.LearningRate, Steps = options.Steps, BatchSize = options.BatchSize, Seed = options.Seed, Threads = options.Threads,
-            Layout = options.Layout,
+            Layout = options.Layout, Solver = options.Solver, L1 = options.L1, HistorySize = options.HistorySize, OptimizationTolerance = options.OptimizationTolerance,
         };
     }
 
@@ -165,6 +216,8 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
 
     private (float[] Weights, float[] Biases) Train(SoftmaxRegressionData data)
     {
+        if (_options.Solver == Solver.Lbfgs)
+            return TrainLbfgs(data);
         TorchRuntime.EnsureLoaded();
         TorchRuntime.SetThreads(_options.Threads);
         var layout = _options.Layout ?? (data.NonZeroCount * SparseBelow <= data.Count * data.FeatureCount ? FeatureLayout.Sparse : FeatureLayout.Dense);
@@ -205,6 +258,25 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
         using var w = transposed.detach().t().cpu().contiguous(); // (K, D)
         using var bias = module.B.detach().cpu().contiguous(); // (K)
         return (w.data<float>().ToArray(), bias.data<float>().ToArray());
+    }
+
+    // Plain C# over the CSR rows whatever their density: a loss and gradient costs the non-zeros (K-wide multiply-adds),
+    // and the optimizer's vector work is over K·D floats.
+    private (float[] Weights, float[] Biases) TrainLbfgs(SoftmaxRegressionData data)
+    {
+        var objective = new SoftmaxRegressionObjective(data, _options.L2);
+        var theta = new float[objective.Length]; // Wᵀ (D, K), then b (K)
+        var solver = new OrthantWiseLbfgs(_options.HistorySize, _options.OptimizationTolerance, _options.Steps);
+        var (iterations, loss) = solver.Minimize(objective.Evaluate, theta, (int)objective.WeightCount, _options.L1 / objective.WeightCount);
+        using (var channel = Catalogs.ChannelFor(Catalogs.EnvironmentOf(_catalog), "Makemore.SoftmaxRegression", "Training"))
+            channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+                $"L-BFGS on {data.Count:N0} rows × {data.FeatureCount:N0} features ({data.NonZeroCount:N0} non-zeros), {data.ClassCount} classes: {iterations} iterations, loss {loss:F6}{(iterations == _options.Steps ? " (stopped at Steps)" : "")}."));
+        int k = data.ClassCount, d = data.FeatureCount;
+        var weights = new float[objective.WeightCount]; // (K, D)
+        for (int j = 0; j < d; j++)
+            for (int c = 0; c < k; c++)
+                weights[(long)c * d + j] = theta[(long)j * k + c];
+        return (weights, theta[(int)objective.WeightCount..]);
     }
 
     private TrainingOptions TrainingOptions(SoftmaxRegressionData data) => new()
