@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Makemore.ML.TorchSharp.Classification;
@@ -113,29 +114,61 @@ internal sealed class OrthantWiseLbfgs(int historySize, double tolerance, int ma
         }
     }
 
-    // d = −H · pg by the two-loop recursion over the (s, y) pairs, newest first, scaled by sᵀy / yᵀy of the newest.
+    // d = −H · pg by the two-loop recursion over the (s, y) pairs, newest first, scaled by sᵀy / yᵀy of the newest. Each
+    // update of d is fused with the dot product the next step needs, so a pair costs two passes over memory, not four.
     private static void Direction(float[] pseudo, float[] direction, LinkedList<(float[] S, float[] Y, double Rho)> history)
     {
         TensorPrimitives.Negate(pseudo, direction);
         if (history.Count == 0)
             return;
-        var alphas = new double[history.Count];
-        int k = 0;
-        for (var node = history.Last; node is not null; node = node.Previous, k++)
+        var pairs = history.Reverse().ToArray(); // newest first
+        var alphas = new double[pairs.Length];
+        double dot = TensorPrimitives.Dot(pairs[0].S, direction); // s₀ · d
+        for (int i = 0; i < pairs.Length; i++)
         {
-            var (s, y, rho) = node.Value;
-            alphas[k] = rho * TensorPrimitives.Dot(s, direction);
-            TensorPrimitives.MultiplyAdd(y, (float)-alphas[k], direction, direction);
+            alphas[i] = pairs[i].Rho * dot;
+            var next = i + 1 < pairs.Length ? pairs[i + 1].S : pairs[^1].Y; // after the last, the oldest y for the second loop
+            dot = ScaleAddDot(direction, 1, (float)-alphas[i], pairs[i].Y, next);
         }
-        var newest = history.Last!.Value;
-        TensorPrimitives.Multiply(direction, (float)(1 / (newest.Rho * TensorPrimitives.Dot(newest.Y, newest.Y))), direction);
-        for (var node = history.First; node is not null; node = node.Next)
+        var (_, newestY, newestRho) = pairs[0];
+        double scale = 1 / (newestRho * TensorPrimitives.Dot(newestY, newestY)); // sᵀy / yᵀy
+        for (int i = pairs.Length - 1; i >= 0; i--)
         {
-            k--;
-            var (s, y, rho) = node.Value;
-            double beta = rho * TensorPrimitives.Dot(y, direction);
-            TensorPrimitives.MultiplyAdd(s, (float)(alphas[k] - beta), direction, direction);
+            double beta = pairs[i].Rho * scale * dot; // ρ · yᵀ(scale · d)
+            dot = ScaleAddDot(direction, (float)scale, (float)(alphas[i] - beta), pairs[i].S, i > 0 ? pairs[i - 1].Y : null);
+            scale = 1;
         }
+    }
+
+    // d ← scale · d + a · v, returning u · d after the update (0 when u is null), in one pass; the dot product is summed in
+    // float vectors over blocks of 4,096 and in double across blocks.
+    private static double ScaleAddDot(float[] d, float scale, float a, float[] v, float[]? u)
+    {
+        const int Block = 4096;
+        int width = Vector<float>.Count;
+        var vs = new Vector<float>(scale);
+        var va = new Vector<float>(a);
+        double total = 0;
+        for (int start = 0; start < d.Length; start += Block)
+        {
+            int end = Math.Min(start + Block, d.Length), i = start;
+            var sum = Vector<float>.Zero;
+            for (; i + width <= end; i += width)
+            {
+                var updated = vs * new Vector<float>(d, i) + va * new Vector<float>(v, i);
+                updated.CopyTo(d, i);
+                if (u is not null)
+                    sum += updated * new Vector<float>(u, i);
+            }
+            double tail = 0;
+            for (; i < end; i++)
+            {
+                d[i] = scale * d[i] + a * v[i];
+                tail += u is null ? 0 : u[i] * (double)d[i];
+            }
+            total += Vector.Sum(sum) + tail;
+        }
+        return total;
     }
 
     // Adds (s, y) = (x_new − x, ∇f_new − ∇f) when it has positive curvature, reusing the oldest pair's arrays once full.
