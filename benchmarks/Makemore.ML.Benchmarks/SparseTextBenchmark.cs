@@ -45,7 +45,11 @@ internal static class SparseTextBenchmark
         var results = Trainers.ToDictionary(t => t.Key, _ => new List<ChildResult>());
         for (int round = 0; round < rounds; round++)
             foreach (var (key, _) in Trainers)
-                results[key].Add(RunChild(key, namesPath));
+            {
+                var result = RunChild(key, namesPath);
+                results[key].Add(result);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round + 1}, {key}: {result.Seconds:F1} s, {result.PeakMegabytes:F0} MB, accuracy {result.Accuracy:F4}"));
+            }
         var first = results[Trainers[0].Key][0];
         Console.WriteLine($"features: {first.Slots:N0} slots, {first.Rows:N0} training rows, {first.NonZerosPerRow:F1} non-zeros per row ({100.0 * first.NonZerosPerRow / first.Slots:F3} % dense); {first.TestRows:N0} held-out rows ({Split})");
         Console.WriteLine();

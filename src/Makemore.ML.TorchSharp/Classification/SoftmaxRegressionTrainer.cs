@@ -94,10 +94,10 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
         /// <summary>Strength of <c>L2 · mean(W²)</c>. Default 0.</summary>
         public double L2 { get; set; } = Defaults.L2;
 
-        /// <summary>AdamW step size. Default 0.1.</summary>
+        /// <summary>AdamW step size (L-BFGS has none). Default 0.1.</summary>
         public double LearningRate { get; set; } = Defaults.LearningRate;
 
-        /// <summary>Optimisation steps. Default 1,000.</summary>
+        /// <summary>AdamW's steps, or the most L-BFGS iterations. Default 1,000.</summary>
         public int Steps { get; set; } = Defaults.Steps;
 
         /// <summary>Rows per step; null for the full batch (after merging identical rows). Default null.</summary>

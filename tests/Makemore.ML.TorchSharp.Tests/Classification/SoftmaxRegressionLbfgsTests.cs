@@ -124,6 +124,22 @@ public sealed class SoftmaxRegressionLbfgsTests
         Assert.IsGreaterThan(0.3, oursAccuracy, "it learns (26 classes; the most frequent last letter alone gives about 0.3)");
     }
 
+    [TestMethod]
+    public void OptionsThatTheSolverCannotHonourAreRefusedByName()
+    {
+        var ml = new MLContext(seed: 1);
+        var trainers = ml.MulticlassClassification.Trainers;
+        var l1 = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainers.SoftmaxRegression(new SoftmaxRegressionTrainer.Options { L1 = 0.1 }));
+        StringAssert.Contains(l1.Message, "L1 needs Solver = Lbfgs");
+        var batch = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            trainers.SoftmaxRegression(new SoftmaxRegressionTrainer.Options { Solver = SoftmaxRegressionTrainer.Solver.Lbfgs, BatchSize = 32 }));
+        StringAssert.Contains(batch.Message, "full-batch");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            trainers.SoftmaxRegression(new SoftmaxRegressionTrainer.Options { Solver = SoftmaxRegressionTrainer.Solver.Lbfgs, HistorySize = 0 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            trainers.SoftmaxRegression(new SoftmaxRegressionTrainer.Options { Solver = SoftmaxRegressionTrainer.Solver.Lbfgs, L1 = double.NaN }));
+    }
+
     private sealed class NameRow
     {
         public string Prefix { get; set; } = "";
