@@ -12,14 +12,30 @@ using Makemore.ML.TorchSharp.Training;
 
 // Makemore.ML benchmarks: every ratio is measured side by side in this one run, on this machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-// "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind; "load": only the cold-load table; "mlp": only the MLP-family table; "peers [--quick]": issue 12's table, ours beside the bare C# loops, plain Python, PyTorch and NLTK (docs/benchmarks.md); "steps [--quick]": only that table's neural n-gram steps, ours and PyTorch's interleaved; "fullbatch": full-batch neural bigram ms/step and page faults per step; "onnx [--quick]": scoring the dev names with the exported ONNX model in ONNX Runtime beside NameScorer (docs/benchmarks.md); "scaling [--quick]": fit and scoring time against data size and order, ms/step against MLP size; "mlnet [--quick]": our softmax regression vs ML.NET's multiclass trainers; "names": docs/name-tools.md (plausibility AUC, sampling and scoring speed); "models [--quick] [--only=NAME]": docs/models.md; "load-one ZIP MODE": the fresh process that table spawns per measurement; "sparse": our softmax regression vs LbfgsMaximumEntropy on 50,000+-slot sparse text features, each fit in a fresh process ("sparse-one TRAINER NAMES").
-// "corpus-cell ZIP TESTFILE": one cell of benchmarks/scale (cold load ms, scoring names/s, test NLL).
+// Modes, one per line:
+// - "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind
+// - "load": only the cold-load table
+// - "mlp": only the MLP-family table
+// - "peers [--quick]": issue 12's table, ours beside the bare C# loops, plain Python, PyTorch and NLTK (docs/benchmarks.md)
+// - "steps [--quick]": only that table's neural n-gram steps, ours and PyTorch's interleaved
+// - "fullbatch": full-batch neural bigram ms/step and page faults per step
+// - "onnx [--quick]": scoring the dev names with the exported ONNX model in ONNX Runtime beside NameScorer (docs/benchmarks.md)
+// - "scaling [--quick]": fit and scoring time against data size and order, ms/step against MLP size
+// - "mlnet [--quick]": our softmax regression vs ML.NET's multiclass trainers
+// - "names": docs/name-tools.md (plausibility AUC, sampling and scoring speed)
+// - "models [--quick] [--only=NAME]": docs/models.md
+// - "load-one ZIP MODE": the fresh process that table spawns per measurement
+// - "sparse [--quick]": our softmax regression vs LbfgsMaximumEntropy on 50,000+-slot sparse text features, each fit in a fresh process ("sparse-one TRAINER NAMES"), 3 rounds (1 with --quick)
+// - "sparse-validate NAMES": the validation grid that chose our L1 and L2 there.
+// - "corpus-cell ZIP TESTFILE": one cell of benchmarks/scale (cold load ms, scoring names/s, test NLL).
 if (args is ["load-one", string zipPath, string mode])
     return LoadBenchmark.LoadOne(zipPath, mode);
 if (args is ["corpus-cell", string cellZip, string cellTest])
     return CorpusCell.Run(cellZip, cellTest);
 if (args is ["sparse-one", string sparseTrainer, string sparseNames])
     return SparseTextBenchmark.RunOne(sparseTrainer, sparseNames);
+if (args is ["sparse-validate", string validateNames])
+    return SparseTextBenchmark.Validate(validateNames);
 bool loadOnly = args is ["load", ..];
 bool mlpOnly = args is ["mlp", ..];
 bool modelsOnly = args is ["models", ..];
@@ -87,7 +103,7 @@ if (mlnetOnly)
 if (sparseOnly)
 {
     Console.WriteLine();
-    SparseTextBenchmark.Run(Path.GetFullPath(path));
+    SparseTextBenchmark.Run(Path.GetFullPath(path), quick);
     return 0;
 }
 if (modelsOnly)

@@ -1,5 +1,7 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers;
 using Makemore.ML.Sampling;
 using Makemore.ML.TorchSharp.Training;
@@ -15,12 +17,16 @@ namespace Makemore.ML.TorchSharp.Classification;
 /// Use it as <c>mlContext.MulticlassClassification.Trainers.SoftmaxRegression(...)</c>.
 /// </summary>
 /// <remarks>
-/// The loss is the example-weighted mean NLL plus <c>L2 · mean(W²)</c> (the lecture's smoothing term; the bias is not
-/// regularised), minimised from zero weights by AdamW without weight decay. Identical (features, label) rows are merged
+/// The loss is the example-weighted mean NLL plus <c>L2 · mean(W²)</c> (the lecture's smoothing term) plus, with
+/// <see cref="Solver.Lbfgs"/>, <c>L1 · mean(|W|)</c> (the bias is not regularised), minimised from zero weights by AdamW
+/// without weight decay (the default) or by full-batch L-BFGS to convergence (<see cref="Solver.Lbfgs"/>: orthant-wise
+/// when L1 is above zero, as ML.NET's <c>LbfgsMaximumEntropy</c>, whose default loss is ours with
+/// <c>L2 = K·D / (2n)</c> and <c>L1 = K·D / n</c> for n rows, D features and K classes). Identical (features, label) rows are merged
 /// into one weighted row first: the same loss and gradient, and one-hot bigram events (228,146 rows on names.txt) become
 /// at most 27 × 27. Features at most a third non-zero (one-hot contexts, bags of words or n-grams) are never made dense:
 /// the rows stay in CSR form and the logits are one <c>embedding_bag</c> over each row's non-zeros, so a step costs the
-/// non-zeros, not n × D. ML.NET's model parameters have no public constructor, so the trained weights are written into the
+/// non-zeros, not n × D; <see cref="Solver.Lbfgs"/> computes its loss and gradient in plain C# over the same rows (a K-wide
+/// multiply-add per non-zero), whatever their density. ML.NET's model parameters have no public constructor, so the trained weights are written into the
 /// documented binary form of a <c>MaximumEntropyModelParameters</c> (ML.NET's own, made by one L-BFGS iteration on a
 /// K-row view of the same schema) and read back with <c>Model.Load</c>; the result is checked against the trained weights.
 /// </remarks>
@@ -46,6 +52,31 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
 
         /// <summary>Seed of the mini-batches (when <see cref="Options.BatchSize"/> is set).</summary>
         public const long Seed = SamplingOptions.LectureSeed;
+
+        /// <summary>AdamW.</summary>
+        public const SoftmaxRegressionTrainer.Solver Solver = SoftmaxRegressionTrainer.Solver.AdamW;
+
+        /// <summary>No L1.</summary>
+        public const double L1 = 0;
+
+        /// <summary>L-BFGS's (s, y) pairs: 10.</summary>
+        public const int HistorySize = 10;
+
+        /// <summary>L-BFGS stops when the mean relative improvement over 5 iterations is below 1e-7 (ML.NET's default).</summary>
+        public const double OptimizationTolerance = 1e-7;
+    }
+
+    /// <summary>How the loss is minimised.</summary>
+    public enum Solver
+    {
+        /// <summary>AdamW without weight decay, <see cref="Options.Steps"/> steps of <see cref="Options.LearningRate"/>, full batch or mini-batches.</summary>
+        AdamW,
+
+        /// <summary>
+        /// Full-batch limited-memory BFGS to convergence (at most <see cref="Options.Steps"/> iterations), orthant-wise when
+        /// <see cref="Options.L1"/> is above zero, as ML.NET's <c>LbfgsMaximumEntropy</c>; no learning rate.
+        /// </summary>
+        Lbfgs,
     }
 
     /// <summary>Options of <see cref="SoftmaxRegressionTrainer"/>.</summary>
@@ -63,10 +94,10 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
         /// <summary>Strength of <c>L2 · mean(W²)</c>. Default 0.</summary>
         public double L2 { get; set; } = Defaults.L2;
 
-        /// <summary>AdamW step size. Default 0.1.</summary>
+        /// <summary>AdamW step size (L-BFGS has none). Default 0.1.</summary>
         public double LearningRate { get; set; } = Defaults.LearningRate;
 
-        /// <summary>Optimisation steps. Default 1,000.</summary>
+        /// <summary>AdamW's steps, or the most L-BFGS iterations. Default 1,000.</summary>
         public int Steps { get; set; } = Defaults.Steps;
 
         /// <summary>Rows per step; null for the full batch (after merging identical rows). Default null.</summary>
@@ -74,6 +105,18 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
 
         /// <summary>Seed of the mini-batches. Default 2147483647.</summary>
         public long Seed { get; set; } = Defaults.Seed;
+
+        /// <summary>How the loss is minimised. Default <see cref="Solver.AdamW"/>.</summary>
+        public Solver Solver { get; set; } = Defaults.Solver;
+
+        /// <summary>Strength of <c>L1 · mean(|W|)</c>; only with <see cref="Solver.Lbfgs"/>. Default 0.</summary>
+        public double L1 { get; set; } = Defaults.L1;
+
+        /// <summary>L-BFGS's remembered (s, y) pairs; memory is about (2 · HistorySize + 6) · K · D floats. Default 10.</summary>
+        public int HistorySize { get; set; } = Defaults.HistorySize;
+
+        /// <summary>L-BFGS stops when the loss improved by less than this (relative, mean over 5 iterations). Default 1e-7.</summary>
+        public double OptimizationTolerance { get; set; } = Defaults.OptimizationTolerance;
 
         /// <summary>libtorch CPU threads. Default 1.</summary>
         public int Threads { get; set; } = TorchRuntime.DefaultThreadCount;
@@ -95,6 +138,18 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
                 throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be ≥ 1 (or null for the full batch).");
             if (Threads < 1)
                 throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
+            if (!Enum.IsDefined(Solver))
+                throw new ArgumentOutOfRangeException(nameof(Solver), Solver, "Solver must be AdamW or Lbfgs.");
+            if (!(L1 >= 0) || double.IsInfinity(L1))
+                throw new ArgumentOutOfRangeException(nameof(L1), L1, "L1 must be a finite number ≥ 0.");
+            if (L1 > 0 && Solver != Solver.Lbfgs)
+                throw new ArgumentOutOfRangeException(nameof(L1), L1, "L1 needs Solver = Lbfgs (AdamW has no L1 term).");
+            if (BatchSize is not null && Solver == Solver.Lbfgs)
+                throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Solver = Lbfgs is full-batch: leave BatchSize null.");
+            if (HistorySize < 1)
+                throw new ArgumentOutOfRangeException(nameof(HistorySize), HistorySize, "HistorySize must be ≥ 1.");
+            if (!(OptimizationTolerance >= 0) || double.IsInfinity(OptimizationTolerance))
+                throw new ArgumentOutOfRangeException(nameof(OptimizationTolerance), OptimizationTolerance, "OptimizationTolerance must be a finite number ≥ 0.");
         }
     }
 
@@ -126,7 +181,7 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
         {
             LabelColumnName = options.LabelColumnName, FeatureColumnName = options.FeatureColumnName, ExampleWeightColumnName = options.ExampleWeightColumnName,
             L2 = options.L2, LearningRate = options.LearningRate, Steps = options.Steps, BatchSize = options.BatchSize, Seed = options.Seed, Threads = options.Threads,
-            Layout = options.Layout,
+            Layout = options.Layout, Solver = options.Solver, L1 = options.L1, HistorySize = options.HistorySize, OptimizationTolerance = options.OptimizationTolerance,
         };
     }
 
@@ -165,6 +220,8 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
 
     private (float[] Weights, float[] Biases) Train(SoftmaxRegressionData data)
     {
+        if (_options.Solver == Solver.Lbfgs)
+            return TrainLbfgs(data);
         TorchRuntime.EnsureLoaded();
         TorchRuntime.SetThreads(_options.Threads);
         var layout = _options.Layout ?? (data.NonZeroCount * SparseBelow <= data.Count * data.FeatureCount ? FeatureLayout.Sparse : FeatureLayout.Dense);
@@ -205,6 +262,25 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
         using var w = transposed.detach().t().cpu().contiguous(); // (K, D)
         using var bias = module.B.detach().cpu().contiguous(); // (K)
         return (w.data<float>().ToArray(), bias.data<float>().ToArray());
+    }
+
+    // Plain C# over the CSR rows whatever their density: a loss and gradient costs the non-zeros (K-wide multiply-adds),
+    // and the optimizer's vector work is over K·D floats.
+    private (float[] Weights, float[] Biases) TrainLbfgs(SoftmaxRegressionData data)
+    {
+        var objective = new SoftmaxRegressionObjective(data, _options.L2);
+        var theta = new float[objective.Length]; // Wᵀ (D, K), then b (K)
+        var solver = new OrthantWiseLbfgs(_options.HistorySize, _options.OptimizationTolerance, _options.Steps);
+        var (iterations, loss) = solver.Minimize(objective.Evaluate, theta, (int)objective.WeightCount, _options.L1 / objective.WeightCount);
+        using (var channel = Catalogs.ChannelFor(Catalogs.EnvironmentOf(_catalog), "Makemore.SoftmaxRegression", "Training"))
+            channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+                $"L-BFGS on {data.Count:N0} rows × {data.FeatureCount:N0} features ({data.NonZeroCount:N0} non-zeros), {data.ClassCount} classes: {iterations} iterations, loss {loss:F6}{(iterations == _options.Steps ? " (stopped at Steps)" : "")}."));
+        int k = data.ClassCount, d = data.FeatureCount;
+        var weights = new float[objective.WeightCount]; // (K, D)
+        for (int j = 0; j < d; j++)
+            for (int c = 0; c < k; c++)
+                weights[(long)c * d + j] = theta[(long)j * k + c];
+        return (weights, theta[(int)objective.WeightCount..]);
     }
 
     private TrainingOptions TrainingOptions(SoftmaxRegressionData data) => new()
