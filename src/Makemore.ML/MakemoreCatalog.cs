@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Makemore.ML.Counting;
 using Makemore.ML.Evaluation;
 using Makemore.ML.Inference;
+using Makemore.ML.Onnx;
 using Makemore.ML.Persistence;
 using Makemore.ML.Sampling;
 
@@ -81,6 +82,51 @@ public sealed class MakemoreCatalog
     {
         ArgumentNullException.ThrowIfNull(stream);
         return ModelFile.Load(Context, stream, out inputSchema);
+    }
+    /// <summary>
+    /// Writes the language model of a fitted or loaded pipeline as an ONNX model: input <c>idx</c> (int64 [batch, time], the
+    /// boundary id 0 and then a name's ids), output <c>log_probs</c> (float32 [batch, time, vocab], at each position the
+    /// log-distribution of the next symbol), the vocabulary, kind and block size in its metadata, then the model's own
+    /// metadata (its data provenance and figures). docs/interop.md gives the contract. ONNX Runtime, ML.NET's
+    /// <c>ApplyOnnxModel</c> and other runtimes then score and sample it; Makemore itself needs no ONNX package for this.
+    /// </summary>
+    /// <param name="model">A pipeline holding a Makemore model (from <c>Fit</c>, <see cref="Load(string, out DataViewSchema)"/> or <c>mlContext.Model.Load</c>).</param>
+    /// <param name="stream">Where to write the ONNX model.</param>
+    /// <exception cref="NotAMakemoreModelException">The pipeline holds no Makemore language model.</exception>
+    /// <exception cref="NotSupportedException">The model's kind has no ONNX exporter.</exception>
+    public void ExportToOnnx(ITransformer model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        OnnxExport.Write(MakemoreModel.GetLanguageModel(model), MakemoreModel.GetMetadata(model), stream);
+    }
+
+    /// <summary>
+    /// Writes the language model of a pipeline as an ONNX model file, as <see cref="ExportToOnnx(ITransformer, Stream)"/>
+    /// does, atomically: a temporary file beside <paramref name="path"/>, then a rename (a failure leaves an old file intact).
+    /// </summary>
+    /// <param name="model">A pipeline holding a Makemore model.</param>
+    /// <param name="path">The .onnx file to create or replace.</param>
+    public void ExportToOnnx(ITransformer model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var languageModel = MakemoreModel.GetLanguageModel(model);
+        var metadata = MakemoreModel.GetMetadata(model);
+        OnnxExport.Exportable(languageModel); // refuse an unsupported kind before touching the file system
+        AtomicFile.Write(path, stream => OnnxExport.Write(languageModel, metadata, stream));
+    }
+
+    /// <summary>Writes a language model as an ONNX model, as <see cref="ExportToOnnx(ITransformer, Stream)"/> does.</summary>
+    /// <param name="model">The model (e.g. <c>MakemoreModel.GetLanguageModel(pipeline)</c>, or one built in code).</param>
+    /// <param name="stream">Where to write the ONNX model.</param>
+    /// <param name="metadata">Extra metadata properties (e.g. provenance), written after the contract's own; none when null.</param>
+    /// <exception cref="NotSupportedException">The model's kind has no ONNX exporter.</exception>
+    public void ExportToOnnx(ILanguageModel model, Stream stream, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        OnnxExport.Write(model, metadata ?? new Dictionary<string, string>(), stream);
     }
 }
 

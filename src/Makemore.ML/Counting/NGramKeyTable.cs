@@ -59,6 +59,14 @@ internal sealed class NGramKeyTable<TValue>
                 _slots[i].Value = f(_slots[i].Value);
     }
 
+    /// <summary>Every key and its value, in slot order (the ONNX export writes them as a lookup table).</summary>
+    public IEnumerable<KeyValuePair<ulong, TValue>> Entries()
+    {
+        for (int i = 0; i < _slots.Length; i++)
+            if (_slots[i].Key != 0)
+                yield return new(_slots[i].Key - 1, _slots[i].Value);
+    }
+
     // The key's slot, or the empty slot where it would go.
     private int Find(ulong key)
     {

@@ -11,7 +11,7 @@ namespace Makemore.ML.Counting;
 /// interpolated (modified) Kneser–Ney smoothing. Each item is padded with n − 1 boundary tokens in front and
 /// one boundary token (the end token) behind. Pure C#.
 /// </summary>
-public sealed class NGramModel : WindowLanguageModel
+public sealed partial class NGramModel : WindowLanguageModel
 {
     /// <summary>The highest order supported.</summary>
     public const int MaxOrder = 8;

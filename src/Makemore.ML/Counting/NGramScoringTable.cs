@@ -42,6 +42,21 @@ internal sealed class NGramScoringTable
     /// <summary>Whether the table is the dense layout.</summary>
     public bool IsDense => _dense is not null;
 
+    /// <summary>The dense table, ln p(c | h) at [h·V + c], or null for the sparse layout.</summary>
+    internal double[]? DenseTable => _dense;
+
+    /// <summary>Sparse layout, per order n at [n − 1]: ln p_n(c | h) of every seen n-gram, keyed h·V + c.</summary>
+    internal IReadOnlyList<NGramKeyTable<double>> Seen => _seen;
+
+    /// <summary>Sparse layout, per order n at [n − 1]: per seen context h, ln λ(h) (Kneser–Ney) or ln p of an unseen next symbol (add-k).</summary>
+    internal IReadOnlyList<NGramKeyTable<double>> Rows => _rows;
+
+    /// <summary>Whether an unseen n-gram backs off to the order below (Kneser–Ney); add-k has one order.</summary>
+    internal bool BacksOff => _backsOff;
+
+    /// <summary>Below every order: ln(1/V) for Kneser–Ney; the value of an unseen context for add-k.</summary>
+    internal double Floor => _floor;
+
     /// <summary>Bytes held by the tables.</summary>
     public long Bytes => (_dense?.LongLength ?? 0) * sizeof(double) + _seen.Sum(t => t.Bytes) + _rows.Sum(t => t.Bytes);
 

@@ -1,0 +1,60 @@
+using Makemore.ML.Onnx;
+
+namespace Makemore.ML.Counting;
+
+/// <summary>The n-gram model's ONNX graph: the scoring table (<see cref="NGramScoringTable"/>) as lookups over int64 keys.</summary>
+public sealed partial class NGramModel : IOnnxExportable
+{
+    int? IOnnxExportable.OnnxBlockSize => BlockSize;
+
+    /// <remarks>
+    /// At each position the graph computes the key of every candidate n-gram, h·V + c for c = 0…V−1 (h: the window's key),
+    /// and looks it up. A dense scoring table becomes one Gather from a float table of V^n entries. The sparse one becomes,
+    /// per order, LabelEncoder lookups (<c>ai.onnx.ml</c>) of ln p of the seen n-grams and ln λ of the seen contexts, with
+    /// NaN marking "not seen": add-k takes the seen value, else the context's unseen-symbol value, else the floor;
+    /// Kneser–Ney builds ln p bottom-up, L₀ = ln(1/V), Lₙ = seen ? ln pₙ : ln λₙ(h) + Lₙ₋₁, which is the scoring table's
+    /// top-down backoff. Keys stay below V^n &lt; 2^63, which the model guarantees for every order it accepts.
+    /// </remarks>
+    OnnxValue IOnnxExportable.BuildOnnx(OnnxGraph graph, OnnxValue idx)
+    {
+        if (Math.Pow(_v, Order) >= Math.Pow(2, 63))
+            throw new NotSupportedException($"An order-{Order} model over {_v} symbols has n-gram keys up to {_v}^{Order}, past int64 (2^63): it cannot be exported to ONNX.");
+        var table = ScoringTable;
+        var context = OnnxWindows.Key(graph, idx, BlockSize, _v);                                  // (B, T)
+        var symbols = graph.Int64s([.. Enumerable.Range(0, _v).Select(c => (long)c)]);             // (V)
+        var contextColumn = graph.Unsqueeze(context, 2);                                           // (B, T, 1)
+        var keys = graph.Add(graph.Mul(contextColumn, graph.Scalar((long)_v)), symbols);           // (B, T, V)
+        if (table.DenseTable is { } dense)
+        {
+            var logP = graph.Initializer([.. dense.Select(d => (float)d)], dense.LongLength);    // (V^n)
+            return graph.Gather(logP, keys);                                                       // (B, T, V)
+        }
+        var floor = graph.Scalar((float)table.Floor);
+        if (!table.BacksOff)
+        {
+            // add-k: the seen n-gram, else the context's value for an unseen symbol, else (an unseen context) the floor
+            var seen = Lookup(graph, keys, table.Seen[0], float.NaN);                             // (B, T, V)
+            var row = Lookup(graph, contextColumn, table.Rows[0], float.NaN);                      // (B, T, 1)
+            var unseen = graph.Where(graph.IsNaN(row), floor, row);                                // (B, T, 1)
+            return graph.Where(graph.IsNaN(seen), unseen, seen);                                   // (B, T, V)
+        }
+        var logProbabilities = floor;
+        for (int n = 1; n <= Order; n++)
+        {
+            var keysN = n == Order ? keys : graph.Mod(keys, graph.Scalar((long)_powers[n]));     // (B, T, V): the last n symbols
+            var seen = Lookup(graph, keysN, table.Seen[n - 1], float.NaN);                         // (B, T, V)
+            // ln λ of the context of n − 1 symbols; 0 (weight 1) where it was never seen
+            var logLambda = n == 1
+                ? graph.Scalar(table.Rows[0].TryGetValue(0, out double empty) ? (float)empty : 0f)
+                : Lookup(graph, graph.Mod(contextColumn, graph.Scalar((long)_powers[n - 1])), table.Rows[n - 1], 0f); // (B, T, 1)
+            logProbabilities = graph.Where(graph.IsNaN(seen), graph.Add(logLambda, logProbabilities), seen); // (B, T, V)
+        }
+        return logProbabilities;
+    }
+
+    private static OnnxValue Lookup(OnnxGraph graph, OnnxValue keys, NGramKeyTable<double> table, float missing)
+    {
+        var entries = table.Entries().OrderBy(e => e.Key).ToArray(); // sorted: the same model gives the same bytes
+        return graph.LabelEncoder(keys, [.. entries.Select(e => (long)e.Key)], [.. entries.Select(e => (float)e.Value)], missing);
+    }
+}
