@@ -10,7 +10,7 @@ namespace Makemore.ML.Inference;
 /// positions so far; x += c_proj(tanh(c_fc(x))); logits = lm_head(x). Plain C# inference keeping a running sum, so
 /// each position costs one MLP. Matrices are in <c>nn.Linear</c>'s (out, in) row-major layout.
 /// </summary>
-public sealed class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWordsModel.Workspace>
+public sealed partial class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWordsModel.Workspace>
 {
     private readonly float[] _tokenEmbedding, _positionEmbedding, _mlpWeight, _mlpBias, _projectionWeight, _projectionBias, _headWeight, _headBias;
     private readonly int _v;

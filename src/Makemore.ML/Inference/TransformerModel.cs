@@ -47,7 +47,7 @@ public sealed record TransformerBlockWeights(
 /// approximation) MLP of 4·C, a final LayerNorm and a read-out without bias. Plain C# inference: one position at a time
 /// with a key/value cache, so scoring an item is one pass over its positions and sampling costs one position per character.
 /// </summary>
-public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<TransformerModel.Workspace>
+public sealed partial class TransformerModel : ILanguageModel, IPositionalNetwork<TransformerModel.Workspace>
 {
     private const float LayerNormEpsilon = 1e-5f; // nn.LayerNorm's default
     private static readonly float GeluScale = MathF.Sqrt(2f / MathF.PI);
