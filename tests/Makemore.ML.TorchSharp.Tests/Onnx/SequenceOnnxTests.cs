@@ -54,19 +54,26 @@ public sealed class SequenceOnnxTests
     }
 
     [TestMethod]
+    [DataRow(SequenceModelKind.Rnn)]
     [DataRow(SequenceModelKind.Gru)]
+    [DataRow(SequenceModelKind.Lstm)]
     [DataRow(SequenceModelKind.BagOfWords)]
     [DataRow(SequenceModelKind.Transformer)]
     public void NamesLongerThanTheBlockScoreAsInCSharp(SequenceModelKind kind)
     {
-        // Three dev names joined: 17–45 characters against a block of 16 positions (the longest train name + 1).
+        // Three dev names joined: 16–45 characters against a block of 16 positions (the longest train name + 1), and
+        // the lengths at the edges: empty, one character, and one either side of the block.
         var model = Train(kind);
         var dev = OnnxParity.Dev;
         int block = OnnxParity.Train.Max(n => n.Length) + 1;
         var joined = Enumerable.Range(0, dev.Count - 2).Select(i => dev[i] + dev[i + 1] + dev[i + 2]).Where(n => n.Length >= block).Take(300).ToList();
         Assert.HasCount(300, joined);
+        string text = string.Concat(joined);
+        joined.AddRange(new[] { 0, 1, block - 2, block - 1, block, block + 1, 3 * block }.Select(length => text[..length]));
         var (onnx, csharp) = OnnxParity.AssertSameLogProbabilities(model, joined, batchSize: 64);
         Assert.AreEqual(csharp, onnx, OnnxParity.Tolerance, $"{kind}: mean NLL per character of the long names");
+        foreach (string name in joined.TakeLast(7)) // each alone too: a batch of one, no padding
+            OnnxParity.AssertSameLogProbabilities(model, [name]);
     }
 
     [TestMethod]
