@@ -12,7 +12,7 @@ using Makemore.ML.TorchSharp.Training;
 
 // Makemore.ML benchmarks: every ratio is measured side by side in this one run, on this machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-// "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind; "load": only the cold-load table; "mlp": only the MLP-family table; "peers [--quick]": issue 12's table, ours beside the bare C# loops, plain Python, PyTorch and NLTK (docs/benchmarks.md); "steps [--quick]": only that table's neural n-gram steps, ours and PyTorch's interleaved; "fullbatch": full-batch neural bigram ms/step and page faults per step; "scaling [--quick]": fit and scoring time against data size and order, ms/step against MLP size; "mlnet [--quick]": our softmax regression vs ML.NET's multiclass trainers; "names": docs/name-tools.md (plausibility AUC, sampling and scoring speed); "models [--quick] [--only=NAME]": docs/models.md; "load-one ZIP MODE": the fresh process that table spawns per measurement; "sparse": our softmax regression vs LbfgsMaximumEntropy on 50,000+-slot sparse text features, each fit in a fresh process ("sparse-one TRAINER NAMES").
+// "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind; "load": only the cold-load table; "mlp": only the MLP-family table; "peers [--quick]": issue 12's table, ours beside the bare C# loops, plain Python, PyTorch and NLTK (docs/benchmarks.md); "steps [--quick]": only that table's neural n-gram steps, ours and PyTorch's interleaved; "fullbatch": full-batch neural bigram ms/step and page faults per step; "onnx [--quick]": scoring the dev names with the exported ONNX model in ONNX Runtime beside NameScorer (docs/benchmarks.md); "scaling [--quick]": fit and scoring time against data size and order, ms/step against MLP size; "mlnet [--quick]": our softmax regression vs ML.NET's multiclass trainers; "names": docs/name-tools.md (plausibility AUC, sampling and scoring speed); "models [--quick] [--only=NAME]": docs/models.md; "load-one ZIP MODE": the fresh process that table spawns per measurement; "sparse": our softmax regression vs LbfgsMaximumEntropy on 50,000+-slot sparse text features, each fit in a fresh process ("sparse-one TRAINER NAMES").
 if (args is ["load-one", string zipPath, string mode])
     return LoadBenchmark.LoadOne(zipPath, mode);
 if (args is ["sparse-one", string sparseTrainer, string sparseNames])
@@ -28,10 +28,11 @@ bool peersOnly = args is ["peers", ..];
 bool stepsOnly = args is ["steps", ..];
 bool scalingOnly = args is ["scaling", ..];
 bool fullBatchOnly = args is ["fullbatch", ..];
+bool onnxOnly = args is ["onnx", ..];
 bool quick = args.Contains("--quick");
 var only = args.Where(a => a.StartsWith("--only=", StringComparison.Ordinal)).Select(a => a["--only=".Length..]).ToList();
 args = args.Where(a => a != "--quick" && !a.StartsWith("--only=", StringComparison.Ordinal)).ToArray();
-if (loadOnly || mlpOnly || modelsOnly || scoringOnly || namesOnly || mlnetOnly || sparseOnly || peersOnly || stepsOnly || scalingOnly || fullBatchOnly)
+if (loadOnly || mlpOnly || modelsOnly || scoringOnly || namesOnly || mlnetOnly || sparseOnly || peersOnly || stepsOnly || scalingOnly || fullBatchOnly || onnxOnly)
     args = args[1..];
 string path = args.Length > 0 ? args[0] : FindUp("../shared/data/names.txt") ?? FindUp("data/names.txt")
     ?? throw new FileNotFoundException("Give the path of names.txt.");
@@ -54,6 +55,12 @@ if (stepsOnly)
 {
     Console.WriteLine();
     PeersTable.RunSteps(names, path, quick);
+    return 0;
+}
+if (onnxOnly)
+{
+    Console.WriteLine();
+    OnnxBenchmark.Run(names, quick);
     return 0;
 }
 if (fullBatchOnly)

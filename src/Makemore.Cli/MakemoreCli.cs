@@ -31,6 +31,7 @@ internal static class MakemoreCli
             PlotCommand.Create(output, error),
             InfoCommand.Create(output),
             InterpolateCommand.Create(output),
+            ExportCommand.Create(output),
             ServeCommand.Create(output, error),
         };
         // No @response-files: a name such as @types/node is a name, not a file to read arguments from.

@@ -8,9 +8,9 @@ public sealed partial class NGramModel : IOnnxExportable
     int? IOnnxExportable.OnnxBlockSize => BlockSize;
 
     /// <remarks>
-    /// At each position the graph computes the key of every candidate n-gram, h·V + c for c = 0…V−1 (h: the window's key),
-    /// and looks it up. A dense scoring table becomes one Gather from a float table of V^n entries. The sparse one becomes,
-    /// per order, LabelEncoder lookups (<c>ai.onnx.ml</c>) of ln p of the seen n-grams and ln λ of the seen contexts, with
+    /// The graph computes the key h of each position's window (base V, oldest symbol most significant). A dense scoring
+    /// table becomes one Gather of row h from its (V^(n−1), V) table of ln p. The sparse one looks up the key of every
+    /// candidate n-gram, h·V + c for c = 0…V−1, with, per order, LabelEncoder lookups (<c>ai.onnx.ml</c>) of ln p of the seen n-grams and ln λ of the seen contexts, with
     /// NaN marking "not seen": add-k takes the seen value, else the context's unseen-symbol value, else the floor;
     /// Kneser–Ney builds ln p bottom-up, L₀ = ln(1/V), Lₙ = seen ? ln pₙ : ln λₙ(h) + Lₙ₋₁, which is the scoring table's
     /// top-down backoff. Keys stay below V^n &lt; 2^63, which the model guarantees for every order it accepts.
@@ -21,14 +21,15 @@ public sealed partial class NGramModel : IOnnxExportable
             throw new NotSupportedException($"An order-{Order} model over {_v} symbols has n-gram keys up to {_v}^{Order}, past int64 (2^63): it cannot be exported to ONNX.");
         var table = ScoringTable;
         var context = OnnxWindows.Key(graph, idx, BlockSize, _v);                                  // (B, T)
+        if (table.DenseTable is { } dense)
+        {
+            // the table's row of each context: ln p(· | h) at [h, ·]
+            var logP = graph.Initializer([.. dense.Select(d => (float)d)], dense.LongLength / _v, _v); // (V^(n−1), V)
+            return graph.Gather(logP, context);                                                    // (B, T, V)
+        }
         var symbols = graph.Int64s([.. Enumerable.Range(0, _v).Select(c => (long)c)]);             // (V)
         var contextColumn = graph.Unsqueeze(context, 2);                                           // (B, T, 1)
         var keys = graph.Add(graph.Mul(contextColumn, graph.Scalar((long)_v)), symbols);           // (B, T, V)
-        if (table.DenseTable is { } dense)
-        {
-            var logP = graph.Initializer([.. dense.Select(d => (float)d)], dense.LongLength);    // (V^n)
-            return graph.Gather(logP, keys);                                                       // (B, T, V)
-        }
         var floor = graph.Scalar((float)table.Floor);
         if (!table.BacksOff)
         {

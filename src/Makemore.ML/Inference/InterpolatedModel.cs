@@ -9,7 +9,7 @@ namespace Makemore.ML.Inference;
 /// interpolation, Jelinek &amp; Mercer 1980), e.g. a 6-gram Kneser–Ney table with a neural model. Weights are fitted on
 /// dev data by expectation–maximisation (<see cref="FitWeights"/>); the mixture scores, samples and saves like any model.
 /// </summary>
-public sealed class InterpolatedModel : ILanguageModel
+public sealed partial class InterpolatedModel : ILanguageModel
 {
     private readonly ILanguageModel[] _components;
     private readonly double[] _weights;

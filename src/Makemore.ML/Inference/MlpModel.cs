@@ -122,7 +122,7 @@ public sealed class MlpLayer
 /// Bengio et al. 2003's MLP (lecture part 2), with batch normalisation the part 3–4 model; levels fusing pairs are the
 /// WaveNet-style hierarchy of part 5 (van den Oord et al. 2016). Batch normalisation is folded into the weights.
 /// </summary>
-public sealed class MlpModel : WindowLanguageModel
+public sealed partial class MlpModel : WindowLanguageModel
 {
     private readonly float[] _embedding;
     private readonly MlpLayer[] _layers;

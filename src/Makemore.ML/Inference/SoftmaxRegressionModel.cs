@@ -21,7 +21,7 @@ public enum ContextEncoding
 /// The lecture's neural n-gram: logits = (one-hot context) · W, probabilities = softmax(logits); no bias, no hidden layer.
 /// This is the plain C# forward pass used for scoring and sampling (no libtorch); training lives in Makemore.ML.TorchSharp.
 /// </summary>
-public sealed class SoftmaxRegressionModel : WindowLanguageModel
+public sealed partial class SoftmaxRegressionModel : WindowLanguageModel
 {
     private readonly float[] _weights;
     private readonly int _v;

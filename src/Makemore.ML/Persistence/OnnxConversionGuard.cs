@@ -15,15 +15,17 @@ namespace Makemore.ML.Persistence;
 /// graph's inputs: a 1.5 KB file and no error. ML.NET's opt-in and opt-out (<c>ICanSaveOnnx</c>, <c>IDataTransform</c>)
 /// are internal to ML.NET, so no public member of ours is asked during the walk.
 /// HACK: a façade's <c>Transform</c> therefore looks for the converter's assembly on the call stack, and only once that
-/// assembly is loaded in the process (so scoring elsewhere pays one flag read).
-/// TODO: issue 22 — replace by <c>ml.Makemore().ExportToOnnx</c>.
+/// assembly is loaded in the process (so scoring elsewhere pays one flag read). No public mechanism exists: the converter
+/// asks nothing of a view but those two internal interfaces. The exception sends the user to Makemore's own exporter,
+/// <c>ml.Makemore().ExportToOnnx</c> (<c>makemore export --format onnx</c>), which writes the whole model.
 /// </remarks>
 internal static class OnnxConversionGuard
 {
     /// <summary>What <c>ConvertToOnnx</c> throws on a pipeline holding a Makemore transformer.</summary>
     public const string Message =
         "Makemore models cannot be converted by ML.NET's ConvertToOnnx: it would write a graph without the language model. " +
-        "Makemore's own exporter, ml.Makemore().ExportToOnnx, is planned (issue 22) and does not exist yet.";
+        "Use Makemore's own exporter instead: mlContext.Makemore().ExportToOnnx(model, stream or path), or 'makemore export -m MODEL.zip --format onnx' " +
+        "(input idx, output log_probs; see docs/interop.md).";
 
     private const string ConverterAssembly = "Microsoft.ML.OnnxConverter";
 
