@@ -28,7 +28,7 @@ public sealed partial class TransformerModel : IOnnxExportable
         var finalNormBias = graph.Initializer(_finalNormBias, c);
         var head = graph.Initializer(MatrixVector.Transpose(_headWeight, v, c), c, v);
         var geluScale = graph.Scalar(GeluScale);
-        var geluCubic = graph.Scalar(0.044715f);
+        var geluCubic = graph.Scalar(GeluCubic);
         var one = graph.Scalar(1f);
         var half = graph.Scalar(0.5f);
 
