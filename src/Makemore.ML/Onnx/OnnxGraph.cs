@@ -20,8 +20,10 @@ namespace Makemore.ML.Onnx;
 /// beside it, e.g. <c>NGramModel.Onnx.cs</c>): <see cref="IOnnxExportable.BuildOnnx"/> receives this builder and the input
 /// <c>idx</c> (int64 [B, T], the boundary id 0 first) and returns float32 log-probabilities [B, T, V], position t giving the
 /// distribution of the symbol after idx[b, t] from idx[b, 0..t] only. Weights go in with <see cref="Initializer(ReadOnlySpan{float}, long[])"/>.
-/// <see cref="OnnxExport"/> adds the graph's input, output and metadata, and the parity tests
-/// (<c>OnnxParityTests</c>) run the file in ONNX Runtime against <c>ILanguageModel.LogProbabilities</c>: add the kind there.
+/// Reuse <see cref="OnnxWindows"/> for a left-padded window and <see cref="Scope"/> for a model made of models.
+/// <see cref="OnnxExport"/> adds the graph's input, output and metadata. Then add a test of the kind beside the others in
+/// tests/Makemore.ML.Tests/Onnx: <c>OnnxParity.AssertSameLogProbabilities(model, OnnxParity.Dev)</c> runs the file in
+/// ONNX Runtime on every dev name and compares each ln p with <c>ILanguageModel.LogProbabilities</c> (1e-5).
 /// </para>
 /// </remarks>
 internal sealed class OnnxGraph

@@ -14,8 +14,12 @@ internal static class OnnxModelWriter
     /// <param name="graphName">The graph's name.</param>
     /// <param name="metadata">The model's <c>metadata_props</c>, in order.</param>
     /// <param name="stream">Where to write.</param>
+    /// <exception cref="NotSupportedException">The weights reach protobuf's 2 GB limit on one message.</exception>
     public static void Write(OnnxGraph graph, string graphName, IEnumerable<KeyValuePair<string, string>> metadata, Stream stream)
     {
+        long weights = graph.Initializers.Sum(t => t.Data.LongLength);
+        if (weights >= int.MaxValue)
+            throw new NotSupportedException($"The model's weights take {weights:N0} bytes; an ONNX file holds at most 2 GB (protobuf's limit), and external data files are not written.");
         var model = new ProtoWriter();
         model.Int64(1, IrVersion); // ir_version
         model.String(2, "Makemore.ML"); // producer_name
