@@ -77,6 +77,15 @@ public sealed class SequenceOnnxTests
     }
 
     [TestMethod]
+    public void AnInterpolationOfSequenceKindsScoresAsInCSharp()
+    {
+        // Each component's graph in its own scope, mixed in float64: a GRU, a bag of words and a Transformer.
+        var model = new InterpolatedModel([Train(SequenceModelKind.Gru), Train(SequenceModelKind.BagOfWords), Train(SequenceModelKind.Transformer)], [0.3, 0.2, 0.5]);
+        var (onnx, csharp) = OnnxParity.AssertSameLogProbabilities(model, OnnxParity.Dev);
+        Assert.AreEqual(csharp, onnx, OnnxParity.Tolerance, "mean NLL per character on dev");
+    }
+
+    [TestMethod]
     [DataRow(SequenceModelKind.Lstm, "recurrent", "unbounded")]
     [DataRow(SequenceModelKind.BagOfWords, "bow", "16")]
     [DataRow(SequenceModelKind.Transformer, "transformer", "16")]
