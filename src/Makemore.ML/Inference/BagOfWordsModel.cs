@@ -10,7 +10,7 @@ namespace Makemore.ML.Inference;
 /// positions so far; x += c_proj(tanh(c_fc(x))); logits = lm_head(x). Plain C# inference keeping a running sum, so
 /// each position costs one MLP. Matrices are in <c>nn.Linear</c>'s (out, in) row-major layout.
 /// </summary>
-public sealed class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWordsModel.Workspace>
+public sealed partial class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWordsModel.Workspace>
 {
     private readonly float[] _tokenEmbedding, _positionEmbedding, _mlpWeight, _mlpBias, _projectionWeight, _projectionBias, _headWeight, _headBias;
     private readonly int _v;
@@ -75,6 +75,24 @@ public sealed class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWo
 
     /// <summary>wpe, (T, C). Shared: do not modify.</summary>
     public ReadOnlySpan<float> PositionEmbedding => _positionEmbedding;
+
+    /// <summary>c_fc's weight, (n_embd2, C). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> MlpWeight => _mlpWeight;
+
+    /// <summary>c_fc's bias, (n_embd2). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> MlpBias => _mlpBias;
+
+    /// <summary>c_proj's weight, (C, n_embd2). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> ProjectionWeight => _projectionWeight;
+
+    /// <summary>c_proj's bias, (C). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> ProjectionBias => _projectionBias;
+
+    /// <summary>lm_head's weight, (V, C). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> HeadWeight => _headWeight;
+
+    /// <summary>lm_head's bias, (V). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> HeadBias => _headBias;
 
     /// <summary>Every parameter.</summary>
     public long ParameterCount => _tokenEmbedding.LongLength + _positionEmbedding.LongLength + _mlpWeight.LongLength + _mlpBias.Length

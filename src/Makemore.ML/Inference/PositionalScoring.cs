@@ -25,7 +25,7 @@ internal interface IPositionalNetwork<TWorkspace>
 /// same <c>Step</c> so they agree exactly. Past the block size it does what makemore.py's <c>generate</c> does: read the
 /// last BlockSize symbols again at positions 0…BlockSize − 1 (the start token drops out of the window).
 /// </summary>
-internal static class PositionalScoring
+internal static partial class PositionalScoring
 {
     /// <summary>ln p of each of the item's characters and of the end token (see <see cref="ILanguageModel.LogProbabilities"/>).</summary>
     /// <remarks>With a non-empty <paramref name="next"/>, also writes the distribution after the whole item (the last position's softmax).</remarks>

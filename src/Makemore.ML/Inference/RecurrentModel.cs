@@ -36,7 +36,7 @@ public enum RecurrentCell
 /// first prediction reads the start token's embedding and the start state. Scoring an item is one pass over it; the
 /// decoder carries the state, one cell step per character.
 /// </summary>
-public sealed class RecurrentModel : ILanguageModel
+public sealed partial class RecurrentModel : ILanguageModel
 {
     private readonly float[] _start;
     private readonly float[] _embedding;

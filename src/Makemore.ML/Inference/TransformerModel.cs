@@ -47,10 +47,11 @@ public sealed record TransformerBlockWeights(
 /// approximation) MLP of 4·C, a final LayerNorm and a read-out without bias. Plain C# inference: one position at a time
 /// with a key/value cache, so scoring an item is one pass over its positions and sampling costs one position per character.
 /// </summary>
-public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<TransformerModel.Workspace>
+public sealed partial class TransformerModel : ILanguageModel, IPositionalNetwork<TransformerModel.Workspace>
 {
     private const float LayerNormEpsilon = 1e-5f; // nn.LayerNorm's default
     private static readonly float GeluScale = MathF.Sqrt(2f / MathF.PI);
+    private const float GeluCubic = 0.044715f; // NewGELU's coefficient of x³
 
     private readonly float[] _tokenEmbedding; // wte (V, C)
     private readonly float[] _positionEmbedding; // wpe (T, C)
@@ -415,17 +416,17 @@ public sealed class TransformerModel : ILanguageModel, IPositionalNetwork<Transf
             for (; i + Vector512<float>.Count <= x.Length; i += Vector512<float>.Count)
             {
                 var v = Vector512.LoadUnsafe(ref x0, (nuint)i);
-                var u = v * Vector512.FusedMultiplyAdd(v * v, Vector512.Create(0.044715f), Vector512<float>.One) * GeluScale;
+                var u = v * Vector512.FusedMultiplyAdd(v * v, Vector512.Create(GeluCubic), Vector512<float>.One) * GeluScale;
                 (v * (Tanh(u) + Vector512<float>.One) * 0.5f).StoreUnsafe(ref x0, (nuint)i);
             }
         for (; i + Vector<float>.Count <= x.Length; i += Vector<float>.Count)
         {
             var v = Vector.LoadUnsafe(ref x0, (nuint)i);
-            var u = v * Vector.FusedMultiplyAdd(v * v, new Vector<float>(0.044715f), Vector<float>.One) * GeluScale;
+            var u = v * Vector.FusedMultiplyAdd(v * v, new Vector<float>(GeluCubic), Vector<float>.One) * GeluScale;
             (v * (Tanh(u) + Vector<float>.One) * 0.5f).StoreUnsafe(ref x0, (nuint)i);
         }
         for (; i < x.Length; i++)
-            x[i] = x[i] * (MathF.Tanh(x[i] * MathF.FusedMultiplyAdd(x[i] * x[i], 0.044715f, 1f) * GeluScale) + 1f) * 0.5f;
+            x[i] = x[i] * (MathF.Tanh(x[i] * MathF.FusedMultiplyAdd(x[i] * x[i], GeluCubic, 1f) * GeluScale) + 1f) * 0.5f;
     }
 
     // tanh as P(x²)·x / Q(x²), Horner from the highest power; past ±TanhClamp it equals ±1 in float.

@@ -8,7 +8,8 @@ internal interface IOnnxExportable
 {
     /// <summary>
     /// What the metadata property <c>block_size</c> says: the most previous symbols a prediction reads (a window model's
-    /// block size), the longest <c>idx</c> the graph takes (a model with positions), or null when neither bounds it.
+    /// block size; a model with positions: the positions it learned, past which its graph slides a window as the C# model
+    /// does), or null when nothing bounds it (the recurrent models).
     /// </summary>
     int? OnnxBlockSize { get; }
 

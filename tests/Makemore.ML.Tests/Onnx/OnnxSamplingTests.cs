@@ -75,6 +75,10 @@ public sealed class OnnxSamplingTests
         yield return ["4-gram Kneser–Ney", NGramModel.Fit(vocabulary, 4, Smoothing.KneserNey(), train)];
         yield return ["6-gram Kneser–Ney", NGramModel.Fit(vocabulary, 6, Smoothing.KneserNey(), train)];
         yield return ["bn-mlp", MlpModelTests.Random(2, 3, 10, (3, 64, true), (1, 32, true))];
+        yield return ["gru", RecurrentModelTests.Random(RecurrentCell.Gru, 3)];
+        // block 6 against names of up to 20 characters: the graph's sliding window against the decoder's
+        yield return ["transformer", SequenceModelDecodingTests.RandomTransformer(4, blockSize: 6)];
+        yield return ["bow", SequenceModelDecodingTests.RandomBagOfWords(5, blockSize: 6)];
     }
 
     [TestMethod]
