@@ -32,6 +32,8 @@ internal static class MakemoreCli
             InfoCommand.Create(output),
             InterpolateCommand.Create(output),
             ServeCommand.Create(output, error),
+            ImportCommand.Create(output),
+            ExportCommand.Create(output),
         };
         // No @response-files: a name such as @types/node is a name, not a file to read arguments from.
         var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

@@ -76,6 +76,24 @@ public sealed class BagOfWordsModel : ILanguageModel, IPositionalNetwork<BagOfWo
     /// <summary>wpe, (T, C). Shared: do not modify.</summary>
     public ReadOnlySpan<float> PositionEmbedding => _positionEmbedding;
 
+    /// <summary>c_fc, (n_embd2, C). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> MlpWeight => _mlpWeight;
+
+    /// <summary>c_fc's bias (n_embd2). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> MlpBias => _mlpBias;
+
+    /// <summary>c_proj, (C, n_embd2). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> ProjectionWeight => _projectionWeight;
+
+    /// <summary>c_proj's bias (C). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> ProjectionBias => _projectionBias;
+
+    /// <summary>lm_head, (V, C). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> HeadWeight => _headWeight;
+
+    /// <summary>lm_head's bias (V). Shared: do not modify.</summary>
+    public ReadOnlySpan<float> HeadBias => _headBias;
+
     /// <summary>Every parameter.</summary>
     public long ParameterCount => _tokenEmbedding.LongLength + _positionEmbedding.LongLength + _mlpWeight.LongLength + _mlpBias.Length
         + _projectionWeight.LongLength + _projectionBias.Length + _headWeight.LongLength + _headBias.Length;
