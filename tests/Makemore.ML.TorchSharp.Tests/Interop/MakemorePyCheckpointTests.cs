@@ -42,6 +42,10 @@ public sealed class MakemorePyCheckpointTests
         Assert.HasCount(names.Count - 1000, split.Train);
         Assert.IsEmpty(split.Dev);
         Assert.AreEqual(names.Count, split.Train.Count + split.Test.Count);
+        // libtorch 2.x (TorchSharp) draws the same permutation as PyTorch 1.13 did
+        using var generator = new torch.Generator(NameSplitter.MakemorePySeed);
+        using var permutation = torch.randperm(names.Count, generator: generator);
+        CollectionAssert.AreEqual(expected, permutation.data<long>().ToArray()[^1000..].Select(i => (int)i).ToArray());
     }
 
     [TestMethod]
