@@ -113,6 +113,40 @@ public sealed class MakemorePyCheckpointTests
     }
 
     [TestMethod]
+    public void CountBigramAndBatchNormMlpExportAsTheirMakemorePyCounterparts()
+    {
+        // Written as makemore.py's bigram (logits = ln p) and mlp (batch norm folded, <BLANK> = the boundary's row, zero
+        // weights beyond the block), then read back as makemore.py's: the same number for every test word.
+        var words = Words;
+        var vocabulary = CharacterVocabulary.Learn(words);
+        var test = NameSplitter.Split(words, SplitProtocol.MakemorePy, NameSplitter.MakemorePySeed).Test;
+        var bigram = Counting.NGramModel.Fit(vocabulary, 2, Counting.Smoothing.AddK(1), words.Select(w => vocabulary.Encode(w)));
+        AssertSameScores(bigram, RoundTrip(bigram, MakemorePyType.Bigram, words), test);
+        var random = new Random(7);
+        float[] Values(int n, double scale) => [.. Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * scale))];
+        int v = vocabulary.Size, e = 3, h = 5, block = 4;
+        var layer = new MlpLayer(block, e, h, Values(block * e * h, 1), null,
+            new BatchNormStatistics(Values(h, 2), Values(h, 1), Values(h, 1), [.. Values(h, 1).Select(x => x * x + 0.5f)], 1e-5f));
+        var mlp = new MlpModel(vocabulary, block, e, Values(v * e, 2), [layer], Values(h * v, 2), Values(v, 1));
+        AssertSameScores(mlp, RoundTrip(mlp, MakemorePyType.Mlp, words), test);
+    }
+
+    private static ILanguageModel RoundTrip(ILanguageModel model, MakemorePyType type, IReadOnlyList<string> words)
+    {
+        using var stream = new MemoryStream();
+        Assert.AreEqual(type, MakemorePyCheckpoint.Write(model, stream, words).Type);
+        stream.Position = 0;
+        return MakemorePyCheckpoint.Read(stream, type, CharacterVocabulary.Learn(words), MakemorePyCheckpoint.BlockSizeOf(words));
+    }
+
+    private static void AssertSameScores(ILanguageModel expected, ILanguageModel actual, IReadOnlyList<string> words)
+    {
+        var (a, b) = (new NameScorer(expected), new NameScorer(actual));
+        foreach (string word in words)
+            Assert.AreEqual(a.ScoreLikelihood(word).NllPerCharacter, b.ScoreLikelihood(word).NllPerCharacter, Tolerance, word);
+    }
+
+    [TestMethod]
     public void WrongHeadCountIsOneErrorNamingTensorShapeAndFlag()
     {
         var e = Assert.ThrowsExactly<InvalidDataException>(() => Import("transformer", Words, headCount: 3));
