@@ -322,7 +322,7 @@ public sealed class MlpModel : WindowLanguageModel
 
     /// <summary>The architecture in one line, e.g. <c>emb 24 → [2×24→128 bn tanh] → [2×128→128 bn tanh] → … → 27</c>.</summary>
     public string Architecture =>
-        $"emb {EmbeddingSize} → " + string.Join(" → ", _layers.Select(l => $"[{l.GroupSize}×{l.InputSize}→{l.OutputSize}{(l.BatchNorm is null ? "" : " bn")} tanh]")) + $" → {_v}";
+        $"emb {EmbeddingSize}{(HasBlankPadding ? " (+<BLANK>)" : "")} → " + string.Join(" → ", _layers.Select(l => $"[{l.GroupSize}×{l.InputSize}→{l.OutputSize}{(l.BatchNorm is null ? "" : " bn")} tanh]")) + $" → {_v}";
 
     /// <inheritdoc/>
     public override IReadOnlyList<KeyValuePair<string, string>> Describe() =>

@@ -169,6 +169,16 @@ public sealed class MakemorePyCheckpointTests
     }
 
     [TestMethod]
+    public void AFileThatIsNotAStateDictIsOneErrorNamingIt()
+    {
+        var words = Words;
+        using var text = new MemoryStream("not a checkpoint"u8.ToArray());
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => MakemorePyCheckpoint.Read(text, MakemorePyType.Rnn, CharacterVocabulary.Learn(words),
+            MakemorePyCheckpoint.BlockSizeOf(words), source: "words.txt"));
+        StringAssert.Contains(e.Message, "words.txt is not a PyTorch state_dict saved by torch.save");
+    }
+
+    [TestMethod]
     public void WrongTypeIsOneErrorNamingTheMissingTensor()
     {
         var e = Assert.ThrowsExactly<InvalidDataException>(() => Import("rnn", Words, asType: MakemorePyType.Gru));
