@@ -198,6 +198,20 @@ public sealed class MakemorePyCheckpointTests
         StringAssert.Contains(error.Message, "no LSTM");
     }
 
+    [TestMethod]
+    public void ExportForAnotherWordsFileIsRefusedNamingTheFlag()
+    {
+        var model = Import("transformer", Words, headCount: 2);
+        // a longer word: makemore.py would build 13 positions where the model learned 12
+        var e = Assert.ThrowsExactly<ArgumentException>(() => MakemorePyCheckpoint.Write(model, new MemoryStream(), [.. Words, "abcdefghijklm"]));
+        StringAssert.Contains(e.Message, "learned 12 positions");
+        StringAssert.Contains(e.Message, "-i");
+        // another character: makemore.py's vocabulary would not be the model's
+        e = Assert.ThrowsExactly<ArgumentException>(() => MakemorePyCheckpoint.Write(model, new MemoryStream(), [.. Words, "é"]));
+        StringAssert.Contains(e.Message, "vocabulary");
+        StringAssert.Contains(e.Message, "-i");
+    }
+
     /// <summary>
     /// The live check: export every fixture model trained here, run makemore.py's forward pass on it in /usr/bin/python3
     /// (benchmarks/peers/makemore_py_nll.py), and compare word by word. Inconclusive, with the reason, where Python with
