@@ -1,10 +1,6 @@
 using System.CommandLine;
 using Microsoft.ML;
 using Makemore.Cli.Internal;
-using Makemore.ML;
-using Makemore.ML.Data;
-using Makemore.ML.Persistence;
-using Makemore.ML.TorchSharp.Interop;
 
 namespace Makemore.Cli.Commands;
 
@@ -29,34 +25,7 @@ internal static class ExportCommand
             if (parse.GetValue(format) != "makemore-py")
                 throw new UsageException($"unknown --format '{parse.GetValue(format)}': use makemore-py");
             string zip = parse.GetValue(model)!;
-            string target = parse.GetValue(file)!;
-            var loaded = Models.Load(new MLContext(), zip);
-            var provenance = DataProvenance.FromMetadata(MakemoreModel.GetMetadata(loaded));
-            string? given = parse.GetValue(input);
-            if (given is null && provenance is not null && !File.Exists(provenance.File))
-                throw new UsageException($"the training data {provenance.File} named in the model is not found; give makemore.py's words file with -i");
-            string words = given ?? provenance?.File
-                ?? throw new UsageException("the model does not record its training data: give makemore.py's words file with -i");
-            words = DataFiles.Resolve(words);
-            OutputPaths.Check("--output", target, ("-m", zip), ("-i", words));
-            var names = DataFiles.Read(words);
-            MakemorePyExport export;
-            try
-            {
-                MakemorePyExport? written = null;
-                AtomicFile.Write(target, stream => written = MakemorePyCheckpoint.Write(MakemoreModel.GetLanguageModel(loaded), stream, names));
-                export = written!;
-            }
-            catch (NotSupportedException e)
-            {
-                throw new UsageException(e.Message);
-            }
-            string folder = Path.GetDirectoryName(Path.GetFullPath(target))!;
-            output.WriteLine($"saved: {target} (makemore.py {MakemorePyCheckpoint.NameOf(export.Type)})");
-            output.WriteLine("load it in makemore.py with:");
-            output.WriteLine($"  python makemore.py -i {words} -o {folder} {string.Join(' ', export.Flags)} --resume --sample-only");
-            if (Path.GetFileName(target) != "model.pt")
-                output.WriteLine($"note: makemore.py reads {Path.Combine(folder, "model.pt")}: name the file model.pt");
+            MakemorePyExporter.Write(Models.Load(new MLContext(), zip), zip, parse.GetValue(file)!, parse.GetValue(input), output);
             return 0;
         });
         return command;
