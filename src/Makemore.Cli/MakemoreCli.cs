@@ -33,6 +33,7 @@ internal static class MakemoreCli
             InterpolateCommand.Create(output),
             ExportCommand.Create(output),
             ServeCommand.Create(output, error),
+            ImportCommand.Create(output),
         };
         // No @response-files: a name such as @types/node is a name, not a file to read arguments from.
         var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

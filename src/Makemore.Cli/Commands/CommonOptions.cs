@@ -20,7 +20,7 @@ internal static class CommonOptions
 
     public static Option<string> Split(string defaultValue) => new("--split")
     {
-        Description = "lecture (Python's random.seed(42) shuffle, 80/10/10), random (with --seed) or none (the whole file)",
+        Description = "lecture (Python's random.seed(42) shuffle, 80/10/10), random (with --seed), none (the whole file) or makemore-py (makemore.py's torch.randperm split with --split-seed: train and test, no dev)",
         DefaultValueFactory = _ => defaultValue,
     };
 

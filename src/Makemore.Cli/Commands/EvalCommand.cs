@@ -14,7 +14,7 @@ internal static class EvalCommand
     {
         var model = CommonOptions.Model();
         var input = new Option<string?>("--input", "-i") { Description = "Names file, one per line (default: the file the model was trained on, from its provenance)" };
-        var split = new Option<string?>("--split") { Description = "lecture, random or none (the whole file) (default: the model's own split)" };
+        var split = new Option<string?>("--split") { Description = "lecture, random, none (the whole file) or makemore-py (makemore.py's torch.randperm split: train and test, no dev) (default: the model's own split)" };
         var seed = CommonOptions.SplitSeed();
         var part = new Option<string>("--part") { Description = "train, dev or test of the split", DefaultValueFactory = _ => "test" };
         var json = CommonOptions.Json();
@@ -40,7 +40,9 @@ internal static class EvalCommand
             var names = data.Parts().FirstOrDefault(p => p.Part == wanted).Names
                 ?? throw new UsageException($"unknown part '{wanted}': use train, dev or test");
             if (names.Count == 0)
-                throw new UsageException($"the {wanted} part of {data.Path} is empty: the file is too small for this split");
+                throw new UsageException(data.Split == SplitProtocol.MakemorePy && wanted == "dev"
+                    ? "makemore.py's split has no dev part (it keeps the checkpoint with the best test loss): use --part test or train"
+                    : $"the {wanted} part of {data.Path} is empty: the file is too small for this split");
             var metrics = ml.Makemore().Evaluate(loaded.Transform(ml.Data.LoadNames(names)));
             if (parse.GetValue(json))
             {

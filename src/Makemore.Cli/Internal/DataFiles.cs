@@ -65,5 +65,5 @@ internal static class DataFiles
     }
 
     public static SplitProtocol ParseSplit(string text) =>
-        DataProvenance.ParseSplit(text) ?? throw new UsageException($"unknown split '{text}': use lecture, random or none");
+        DataProvenance.ParseSplit(text) ?? throw new UsageException($"unknown split '{text}': use lecture, random, none or makemore-py");
 }

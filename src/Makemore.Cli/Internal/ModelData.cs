@@ -31,7 +31,8 @@ internal sealed record ModelData(string Path, IReadOnlyList<string> Names, Split
         // The names as the model's run used them: a file the run read with --max-name-length is read the same way.
         var names = model?.Select(DataFiles.Read(path)) ?? DataFiles.Read(path);
         var protocol = split is not null ? DataFiles.ParseSplit(split) : model?.Split ?? fallbackSplit;
-        int seed = splitSeed ?? (model is not null && model.Split == protocol ? model.SplitSeed : NameSplitter.LectureSeed);
+        int seed = splitSeed ?? (model is not null && model.Split == protocol ? model.SplitSeed
+            : protocol == SplitProtocol.MakemorePy ? NameSplitter.MakemorePySeed : NameSplitter.LectureSeed);
         return new ModelData(path, names, protocol, seed, NoteFor(model, path, protocol, seed));
     }
 
@@ -44,7 +45,7 @@ internal sealed record ModelData(string Path, IReadOnlyList<string> Names, Split
             return "note: the model does not record the data it was trained on; these figures may include names it was fitted on";
         if (DataProvenance.HashFile(path) != model.Sha256)
             return $"note: {path} is not the data the model was trained on ({model.DataDescription}); these figures are for other data";
-        var here = model with { Split = split, SplitSeed = split == SplitProtocol.Random ? seed : NameSplitter.LectureSeed };
+        var here = model with { Split = split, SplitSeed = NameSplitter.IsSeeded(split) ? seed : NameSplitter.LectureSeed };
         return here.SameSplitAs(model) ? null
             : $"note: the model was trained on its file's {model.SplitDescription}; this is {here.SplitDescription}, whose parts mix the model's train, dev and test names";
     }

@@ -13,7 +13,7 @@ namespace Makemore.ML.Data;
 /// <param name="Sha256">The SHA-256 of the file's bytes, lower-case hex: the identity of the data (the path may move).</param>
 /// <param name="NameCount">How many names the file holds.</param>
 /// <param name="Split">The split protocol of the run.</param>
-/// <param name="SplitSeed">The seed of the split: <see cref="NameSplitter.LectureSeed"/> unless <see cref="Split"/> is Random.</param>
+/// <param name="SplitSeed">The seed of the split: <see cref="NameSplitter.LectureSeed"/> unless <see cref="Split"/> is Random or MakemorePy.</param>
 public sealed record DataProvenance(string File, string Sha256, int NameCount, SplitProtocol Split, int SplitSeed)
 {
     /// <summary>Metadata key of the data file's path (the key older models have too).</summary>
@@ -25,7 +25,7 @@ public sealed record DataProvenance(string File, string Sha256, int NameCount, S
     /// <summary>Metadata key of the number of names in the data file.</summary>
     public const string NameCountKey = "data_names";
 
-    /// <summary>Metadata key of the split protocol (lecture, random or none).</summary>
+    /// <summary>Metadata key of the split protocol (lecture, random, none or makemore-py).</summary>
     public const string SplitKey = "split";
 
     /// <summary>Metadata key of the longest name kept (names longer were left out before the split).</summary>
@@ -51,11 +51,11 @@ public sealed record DataProvenance(string File, string Sha256, int NameCount, S
     /// <param name="path">The data file; its bytes are hashed.</param>
     /// <param name="nameCount">How many names were read from it.</param>
     /// <param name="split">The split protocol.</param>
-    /// <param name="splitSeed">The seed of a Random split (ignored, and recorded as the lecture's, otherwise).</param>
+    /// <param name="splitSeed">The seed of a Random or MakemorePy split (ignored, and recorded as the lecture's, otherwise).</param>
     public static DataProvenance Of(string path, int nameCount, SplitProtocol split, int splitSeed)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return new(Path.GetFullPath(path), HashFile(path), nameCount, split, split == SplitProtocol.Random ? splitSeed : NameSplitter.LectureSeed);
+        return new(Path.GetFullPath(path), HashFile(path), nameCount, split, NameSplitter.IsSeeded(split) ? splitSeed : NameSplitter.LectureSeed);
     }
 
     /// <summary>The SHA-256 of a file's bytes, lower-case hex.</summary>
@@ -65,12 +65,13 @@ public sealed record DataProvenance(string File, string Sha256, int NameCount, S
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    /// <summary>The short name of a split protocol, as the CLI spells it (lecture, random, none).</summary>
+    /// <summary>The short name of a split protocol, as the CLI spells it (lecture, random, none, makemore-py).</summary>
     public static string NameOf(SplitProtocol split) => split switch
     {
         SplitProtocol.Lecture => "lecture",
         SplitProtocol.Random => "random",
         SplitProtocol.None => "none",
+        SplitProtocol.MakemorePy => "makemore-py",
         _ => throw new ArgumentOutOfRangeException(nameof(split), split, "Unknown split protocol."),
     };
 
@@ -80,6 +81,7 @@ public sealed record DataProvenance(string File, string Sha256, int NameCount, S
         "lecture" => SplitProtocol.Lecture,
         "random" => SplitProtocol.Random,
         "none" => SplitProtocol.None,
+        "makemore-py" => SplitProtocol.MakemorePy,
         _ => null,
     };
 
@@ -127,8 +129,8 @@ public sealed record DataProvenance(string File, string Sha256, int NameCount, S
         + (MaxNameLength is int max ? string.Create(CultureInfo.InvariantCulture, $" of the names of at most {max} characters") : "");
 
     /// <summary>A split in a few words: <c>split lecture</c>, or <c>split random (seed 1)</c> (only a random split's seed matters).</summary>
-    public static string DescribeSplit(SplitProtocol split, int seed) => split == SplitProtocol.Random
-        ? string.Create(CultureInfo.InvariantCulture, $"split random (seed {seed})")
+    public static string DescribeSplit(SplitProtocol split, int seed) => NameSplitter.IsSeeded(split)
+        ? string.Create(CultureInfo.InvariantCulture, $"split {NameOf(split)} (seed {seed})")
         : $"split {NameOf(split)}";
 
     /// <inheritdoc/>

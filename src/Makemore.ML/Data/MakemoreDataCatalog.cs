@@ -23,11 +23,14 @@ public static class MakemoreDataCatalog
         return Catalogs.Of(catalog).Data.LoadFromEnumerable(names.Select(n => new NameInput { Name = n }).ToList());
     }
 
-    /// <summary>Splits names 80/10/10 into train / dev / test; <see cref="SplitProtocol.Lecture"/> reproduces the lecture's split exactly.</summary>
+    /// <summary>
+    /// Splits names 80/10/10 into train / dev / test; <see cref="SplitProtocol.Lecture"/> reproduces the lecture's split
+    /// exactly, <see cref="SplitProtocol.MakemorePy"/> makemore.py's (train and test, the dev part empty).
+    /// </summary>
     /// <param name="catalog">The data catalog.</param>
     /// <param name="names">A view with a text column.</param>
-    /// <param name="protocol">Lecture (Python's shuffle with seed 42), Random (with <paramref name="seed"/>) or None.</param>
-    /// <param name="seed">Seed for <see cref="SplitProtocol.Random"/>.</param>
+    /// <param name="protocol">Lecture (Python's shuffle with seed 42), Random (with <paramref name="seed"/>), MakemorePy (torch.randperm with <paramref name="seed"/>) or None.</param>
+    /// <param name="seed">Seed for <see cref="SplitProtocol.Random"/> and <see cref="SplitProtocol.MakemorePy"/> (makemore.py's default is <see cref="NameSplitter.MakemorePySeed"/>).</param>
     /// <param name="columnName">The text column.</param>
     public static NameSplits<IDataView> SplitNames(this DataOperationsCatalog catalog, IDataView names,
         SplitProtocol protocol = SplitProtocol.Lecture, int seed = NameSplitter.LectureSeed, string columnName = NameInput.ColumnName)

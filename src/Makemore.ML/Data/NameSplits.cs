@@ -15,6 +15,13 @@ public enum SplitProtocol
     Random,
     /// <summary>No split: train, dev and test are all the whole list (the lecture's first half trains and evaluates on everything).</summary>
     None,
+    /// <summary>
+    /// makemore.py's split, reproduced exactly: <c>torch.manual_seed(seed)</c> (its <c>--seed</c>, default
+    /// <see cref="NameSplitter.MakemorePySeed"/>), <c>rp = torch.randperm(n)</c>, a test part of the last
+    /// <c>min(1000, int(0.1 n))</c> indices of <c>rp</c> and a train part of the others, in <c>rp</c>'s order. makemore.py
+    /// has no dev part (it keeps the checkpoint with the best test loss): the dev part is empty.
+    /// </summary>
+    MakemorePy,
 }
 
 /// <summary>Train, dev and test parts of a name list.</summary>
@@ -29,23 +36,58 @@ public static class NameSplitter
     /// <summary>The seed of <see cref="SplitProtocol.Lecture"/>.</summary>
     public const int LectureSeed = 42;
 
-    /// <summary>Splits a list: Python-compatible shuffle with the seed, then 80/10/10 with Python's <c>int()</c> truncation.</summary>
+    /// <summary>The seed of <see cref="SplitProtocol.MakemorePy"/> unless another is given: makemore.py's <c>--seed</c> default.</summary>
+    public const int MakemorePySeed = 3407;
+
+    /// <summary>Whether a split depends on its seed (Random and MakemorePy); the others always use <see cref="LectureSeed"/>'s shuffle or none.</summary>
+    public static bool IsSeeded(SplitProtocol protocol) => protocol is SplitProtocol.Random or SplitProtocol.MakemorePy;
+
+    /// <summary>
+    /// Splits a list: Python-compatible shuffle with the seed, then 80/10/10 with Python's <c>int()</c> truncation; or
+    /// makemore.py's <c>torch.randperm</c> split (<see cref="SplitProtocol.MakemorePy"/>).
+    /// </summary>
     /// <param name="names">The items, in file order.</param>
-    /// <param name="protocol">Lecture (seed 42), Random (<paramref name="seed"/>) or None.</param>
-    /// <param name="seed">Seed for <see cref="SplitProtocol.Random"/>; ignored otherwise.</param>
+    /// <param name="protocol">Lecture (seed 42), Random (<paramref name="seed"/>), MakemorePy (<paramref name="seed"/>) or None.</param>
+    /// <param name="seed">Seed for <see cref="SplitProtocol.Random"/> and <see cref="SplitProtocol.MakemorePy"/>; ignored otherwise.</param>
     public static NameSplits<IReadOnlyList<string>> Split(IReadOnlyList<string> names, SplitProtocol protocol = SplitProtocol.Lecture, int seed = LectureSeed)
     {
         ArgumentNullException.ThrowIfNull(names);
         if (protocol == SplitProtocol.None)
             return new(names, names, names);
-        if (protocol != SplitProtocol.Lecture && protocol != SplitProtocol.Random)
+        if (protocol != SplitProtocol.Lecture && protocol != SplitProtocol.Random && protocol != SplitProtocol.MakemorePy)
             throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "Unknown split protocol.");
         if (seed < 0)
             throw new ArgumentOutOfRangeException(nameof(seed), seed, "The seed must be ≥ 0.");
+        if (protocol == SplitProtocol.MakemorePy)
+            return MakemorePyParts(names, MakemorePyTestIndices(names.Count, seed, out var permutation), permutation);
         var shuffled = names.ToList();
         new PythonRandom(protocol == SplitProtocol.Lecture ? LectureSeed : seed).Shuffle(shuffled);
         int n1 = (int)(0.8 * shuffled.Count);
         int n2 = (int)(0.9 * shuffled.Count);
         return new(shuffled[..n1], shuffled[n1..n2], shuffled[n2..]);
+    }
+
+    /// <summary>
+    /// The indices (in file order) of makemore.py's test part, in its order: the last <c>min(1000, int(0.1 n))</c> of
+    /// <c>torch.randperm(n)</c> after <c>torch.manual_seed(seed)</c>, exactly as its <c>create_datasets</c> computes them.
+    /// </summary>
+    /// <param name="count">n, the number of names (makemore.py's words: lines stripped, blank ones left out).</param>
+    /// <param name="seed">makemore.py's <c>--seed</c> (default <see cref="MakemorePySeed"/>).</param>
+    public static IReadOnlyList<int> MakemorePyTestIndices(int count, int seed = MakemorePySeed) =>
+        MakemorePyTestIndices(count, seed, out _);
+
+    private static int[] MakemorePyTestIndices(int count, int seed, out int[] permutation)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        permutation = new TorchGenerator(seed).Permutation(count);
+        int testSize = Math.Min(1000, (int)(count * 0.1));
+        // Python's rp[-k:] is the whole list when k is 0 (and rp[:-k] then empty): makemore.py's split of fewer than 10 words.
+        return testSize == 0 ? permutation : permutation[^testSize..];
+    }
+
+    private static NameSplits<IReadOnlyList<string>> MakemorePyParts(IReadOnlyList<string> names, int[] test, int[] permutation)
+    {
+        var train = test.Length == permutation.Length ? [] : permutation[..^test.Length];
+        return new(train.Select(i => names[i]).ToList(), [], test.Select(i => names[i]).ToList());
     }
 }

@@ -141,7 +141,9 @@ public sealed partial class MlpModel : WindowLanguageModel
     /// <param name="vocabulary">The characters; V = <c>vocabulary.Size</c>.</param>
     /// <param name="blockSize">Previous characters seen; the product of the levels' group sizes.</param>
     /// <param name="embeddingSize">E, the width of a character's embedding.</param>
-    /// <param name="embedding">C, (V, E) row-major.</param>
+    /// <param name="embedding">
+    /// C, (V, E) row-major; or (V + 1, E), whose last row is makemore.py's <c>&lt;BLANK&gt;</c> (see <see cref="HasBlankPadding"/>).
+    /// </param>
     /// <param name="layers">The hidden levels, lowest first.</param>
     /// <param name="outputWeight">The read-out W, (H, V) with H the last level's output size.</param>
     /// <param name="outputBias">The read-out b, (V).</param>
@@ -156,8 +158,8 @@ public sealed partial class MlpModel : WindowLanguageModel
         if (blockSize < 1 || embeddingSize < 1 || layers.Count == 0)
             throw new ArgumentOutOfRangeException(nameof(blockSize), "Block size and embedding size must be ≥ 1, with at least one hidden level.");
         int v = vocabulary.Size;
-        if (embedding.LongLength != (long)v * embeddingSize)
-            throw new ArgumentException($"C must have {v} × {embeddingSize} values, got {embedding.LongLength}.", nameof(embedding));
+        if (embedding.LongLength != (long)v * embeddingSize && embedding.LongLength != (long)(v + 1) * embeddingSize)
+            throw new ArgumentException($"C must have {v} × {embeddingSize} values (or {v + 1} × {embeddingSize} with makemore.py's <BLANK> row), got {embedding.LongLength}.", nameof(embedding));
         int positions = blockSize, width = embeddingSize;
         foreach (var layer in layers)
         {
@@ -178,6 +180,7 @@ public sealed partial class MlpModel : WindowLanguageModel
         _outputWeight = outputWeight;
         _outputBias = outputBias;
         _v = v;
+        HasBlankPadding = embedding.LongLength != (long)v * embeddingSize;
         _widest = Math.Max(blockSize * embeddingSize, layers.Max(l => l.OutputSize * blockSize));
         _firstLevel = FirstLevelTable();
         _outputWeightTransposed = MlpLayer.Transpose(outputWeight, layers[^1].OutputSize, v);
@@ -193,7 +196,15 @@ public sealed partial class MlpModel : WindowLanguageModel
     /// <summary>E, the width of a character embedding.</summary>
     public int EmbeddingSize { get; }
 
-    /// <summary>C, (V, E) row-major. Shared: do not modify.</summary>
+    /// <summary>
+    /// Whether window positions before the start token read their own embedding, makemore.py's <c>&lt;BLANK&gt;</c>
+    /// (row V of <see cref="Embedding"/>), instead of the boundary's: makemore.py's <c>MLP</c> pads with <c>&lt;BLANK&gt;</c>
+    /// and reads the start token 0 once, the lectures' MLP pads with 0. Of a window's leading boundary ids, the last is
+    /// the start token and the others are <c>&lt;BLANK&gt;</c>. False for the models trained here.
+    /// </summary>
+    public bool HasBlankPadding { get; }
+
+    /// <summary>C, (V, E) row-major, or (V + 1, E) with <see cref="HasBlankPadding"/>. Shared: do not modify.</summary>
     public ReadOnlySpan<float> Embedding => _embedding;
 
     /// <summary>The hidden levels, lowest first.</summary>
@@ -215,23 +226,39 @@ public sealed partial class MlpModel : WindowLanguageModel
             throw new ArgumentException($"Expected a context of {BlockSize} ids, got {context.Length}.", nameof(context));
         if (probabilities.Length != _v)
             throw new ArgumentException($"Expected room for {_v} probabilities, got {probabilities.Length}.", nameof(probabilities));
-        Span<float> a = _widest <= 4096 ? stackalloc float[_widest] : new float[_widest];
-        Span<float> b = _widest <= 4096 ? stackalloc float[_widest] : new float[_widest];
         foreach (int id in context)
             if ((uint)id >= (uint)_v)
                 throw new ArgumentOutOfRangeException(nameof(context), id, $"Id outside the vocabulary of {_v} symbols.");
+        if (HasBlankPadding && context.Length > 1 && context[0] == 0 && context[1] == 0)
+        {
+            // makemore.py's window: <BLANK> (id V) before the start token, i.e. every leading 0 but the last
+            Span<int> padded = context.Length <= 256 ? stackalloc int[context.Length] : new int[context.Length];
+            context.CopyTo(padded);
+            for (int i = 0; i + 1 < padded.Length && padded[i + 1] == 0; i++)
+                padded[i] = _v;
+            Forward(padded, probabilities);
+        }
+        else
+            Forward(context, probabilities);
+    }
+
+    // The forward pass over a checked window (ids 0…V−1, or V for <BLANK>).
+    private void Forward(ReadOnlySpan<int> context, Span<double> probabilities)
+    {
+        Span<float> a = _widest <= 4096 ? stackalloc float[_widest] : new float[_widest];
+        Span<float> b = _widest <= 4096 ? stackalloc float[_widest] : new float[_widest];
         int positions = BlockSize, first = 0;
         if (_firstLevel is not null)
         {
             // tanh(b' + Σ_p table[p, context[g·group + p]])                   (block / group, out)
             var layer = _layers[0];
-            int groups = positions / layer.GroupSize, width = layer.OutputSize;
+            int groups = positions / layer.GroupSize, width = layer.OutputSize, firstLevelIds = HasBlankPadding ? _v + 1 : _v;
             for (int g = 0; g < groups; g++)
             {
                 var output = a.Slice(g * width, width);
                 layer.FoldedBias.CopyTo(output);
                 for (int p = 0; p < layer.GroupSize; p++)
-                    TensorPrimitives.Add(output, _firstLevel.AsSpan((p * _v + context[g * layer.GroupSize + p]) * width, width), output);
+                    TensorPrimitives.Add(output, _firstLevel.AsSpan((p * firstLevelIds + context[g * layer.GroupSize + p]) * width, width), output);
                 TensorPrimitives.Tanh(output, output);
             }
             positions = groups;
@@ -279,12 +306,14 @@ public sealed partial class MlpModel : WindowLanguageModel
         long size = (long)layer.GroupSize * _v * layer.OutputSize;
         if (size > 8L * layer.FoldedWeight.Length || size > 16_000_000)
             return null;
+        int ids = HasBlankPadding ? _v + 1 : _v; // the <BLANK> id V has its row too
+        size = (long)layer.GroupSize * ids * layer.OutputSize;
         var table = new float[size];
         int e = EmbeddingSize, width = layer.OutputSize;
         for (int p = 0; p < layer.GroupSize; p++)
-            for (int c = 0; c < _v; c++)
+            for (int c = 0; c < ids; c++)
             {
-                var row = table.AsSpan((p * _v + c) * width, width);
+                var row = table.AsSpan((p * ids + c) * width, width);
                 for (int k = 0; k < e; k++)
                     TensorPrimitives.MultiplyAdd(layer.FoldedWeight.AsSpan((p * e + k) * width, width), _embedding[c * e + k], row, row);
             }
@@ -293,7 +322,7 @@ public sealed partial class MlpModel : WindowLanguageModel
 
     /// <summary>The architecture in one line, e.g. <c>emb 24 → [2×24→128 bn tanh] → [2×128→128 bn tanh] → … → 27</c>.</summary>
     public string Architecture =>
-        $"emb {EmbeddingSize} → " + string.Join(" → ", _layers.Select(l => $"[{l.GroupSize}×{l.InputSize}→{l.OutputSize}{(l.BatchNorm is null ? "" : " bn")} tanh]")) + $" → {_v}";
+        $"emb {EmbeddingSize}{(HasBlankPadding ? " (+<BLANK>)" : "")} → " + string.Join(" → ", _layers.Select(l => $"[{l.GroupSize}×{l.InputSize}→{l.OutputSize}{(l.BatchNorm is null ? "" : " bn")} tanh]")) + $" → {_v}";
 
     /// <inheritdoc/>
     public override IReadOnlyList<KeyValuePair<string, string>> Describe() =>

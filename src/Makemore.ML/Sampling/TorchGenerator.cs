@@ -41,6 +41,28 @@ public sealed class TorchGenerator
         return (high << 32) | low;
     }
 
+    /// <summary>
+    /// Returns <c>torch.randperm(n, generator=g)</c> on the CPU: a Fisher–Yates pass in which position i swaps with
+    /// i + <c>random() % (n − i)</c>, for i = 0 … n − 2 (PyTorch's kernel for n below 2^32 / 20, unchanged from 1.x to 2.x).
+    /// </summary>
+    /// <param name="n">The number of items, 0 … 214,748,364.</param>
+    /// <returns>A permutation of 0 … n − 1.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative, or so large that PyTorch draws 64-bit values instead.</exception>
+    public int[] Permutation(int n)
+    {
+        if (n < 0 || n >= uint.MaxValue / 20)
+            throw new ArgumentOutOfRangeException(nameof(n), n, $"randperm is ported for 0 ≤ n < {uint.MaxValue / 20}.");
+        var permutation = new int[n];
+        for (int i = 0; i < n; i++)
+            permutation[i] = i;
+        for (int i = 0; i < n - 1; i++)
+        {
+            int z = (int)(NextUInt32() % (uint)(n - i));
+            (permutation[i], permutation[i + z]) = (permutation[i + z], permutation[i]);
+        }
+        return permutation;
+    }
+
     /// <summary>Returns one element of <c>torch.rand(n, generator=g)</c> for float32: the low 24 bits of <c>random()</c> times 2^-24.</summary>
     /// <returns>A value in [0, 1).</returns>
     public float NextFloat() => (NextUInt32() & 0xFFFFFFu) * (1.0f / 16777216.0f);

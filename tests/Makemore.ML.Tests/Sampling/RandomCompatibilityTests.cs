@@ -1,3 +1,4 @@
+using Makemore.ML.Data;
 using Makemore.ML.Sampling;
 
 namespace Makemore.ML.Tests.Sampling;
@@ -9,6 +10,26 @@ namespace Makemore.ML.Tests.Sampling;
 [TestClass]
 public sealed class RandomCompatibilityTests
 {
+    [TestMethod]
+    public void TorchRandperm_MatchesPyTorch()
+    {
+        // PyTorch 1.13 (Debian's python3-torch): torch.manual_seed(3407); torch.randperm(20).tolist()
+        CollectionAssert.AreEqual(new[] { 19, 5, 9, 16, 11, 1, 6, 10, 12, 14, 13, 4, 18, 3, 7, 2, 15, 17, 8, 0 },
+            new TorchGenerator(3407).Permutation(20));
+        CollectionAssert.AreEqual(Array.Empty<int>(), new TorchGenerator(1).Permutation(0));
+        CollectionAssert.AreEqual(new[] { 0 }, new TorchGenerator(1).Permutation(1));
+    }
+
+    [TestMethod]
+    public void MakemorePySplitOfFewerThanTenWordsIsAllTest()
+    {
+        // makemore.py: test_set_size = min(1000, int(n * 0.1)) is 0, and rp[-0:] is all of rp, rp[:-0] nothing
+        var split = NameSplitter.Split(["a", "b", "c"], SplitProtocol.MakemorePy, NameSplitter.MakemorePySeed);
+        Assert.IsEmpty(split.Train);
+        Assert.HasCount(3, split.Test);
+        Assert.IsEmpty(split.Dev);
+    }
+
     [TestMethod]
     public void Mt19937_DefaultSeed_MatchesReferenceOutputs()
     {
