@@ -26,6 +26,13 @@ public abstract class ModelKind
     public abstract object CreateOptions();
 
     /// <summary>
+    /// A copy of <paramref name="options"/> that a later change to them does not reach (an estimator holds one, as ML.NET's
+    /// estimators are immutable once made). The default copies the options object's members (a shallow copy); a kind whose
+    /// options hold other mutable objects overrides it.
+    /// </summary>
+    public abstract object CopyOptions(object options);
+
+    /// <summary>
     /// The training loop's options inside <paramref name="options"/> (steps, batch, learning rate, schedule, optimizer, seed,
     /// evaluation, checkpoints, time limit, progress), or null for a kind that does not train with the loop (counts).
     /// </summary>
@@ -98,6 +105,15 @@ public abstract class ModelKind<TOptions> : ModelKind where TOptions : class
 
     /// <inheritdoc/>
     public sealed override object CreateOptions() => NewOptions();
+
+    /// <inheritdoc/>
+    public sealed override object CopyOptions(object options) => CopyOptions(Cast(options));
+
+    /// <summary>A copy of the options that later changes to them do not reach; by default a copy of each member.</summary>
+    protected virtual TOptions CopyOptions(TOptions options) => (TOptions)MemberwiseCloneMethod.Invoke(options, null)!;
+
+    private static readonly System.Reflection.MethodInfo MemberwiseCloneMethod =
+        typeof(object).GetMethod(nameof(MemberwiseClone), System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
 
     /// <inheritdoc/>
     public sealed override TrainingOptions? TrainingOf(object options) => TrainingOf(Cast(options));
