@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
+using Makemore.ML.Persistence;
 using Makemore.ML.Text;
 
 namespace Makemore.ML.TorchSharp.Kinds;
@@ -110,7 +111,7 @@ public sealed class CharacterModelScoreEstimator : IEstimator<TransformerChain<I
         // Column names of our own, so that two of these in one pipeline (or a user's own Ids column) never meet.
         // A copy per fit: the estimator's own options stay as they were made.
         var options = _options.KindOptions is { } kindOptions ? kind.CopyOptions(kindOptions) : kind.CreateOptions();
-        kind.SetIdsColumn(options, $"__Makemore.{_options.Outputs[0].Name}.Ids");
+        kind.SetIdsColumn(options, $"{StateChain.Prefix}{_options.Outputs[0].Name}.Ids");
         string ids = kind.IdsColumnOf(options); // a kind whose options have no ids column of their own reads its default
         var map = _ml.Transforms.Text.MapCharactersToIds(ids, _options.InputColumnName, _options.UnknownCharacters).Fit(input);
         var fitOn = _options.LabelColumnName is null ? input : Rows(input);
@@ -121,7 +122,7 @@ public sealed class CharacterModelScoreEstimator : IEstimator<TransformerChain<I
         var transformers = new List<ITransformer> { map, model };
         // Each score → Single under an internal name; the ids and raw scores dropped; then the user's names. Through internal
         // names, so that an output named as a raw score (LogLikelihood) does not leave the raw one behind it, hidden.
-        var temporaries = _options.Outputs.Select(o => $"{StatePrefix}{_options.Outputs[0].Name}.{o.Name}").ToArray();
+        var temporaries = _options.Outputs.Select(o => $"{StateChain.Prefix}{_options.Outputs[0].Name}.{o.Name}").ToArray();
         var view = model.Transform(map.Transform(input)); // lazy: only schemas are read by the fits below
         string? percentiles = _options.Outputs.Any(o => o.Score == CharacterModelScore.Percentile)
             ? new NllPercentiles(model.Transform(map.Transform(fitOn)).GetColumn<double>(ScoreColumns.NllPerCharacter)).Encode()
@@ -159,8 +160,6 @@ public sealed class CharacterModelScoreEstimator : IEstimator<TransformerChain<I
             shape = shape.Append(_ml.Transforms.Conversion.ConvertType(name, _options.InputColumnName, DataKind.Single));
         return shape.GetOutputSchema(inputSchema);
     }
-
-    private const string StatePrefix = "__Makemore.";
 
     private void CheckInput(DataViewSchema schema)
     {
@@ -235,7 +234,7 @@ public sealed class CharacterModelScoreEstimator : IEstimator<TransformerChain<I
 
     // The row's NLL per character → its percentile among the fitted rows' (the table rides in the saved model as a state).
     private IEstimator<ITransformer> Percentile(string outputColumnName, string table) =>
-        Makemore.ML.Persistence.StateChain.Estimator(_ml,
+        StateChain.Estimator(_ml,
             copyIn: [(NllPercentileMapping.NllColumn, ScoreColumns.NllPerCharacter)],
             stateColumn: NllPercentileMapping.TableColumn,
             state: table,

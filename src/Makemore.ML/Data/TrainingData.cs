@@ -50,7 +50,7 @@ internal static class TrainingData
         CheckIdsType(idsColumnName, ids.Type);
         CharacterVocabulary? vocabulary = AnnotatedVocabulary(ids);
         DataViewSchema.Column? vocabularyColumn = vocabulary is not null ? null : VocabularyColumn(input.Schema, idsColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input), $"The data has no vocabulary with '{idsColumnName}': the ids must come from mlContext.Transforms.Text.MapCharactersToIds.");
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"The data has no vocabulary with '{idsColumnName}': the ids must come from mlContext.Transforms.Text.MapCharactersToIds, fitted or loaded with mlContext.Makemore().Load (ml.Model.Load gives its plain chain, whose ids carry no vocabulary).");
         var sequences = new List<int[]>();
         using var cursor = SequentialCursor.Open(input, vocabularyColumn is null ? [ids] : [ids, vocabularyColumn.Value]);
         var idsGetter = cursor.GetGetter<VBuffer<int>>(ids);
