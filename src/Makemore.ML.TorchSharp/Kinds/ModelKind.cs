@@ -30,7 +30,10 @@ public abstract class ModelKind
     /// estimators are immutable once made). The default copies the options object's members (a shallow copy); a kind whose
     /// options hold other mutable objects overrides it.
     /// </summary>
-    public abstract object CopyOptions(object options);
+    public virtual object CopyOptions(object options) => MemberwiseCloneMethod.Invoke(options ?? throw new ArgumentNullException(nameof(options)), null)!;
+
+    private protected static readonly System.Reflection.MethodInfo MemberwiseCloneMethod =
+        typeof(object).GetMethod(nameof(MemberwiseClone), System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
 
     /// <summary>
     /// The training loop's options inside <paramref name="options"/> (steps, batch, learning rate, schedule, optimizer, seed,
@@ -111,9 +114,6 @@ public abstract class ModelKind<TOptions> : ModelKind where TOptions : class
 
     /// <summary>A copy of the options that later changes to them do not reach; by default a copy of each member.</summary>
     protected virtual TOptions CopyOptions(TOptions options) => (TOptions)MemberwiseCloneMethod.Invoke(options, null)!;
-
-    private static readonly System.Reflection.MethodInfo MemberwiseCloneMethod =
-        typeof(object).GetMethod(nameof(MemberwiseClone), System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
 
     /// <inheritdoc/>
     public sealed override TrainingOptions? TrainingOf(object options) => TrainingOf(Cast(options));
