@@ -87,10 +87,11 @@ public sealed class CharacterContextEstimator : IEstimator<CharacterContextTrans
             : ml.Transforms.CustomMapping(new CharacterWindowMapping().GetMapping(), CharacterWindowMapping.ContractName);
         return new EstimatorChain<ITransformer>()
             .Append(ml.Transforms.CopyColumns(CharacterWindowMapping.TextColumn, _inputColumnName))
+            .Append(StateChain.TextCheck(ml, _inputColumnName))
             .Append(split)
             .Append(ml.Transforms.Concatenate(window, CharacterWindowMapping.Columns[^n..]))
             .Append(ml.Transforms.Conversion.MapValueToKey(_options.OutputColumnName, window, keyData: keys))
-            .Append(ml.Transforms.DropColumns([CharacterWindowMapping.TextColumn, window, .. CharacterWindowMapping.Columns]));
+            .Append(ml.Transforms.DropColumns([CharacterWindowMapping.TextColumn, StateChain.TextCheckColumn, window, .. CharacterWindowMapping.Columns]));
     }
 
     private sealed class Symbol

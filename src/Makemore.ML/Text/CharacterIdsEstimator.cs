@@ -95,7 +95,8 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
             // The ids alone: the vocabulary reaches the trainers as an annotation of the ids on the direct route
             // (CharacterIdsDirectMapping), never as a column that Preview would show.
             copyOut: [(outputColumnName, CharacterIdsMapping.IdsColumn)],
-            drop: [CharacterIdsMapping.TextColumn, CharacterIdsMapping.IdsColumn, CharacterIdsMapping.VocabularyColumn]);
+            drop: [CharacterIdsMapping.TextColumn, CharacterIdsMapping.IdsColumn, CharacterIdsMapping.VocabularyColumn],
+            textInput: inputColumnName);
     }
 }
 

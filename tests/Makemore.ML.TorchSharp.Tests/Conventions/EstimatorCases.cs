@@ -26,6 +26,7 @@ namespace Makemore.ML.TorchSharp.Tests.Conventions;
 /// <param name="EmptyDataFits">True: Fit on no rows gives a transformer (documented); false: it throws, naming the column.</param>
 /// <param name="CrossValidate">Cross-validates the estimator on the data (ML.NET's catalog, or by hand where none applies) and asserts on the folds.</param>
 /// <param name="MismatchAtTransform">What the fitted model says of a wrong type, when it is ML.NET's own transformer (null: the schema mismatch).</param>
+/// <param name="LoadedMismatch">What a model loaded with <c>ml.Model.Load</c> says of a wrong type, when it is not the schema mismatch (null).</param>
 /// <param name="SpoilWith">Makes the input column another type the estimator must refuse (null: converts it to <paramref name="WrongKind"/>).</param>
 /// <param name="MissingAtTransform">What the fitted model says of a missing column, when it is ML.NET's own transformer (null: it names the column).</param>
 internal sealed record EstimatorCase(
@@ -40,7 +41,8 @@ internal sealed record EstimatorCase(
     Action<MLContext, IEstimator<ITransformer>, IDataView> CrossValidate,
     string? MissingAtTransform = null,
     string? MismatchAtTransform = null,
-    Func<MLContext, IDataView, IDataView>? SpoilWith = null)
+    Func<MLContext, IDataView, IDataView>? SpoilWith = null,
+    string? LoadedMismatch = null)
 {
     /// <summary>The data with its input column of another type.</summary>
     public IDataView Spoil(MLContext ml, IDataView data) => SpoilWith?.Invoke(ml, data)
@@ -73,31 +75,32 @@ internal sealed record EstimatorCase(
             ml => new CharacterEmbeddingOptions { OutputColumnName = "Embedded", InputColumnName = "Context", Embeddings = Embeddings(ml) },
             (ml, o) => ml.Transforms.Text.ApplyCharacterEmbedding((CharacterEmbeddingOptions)o),
             "Context", DataKind.String, "input", EmptyDataFits: true, ByHand,
-            SpoilWith: (ml, data) => ml.Transforms.Conversion.MapKeyToValue("Context").Fit(data).Transform(data)), // the characters, not their keys
+            SpoilWith: (ml, data) => ml.Transforms.Conversion.MapKeyToValue("Context").Fit(data).Transform(data), // the characters, not their keys
+            LoadedMismatch: "Metadata KeyValues does not exist"), // the loaded chain's first step: ML.NET's MapKeyToValue
         new(typeof(NGramEstimator), IdsView,
             _ => new NGramOptions { Order = 3 },
             (ml, o) => ml.Makemore().Trainers.NGram((NGramOptions)o),
-            "Ids", DataKind.Single, "input", EmptyDataFits: false, LanguageModelFolds),
+            "Ids", DataKind.Single, "input", EmptyDataFits: false, LanguageModelFolds, LoadedMismatch: LoadedIdsMismatch),
         new(typeof(InterpolationEstimator), IdsView,
             ml => Components(ml),
             (ml, o) => new InterpolationEstimator(ml, (List<ILanguageModel>)o),
-            "Ids", DataKind.Single, "input", EmptyDataFits: false, LanguageModelFolds),
+            "Ids", DataKind.Single, "input", EmptyDataFits: false, LanguageModelFolds, LoadedMismatch: LoadedIdsMismatch),
         new(typeof(LanguageModelEstimator), IdsView,
             _ => new SequenceModelOptions { Kind = SequenceModelKind.Rnn, EmbeddingSize = 4, HiddenSize = 8, Training = FewSteps() },
             (ml, o) => ml.Makemore().Trainers.Train(ModelKinds.Get("rnn"), o),
-            "Ids", DataKind.Single, "input", EmptyDataFits: false, LanguageModelFolds),
+            "Ids", DataKind.Single, "input", EmptyDataFits: false, LanguageModelFolds, LoadedMismatch: LoadedIdsMismatch),
         new(typeof(MlpEstimator), IdsView,
             _ => new MlpOptions { BlockSize = 3, EmbeddingSize = 2, HiddenSize = 8, Training = FewSteps() },
             (ml, o) => ml.Makemore().Trainers.Mlp((MlpOptions)o),
-            "Ids", DataKind.Single, "input", EmptyDataFits: false, LanguageModelFolds),
+            "Ids", DataKind.Single, "input", EmptyDataFits: false, LanguageModelFolds, LoadedMismatch: LoadedIdsMismatch),
         new(typeof(SequenceModelEstimator), IdsView,
             _ => new SequenceModelOptions { Kind = SequenceModelKind.Transformer, EmbeddingSize = 8, HiddenSize = 8, HeadCount = 2, LayerCount = 1, Training = FewSteps() },
             (ml, o) => ml.Makemore().Trainers.Sequence((SequenceModelOptions)o),
-            "Ids", DataKind.Single, "input", EmptyDataFits: false, LanguageModelFolds),
+            "Ids", DataKind.Single, "input", EmptyDataFits: false, LanguageModelFolds, LoadedMismatch: LoadedIdsMismatch),
         new(typeof(SoftmaxRegressionEstimator), IdsView,
             _ => new SoftmaxRegressionOptions { BlockSize = 2, Training = FewSteps() },
             (ml, o) => ml.Makemore().Trainers.SoftmaxRegression((SoftmaxRegressionOptions)o),
-            "Ids", DataKind.Single, "input", EmptyDataFits: false, LanguageModelFolds),
+            "Ids", DataKind.Single, "input", EmptyDataFits: false, LanguageModelFolds, LoadedMismatch: LoadedIdsMismatch),
         new(typeof(SoftmaxRegressionTrainer), FeatureView,
             _ => new SoftmaxRegressionTrainer.Options { LabelColumnName = "Label", FeatureColumnName = "Features", Steps = 20, LearningRate = 0.1 },
             (ml, o) => ml.MulticlassClassification.Trainers.SoftmaxRegression((SoftmaxRegressionTrainer.Options)o),
@@ -106,7 +109,8 @@ internal sealed record EstimatorCase(
                 .Select(f => f.Metrics.LogLoss)),
             // The fitted model is ML.NET's own MulticlassPredictionTransformer, and this is its message.
             MissingAtTransform: "Features column 'Feature' not found",
-            MismatchAtTransform: "Incompatible features column type item type: 'Double' vs 'Single'"),
+            MismatchAtTransform: "Incompatible features column type item type: 'Double' vs 'Single'",
+            LoadedMismatch: "Incompatible features column type item type: 'Double' vs 'Single'"),
         new(typeof(CharacterModelScoreEstimator), TextView,
             _ => new CharacterModelScoreEstimator.Options
             {
@@ -124,6 +128,11 @@ internal sealed record EstimatorCase(
                     .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("LabelKey", "Features")),
                 numberOfFolds: 3, labelColumnName: "LabelKey", seed: 1).Select(f => f.Metrics.LogLoss))),
     ];
+
+    // No built-in ML.NET step takes exactly a vector of Int32 to check the ids with, so a model loaded with ml.Model.Load
+    // refuses other ids at Transform in the words of the CustomMapping that reads them (ml.Makemore().Load gives the
+    // façade back, which checks them in ML.NET's words).
+    private const string LoadedIdsMismatch = "Can't bind the IDataView column '__Makemore.ScoreIds'";
 
     private static IDataView NameView(MLContext ml) => ml.Data.LoadNames(Names);
 
