@@ -107,7 +107,7 @@ internal sealed class SoftmaxRegressionData
             nonZeros += row.Indices.Length;
         }
         if (distinct.Count == 0)
-            throw new ArgumentException("There is nothing to train on: every row has a missing label or a non-finite feature.", nameof(input));
+            throw new ArgumentException($"There is nothing to train on: the feature column '{features.Name}' has no rows with a label in '{label.Name}' and finite features.", nameof(input));
         var rowStarts = new long[distinct.Count + 1];
         var indices = new int[nonZeros];
         var values = new float[nonZeros];

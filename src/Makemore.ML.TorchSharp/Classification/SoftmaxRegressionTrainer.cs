@@ -208,11 +208,11 @@ public sealed class SoftmaxRegressionTrainer : IEstimator<MulticlassPredictionTr
     private (DataViewSchema.Column Features, DataViewSchema.Column Label) CheckColumns(DataViewSchema schema)
     {
         var features = schema.GetColumnOrNull(_options.FeatureColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Feature column '{_options.FeatureColumnName}' not found.");
+            ?? throw Makemore.ML.Data.SchemaErrors.Missing("feature", _options.FeatureColumnName);
         if (features.Type is not VectorDataViewType { ItemType: NumberDataViewType, Size: > 0 } vector || vector.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Feature column '{_options.FeatureColumnName}' must be a known-size vector of Single, but is {features.Type}.");
+            throw Makemore.ML.Data.SchemaErrors.Mismatch("feature", _options.FeatureColumnName, "known-size vector of Single", features.Type);
         var label = schema.GetColumnOrNull(_options.LabelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{_options.LabelColumnName}' not found.");
+            ?? throw Makemore.ML.Data.SchemaErrors.Missing("label", _options.LabelColumnName);
         if (label.Type is not KeyDataViewType key || key.Count is < 2 or > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{_options.LabelColumnName}' must be a key with at least 2 values (use MapValueToKey), but is {label.Type}.");
         return (features, label);

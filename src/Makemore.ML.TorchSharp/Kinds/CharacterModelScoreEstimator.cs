@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Makemore.ML.Data;
 using Makemore.ML.Inference;
+using Makemore.ML.Persistence;
 using Makemore.ML.Text;
 
 namespace Makemore.ML.TorchSharp.Kinds;
@@ -17,6 +18,14 @@ public enum CharacterModelScore
 
     /// <summary><c>exp(NllPerCharacter)</c>.</summary>
     Perplexity,
+
+    /// <summary>
+    /// The percentile, 0–100, of the row's <see cref="NllPerCharacter"/> among the NLLs per character of the rows the model
+    /// was fitted on (every row, or those of the label value; each scored by the fitted model itself, so in-sample):
+    /// <c>100 · (#{fitted rows with a lower NLL} + ½ · #{with an equal NLL}) / #{fitted rows}</c>, ties counting half.
+    /// Low: the model finds the text more likely than it finds most of its own rows; high: less likely.
+    /// </summary>
+    Percentile,
 }
 
 /// <summary>
@@ -63,7 +72,14 @@ public sealed class CharacterModelScoreEstimator : IEstimator<TransformerChain<I
         /// </summary>
         public UnknownCharacterPolicy UnknownCharacters { get; set; } = UnknownCharacterPolicy.MapToUnknown;
 
-        internal Options Copy() => (Options)MemberwiseClone();
+        // A copy that later changes to this object, its output list or its kind's options do not reach.
+        internal Options Copy()
+        {
+            var copy = (Options)MemberwiseClone();
+            copy.Outputs = [.. Outputs];
+            copy.KindOptions = KindOptions is null ? null : ModelKinds.Get(Kind).CopyOptions(KindOptions);
+            return copy;
+        }
     }
 
     /// <summary>Creates the estimator; prefer <c>mlContext.Transforms.Text.ScoreWithCharacterModel(...)</c>.</summary>
@@ -93,20 +109,41 @@ public sealed class CharacterModelScoreEstimator : IEstimator<TransformerChain<I
         CheckInput(input.Schema);
         var kind = ModelKinds.Get(_options.Kind);
         // Column names of our own, so that two of these in one pipeline (or a user's own Ids column) never meet.
-        var options = _options.KindOptions ?? kind.CreateOptions();
-        kind.SetIdsColumn(options, $"__Makemore.{_options.Outputs[0].Name}.Ids");
+        // A copy per fit: the estimator's own options stay as they were made.
+        var options = _options.KindOptions is { } kindOptions ? kind.CopyOptions(kindOptions) : kind.CreateOptions();
+        kind.SetIdsColumn(options, $"{StateChain.Prefix}{_options.Outputs[0].Name}.Ids");
         string ids = kind.IdsColumnOf(options); // a kind whose options have no ids column of their own reads its default
         var map = _ml.Transforms.Text.MapCharactersToIds(ids, _options.InputColumnName, _options.UnknownCharacters).Fit(input);
         var fitOn = _options.LabelColumnName is null ? input : Rows(input);
+        using (var cursor = fitOn.GetRowCursor([]))
+            if (!cursor.MoveNext())
+                throw NoRows();
         var model = new LanguageModelEstimator(_ml, kind, options).Fit(map.Transform(fitOn));
         var transformers = new List<ITransformer> { map, model };
-        var raw = model.Transform(map.Transform(input)); // lazy: only its schema is read by the conversions' fits
-        foreach (var (name, score) in _options.Outputs)
-            transformers.Add(_ml.Transforms.Conversion.ConvertType(name, ColumnOf(score), DataKind.Single).Fit(raw));
-        var scored = new TransformerChain<ITransformer>([.. transformers]).Transform(input);
+        // Each score → Single under an internal name; the ids and raw scores dropped; then the user's names. Through internal
+        // names, so that an output named as a raw score (LogLikelihood) does not leave the raw one behind it, hidden.
+        var temporaries = _options.Outputs.Select(o => $"{StateChain.Prefix}{_options.Outputs[0].Name}.{o.Name}").ToArray();
+        var view = model.Transform(map.Transform(input)); // lazy: only schemas are read by the fits below
+        string? percentiles = _options.Outputs.Any(o => o.Score == CharacterModelScore.Percentile)
+            ? new NllPercentiles(model.Transform(map.Transform(fitOn)).GetColumn<double>(ScoreColumns.NllPerCharacter)).Encode()
+            : null;
+        for (int i = 0; i < temporaries.Length; i++)
+            view = Add(_options.Outputs[i].Score == CharacterModelScore.Percentile
+                ? Percentile(temporaries[i], percentiles!)
+                : _ml.Transforms.Conversion.ConvertType(temporaries[i], ColumnOf(_options.Outputs[i].Score), DataKind.Single), view);
         string[] internalColumns = [ids, ScoreColumns.LogLikelihood, ScoreColumns.NllPerCharacter, ScoreColumns.Perplexity, ScoreColumns.PredictedCharacterCount, ScoreColumns.NextCharacterProbabilities];
-        transformers.Add(_ml.Transforms.DropColumns(internalColumns.Where(c => scored.Schema.GetColumnOrNull(c) is not null && !_options.Outputs.Any(o => o.Name == c)).ToArray()).Fit(scored));
+        view = Add(_ml.Transforms.DropColumns(internalColumns.Where(c => view.Schema.GetColumnOrNull(c) is not null).ToArray()), view);
+        for (int i = 0; i < temporaries.Length; i++)
+            view = Add(_ml.Transforms.CopyColumns(_options.Outputs[i].Name, temporaries[i]), view);
+        Add(_ml.Transforms.DropColumns(temporaries), view);
         return new TransformerChain<ITransformer>([.. transformers]);
+
+        IDataView Add(IEstimator<ITransformer> step, IDataView before)
+        {
+            var fitted = step.Fit(before);
+            transformers.Add(fitted);
+            return fitted.Transform(before);
+        }
     }
 
     /// <inheritdoc/>
@@ -114,9 +151,9 @@ public sealed class CharacterModelScoreEstimator : IEstimator<TransformerChain<I
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var type = inputSchema.Where(c => c.Name == _options.InputColumnName).Select(c => (SchemaShape.Column?)c).LastOrDefault()
-            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{_options.InputColumnName}' not found.");
+            ?? throw SchemaErrors.Missing("input", _options.InputColumnName);
         if (type.Kind != SchemaShape.Column.VectorKind.Scalar || type.ItemType is not TextDataViewType)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Schema mismatch for input column '{_options.InputColumnName}': expected String, got {type.ItemType}.");
+            throw SchemaErrors.Mismatch("input", _options.InputColumnName, "String", SchemaErrors.Describe(type));
         // The outputs are Single scalars by those names: the shape a conversion to Single gives (ML.NET builds SchemaShape columns only itself).
         IEstimator<ITransformer> shape = new EstimatorChain<ITransformer>();
         foreach (var (name, _) in _options.Outputs)
@@ -127,12 +164,15 @@ public sealed class CharacterModelScoreEstimator : IEstimator<TransformerChain<I
     private void CheckInput(DataViewSchema schema)
     {
         var column = schema.GetColumnOrNull(_options.InputColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Input column '{_options.InputColumnName}' not found.");
+            ?? throw SchemaErrors.Missing("input", _options.InputColumnName);
         if (column.Type is not TextDataViewType)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Schema mismatch for input column '{_options.InputColumnName}': expected String, got {column.Type}.");
+            throw SchemaErrors.Mismatch("input", _options.InputColumnName, "String", column.Type);
         if (_options.LabelColumnName is { } label && schema.GetColumnOrNull(label) is null)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{label}' not found.");
+            throw SchemaErrors.Missing("label", label);
     }
+
+    private ArgumentException NoRows() => new(
+        $"The text column '{_options.InputColumnName}' has no rows{(_options.LabelColumnName is null ? "" : $" with {_options.LabelColumnName} = '{_options.LabelValue}'")}: nothing to fit the character model on.", "input");
 
     // The rows whose label, as text, is the label value: the data a class-conditional model is fitted on.
     private IDataView Rows(IDataView input)
@@ -152,7 +192,7 @@ public sealed class CharacterModelScoreEstimator : IEstimator<TransformerChain<I
             kept.Add(new NameInput { Name = value.ToString() });
         }
         if (kept.Count == 0)
-            throw new ArgumentException($"No row has {_options.LabelColumnName} = '{_options.LabelValue}': nothing to fit the character model on.", nameof(input));
+            throw NoRows();
         var definition = SchemaDefinition.Create(typeof(NameInput));
         definition[0].ColumnName = _options.InputColumnName;
         return _ml.Data.LoadFromEnumerable(kept, definition);
@@ -191,6 +231,16 @@ public sealed class CharacterModelScoreEstimator : IEstimator<TransformerChain<I
                 throw new ArgumentOutOfRangeException(nameof(label), $"Label column '{label.Name}' is {label.Type}; use a String, Boolean, Single or Int32 label.");
         }
     }
+
+    // The row's NLL per character → its percentile among the fitted rows' (the table rides in the saved model as a state).
+    private IEstimator<ITransformer> Percentile(string outputColumnName, string table) =>
+        StateChain.Estimator(_ml,
+            copyIn: [(NllPercentileMapping.NllColumn, ScoreColumns.NllPerCharacter)],
+            stateColumn: NllPercentileMapping.TableColumn,
+            state: table,
+            compute: _ml.Transforms.CustomMapping(new NllPercentileMapping().GetMapping(), NllPercentileMapping.ContractName),
+            copyOut: [(outputColumnName, NllPercentileMapping.PercentileColumn)],
+            drop: [NllPercentileMapping.NllColumn, NllPercentileMapping.TableColumn, NllPercentileMapping.PercentileColumn]);
 
     private static string ColumnOf(CharacterModelScore score) => score switch
     {

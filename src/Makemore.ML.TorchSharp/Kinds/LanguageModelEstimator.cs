@@ -44,7 +44,8 @@ public abstract class LanguageModelEstimator<TModel> : IEstimator<LanguageModelT
     {
         _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
         Kind = kind ?? throw new ArgumentNullException(nameof(kind));
-        _options = options ?? throw new ArgumentNullException(nameof(options));
+        // Copied: estimators are immutable, a later change to the caller's options changes nothing here.
+        _options = kind.CopyOptions(options ?? throw new ArgumentNullException(nameof(options)));
         kind.Validate(_options);
     }
 

@@ -77,6 +77,9 @@ public sealed class MlpFamilyKind : ModelKind<MlpOptions>
     public override MlpOptions NewOptions() => MlpOptions.ForLecture(_kind);
 
     /// <inheritdoc/>
+    protected override MlpOptions CopyOptions(MlpOptions options) => options.Copy();
+
+    /// <inheritdoc/>
     public override bool Made(ILanguageModel model) => model is MlpModel mlp && KindOf(mlp) == _kind;
 
     // A saved MLP does not name its kind; its first layer shows it: the WaveNet fuses pairs, the others the whole window.

@@ -26,6 +26,16 @@ public abstract class ModelKind
     public abstract object CreateOptions();
 
     /// <summary>
+    /// A copy of <paramref name="options"/> that a later change to them does not reach (an estimator holds one, as ML.NET's
+    /// estimators are immutable once made). The default copies the options object's members (a shallow copy); a kind whose
+    /// options hold other mutable objects overrides it.
+    /// </summary>
+    public virtual object CopyOptions(object options) => MemberwiseCloneMethod.Invoke(options ?? throw new ArgumentNullException(nameof(options)), null)!;
+
+    private protected static readonly System.Reflection.MethodInfo MemberwiseCloneMethod =
+        typeof(object).GetMethod(nameof(MemberwiseClone), System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+
+    /// <summary>
     /// The training loop's options inside <paramref name="options"/> (steps, batch, learning rate, schedule, optimizer, seed,
     /// evaluation, checkpoints, time limit, progress), or null for a kind that does not train with the loop (counts).
     /// </summary>
@@ -98,6 +108,12 @@ public abstract class ModelKind<TOptions> : ModelKind where TOptions : class
 
     /// <inheritdoc/>
     public sealed override object CreateOptions() => NewOptions();
+
+    /// <inheritdoc/>
+    public sealed override object CopyOptions(object options) => CopyOptions(Cast(options));
+
+    /// <summary>A copy of the options that later changes to them do not reach; by default a copy of each member.</summary>
+    protected virtual TOptions CopyOptions(TOptions options) => (TOptions)MemberwiseCloneMethod.Invoke(options, null)!;
 
     /// <inheritdoc/>
     public sealed override TrainingOptions? TrainingOf(object options) => TrainingOf(Cast(options));

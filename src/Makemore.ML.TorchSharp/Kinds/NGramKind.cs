@@ -36,6 +36,9 @@ public sealed class NGramKind : ModelKind<NGramOptions>
     public override NGramOptions NewOptions() => new();
 
     /// <inheritdoc/>
+    protected override NGramOptions CopyOptions(NGramOptions options) => options.Copy();
+
+    /// <inheritdoc/>
     public override bool Made(ILanguageModel model) => model is NGramModel;
 
     /// <inheritdoc/>

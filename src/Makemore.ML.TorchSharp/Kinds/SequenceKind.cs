@@ -88,6 +88,9 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
     public override SequenceModelOptions NewOptions() => new() { Kind = _kind };
 
     /// <inheritdoc/>
+    protected override SequenceModelOptions CopyOptions(SequenceModelOptions options) => options.Copy();
+
+    /// <inheritdoc/>
     public override bool Made(ILanguageModel model) => _kind switch
     {
         SequenceModelKind.Transformer => model is TransformerModel,

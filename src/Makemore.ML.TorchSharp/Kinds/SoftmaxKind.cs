@@ -47,6 +47,9 @@ public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionOptions>
     public override SoftmaxRegressionOptions NewOptions() => new();
 
     /// <inheritdoc/>
+    protected override SoftmaxRegressionOptions CopyOptions(SoftmaxRegressionOptions options) => options.Copy();
+
+    /// <inheritdoc/>
     public override bool Made(ILanguageModel model) => model is SoftmaxRegressionModel;
 
     /// <inheritdoc/>

@@ -53,6 +53,14 @@ public sealed class MlpOptions
     /// <summary>Start from this model's parameters (continue training a saved model); it must match the kind and sizes.</summary>
     public MlpModel? InitialModel { get; set; }
 
+    /// <summary>A copy for an estimator to hold, with its own training options (the initial model or teacher is shared: models are not changed by training).</summary>
+    internal MlpOptions Copy()
+    {
+        var copy = (MlpOptions)MemberwiseClone();
+        copy.Training = Training?.Copy()!;
+        return copy;
+    }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(IdsColumnName);

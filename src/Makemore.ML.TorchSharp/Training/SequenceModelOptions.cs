@@ -63,6 +63,14 @@ public sealed class SequenceModelOptions : Kinds.IDistillationOptions
     /// <summary>libtorch CPU threads. Default 1: small models run fastest on one (docs/architecture.md, "libtorch threads").</summary>
     public int Threads { get; set; } = TorchRuntime.DefaultThreadCount;
 
+    /// <summary>A copy for an estimator to hold, with its own training options (the initial model or teacher is shared: models are not changed by training).</summary>
+    internal SequenceModelOptions Copy()
+    {
+        var copy = (SequenceModelOptions)MemberwiseClone();
+        copy.Training = Training?.Copy()!;
+        return copy;
+    }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(IdsColumnName);

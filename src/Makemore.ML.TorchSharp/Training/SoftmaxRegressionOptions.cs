@@ -41,6 +41,14 @@ public sealed class SoftmaxRegressionOptions
     /// <summary>Start from these weights instead of random ones (continue training a saved model).</summary>
     public SoftmaxRegressionModel? InitialModel { get; set; }
 
+    /// <summary>A copy for an estimator to hold, with its own training options (the initial model or teacher is shared: models are not changed by training).</summary>
+    internal SoftmaxRegressionOptions Copy()
+    {
+        var copy = (SoftmaxRegressionOptions)MemberwiseClone();
+        copy.Training = Training?.Copy()!;
+        return copy;
+    }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(IdsColumnName);

@@ -130,6 +130,9 @@ public sealed class TrainingOptions
         public const int CheckpointInterval = 0;
     }
 
+    /// <summary>A copy for an estimator to hold (optimizer and schedule are immutable records; progress, warnings and cancellation are the caller's to share).</summary>
+    internal TrainingOptions Copy() => (TrainingOptions)MemberwiseClone();
+
     /// <summary>
     /// A digest of the options that decide the trajectory of a run, so a checkpoint is resumed only under the same ones;
     /// <paramref name="model"/> adds what the model's own trainer decides (<see cref="TrainableModel.TrajectoryKey"/>).

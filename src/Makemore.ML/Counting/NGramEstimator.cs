@@ -20,6 +20,9 @@ public sealed class NGramOptions
 
     /// <summary>How counts become probabilities. Default: add-one, the lecture's <c>N + 1</c>.</summary>
     public Smoothing Smoothing { get; set; } = NGramEstimator.Defaults.Smoothing;
+
+    /// <summary>A copy (every member is a value or immutable), for an estimator to hold.</summary>
+    internal NGramOptions Copy() => (NGramOptions)MemberwiseClone();
 }
 
 /// <summary>Trains a character <see cref="NGramModel"/> by counting: milliseconds, pure C#.</summary>
@@ -52,7 +55,7 @@ public sealed class NGramEstimator : IEstimator<LanguageModelTransformer<NGramMo
         if (options.Order < 1 || options.Order > NGramModel.MaxOrder)
             throw new ArgumentOutOfRangeException(nameof(options), options.Order, $"{nameof(NGramOptions.Order)} must be between 1 and {NGramModel.MaxOrder}.");
         options.Smoothing.Validate();
-        _options = options;
+        _options = options.Copy(); // estimators are immutable: a later change to the caller's options changes nothing here
     }
 
     /// <inheritdoc/>

@@ -46,34 +46,46 @@ internal static class TrainingData
     {
         ArgumentNullException.ThrowIfNull(input);
         var ids = input.Schema.GetColumnOrNull(idsColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' not found; add mlContext.Transforms.Text.MapCharactersToIds(\"{idsColumnName}\", ...) before the trainer.");
+            ?? throw SchemaErrors.Missing("input", idsColumnName, $"Add mlContext.Transforms.Text.MapCharactersToIds(\"{idsColumnName}\", ...) before the trainer.");
         CheckIdsType(idsColumnName, ids.Type);
-        var vocabularyColumn = VocabularyColumn(input.Schema, idsColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(input), $"The data has no vocabulary beside '{idsColumnName}': the ids must come from mlContext.Transforms.Text.MapCharactersToIds.");
+        CharacterVocabulary? vocabulary = AnnotatedVocabulary(ids);
+        DataViewSchema.Column? vocabularyColumn = vocabulary is not null ? null : VocabularyColumn(input.Schema, idsColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"The data has no vocabulary with '{idsColumnName}': the ids must come from mlContext.Transforms.Text.MapCharactersToIds, fitted or loaded with mlContext.Makemore().Load (ml.Model.Load gives its plain chain, whose ids carry no vocabulary).");
         var sequences = new List<int[]>();
-        CharacterVocabulary? vocabulary = null;
-        using var cursor = SequentialCursor.Open(input, [ids, vocabularyColumn]);
+        using var cursor = SequentialCursor.Open(input, vocabularyColumn is null ? [ids] : [ids, vocabularyColumn.Value]);
         var idsGetter = cursor.GetGetter<VBuffer<int>>(ids);
-        var vocabularyGetter = cursor.GetGetter<ReadOnlyMemory<char>>(vocabularyColumn);
+        var vocabularyGetter = vocabularyColumn is null ? null : cursor.GetGetter<ReadOnlyMemory<char>>(vocabularyColumn.Value);
         VBuffer<int> buffer = default;
         ReadOnlyMemory<char> state = default;
+        bool any = false;
         while (cursor.MoveNext())
         {
+            any = true;
             if (vocabulary is null)
             {
-                vocabularyGetter(ref state);
+                vocabularyGetter!(ref state);
                 vocabulary = ModelState.GetVocabulary(state);
             }
             idsGetter(ref buffer);
             sequences.Add(buffer.IsDense ? buffer.GetValues().ToArray() : buffer.DenseValues().ToArray());
         }
-        if (vocabulary is null)
-            throw new ArgumentException("The training data has no rows.", nameof(input));
+        if (!any || vocabulary is null)
+            throw new ArgumentException($"The ids column '{idsColumnName}' has no rows: nothing to train on.", nameof(input));
         return (vocabulary, sequences);
     }
 
-    // The vocabulary MapCharactersToIds hides behind its ids (a text column of the same name), or the visible column that
-    // views made by models saved before carry.
+    // The vocabulary MapCharactersToIds puts in its ids column's annotation, or null.
+    private static CharacterVocabulary? AnnotatedVocabulary(DataViewSchema.Column ids)
+    {
+        if (ids.Annotations.Schema.GetColumnOrNull(CharacterIdsMapping.VocabularyAnnotation) is not { Type: TextDataViewType })
+            return null;
+        ReadOnlyMemory<char> state = default;
+        ids.Annotations.GetValue(CharacterIdsMapping.VocabularyAnnotation, ref state);
+        return ModelState.GetVocabulary(state);
+    }
+
+    // In views of models saved before the annotation: the vocabulary hidden behind the ids (a text column of the same
+    // name), or the visible column of older ones.
     private static DataViewSchema.Column? VocabularyColumn(DataViewSchema schema, string idsColumnName) =>
         schema.LastOrDefault(c => c.IsHidden && c.Name == idsColumnName && c.Type is TextDataViewType)
             is { Name: not null } hidden && hidden.Index < schema[idsColumnName].Index
@@ -85,9 +97,9 @@ internal static class TrainingData
     {
         var found = inputSchema.Where(c => c.Name == idsColumnName).Select(c => (SchemaShape.Column?)c).LastOrDefault();
         if (found is not { } column)
-            throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' not found.");
+            throw SchemaErrors.Missing("input", idsColumnName, $"Add mlContext.Transforms.Text.MapCharactersToIds(\"{idsColumnName}\", ...) before the trainer.");
         if (column.Kind != SchemaShape.Column.VectorKind.VariableVector || column.ItemType != NumberDataViewType.Int32)
-            throw new ArgumentOutOfRangeException(nameof(idsColumnName), $"Ids column '{idsColumnName}' must be a variable-length vector of Int32, but is {column.Kind} of {column.ItemType}.");
+            throw SchemaErrors.Mismatch("input", idsColumnName, "VarVector<Int32> (the ids of MapCharactersToIds)", SchemaErrors.Describe(column));
         return DirectMapping.OutputShape(inputSchema, ScoreDirectMapping.Columns,
             () => LanguageModelTransformer.Chain(catalogs, ModelState.EncodeVocabulary(CharacterVocabulary.FromCharacters("")), idsColumnName).GetOutputSchema(inputSchema));
     }
@@ -95,6 +107,6 @@ internal static class TrainingData
     private static void CheckIdsType(string name, DataViewType type)
     {
         if (type is not VectorDataViewType { ItemType: var item } || item != NumberDataViewType.Int32)
-            throw new ArgumentOutOfRangeException(nameof(name), $"Ids column '{name}' must be a vector of Int32, but is {type}.");
+            throw SchemaErrors.Mismatch("input", name, "VarVector<Int32> (the ids of MapCharactersToIds)", type);
     }
 }

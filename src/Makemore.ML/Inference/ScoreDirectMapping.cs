@@ -28,6 +28,13 @@ internal sealed class ScoreDirectMapping(ILanguageModel model, string idsColumnN
             ? [ids]
             : null;
 
+    public override void CheckInputs(DataViewSchema inputSchema)
+    {
+        var ids = inputSchema.GetColumnOrNull(idsColumnName) ?? throw Data.SchemaErrors.Missing("input", idsColumnName);
+        if (Inputs(inputSchema) is null)
+            throw Data.SchemaErrors.Mismatch("input", idsColumnName, "VarVector<Int32> (the ids of MapCharactersToIds)", ids.Type);
+    }
+
     public override Delegate[] CreateGetters(DataViewRow input, IReadOnlyList<DataViewSchema.Column> inputs)
     {
         var ids = input.GetGetter<VBuffer<int>>(inputs[0]);

@@ -17,8 +17,14 @@ internal abstract class DirectMapping
     /// <summary>The columns added after the input's, in order (a later column hides an earlier one of the same name).</summary>
     public abstract IReadOnlyList<(string Name, DataViewType Type)> AddedColumns { get; }
 
+    /// <summary>The annotations of the <paramref name="added"/>-th added column (none by default).</summary>
+    public virtual DataViewSchema.Annotations AnnotationsOf(int added) => DataViewSchema.Annotations.Empty;
+
     /// <summary>The input columns the added ones read, or null when the input schema cannot serve them (the chain then reports why).</summary>
     public abstract IReadOnlyList<DataViewSchema.Column>? Inputs(DataViewSchema inputSchema);
+
+    /// <summary>Throws ML.NET's schema error (<see cref="Data.SchemaErrors"/>) naming the input column when <see cref="Inputs"/> cannot serve <paramref name="inputSchema"/>.</summary>
+    public abstract void CheckInputs(DataViewSchema inputSchema);
 
     /// <summary>One getter per added column over <paramref name="input"/> (a row of the schema <see cref="Inputs"/> accepted, with those columns active).</summary>
     public abstract Delegate[] CreateGetters(DataViewRow input, IReadOnlyList<DataViewSchema.Column> inputs);
@@ -83,7 +89,7 @@ internal sealed class DirectRowMapper : IRowToRowMapper
             if (source >= 0)
                 builder.AddColumn(inputSchema[source].Name, inputSchema[source].Type, inputSchema[source].Annotations);
             else
-                builder.AddColumn(mapping.AddedColumns[~source].Name, mapping.AddedColumns[~source].Type);
+                builder.AddColumn(mapping.AddedColumns[~source].Name, mapping.AddedColumns[~source].Type, mapping.AnnotationsOf(~source));
         }
         OutputSchema = builder.ToSchema();
     }

@@ -19,11 +19,15 @@ public abstract class FacadeTransformer : ITransformer
 {
     private readonly Lazy<ITransformer> _inner;
     private readonly DirectMapping? _direct;
+    private readonly Action<DataViewSchema>? _checkInput;
 
-    private protected FacadeTransformer(ITransformer inner)
+    // checkInput throws ML.NET's schema error (SchemaErrors) for an input the chain cannot take, before the chain sees it:
+    // the chain's own error would name our internal columns, and come only when a row is read.
+    private protected FacadeTransformer(ITransformer inner, Action<DataViewSchema>? checkInput = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
         _inner = new Lazy<ITransformer>(inner);
+        _checkInput = checkInput;
     }
 
     // The direct route, with the chain built on first need by buildInner.
@@ -33,6 +37,7 @@ public abstract class FacadeTransformer : ITransformer
         ArgumentNullException.ThrowIfNull(buildInner);
         _direct = direct;
         _inner = new Lazy<ITransformer>(buildInner, LazyThreadSafetyMode.ExecutionAndPublication);
+        _checkInput = direct.CheckInputs;
     }
 
     /// <summary>
@@ -60,11 +65,11 @@ public abstract class FacadeTransformer : ITransformer
 
     /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) =>
-        Direct(inputSchema)?.OutputSchema ?? Inner.GetOutputSchema(inputSchema);
+        Direct(inputSchema)?.OutputSchema ?? InnerFor(inputSchema).GetOutputSchema(inputSchema);
 
     /// <inheritdoc/>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
-        Direct(inputSchema) ?? Inner.GetRowToRowMapper(inputSchema);
+        Direct(inputSchema) ?? InnerFor(inputSchema).GetRowToRowMapper(inputSchema);
 
     /// <inheritdoc/>
     public IDataView Transform(IDataView input)
@@ -72,7 +77,14 @@ public abstract class FacadeTransformer : ITransformer
         ArgumentNullException.ThrowIfNull(input);
         // ML.NET's ConvertToOnnx would otherwise export the scores as the graph's inputs (see OnnxConversionGuard).
         OnnxConversionGuard.ThrowIfConverting();
-        return Direct(input.Schema) is { } mapper ? new DirectDataView(input, mapper) : Inner.Transform(input);
+        return Direct(input.Schema) is { } mapper ? new DirectDataView(input, mapper) : InnerFor(input.Schema).Transform(input);
+    }
+
+    // The chain, for a schema that has passed the façade's own input check.
+    private ITransformer InnerFor(DataViewSchema inputSchema)
+    {
+        _checkInput?.Invoke(inputSchema);
+        return Inner;
     }
 
     /// <inheritdoc/>

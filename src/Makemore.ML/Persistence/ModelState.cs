@@ -142,6 +142,9 @@ internal static class ModelState
         return state;
     }
 
+    internal static T GetParsed<T>(ReadOnlyMemory<char> state, Func<string, T> parse) where T : class =>
+        (T)GetParsed(state, s => (object)parse(s));
+
     private static object GetParsed(ReadOnlyMemory<char> state, Func<string, object> parse)
     {
         if (MemoryMarshal.TryGetString(state, out string? text, out int start, out int length) && start == 0 && length == text.Length)

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
+using Microsoft.ML.Transforms.Text;
 
 namespace Makemore.ML.Persistence;
 
@@ -14,6 +15,18 @@ internal static class StateChain
     public const string Prefix = "__Makemore.";
     public const string KeyColumn = Prefix + "StateKey";
     public const uint Key = 1;
+
+    /// <summary>
+    /// The column of the text check (<see cref="TextCheck"/>): computed by nobody, since it is dropped, but its step refuses
+    /// an input column that is not text in ML.NET's words, naming the user's column, in a model loaded with
+    /// <c>ml.Model.Load</c> too (our own <c>CustomMapping</c> would name its internal column).
+    /// </summary>
+    public const string TextCheckColumn = Prefix + "TextCheck";
+
+    /// <summary>A built-in step that takes only text from <paramref name="inputColumnName"/> and changes nothing (its output is dropped).</summary>
+    public static IEstimator<ITransformer> TextCheck(Catalogs ml, string inputColumnName) =>
+        ml.Transforms.Text.NormalizeText(TextCheckColumn, inputColumnName, TextNormalizingEstimator.CaseMode.None,
+            keepDiacritics: true, keepPunctuations: true, keepNumbers: true);
 
     /// <summary>The text form of the constant key that the state's hash transformer hashes at each row: <c>"1"</c>.</summary>
     public const string KeyTextColumn = Prefix + "StateKeyText";
@@ -39,7 +52,8 @@ internal static class StateChain
         string state,
         IEstimator<ITransformer> compute,
         IReadOnlyList<(string Destination, string Internal)> copyOut,
-        IReadOnlyList<string> drop)
+        IReadOnlyList<string> drop,
+        string? textInput = null)
     {
         string slot = SlotColumn(stateColumn);
         IEstimator<ITransformer>[] stateStage =
@@ -48,17 +62,22 @@ internal static class StateChain
             new Fitted(() => StateHash(ml, slot, state), HashOptions(ml, slot, 0)), // fitted only by Fit: schema questions need just its shape
             ml.Transforms.Conversion.MapKeyToValue(stateColumn, slot),
         ];
-        return Chain(ml, copyIn, stateStage, compute, copyOut, drop.Append(KeyColumn).Append(KeyTextColumn).Append(slot));
+        return Chain(ml, copyIn, stateStage, compute, copyOut, drop.Append(KeyColumn).Append(KeyTextColumn).Append(slot), textInput);
     }
 
     // CopyColumns(inputs) → StateKey → (the route's state stage) → compute → CopyColumns(outputs) → DropColumns(temporaries).
     private static IEstimator<ITransformer> Chain(Catalogs ml, IReadOnlyList<(string Internal, string Source)> copyIn,
         IEnumerable<IEstimator<ITransformer>> stateStage, IEstimator<ITransformer> compute, IReadOnlyList<(string Destination, string Internal)> copyOut,
-        IEnumerable<string> drop)
+        IEnumerable<string> drop, string? textInput)
     {
         IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
         foreach ((string to, string from) in copyIn)
             chain = chain.Append(ml.Transforms.CopyColumns(to, from));
+        if (textInput is not null)
+        {
+            chain = chain.Append(TextCheck(ml, textInput));
+            drop = drop.Append(TextCheckColumn);
+        }
         chain = chain.Append(ml.Transforms.CustomMapping(new StateKeyMapping().GetMapping(), StateKeyMapping.ContractName));
         foreach (var stage in stateStage)
             chain = chain.Append(stage);

@@ -56,17 +56,20 @@ public sealed class CharacterContextEstimator : IEstimator<CharacterContextTrans
     public CharacterContextTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var column = input.Schema.GetColumnOrNull(_inputColumnName) ?? throw SchemaErrors.Missing("input", _inputColumnName);
+        if (column.Type is not TextDataViewType)
+            throw SchemaErrors.Mismatch("input", _inputColumnName, "String", column.Type);
         var vocabulary = _options.Vocabulary ?? CharacterVocabulary.Learn(MakemoreDataCatalog.ReadColumn(input, _inputColumnName));
-        return new CharacterContextTransformer(Chain(vocabulary).Fit(input), vocabulary, _options.BlockSize);
+        return new CharacterContextTransformer(Chain(vocabulary).Fit(input), vocabulary, _options.BlockSize, _inputColumnName);
     }
 
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var column = inputSchema.Where(c => c.Name == _inputColumnName).Select(c => (SchemaShape.Column?)c).LastOrDefault()
-            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{_inputColumnName}' not found.");
+            ?? throw SchemaErrors.Missing("input", _inputColumnName);
         if (column.ItemType is not TextDataViewType || column.Kind != SchemaShape.Column.VectorKind.Scalar)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{_inputColumnName}' must be text, but is {column.ItemType}.");
+            throw SchemaErrors.Mismatch("input", _inputColumnName, "String", SchemaErrors.Describe(column));
         return Chain(_options.Vocabulary ?? CharacterVocabulary.FromCharacters("")).GetOutputSchema(inputSchema);
     }
 
@@ -84,10 +87,11 @@ public sealed class CharacterContextEstimator : IEstimator<CharacterContextTrans
             : ml.Transforms.CustomMapping(new CharacterWindowMapping().GetMapping(), CharacterWindowMapping.ContractName);
         return new EstimatorChain<ITransformer>()
             .Append(ml.Transforms.CopyColumns(CharacterWindowMapping.TextColumn, _inputColumnName))
+            .Append(StateChain.TextCheck(ml, _inputColumnName))
             .Append(split)
             .Append(ml.Transforms.Concatenate(window, CharacterWindowMapping.Columns[^n..]))
             .Append(ml.Transforms.Conversion.MapValueToKey(_options.OutputColumnName, window, keyData: keys))
-            .Append(ml.Transforms.DropColumns([CharacterWindowMapping.TextColumn, window, .. CharacterWindowMapping.Columns]));
+            .Append(ml.Transforms.DropColumns([CharacterWindowMapping.TextColumn, StateChain.TextCheckColumn, window, .. CharacterWindowMapping.Columns]));
     }
 
     private sealed class Symbol
@@ -99,7 +103,8 @@ public sealed class CharacterContextEstimator : IEstimator<CharacterContextTrans
 /// <summary>Maps a prefix to its context keys; a plain ML.NET chain of built-in transformers and one stateless mapping.</summary>
 public sealed class CharacterContextTransformer : FacadeTransformer
 {
-    internal CharacterContextTransformer(ITransformer inner, CharacterVocabulary vocabulary, int blockSize) : base(inner)
+    internal CharacterContextTransformer(ITransformer inner, CharacterVocabulary vocabulary, int blockSize, string inputColumnName)
+        : base(inner, schema => CheckText(schema, inputColumnName))
     {
         Vocabulary = vocabulary;
         BlockSize = blockSize;
@@ -110,6 +115,13 @@ public sealed class CharacterContextTransformer : FacadeTransformer
 
     /// <summary>Characters in the context.</summary>
     public int BlockSize { get; }
+
+    private static void CheckText(DataViewSchema schema, string column)
+    {
+        var text = schema.GetColumnOrNull(column) ?? throw SchemaErrors.Missing("input", column);
+        if (text.Type is not TextDataViewType)
+            throw SchemaErrors.Mismatch("input", column, "String", text.Type);
+    }
 }
 
 /// <summary>Input of <see cref="CharacterWindowMapping"/>.</summary>

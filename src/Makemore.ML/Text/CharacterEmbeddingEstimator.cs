@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
+using Makemore.ML.Data;
 using Makemore.ML.Inference;
 using Makemore.ML.Persistence;
 
@@ -95,23 +96,25 @@ public sealed class CharacterEmbeddingEstimator : IEstimator<CharacterEmbeddingT
     {
         ArgumentNullException.ThrowIfNull(input);
         int n = BlockSize(input.Schema.GetColumnOrNull(_input)?.Type);
-        return new CharacterEmbeddingTransformer(Chain(n).Fit(input), _embeddings);
+        return new CharacterEmbeddingTransformer(Chain(n).Fit(input), _embeddings, schema => BlockSize(schema.GetColumnOrNull(_input)?.Type));
     }
 
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var column = inputSchema.Where(c => c.Name == _input).Select(c => (SchemaShape.Column?)c).LastOrDefault()
-            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{_input}' not found.");
+            ?? throw SchemaErrors.Missing("input", _input);
         if (!column.IsKey || column.Kind != SchemaShape.Column.VectorKind.Vector)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{_input}' must be a known-size vector of keys, but is {column.ItemType}.");
+            throw SchemaErrors.Mismatch("input", _input, "known-size vector of character keys", SchemaErrors.Describe(column));
         return Chain(1).GetOutputSchema(inputSchema); // a schema shape has no vector sizes: one position stands for any
     }
 
     private int BlockSize(DataViewType? type)
     {
+        if (type is null)
+            throw SchemaErrors.Missing("input", _input);
         if (type is not VectorDataViewType { ItemType: KeyDataViewType, Size: > 0 and <= CharacterEvents.MaxBlockSize } vector)
-            throw new ArgumentOutOfRangeException(nameof(type), $"Input column '{_input}' must be a vector of 1 to {CharacterEvents.MaxBlockSize} character keys, but is {type?.ToString() ?? "missing"}.");
+            throw SchemaErrors.Mismatch("input", _input, $"vector of 1 to {CharacterEvents.MaxBlockSize} character keys", type);
         return vector.Size;
     }
 
@@ -152,7 +155,7 @@ public sealed class CharacterEmbeddingEstimator : IEstimator<CharacterEmbeddingT
 /// <summary>Maps character keys to their concatenated embeddings; a plain ML.NET chain of built-in transformers and one stateless mapping.</summary>
 public sealed class CharacterEmbeddingTransformer : FacadeTransformer
 {
-    internal CharacterEmbeddingTransformer(ITransformer inner, CharacterEmbeddings embeddings) : base(inner) => Embeddings = embeddings;
+    internal CharacterEmbeddingTransformer(ITransformer inner, CharacterEmbeddings embeddings, Action<DataViewSchema> checkInput) : base(inner, checkInput) => Embeddings = embeddings;
 
     /// <summary>The table.</summary>
     public CharacterEmbeddings Embeddings { get; }

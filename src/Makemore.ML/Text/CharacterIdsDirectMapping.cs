@@ -5,9 +5,10 @@ using Makemore.ML.Persistence;
 namespace Makemore.ML.Text;
 
 /// <summary>
-/// The columns <c>MapCharactersToIds</c> adds, computed straight from its text column: the vocabulary's state (hidden
-/// behind the ids, for the trainers downstream) and the ids. The direct route of <see cref="CharacterIdsTransformer"/>,
-/// the same values as its saved <see cref="CharacterIdsMapping"/>.
+/// The column <c>MapCharactersToIds</c> adds, computed straight from its text column: the ids, with the vocabulary's state
+/// in the ids column's <see cref="CharacterIdsMapping.VocabularyAnnotation"/> annotation for the trainers downstream (an
+/// annotation, not a column: <c>Preview</c> and the output schema show no state). The direct route of
+/// <see cref="CharacterIdsTransformer"/>, the same ids as its saved <see cref="CharacterIdsMapping"/>.
 /// </summary>
 internal sealed class CharacterIdsDirectMapping : DirectMapping
 {
@@ -15,6 +16,7 @@ internal sealed class CharacterIdsDirectMapping : DirectMapping
     private readonly string _inputColumnName;
     private readonly ReadOnlyMemory<char> _state;
     private readonly (string, DataViewType)[] _columns;
+    private readonly DataViewSchema.Annotations _annotations;
 
     public CharacterIdsDirectMapping(CharacterVocabulary vocabulary, string outputColumnName, string inputColumnName)
     {
@@ -22,16 +24,28 @@ internal sealed class CharacterIdsDirectMapping : DirectMapping
         _inputColumnName = inputColumnName;
         _state = ModelState.Remember(ModelState.EncodeVocabulary(vocabulary), vocabulary).AsMemory();
         _columns = Columns(outputColumnName);
+        var annotations = new DataViewSchema.Annotations.Builder();
+        var state = _state;
+        annotations.Add(CharacterIdsMapping.VocabularyAnnotation, TextDataViewType.Instance, (ref ReadOnlyMemory<char> value) => value = state);
+        _annotations = annotations.ToAnnotations();
     }
 
-    /// <summary>What the mapping adds: the vocabulary's state (text, hidden by the next), then the ids.</summary>
-    public static (string, DataViewType)[] Columns(string outputColumnName) =>
-        [(outputColumnName, TextDataViewType.Instance), (outputColumnName, new VectorDataViewType(NumberDataViewType.Int32))];
+    /// <summary>What the mapping adds: the ids.</summary>
+    public static (string, DataViewType)[] Columns(string outputColumnName) => [(outputColumnName, new VectorDataViewType(NumberDataViewType.Int32))];
 
     public override IReadOnlyList<(string Name, DataViewType Type)> AddedColumns => _columns;
 
+    public override DataViewSchema.Annotations AnnotationsOf(int added) => _annotations;
+
     public override IReadOnlyList<DataViewSchema.Column>? Inputs(DataViewSchema inputSchema) =>
         inputSchema.GetColumnOrNull(_inputColumnName) is { Type: TextDataViewType } text ? [text] : null;
+
+    public override void CheckInputs(DataViewSchema inputSchema)
+    {
+        var text = inputSchema.GetColumnOrNull(_inputColumnName) ?? throw Data.SchemaErrors.Missing("input", _inputColumnName);
+        if (text.Type is not TextDataViewType)
+            throw Data.SchemaErrors.Mismatch("input", _inputColumnName, "String", text.Type);
+    }
 
     public override Delegate[] CreateGetters(DataViewRow input, IReadOnlyList<DataViewSchema.Column> inputs)
     {
@@ -42,7 +56,6 @@ internal sealed class CharacterIdsDirectMapping : DirectMapping
         long encoded = -1;
         return
         [
-            (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = _state),
             (ValueGetter<VBuffer<int>>)((ref VBuffer<int> value) =>
             {
                 if (encoded != input.Position)

@@ -20,8 +20,8 @@ public sealed class CharacterIdsOptions
 
 /// <summary>
 /// Learns a <see cref="CharacterVocabulary"/> (the boundary = 0, then the sorted characters) from a text column and maps text
-/// to character ids. Beside the ids it passes the vocabulary on (a hidden text column of the
-/// same name, before the ids) so that trainers downstream build models that carry their own vocabulary.
+/// to character ids. The ids column carries the vocabulary in an annotation, so that trainers downstream build models that
+/// carry their own vocabulary; no other column is added.
 /// </summary>
 public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
 {
@@ -46,7 +46,8 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.OutputColumnName);
         ArgumentException.ThrowIfNullOrEmpty(options.InputColumnName);
-        _options = options;
+        // Copied: an estimator is immutable, a later change to the caller's options changes nothing here.
+        _options = new CharacterIdsOptions { OutputColumnName = options.OutputColumnName, InputColumnName = options.InputColumnName, UnknownCharacters = options.UnknownCharacters };
     }
 
     /// <inheritdoc/>
@@ -68,7 +69,10 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        CheckInput(_options.InputColumnName, inputSchema.Where(c => c.Name == _options.InputColumnName).Select(c => c.ItemType).LastOrDefault());
+        var column = inputSchema.Where(c => c.Name == _options.InputColumnName).Select(c => (SchemaShape.Column?)c).LastOrDefault()
+            ?? throw SchemaErrors.Missing("input", _options.InputColumnName);
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is not TextDataViewType)
+            throw SchemaErrors.Mismatch("input", _options.InputColumnName, "String", SchemaErrors.Describe(column));
         return DirectMapping.OutputShape(inputSchema, CharacterIdsDirectMapping.Columns(_options.OutputColumnName),
             () => Chain(_catalogs, CharacterVocabulary.FromCharacters(""), _options.OutputColumnName, _options.InputColumnName).GetOutputSchema(inputSchema));
     }
@@ -76,9 +80,9 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
     private void CheckInput(string name, DataViewType? type)
     {
         if (type is null)
-            throw new ArgumentOutOfRangeException(nameof(name), $"Input column '{_options.InputColumnName}' not found.");
+            throw SchemaErrors.Missing("input", name);
         if (type is not TextDataViewType)
-            throw new ArgumentOutOfRangeException(nameof(name), $"Input column '{name}' must be text, but is {type}.");
+            throw SchemaErrors.Mismatch("input", name, "String", type);
     }
 
     internal static IEstimator<ITransformer> Chain(Catalogs ml, CharacterVocabulary vocabulary, string outputColumnName, string inputColumnName)
@@ -88,10 +92,11 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
             stateColumn: CharacterIdsMapping.VocabularyColumn,
             state: ModelState.EncodeVocabulary(vocabulary),
             compute: ml.Transforms.CustomMapping(new CharacterIdsMapping().GetMapping(), CharacterIdsMapping.ContractName),
-            // The vocabulary first, then the ids, under the output's name: the vocabulary travels on to the trainers as a
-            // hidden column (no internal column in Transform's output or Preview; ML.NET's DropColumns keeps hidden columns).
-            copyOut: [(outputColumnName, CharacterIdsMapping.VocabularyColumn), (outputColumnName, CharacterIdsMapping.IdsColumn)],
-            drop: [CharacterIdsMapping.TextColumn, CharacterIdsMapping.IdsColumn, CharacterIdsMapping.VocabularyColumn]);
+            // The ids alone: the vocabulary reaches the trainers as an annotation of the ids on the direct route
+            // (CharacterIdsDirectMapping), never as a column that Preview would show.
+            copyOut: [(outputColumnName, CharacterIdsMapping.IdsColumn)],
+            drop: [CharacterIdsMapping.TextColumn, CharacterIdsMapping.IdsColumn, CharacterIdsMapping.VocabularyColumn],
+            textInput: inputColumnName);
     }
 }
 

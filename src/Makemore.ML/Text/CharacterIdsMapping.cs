@@ -34,8 +34,11 @@ public sealed class CharacterIdsMapping : CustomMappingFactory<CharacterIdsInput
     internal const string TextColumn = StateChain.Prefix + "Text";
     internal const string IdsColumn = StateChain.Prefix + "Ids";
 
-    /// <summary>The column that carries the vocabulary state beside the ids, for the trainers downstream.</summary>
+    /// <summary>The chain's column of the vocabulary state (and, in views of models saved before the annotation, the visible column beside the ids).</summary>
     internal const string VocabularyColumn = StateChain.Prefix + "Vocabulary";
+
+    /// <summary>The annotation of the ids column that carries the vocabulary's state to the trainers downstream.</summary>
+    internal const string VocabularyAnnotation = "Makemore.Vocabulary";
 
     /// <inheritdoc/>
     public override Action<CharacterIdsInput, CharacterIdsOutput> GetMapping() => static (input, output) =>

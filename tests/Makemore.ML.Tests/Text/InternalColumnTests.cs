@@ -41,9 +41,10 @@ public sealed class InternalColumnTests
             Assert.AreEqual(0, inSchema.Length + inPreview.Length, $"{what}: {string.Join(", ", inSchema.Concat(inPreview))}");
         }
 
-        // The vocabulary still reaches the trainers, behind the ids (a hidden column of the same name, before them).
+        // The vocabulary still reaches the trainers, in an annotation of the ids (no hidden column: Preview shows hidden ones).
         var schema = ids.Transform(names).Schema;
-        Assert.IsTrue(schema.Any(c => c.IsHidden && c.Name == "Ids"));
+        Assert.IsFalse(schema.Any(c => c.IsHidden && c.Name == "Ids"), "no hidden column behind the ids");
+        Assert.IsNotNull(schema["Ids"].Annotations.Schema.GetColumnOrNull(CharacterIdsMapping.VocabularyAnnotation), "the ids carry the vocabulary");
         Assert.AreEqual(3, ((NGramModel)MakemoreModel.GetLanguageModel(ngram)).Order);
     }
 }

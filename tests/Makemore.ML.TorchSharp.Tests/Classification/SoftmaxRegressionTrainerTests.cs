@@ -280,7 +280,7 @@ public sealed class SoftmaxRegressionTrainerTests
         var events = ml.Data.ExpandCharacterEvents(ml.Data.LoadNames(TestData.Tiny));
         var trainer = ml.MulticlassClassification.Trainers.SoftmaxRegression("Label", "Context");
         var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.Fit(events));
-        StringAssert.Contains(error.Message, "Feature column 'Context' must be a known-size vector of Single");
+        StringAssert.Contains(error.Message, "Schema mismatch for feature column 'Context': expected known-size vector of Single");
         var noKey = ml.Transforms.Categorical.OneHotEncoding("Features", "Context").Append(ml.Transforms.Conversion.MapKeyToValue("Label", "Label")).Fit(events).Transform(events);
         error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.SoftmaxRegression().Fit(noKey));
         StringAssert.Contains(error.Message, "Label column 'Label' must be a key");

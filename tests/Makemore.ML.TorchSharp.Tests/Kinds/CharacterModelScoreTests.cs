@@ -29,9 +29,45 @@ public sealed class CharacterModelScoreTests
     }
 
     // Names and names written backwards: a character model of each tells them apart from the characters' order alone.
-    private static IDataView Rows(MLContext ml, int count) => ml.Data.LoadFromEnumerable(TestData.BundledNames().Take(count).Select((n, i) => i % 2 == 0
+    private static IDataView Rows(MLContext ml, int count) => ml.Data.LoadFromEnumerable(RowList(count));
+
+    private static List<Row> RowList(int count) => TestData.BundledNames().Take(count).Select((n, i) => i % 2 == 0
         ? new Row { Text = n, Label = "forward" }
-        : new Row { Text = new string(n.Reverse().ToArray()), Label = "reversed" }).ToList());
+        : new Row { Text = new string(n.Reverse().ToArray()), Label = "reversed" }).ToList();
+
+    [TestMethod]
+    public void ThePercentileIsTheMidRankOfTheRowsNllAmongTheFittedRowsNlls()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = RowList(600);
+        rows.AddRange(rows.Where(r => r.Label == "forward").Take(40).Select(r => new Row { Text = r.Text, Label = r.Label }).ToList()); // ties: equal NLLs
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var estimator = ml.Transforms.Text.ScoreWithCharacterModel(new CharacterModelScoreEstimator.Options
+        {
+            InputColumnName = "Text",
+            Outputs = [("Percentile", CharacterModelScore.Percentile)],
+            KindOptions = new NGramOptions { Order = 3 },
+            LabelColumnName = "Label",
+            LabelValue = "forward",
+        });
+        var percentiles = estimator.Fit(data).Transform(data).GetColumn<float>("Percentile").ToList();
+
+        // Brute force: the same model (fitted on the forward rows, over the vocabulary of every row), each row's NLL per
+        // character counted against the fitted rows' own: 100 · (#lower + ½ · #equal) / n.
+        var map = ml.Transforms.Text.MapCharactersToIds("Ids", "Text", Makemore.ML.Text.UnknownCharacterPolicy.MapToUnknown).Fit(data);
+        var forward = map.Transform(ml.Data.LoadFromEnumerable(rows.Where(r => r.Label == "forward").ToList()));
+        var model = ml.Makemore().Trainers.NGram(new NGramOptions { Order = 3 }).Fit(forward);
+        var reference = model.Transform(forward).GetColumn<double>("NllPerCharacter").ToList();
+        var nlls = model.Transform(map.Transform(data)).GetColumn<double>("NllPerCharacter").ToList();
+        Assert.IsLessThan(reference.Count, reference.Distinct().Count(), "the fitted rows have tied NLLs");
+        Assert.HasCount(nlls.Count, percentiles);
+        for (int i = 0; i < nlls.Count; i++)
+        {
+            double expected = 100.0 * (reference.Count(r => r < nlls[i]) + 0.5 * reference.Count(r => r == nlls[i])) / reference.Count;
+            Assert.AreEqual(expected, percentiles[i], 1e-4, $"row {i} ({rows[i].Text}, NLL {nlls[i]:R})");
+        }
+        Assert.IsGreaterThan(80.0, percentiles.Where((_, i) => rows[i].Label == "reversed").Average(), "reversed names are rarer than most forward ones");
+    }
 
     [TestMethod]
     public void TwoClassModelsAreFeaturesOfAClassifierThatSavesLoadsAndPredictsTheSame()
