@@ -210,6 +210,9 @@ internal sealed class NGramCounts
     /// <summary>The bits of the largest key below <paramref name="limit"/> (V^n for the keys of order n).</summary>
     public static int BitsBelow(ulong limit) => 64 - System.Numerics.BitOperations.LeadingZeroCount(limit - 1);
 
+    /// <summary>Counts already in ascending key order with distinct keys (kept, not copied).</summary>
+    public static NGramCounts FromSorted(ulong[] keys, int[] counts) => new(keys, counts);
+
     /// <summary>Counts given as (key, count) pairs in any order, as a saved model holds them; a repeated key is an error.</summary>
     public static NGramCounts FromPairs(ulong[] keys, int[] counts, int keyBits)
     {
