@@ -82,6 +82,30 @@ public sealed class NGramModel : WindowLanguageModel
         return new NGramModel(vocabulary, order, smoothing, [NGramCounts.Count(vocabulary.Size, order, sequences)]);
     }
 
+    /// <summary>
+    /// Counts within a memory budget and builds the model: when the counts held while counting reach
+    /// <paramref name="memoryBudget"/> bytes, they are written as sorted runs to a temporary folder and merged at the end,
+    /// so a corpus whose counts do not fit in memory can be counted. The model is the same as without a budget (every count
+    /// and probability); the folder is removed however counting ends. The model itself is not part of the budget.
+    /// </summary>
+    /// <param name="vocabulary">The vocabulary the ids come from.</param>
+    /// <param name="order">n, 1–8.</param>
+    /// <param name="smoothing">How to turn counts into probabilities.</param>
+    /// <param name="sequences">One id array per training item, read once, in order (it may stream from a file).</param>
+    /// <param name="memoryBudget">Bytes the counting may hold; 0 for no limit.</param>
+    /// <param name="temporaryFolder">Where the spilled runs go; null for the system's temporary folder.</param>
+    public static NGramModel Fit(CharacterVocabulary vocabulary, int order, Smoothing smoothing, IEnumerable<int[]> sequences, long memoryBudget, string? temporaryFolder = null)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        ArgumentNullException.ThrowIfNull(smoothing);
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentOutOfRangeException.ThrowIfNegative(memoryBudget);
+        ValidateOrder(vocabulary, order);
+        smoothing.Validate();
+        var counts = NGramCounts.Count(vocabulary.Size, order, sequences, NGramCounts.ChunkEvents, memoryBudget, temporaryFolder, out _);
+        return new NGramModel(vocabulary, order, smoothing, [counts]);
+    }
+
     /// <summary>Returns the same counts with another smoothing (cheap: counting is not repeated). Used to tune smoothing on dev.</summary>
     public NGramModel WithSmoothing(Smoothing smoothing)
     {
