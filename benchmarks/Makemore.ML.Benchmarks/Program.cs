@@ -12,9 +12,13 @@ using Makemore.ML.TorchSharp.Training;
 
 // Makemore.ML benchmarks: every ratio is measured side by side in this one run, on this machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-// "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind; "load": only the cold-load table; "mlp": only the MLP-family table; "peers [--quick]": issue 12's table, ours beside the bare C# loops, plain Python, PyTorch and NLTK (docs/benchmarks.md); "steps [--quick]": only that table's neural n-gram steps, ours and PyTorch's interleaved; "fullbatch": full-batch neural bigram ms/step and page faults per step; "scaling [--quick]": fit and scoring time against data size and order, ms/step against MLP size; "mlnet [--quick]": our softmax regression vs ML.NET's multiclass trainers; "names": docs/name-tools.md (plausibility AUC, sampling and scoring speed); "models [--quick] [--only=NAME]": docs/models.md; "load-one ZIP MODE": the fresh process that table spawns per measurement; "sparse": our softmax regression vs LbfgsMaximumEntropy on 50,000+-slot sparse text features, each fit in a fresh process ("sparse-one TRAINER NAMES").
+// "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind; "load": only the cold-load table; "mlp": only the MLP-family table; "peers [--quick]": issue 12's table, ours beside the bare C# loops, plain Python, PyTorch and NLTK (docs/benchmarks.md); "steps [--quick]": only that table's neural n-gram steps, ours and PyTorch's interleaved; "fullbatch": full-batch neural bigram ms/step and page faults per step; "scaling [--quick]": fit and scoring time against data size and order, ms/step against MLP size; "mlnet [--quick]": our softmax regression vs ML.NET's multiclass trainers; "names": docs/name-tools.md (plausibility AUC, sampling and scoring speed); "models [--quick] [--only=NAME]": docs/models.md; "load-one ZIP MODE": the fresh process that table spawns per measurement; "sparse": our softmax regression vs LbfgsMaximumEntropy on 50,000+-slot sparse text features, each fit in a fresh process ("sparse-one TRAINER NAMES"); "counts-fit FILE ORDER BUDGET" and "counts-load ZIP": count models on corpora of millions of lines (CountModelsBenchmark).
 if (args is ["load-one", string zipPath, string mode])
     return LoadBenchmark.LoadOne(zipPath, mode);
+if (args is ["counts-fit", string countsFile, string countsOrder, string countsBudget])
+    return CountModelsBenchmark.Fit(countsFile, int.Parse(countsOrder, CultureInfo.InvariantCulture), countsBudget);
+if (args is ["counts-load", string countsZip])
+    return CountModelsBenchmark.Load(countsZip);
 if (args is ["sparse-one", string sparseTrainer, string sparseNames])
     return SparseTextBenchmark.RunOne(sparseTrainer, sparseNames);
 bool loadOnly = args is ["load", ..];

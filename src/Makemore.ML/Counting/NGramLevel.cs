@@ -45,6 +45,7 @@ internal sealed class NGramLevel
     /// <param name="counts">Each one's count.</param>
     /// <param name="keyBits">The bits of the largest possible key (V^n − 1).</param>
     /// <param name="contextBits">The bits of the largest possible context (V^(n−1) − 1).</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static NGramLevel AddK(int v, ulong[] keys, ReadOnlySpan<int> counts, double k, int keyBits, int contextBits)
     {
         var (contexts, starts) = Rows(v, keys);
@@ -72,6 +73,7 @@ internal sealed class NGramLevel
     /// probability is bit-identical to the one <see cref="NGramModel.GetNextProbabilities"/> computes. A seen n-gram's
     /// suffix is seen at the order below (continuation counts are counted from the suffixes), so it is always found.
     /// </remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static NGramLevel KneserNey(int v, ulong[] keys, ReadOnlySpan<int> counts, double[] discounts, NGramLevel? lower, ulong lowerSpace, int keyBits, int contextBits)
     {
         var (contexts, starts) = Rows(v, keys);
@@ -104,6 +106,7 @@ internal sealed class NGramLevel
     }
 
     // Each run of keys with the same context (key / V) is a row. Returns each row's context and first key (one more: the end).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static (ulong[] Contexts, int[] Starts) Rows(int v, ulong[] keys)
     {
         var byV = new Divisor((ulong)v);
@@ -184,6 +187,7 @@ internal readonly struct SortedKeys
     private readonly int _shift;
 
     /// <summary>Indexes <paramref name="keys"/> (ascending, distinct, all below 2^<paramref name="keyBits"/>; kept, not copied).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public SortedKeys(ulong[] keys, int keyBits)
     {
         Array = keys;

@@ -102,7 +102,13 @@ public sealed class NGramModel : WindowLanguageModel
         ArgumentOutOfRangeException.ThrowIfNegative(memoryBudget);
         ValidateOrder(vocabulary, order);
         smoothing.Validate();
-        var counts = NGramCounts.Count(vocabulary.Size, order, sequences, NGramCounts.ChunkEvents, memoryBudget, temporaryFolder, out _);
+        return Fit(vocabulary, order, smoothing, sequences, memoryBudget, temporaryFolder, out _);
+    }
+
+    /// <summary>As the public overload; <paramref name="spills"/> is how many runs went to disk (benchmarks print it).</summary>
+    internal static NGramModel Fit(CharacterVocabulary vocabulary, int order, Smoothing smoothing, IEnumerable<int[]> sequences, long memoryBudget, string? temporaryFolder, out int spills)
+    {
+        var counts = NGramCounts.Count(vocabulary.Size, order, sequences, NGramCounts.ChunkEvents, memoryBudget, temporaryFolder, out spills);
         return new NGramModel(vocabulary, order, smoothing, [counts]);
     }
 
@@ -226,6 +232,7 @@ public sealed class NGramModel : WindowLanguageModel
     /// follow Chen &amp; Goodman.) Each order's keys are radix-sorted once from the order above, top down, in one buffer
     /// reused for each (a lower order has at most as many distinct keys as the order above).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal NGramCounts[] ContinuationCounts(NGramCounts top)
     {
         var counts = new NGramCounts[Order];
@@ -255,6 +262,7 @@ public sealed class NGramModel : WindowLanguageModel
 
     private int KeyBits(int order) => NGramCounts.BitsBelow(_powers[order]);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double[] EstimateDiscounts(KneserNeySmoothing kn, ReadOnlySpan<int> counts)
     {
         if (kn.Discounts is { } fixedDiscounts)

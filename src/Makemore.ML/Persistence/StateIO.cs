@@ -64,6 +64,7 @@ internal static class StateIO
     /// the previous one (the first key's from 0) as an unsigned LEB128 varint (7 bits a byte). Sorted n-gram keys are
     /// close together, so most gaps take 1–3 bytes where a key takes 8.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void WriteAscending(BinaryWriter writer, ReadOnlySpan<ulong> keys)
     {
         byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, 10 * keys.Length));
@@ -84,6 +85,7 @@ internal static class StateIO
     /// Reads what <see cref="WriteAscending"/> wrote; keys that do not ascend, reach <paramref name="limit"/> or number more
     /// than <paramref name="maxCount"/> are damage (<see cref="InvalidDataException"/>).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static ulong[] ReadAscending(BinaryReader reader, long maxCount, ulong limit)
     {
         int count = reader.ReadInt32();
@@ -104,6 +106,7 @@ internal static class StateIO
     }
 
     /// <summary>Writes positive counts: their byte length (int32), then each as an unsigned LEB128 varint (no count: the reader knows it).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void WriteCounts(BinaryWriter writer, ReadOnlySpan<int> counts)
     {
         byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, 5 * counts.Length));
@@ -116,6 +119,7 @@ internal static class StateIO
     }
 
     /// <summary>Reads <paramref name="count"/> counts written by <see cref="WriteCounts"/>; one below 1 or above int.MaxValue is damage.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int[] ReadCounts(BinaryReader reader, int count)
     {
         byte[] bytes = ReadBlock(reader, count, count);
