@@ -106,36 +106,33 @@ internal sealed class NGramLevel
     }
 
     // Each run of keys with the same context (key / V) is a row. Returns each row's context and first key (one more: the end).
+    // The keys ascend, so a key divides only when it leaves the previous row's range [h·V, h·V + V).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static (ulong[] Contexts, int[] Starts) Rows(int v, ulong[] keys)
     {
+        ulong[] contexts = System.Buffers.ArrayPool<ulong>.Shared.Rent(Math.Max(1, keys.Length));
+        int[] starts = System.Buffers.ArrayPool<int>.Shared.Rent(keys.Length + 1);
         var byV = new Divisor((ulong)v);
         int rowCount = 0;
-        ulong previous = ulong.MaxValue; // no context: keys stay below 2^63
-        foreach (ulong key in keys)
+        ulong end = 0; // one past the current row's keys; 0 before the first row (every key is ≥ 0, so the first divides)
+        bool any = false;
+        for (int e = 0; e < keys.Length; e++)
         {
-            ulong context = byV.Divide(key);
-            if (context != previous)
+            ulong key = keys[e];
+            if (!any || key >= end)
             {
-                rowCount++;
-                previous = context;
-            }
-        }
-        var contexts = new ulong[rowCount];
-        var starts = new int[rowCount + 1];
-        previous = ulong.MaxValue;
-        for (int e = 0, r = 0; e < keys.Length; e++)
-        {
-            ulong context = byV.Divide(keys[e]);
-            if (context != previous)
-            {
-                contexts[r] = context;
-                starts[r++] = e;
-                previous = context;
+                ulong context = byV.Divide(key);
+                contexts[rowCount] = context;
+                starts[rowCount++] = e;
+                end = (context + 1) * (ulong)v;
+                any = true;
             }
         }
         starts[rowCount] = keys.Length;
-        return (contexts, starts);
+        var rows = (contexts.AsSpan(0, rowCount).ToArray(), starts.AsSpan(0, rowCount + 1).ToArray());
+        System.Buffers.ArrayPool<ulong>.Shared.Return(contexts);
+        System.Buffers.ArrayPool<int>.Shared.Return(starts);
+        return rows;
     }
 
     /// <summary>
@@ -146,18 +143,20 @@ internal sealed class NGramLevel
     private struct SuffixCursor(SortedKeys lower, ulong lowerSpace)
     {
         private readonly Divisor _space = new(lowerSpace);
-        private ulong _oldest = ulong.MaxValue;
+        private ulong _start, _end; // the current oldest symbol's keys: [o·V^(n−1), (o + 1)·V^(n−1)); empty at first
         private int _at;
 
         public int Find(ulong key)
         {
-            ulong oldest = _space.Divide(key);
-            ulong suffix = key - oldest * lowerSpace;
-            if (oldest != _oldest)
+            if (key >= _end || key < _start)
             {
-                _oldest = oldest;
+                // A new oldest symbol (the keys ascend, so at most V of these): divide once and start from the beginning.
+                ulong oldest = _space.Divide(key);
+                _start = oldest * lowerSpace;
+                _end = _start + lowerSpace;
                 _at = 0;
             }
+            ulong suffix = key - _start;
             ReadOnlySpan<ulong> keys = lower.Array;
             int step = 1, hi = _at;
             while (hi < keys.Length && keys[hi] < suffix)
