@@ -175,32 +175,48 @@ internal sealed class NGramLevel
 }
 
 /// <summary>
-/// Distinct keys in ascending order with a directory for finding them: the keys' top bits index the first key of each
-/// bucket (about two keys a bucket on average), so a lookup reads the directory, then binary-searches a few keys that
-/// usually share a cache line or two. Costs 4 bytes per bucket, 2–4 bytes per key, where a hash table of the same keys
-/// at a load of one half costs 16–32.
+/// Distinct keys in ascending order with a directory for finding them. The keys are grouped by their bit length (a key
+/// that starts with k boundary symbols is about k·log2(V) bits shorter, and names start with boundary padding, so the
+/// short keys are many), and each group's range is cut into about as many buckets as it has keys by the bits below its
+/// leading one: a lookup reads the directory, then binary-searches the one or two keys of its bucket, whatever the
+/// padding. Costs 2–4 bytes per key, where a hash table of the same keys at a load of one half costs 16–32.
 /// </summary>
 internal readonly struct SortedKeys
 {
-    private readonly int[] _directory; // [bucket]: the first key whose top bits are ≥ bucket; one more entry: the count
-    private readonly int _shift;
+    private readonly int[] _directory; // [bucket]: the first key of the bucket (buckets in key order); one more entry: the count
+    private readonly int[] _groupBase; // [bit length]: the group's first bucket
+    private readonly byte[] _groupShift; // [bit length]: the shift that takes a key of the group to its bucket in the group
 
     /// <summary>Indexes <paramref name="keys"/> (ascending, distinct, all below 2^<paramref name="keyBits"/>; kept, not copied).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public SortedKeys(ulong[] keys, int keyBits)
     {
         Array = keys;
-        int bucketBits = Math.Clamp(System.Numerics.BitOperations.Log2((uint)Math.Max(1, keys.Length)), 0, Math.Min(24, keyBits));
-        _shift = keyBits - bucketBits;
-        int buckets = 1 << bucketBits;
-        _directory = new int[buckets + 1];
-        int at = 0;
-        for (int b = 0; b <= buckets; b++)
+        Span<int> perGroup = stackalloc int[65];
+        foreach (ulong key in keys)
+            perGroup[BitLength(key)]++;
+        _groupBase = new int[66];
+        _groupShift = new byte[65];
+        int buckets = 0;
+        for (int g = 0; g <= 64; g++)
         {
-            while (at < keys.Length && (keys[at] >> _shift) < (ulong)b)
-                at++;
-            _directory[b] = at;
+            // A group of bit length g ≥ 1 holds [2^(g−1), 2^g): g − 1 bits below the leading one.
+            int bits = g == 0 || perGroup[g] == 0 ? 0 : Math.Min(g - 1, System.Numerics.BitOperations.Log2((uint)perGroup[g]));
+            _groupBase[g] = buckets;
+            _groupShift[g] = (byte)(g == 0 ? 0 : g - 1 - bits);
+            buckets += 1 << bits;
         }
+        _groupBase[65] = buckets;
+        _directory = new int[buckets + 1];
+        int next = 0; // the next bucket whose first key is not yet known
+        for (int i = 0; i < keys.Length; i++)
+        {
+            int bucket = Bucket(keys[i]);
+            while (next <= bucket)
+                _directory[next++] = i;
+        }
+        while (next <= buckets)
+            _directory[next++] = keys.Length;
     }
 
     /// <summary>The keys, ascending.</summary>
@@ -212,12 +228,20 @@ internal readonly struct SortedKeys
     /// <summary>Bytes held by the keys and the directory.</summary>
     public long Bytes => 8L * Array.Length + 4L * _directory.Length;
 
+    private static int BitLength(ulong key) => 64 - System.Numerics.BitOperations.LeadingZeroCount(key);
+
+    // The bucket of a key: its group's first bucket plus the bits below its leading one, shifted to the group's size.
+    private int Bucket(ulong key)
+    {
+        int g = BitLength(key);
+        ulong below = g == 0 ? 0 : key & ~(1UL << (g - 1));
+        return _groupBase[g] + (int)(below >> _groupShift[g]);
+    }
+
     /// <summary>The index of <paramref name="key"/>, or −1.</summary>
     public int Find(ulong key)
     {
-        ulong bucket = key >> _shift;
-        if (bucket >= (ulong)(_directory.Length - 1))
-            return -1;
+        int bucket = Bucket(key);
         int lo = _directory[bucket], hi = _directory[bucket + 1] - 1;
         ulong[] keys = Array; // by hand: Array.BinarySearch went through a generic comparer per step
         while (lo <= hi)
@@ -237,9 +261,7 @@ internal readonly struct SortedKeys
     /// <summary>The index of the first key ≥ <paramref name="key"/> (<see cref="Length"/> when there is none).</summary>
     public int LowerBound(ulong key)
     {
-        ulong bucket = key >> _shift;
-        if (bucket >= (ulong)(_directory.Length - 1))
-            return Array.Length;
+        int bucket = Bucket(key);
         int lo = _directory[bucket], hi = _directory[bucket + 1];
         ulong[] keys = Array;
         while (lo < hi)
