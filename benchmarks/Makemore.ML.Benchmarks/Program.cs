@@ -27,11 +27,16 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 // - "load-one ZIP MODE": the fresh process that table spawns per measurement
 // - "sparse [--quick]": our softmax regression vs LbfgsMaximumEntropy on 50,000+-slot sparse text features, each fit in a fresh process ("sparse-one TRAINER NAMES"), 3 rounds (1 with --quick)
 // - "sparse-validate NAMES": the validation grid that chose our L1 and L2 there.
+// - "counts-fit FILE ORDER BUDGET", "counts-load ZIP": count models on a big file (docs/architecture.md, count models)
 // - "corpus-cell ZIP TESTFILE": one cell of benchmarks/scale (cold load ms, scoring names/s, test NLL).
 if (args is ["load-one", string zipPath, string mode])
     return LoadBenchmark.LoadOne(zipPath, mode);
 if (args is ["corpus-cell", string cellZip, string cellTest])
     return CorpusCell.Run(cellZip, cellTest);
+if (args is ["counts-fit", string countsFile, string countsOrder, string countsBudget])
+    return CountModelsBenchmark.Fit(countsFile, int.Parse(countsOrder, CultureInfo.InvariantCulture), countsBudget);
+if (args is ["counts-load", string countsZip])
+    return CountModelsBenchmark.Load(countsZip);
 if (args is ["sparse-one", string sparseTrainer, string sparseNames])
     return SparseTextBenchmark.RunOne(sparseTrainer, sparseNames);
 if (args is ["sparse-validate", string validateNames])

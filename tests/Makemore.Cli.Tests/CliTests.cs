@@ -72,6 +72,7 @@ public sealed class CliTests
     [DataRow("train", "--type", "hypernetwork")]
     [DataRow("train", "--order", "two")]
     [DataRow("train", "--split", "halves")]
+    [DataRow("train", "ngram", "--memory", "lots")]
     [DataRow("sample", "-m", "/no/such.zip")]
     [DataRow("sample", "-n", "3")]
     [DataRow("eval", "-m", "/no/such.zip")]
@@ -82,6 +83,22 @@ public sealed class CliTests
         Assert.AreEqual(2, code, error);
         Assert.AreEqual(1, error.Trim().Split('\n').Length, error);
         StringAssert.StartsWith(error, "makemore: ");
+    }
+
+    [TestMethod]
+    public void TrainWithinATinyMemoryBudgetGivesTheSameModel()
+    {
+        // 2K: the 6-gram counts of these 20 names (about 150 distinct) spill several runs; the figures must not move.
+        string[] common = ["train", "ngram", "-i", InFolder("names.txt"), "--order", "6", "--smoothing", "kneser-ney", "--split", "none", "--samples", "0", "--json"];
+        var inMemory = Run([.. common, "-o", InFolder("memory-none.zip")]);
+        var budgeted = Run([.. common, "-o", InFolder("memory-2k.zip"), "--memory", "2K"]);
+        Assert.AreEqual(0, inMemory.Code, inMemory.Error);
+        Assert.AreEqual(0, budgeted.Code, budgeted.Error);
+        double Nll(string json) => JsonDocument.Parse(json).RootElement.GetProperty("metadata").GetProperty("all_nll").GetDouble();
+        Assert.AreEqual(Nll(inMemory.Output), Nll(budgeted.Output));
+        var a = Run("score", "-m", InFolder("memory-none.zip"), "emma", "zoey", "--json");
+        var b = Run("score", "-m", InFolder("memory-2k.zip"), "emma", "zoey", "--json");
+        Assert.AreEqual(a.Output, b.Output);
     }
 
     [TestMethod]

@@ -30,6 +30,8 @@ public sealed class NGramKind : ModelKind<NGramOptions>
     [
         KindSetting.Whole<NGramOptions>("--order", "n: characters of an n-gram, the one predicted included (2 = bigram)", o => o.Order, (o, v) => o.Order = v, 1, 8),
         KindSetting.Text<NGramOptions>("--smoothing", "none, add-k:K (fake counts), kneser-ney or kneser-ney:D", o => o.Smoothing.ToString(), (o, v) => o.Smoothing = Counting.Smoothing.Parse(v)),
+        KindSetting.Text<NGramOptions>("--memory", "memory the counting may hold (e.g. 500M, 2G; none: no limit): beyond it, sorted runs are spilled to a temporary folder and merged (same model)",
+            o => MemorySize.Format(o.MemoryBudget), (o, v) => o.MemoryBudget = MemorySize.Parse(v, "--memory")),
     ];
 
     /// <inheritdoc/>
@@ -45,7 +47,7 @@ public sealed class NGramKind : ModelKind<NGramOptions>
     /// <remarks>add-k's k: the counts are counted once, then smoothed with each k.</remarks>
     public override SmoothingSweep Smoothing { get; } = new("k", [0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5], (options, vocabulary, train, grid, _) =>
     {
-        var counts = NGramModel.Fit(vocabulary, ((NGramOptions)options).Order, Counting.Smoothing.AddK(1), train);
+        var counts = NGramModel.Fit(vocabulary, ((NGramOptions)options).Order, Counting.Smoothing.AddK(1), train, ((NGramOptions)options).MemoryBudget);
         return grid.Select(k => (k, (ILanguageModel)counts.WithSmoothing(Counting.Smoothing.AddK(k)))).ToList();
     });
 
@@ -59,7 +61,7 @@ public sealed class NGramKind : ModelKind<NGramOptions>
     protected override TrainedModel<ILanguageModel> Train(NGramOptions options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)
     {
         var stopwatch = Stopwatch.StartNew();
-        var model = NGramModel.Fit(vocabulary, options.Order, options.Smoothing, sequences);
+        var model = NGramModel.Fit(vocabulary, options.Order, options.Smoothing, sequences, options.MemoryBudget);
         return new(model, TrainingResult.WithoutSteps(stopwatch.Elapsed));
     }
 }

@@ -60,9 +60,18 @@ internal sealed class NGramCounts
     /// <param name="order">n.</param>
     /// <param name="sequences">One id array per item.</param>
     /// <param name="chunkEvents">Events sorted at a time (tests make it small to exercise the merge).</param>
-    public static NGramCounts Count(int v, int order, IEnumerable<int[]> sequences, int chunkEvents = ChunkEvents)
+    /// <param name="memoryBudget">
+    /// Bytes the counting may hold (0: no limit): the chunk being sorted takes at most a quarter, the sorted runs merged so
+    /// far at most a quarter (and as much again while two merge); when they reach it they are spilled to a temporary
+    /// folder (<see cref="SpilledRuns"/>) and merged at the end. The result itself is not part of the budget.
+    /// </param>
+    /// <param name="spillFolder">Where the temporary folder goes (default: the system's temporary folder).</param>
+    /// <param name="spills">How many runs were spilled (0 when the counts stayed in memory).</param>
+    public static NGramCounts Count(int v, int order, IEnumerable<int[]> sequences, int chunkEvents, long memoryBudget, string? spillFolder, out int spills)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkEvents, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(memoryBudget);
+        spills = 0;
         ulong space = ContextWindow.Pow(v, order);
         if (space <= DenseLimit)
         {
@@ -78,10 +87,31 @@ internal sealed class NGramCounts
                 ArrayPool<int>.Shared.Return(table);
             }
         }
-        var chunks = new ChunkSink(chunkEvents, BitsBelow(space));
-        ForEachKey(v, order, sequences, ref chunks);
-        return chunks.ToCounts();
+        if (memoryBudget == 0)
+        {
+            var chunks = new ChunkSink(chunkEvents, BitsBelow(space), null, 0);
+            ForEachKey(v, order, sequences, ref chunks);
+            return chunks.ToCounts();
+        }
+        // A chunk costs 12 bytes an event while it is sorted (the key and its run length); a run 12 bytes a distinct key.
+        int boundedChunk = (int)Math.Clamp(memoryBudget / 4 / 12, 16, chunkEvents);
+        using var runs = new SpilledRuns(spillFolder ?? Path.GetTempPath(), (int)Math.Min(int.MaxValue, memoryBudget / 4 / SpilledRuns.FanIn));
+        var bounded = new ChunkSink(boundedChunk, BitsBelow(space), runs, Math.Max(PairBytes, memoryBudget / 4));
+        ForEachKey(v, order, sequences, ref bounded);
+        var counts = bounded.ToCounts();
+        spills = runs.Written;
+        return counts;
     }
+
+    /// <summary>Counts the n-grams of id sequences in memory, chunk by chunk (see the overload with a memory budget).</summary>
+    /// <param name="v">The vocabulary size.</param>
+    /// <param name="order">n.</param>
+    /// <param name="sequences">One id array per item.</param>
+    /// <param name="chunkEvents">Events sorted at a time (tests make it small to exercise the merge).</param>
+    public static NGramCounts Count(int v, int order, IEnumerable<int[]> sequences, int chunkEvents = ChunkEvents) =>
+        Count(v, order, sequences, chunkEvents, memoryBudget: 0, spillFolder: null, out _);
+
+    private const int PairBytes = 12;
 
     /// <summary>
     /// Orders with at most this many possible n-grams (V^n: the bigram's 729, the trigram's 19,683 at V = 27) are counted
@@ -131,8 +161,11 @@ internal sealed class NGramCounts
         public void Add(ulong key) => _counts[(int)key] = checked(_counts[(int)key] + 1);
     }
 
-    /// <summary>Keys into a pooled chunk (grown as needed up to the chunk size), each full chunk sorted and merged in.</summary>
-    private struct ChunkSink(int chunkEvents, int keyBits) : IKeySink
+    /// <summary>
+    /// Keys into a pooled chunk (grown as needed up to the chunk size), each full chunk sorted and merged in; with spilled
+    /// runs, the merged counts go to a temporary file whenever they reach <paramref name="spillBytes"/>.
+    /// </summary>
+    private struct ChunkSink(int chunkEvents, int keyBits, SpilledRuns? spilled, long spillBytes) : IKeySink
     {
         private ulong[] _chunk = ArrayPool<ulong>.Shared.Rent(Math.Min(chunkEvents, 4096));
         private int _filled;
@@ -146,6 +179,8 @@ internal sealed class NGramCounts
                 {
                     _merged.Add(_chunk.AsSpan(0, _filled), keyBits);
                     _filled = 0;
+                    if (spilled is not null && _merged.Bytes >= spillBytes)
+                        _merged.SpillTo(spilled);
                 }
                 else
                 {
@@ -163,7 +198,8 @@ internal sealed class NGramCounts
             _merged.Add(_chunk.AsSpan(0, _filled), keyBits);
             ArrayPool<ulong>.Shared.Return(_chunk);
             _chunk = [];
-            return _merged.ToCounts();
+            var inMemory = _merged.ToCounts();
+            return spilled is { Any: true } ? spilled.MergeWith(inMemory.Keys, inMemory.Counts) : inMemory;
         }
     }
 
@@ -210,6 +246,9 @@ internal sealed class NGramCounts
     /// <summary>The bits of the largest key below <paramref name="limit"/> (V^n for the keys of order n).</summary>
     public static int BitsBelow(ulong limit) => 64 - System.Numerics.BitOperations.LeadingZeroCount(limit - 1);
 
+    /// <summary>Counts already in ascending key order with distinct keys (kept, not copied).</summary>
+    public static NGramCounts FromSorted(ulong[] keys, int[] counts) => new(keys, counts);
+
     /// <summary>Counts given as (key, count) pairs in any order, as a saved model holds them; a repeated key is an error.</summary>
     public static NGramCounts FromPairs(ulong[] keys, int[] counts, int keyBits)
     {
@@ -227,6 +266,17 @@ internal sealed class NGramCounts
     private struct Accumulator
     {
         private List<(ulong[] Keys, int[] Counts)>? _runs;
+
+        /// <summary>Bytes the runs hold (12 a distinct key).</summary>
+        public readonly long Bytes => _runs?.Sum(r => (long)PairBytes * r.Keys.Length) ?? 0;
+
+        /// <summary>Merges the runs into one, writes it to <paramref name="spilled"/> and forgets them.</summary>
+        public void SpillTo(SpilledRuns spilled)
+        {
+            var merged = ToCounts();
+            spilled.Write(merged.Keys, merged.Counts);
+            _runs = null;
+        }
 
         public void Add(Span<ulong> events, int keyBits)
         {

@@ -21,6 +21,12 @@ public sealed class NGramOptions
     /// <summary>How counts become probabilities. Default: add-one, the lecture's <c>N + 1</c>.</summary>
     public Smoothing Smoothing { get; set; } = NGramEstimator.Defaults.Smoothing;
 
+    /// <summary>
+    /// Bytes the counting may hold before it spills sorted runs to a temporary folder and merges them at the end (the
+    /// model is the same); 0 for no limit. The fitted model itself is not part of the budget. Default 0.
+    /// </summary>
+    public long MemoryBudget { get; set; } = NGramEstimator.Defaults.MemoryBudget;
+
     /// <summary>A copy (every member is a value or immutable), for an estimator to hold.</summary>
     internal NGramOptions Copy() => (NGramOptions)MemberwiseClone();
 }
@@ -36,6 +42,9 @@ public sealed class NGramEstimator : IEstimator<LanguageModelTransformer<NGramMo
 
         /// <summary>Add-one smoothing, as in the lecture.</summary>
         public static Smoothing Smoothing => Counting.Smoothing.AddK(1);
+
+        /// <summary>No memory budget: the counts stay in memory.</summary>
+        public const long MemoryBudget = 0;
     }
 
     private readonly NGramOptions _options;
@@ -55,6 +64,8 @@ public sealed class NGramEstimator : IEstimator<LanguageModelTransformer<NGramMo
         if (options.Order < 1 || options.Order > NGramModel.MaxOrder)
             throw new ArgumentOutOfRangeException(nameof(options), options.Order, $"{nameof(NGramOptions.Order)} must be between 1 and {NGramModel.MaxOrder}.");
         options.Smoothing.Validate();
+        if (options.MemoryBudget < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MemoryBudget, $"{nameof(NGramOptions.MemoryBudget)} must be ≥ 0 bytes (0: no limit).");
         _options = options.Copy(); // estimators are immutable: a later change to the caller's options changes nothing here
     }
 
@@ -64,7 +75,7 @@ public sealed class NGramEstimator : IEstimator<LanguageModelTransformer<NGramMo
         TrainingData.Fit(_catalogs, $"an n-gram model (order {_options.Order}, {_options.Smoothing})", _options.IdsColumnName, input, dev: null, (vocabulary, sequences, _, _) =>
         {
             var stopwatch = Stopwatch.StartNew();
-            var model = NGramModel.Fit(vocabulary, _options.Order, _options.Smoothing, sequences);
+            var model = NGramModel.Fit(vocabulary, _options.Order, _options.Smoothing, sequences, _options.MemoryBudget);
             return new TrainedModel<NGramModel>(model, TrainingResult.WithoutSteps(stopwatch.Elapsed));
         });
 

@@ -27,35 +27,45 @@ public sealed partial class NGramModel : IOnnxExportable
             var logP = graph.Initializer([.. dense.Select(d => (float)d)], dense.LongLength / _v, _v); // (V^(n−1), V)
             return graph.Gather(logP, context);                                                    // (B, T, V)
         }
+        var form = SparseForm();
         var symbols = graph.Int64s([.. Enumerable.Range(0, _v).Select(c => (long)c)]);             // (V)
         var contextColumn = graph.Unsqueeze(context, 2);                                           // (B, T, 1)
         var keys = graph.Add(graph.Mul(contextColumn, graph.Scalar((long)_v)), symbols);           // (B, T, V)
-        var floor = graph.Scalar((float)table.Floor);
-        if (!table.BacksOff)
+        var floor = graph.Scalar((float)form.Floor);
+        if (!form.BacksOff)
         {
             // add-k: the seen n-gram, else the context's value for an unseen symbol, else (an unseen context) the floor
-            var seen = Lookup(graph, keys, table.Seen[0], float.NaN);                             // (B, T, V)
-            var row = Lookup(graph, contextColumn, table.Rows[0], float.NaN);                      // (B, T, 1)
+            var top = form.Orders[^1];
+            var seen = graph.LabelEncoder(keys, Longs(top.Keys), Floats(top.LogProbabilities), float.NaN);          // (B, T, V)
+            var row = graph.LabelEncoder(contextColumn, Longs(top.Contexts), Floats(top.LogWeights), float.NaN);   // (B, T, 1)
             var unseen = graph.Where(graph.IsNaN(row), floor, row);                                // (B, T, 1)
             return graph.Where(graph.IsNaN(seen), unseen, seen);                                   // (B, T, V)
         }
         var logProbabilities = floor;
-        for (int n = 1; n <= Order; n++)
+        foreach (var level in form.Orders)
         {
+            int n = level.Order;
             var keysN = n == Order ? keys : graph.Mod(keys, graph.Scalar((long)_powers[n]));     // (B, T, V): the last n symbols
-            var seen = Lookup(graph, keysN, table.Seen[n - 1], float.NaN);                         // (B, T, V)
+            var seen = graph.LabelEncoder(keysN, Longs(level.Keys), Floats(level.LogProbabilities), float.NaN); // (B, T, V)
             // ln λ of the context of n − 1 symbols; 0 (weight 1) where it was never seen
-            var logLambda = n == 1
-                ? graph.Scalar(table.Rows[0].TryGetValue(0, out double empty) ? (float)empty : 0f)
-                : Lookup(graph, graph.Mod(contextColumn, graph.Scalar((long)_powers[n - 1])), table.Rows[n - 1], 0f); // (B, T, 1)
+            OnnxValue logLambda;
+            if (n == 1)
+            {
+                int empty = Array.BinarySearch(level.Contexts, 0UL);
+                logLambda = graph.Scalar(empty >= 0 ? (float)level.LogWeights[empty] : 0f);
+            }
+            else
+            {
+                var contextN = graph.Mod(contextColumn, graph.Scalar((long)_powers[n - 1]));      // (B, T, 1)
+                logLambda = graph.LabelEncoder(contextN, Longs(level.Contexts), Floats(level.LogWeights), 0f);
+            }
             logProbabilities = graph.Where(graph.IsNaN(seen), graph.Add(logLambda, logProbabilities), seen); // (B, T, V)
         }
         return logProbabilities;
     }
 
-    private static OnnxValue Lookup(OnnxGraph graph, OnnxValue keys, NGramKeyTable<double> table, float missing)
-    {
-        var entries = table.Entries().OrderBy(e => e.Key).ToArray(); // sorted: the same model gives the same bytes
-        return graph.LabelEncoder(keys, [.. entries.Select(e => (long)e.Key)], [.. entries.Select(e => (float)e.Value)], missing);
-    }
+    // The sparse form's keys are ascending already: the same model gives the same bytes.
+    private static long[] Longs(ulong[] keys) => Array.ConvertAll(keys, k => (long)k);
+
+    private static float[] Floats(double[] values) => Array.ConvertAll(values, v => (float)v);
 }

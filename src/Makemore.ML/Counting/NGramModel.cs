@@ -20,19 +20,20 @@ public sealed partial class NGramModel : WindowLanguageModel
     private readonly ulong[] _powers; // V^k, k = 0..order
     private readonly NGramLevel[] _levels; // _levels[n - 1] holds order n (context length n − 1); add-k keeps only the top one
     private NGramScoringTable? _scoring; // built on the first scoring call: fitting and WithSmoothing stay cheap
-    private PackedLevel[]? _packed; // Kneser–Ney's levels for distributions, built on the first one
 
-    private NGramModel(CharacterVocabulary vocabulary, int order, Smoothing smoothing, NGramCounts counts)
+    // countsByOrder: the counts of every order, lowest first (Kneser–Ney's lower orders are continuation counts), or of
+    // the top order alone, from which the lower ones are derived when the smoothing needs them.
+    private NGramModel(CharacterVocabulary vocabulary, int order, Smoothing smoothing, IReadOnlyList<NGramCounts> countsByOrder)
     {
         Vocabulary = vocabulary;
         Order = order;
         Smoothing = smoothing;
         _v = vocabulary.Size;
-        TopCounts = counts;
+        TopCounts = countsByOrder[^1];
         _powers = new ulong[order + 1];
         for (int k = 0; k <= order; k++)
             _powers[k] = ContextWindow.Pow(_v, k);
-        _levels = BuildLevels(smoothing, counts);
+        _levels = BuildLevels(smoothing, countsByOrder);
     }
 
     /// <inheritdoc/>
@@ -57,6 +58,12 @@ public sealed partial class NGramModel : WindowLanguageModel
     public IReadOnlyList<IReadOnlyList<double>> Discounts =>
         Smoothing is KneserNeySmoothing ? _levels.Select(l => (IReadOnlyList<double>)l.Discounts!).ToArray() : [];
 
+    /// <summary>Bytes held by the model's arrays: the levels, the top order's counts and the scoring table once built.</summary>
+    internal long Bytes => _levels.Sum(l => l.Bytes) + 4L * TopCounts.Distinct + (_scoring?.Bytes ?? 0);
+
+    /// <summary>Per order, lowest first (add-k: the top order only): the level scoring and distributions read.</summary>
+    internal IReadOnlyList<NGramLevel> Levels => _levels;
+
     /// <summary>Raw counts of the top order, keyed by the n-gram's base-V number (oldest symbol most significant).</summary>
     internal NGramCounts TopCounts { get; }
 
@@ -72,7 +79,37 @@ public sealed partial class NGramModel : WindowLanguageModel
         ArgumentNullException.ThrowIfNull(sequences);
         ValidateOrder(vocabulary, order);
         smoothing.Validate();
-        return new NGramModel(vocabulary, order, smoothing, NGramCounts.Count(vocabulary.Size, order, sequences));
+        return new NGramModel(vocabulary, order, smoothing, [NGramCounts.Count(vocabulary.Size, order, sequences)]);
+    }
+
+    /// <summary>
+    /// Counts within a memory budget and builds the model: when the counts held while counting reach
+    /// <paramref name="memoryBudget"/> bytes, they are written as sorted runs to a temporary folder and merged at the end,
+    /// so a corpus whose counts do not fit in memory can be counted. The model is the same as without a budget (every count
+    /// and probability); the folder is removed however counting ends. The model itself is not part of the budget.
+    /// </summary>
+    /// <param name="vocabulary">The vocabulary the ids come from.</param>
+    /// <param name="order">n, 1–8.</param>
+    /// <param name="smoothing">How to turn counts into probabilities.</param>
+    /// <param name="sequences">One id array per training item, read once, in order (it may stream from a file).</param>
+    /// <param name="memoryBudget">Bytes the counting may hold; 0 for no limit.</param>
+    /// <param name="temporaryFolder">Where the spilled runs go; null for the system's temporary folder.</param>
+    public static NGramModel Fit(CharacterVocabulary vocabulary, int order, Smoothing smoothing, IEnumerable<int[]> sequences, long memoryBudget, string? temporaryFolder = null)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        ArgumentNullException.ThrowIfNull(smoothing);
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentOutOfRangeException.ThrowIfNegative(memoryBudget);
+        ValidateOrder(vocabulary, order);
+        smoothing.Validate();
+        return Fit(vocabulary, order, smoothing, sequences, memoryBudget, temporaryFolder, out _);
+    }
+
+    /// <summary>As the public overload; <paramref name="spills"/> is how many runs went to disk (benchmarks print it).</summary>
+    internal static NGramModel Fit(CharacterVocabulary vocabulary, int order, Smoothing smoothing, IEnumerable<int[]> sequences, long memoryBudget, string? temporaryFolder, out int spills)
+    {
+        var counts = NGramCounts.Count(vocabulary.Size, order, sequences, NGramCounts.ChunkEvents, memoryBudget, temporaryFolder, out spills);
+        return new NGramModel(vocabulary, order, smoothing, [counts]);
     }
 
     /// <summary>Returns the same counts with another smoothing (cheap: counting is not repeated). Used to tune smoothing on dev.</summary>
@@ -80,7 +117,7 @@ public sealed partial class NGramModel : WindowLanguageModel
     {
         ArgumentNullException.ThrowIfNull(smoothing);
         smoothing.Validate();
-        return new NGramModel(Vocabulary, Order, smoothing, TopCounts);
+        return new NGramModel(Vocabulary, Order, smoothing, [TopCounts]);
     }
 
     /// <summary>The raw training count of an n-gram of the model's order (context of <see cref="BlockSize"/> ids, then the next id).</summary>
@@ -130,82 +167,102 @@ public sealed partial class NGramModel : WindowLanguageModel
     private void AddKProbabilities(double k, ulong key, Span<double> p)
     {
         NGramLevel top = _levels[0];
-        int row = top.RowOf(key);
+        int row = top.Contexts.Find(key);
         if (row < 0)
         {
             // An unseen context: add-k gives the uniform distribution; without smoothing every event has probability 0.
             p.Fill(k > 0 ? 1.0 / _v : 0.0);
             return;
         }
-        double denominator = top.Totals[row] + k * _v;
-        p.Fill(k / denominator);
-        for (int e = top.RowStart[row]; e < top.RowStart[row + 1]; e++)
-            p[top.Next[e]] = (top.Counts[e] + k) / denominator;
+        p.Fill(top.Weights[row]); // k / (N(h) + k·V)
+        CopyRow(top, key, p);
     }
 
     private void KneserNeyProbabilities(ulong key, Span<double> p)
     {
-        var packed = _packed ?? Interlocked.CompareExchange(ref _packed, Array.ConvertAll(_levels, PackedLevel.From), null) ?? _packed;
         p.Fill(1.0 / _v); // order 0: uniform
         for (int n = 1; n <= Order; n++)
         {
-            if (!packed[n - 1].Interpolate(n == 1 ? 0 : key % _powers[n - 1], p))
+            NGramLevel level = _levels[n - 1];
+            ulong context = n == 1 ? 0 : key % _powers[n - 1];
+            int row = level.Contexts.Find(context);
+            if (row < 0)
                 break; // an unseen context is unseen at every higher order too
+            // p ← p·λ(h) + share for the seen symbols: their stored probability is that sum, computed the same way.
+            TensorPrimitives.Multiply(p, level.Weights[row], p);
+            CopyRow(level, context, p);
         }
     }
 
-    /// <summary>
-    /// The levels, laid out from the counts in ascending key order (the lower orders' keys radix-sorted in turn): grouping
-    /// them through dictionaries had cost twice the counting itself.
-    /// </summary>
-    private NGramLevel[] BuildLevels(Smoothing smoothing, NGramCounts top)
+    // The seen n-grams of a context (adjacent keys h·V … h·V + V − 1): each one's probability into p[c].
+    private void CopyRow(NGramLevel level, ulong context, Span<double> p)
     {
-        if (smoothing is AddKSmoothing)
-            return [NGramLevel.AddK(_v, top.Keys, top.Counts)];
+        ulong first = context * (ulong)_v;
+        ulong[] keys = level.Keys.Array;
+        double[] probabilities = level.Probabilities;
+        for (int e = level.Keys.LowerBound(first); e < keys.Length && keys[e] - first < (ulong)_v; e++)
+            p[(int)(keys[e] - first)] = probabilities[e];
+    }
+
+    /// <summary>The levels from the counts in ascending key order: add-k's top order, or Kneser–Ney's every order.</summary>
+    private NGramLevel[] BuildLevels(Smoothing smoothing, IReadOnlyList<NGramCounts> countsByOrder)
+    {
+        NGramCounts top = countsByOrder[^1];
+        if (smoothing is AddKSmoothing addK)
+            return [NGramLevel.AddK(_v, top.Keys, top.Counts, addK.K, KeyBits(Order), KeyBits(Order - 1))];
         if (smoothing is not KneserNeySmoothing kn)
             throw new InvalidOperationException($"Unknown smoothing {smoothing}.");
-        int n = top.Distinct;
-        ulong[] keys = ArrayPool<ulong>.Shared.Rent(Math.Max(1, n));
-        int[] counts = ArrayPool<int>.Shared.Rent(Math.Max(1, n));
-        try
-        {
-            top.Keys.CopyTo(keys, 0);
-            top.Counts.CopyTo(counts, 0);
-            return BuildKneserNey(kn, keys, counts, n);
-        }
-        finally
-        {
-            ArrayPool<ulong>.Shared.Return(keys);
-            ArrayPool<int>.Shared.Return(counts);
-        }
-    }
-
-    /// <summary>
-    /// Kneser–Ney's levels from the top order's sorted keys and counts (<paramref name="n"/> of them), top down. The
-    /// buffers are reused for each lower order, which has at most as many distinct keys as the order above.
-    /// </summary>
-    private NGramLevel[] BuildKneserNey(KneserNeySmoothing kn, ulong[] keys, int[] counts, int n)
-    {
-        // Order N uses raw counts. A lower order n uses continuation counts N1+(• h c): the number of distinct
-        // symbols seen before (h c), because it only speaks when the longer context is rare (Chen & Goodman 1998).
-        // Boundary padding counts as a symbol like any other. (KenLM instead keeps raw counts for n-grams that start
-        // with padding; on the lecture split that costs 0.025 nats at order 6, so we follow Chen & Goodman.)
+        var counts = countsByOrder.Count == Order ? countsByOrder : ContinuationCounts(top);
+        // Bottom up: each order's probabilities interpolate with the order below.
         var levels = new NGramLevel[Order];
-        levels[Order - 1] = NGramLevel.KneserNey(_v, keys.AsSpan(0, n), counts.AsSpan(0, n), EstimateDiscounts(kn, counts.AsSpan(0, n)));
-        for (int order = Order - 1; order >= 1; order--)
+        for (int n = 1; n <= Order; n++)
         {
-            // Each distinct (n+1)-gram is one symbol seen before its n-symbol suffix: sort the suffixes and count the runs.
-            var space = new Divisor(_powers[order]);
-            for (int i = 0; i < n; i++)
-                keys[i] = space.Remainder(keys[i]);
-            n = NGramCounts.SortAndCountRuns(keys.AsSpan(0, n), counts, KeyBits(order));
-            levels[order - 1] = NGramLevel.KneserNey(_v, keys.AsSpan(0, n), counts.AsSpan(0, n), EstimateDiscounts(kn, counts.AsSpan(0, n)));
+            var c = counts[n - 1];
+            levels[n - 1] = NGramLevel.KneserNey(_v, c.Keys, c.Counts, EstimateDiscounts(kn, c.Counts),
+                n == 1 ? null : levels[n - 2], _powers[n - 1], KeyBits(n), KeyBits(n - 1));
         }
         return levels;
     }
 
+    /// <summary>
+    /// Kneser–Ney's counts of every order, lowest first, from the top order's: order N keeps raw counts; a lower order n
+    /// counts continuations N1+(• h c), the number of distinct symbols seen before (h c), because it only speaks when the
+    /// longer context is rare (Chen &amp; Goodman 1998). Boundary padding counts as a symbol like any other. (KenLM instead
+    /// keeps raw counts for n-grams that start with padding; on the lecture split that costs 0.025 nats at order 6, so we
+    /// follow Chen &amp; Goodman.) Each order's keys are radix-sorted once from the order above, top down, in one buffer
+    /// reused for each (a lower order has at most as many distinct keys as the order above).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal NGramCounts[] ContinuationCounts(NGramCounts top)
+    {
+        var counts = new NGramCounts[Order];
+        counts[Order - 1] = top;
+        ulong[] keys = ArrayPool<ulong>.Shared.Rent(Math.Max(1, top.Distinct));
+        int[] runs = ArrayPool<int>.Shared.Rent(Math.Max(1, top.Distinct));
+        try
+        {
+            for (int order = Order - 1; order >= 1; order--)
+            {
+                // Each distinct (n+1)-gram is one symbol seen before its n-symbol suffix: sort the suffixes and count the runs.
+                ulong[] above = counts[order].Keys;
+                var space = new Divisor(_powers[order]);
+                for (int i = 0; i < above.Length; i++)
+                    keys[i] = space.Remainder(above[i]);
+                int n = NGramCounts.SortAndCountRuns(keys.AsSpan(0, above.Length), runs, KeyBits(order));
+                counts[order - 1] = NGramCounts.FromSorted(keys.AsSpan(0, n).ToArray(), runs.AsSpan(0, n).ToArray());
+            }
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(keys);
+            ArrayPool<int>.Shared.Return(runs);
+        }
+        return counts;
+    }
+
     private int KeyBits(int order) => NGramCounts.BitsBelow(_powers[order]);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double[] EstimateDiscounts(KneserNeySmoothing kn, ReadOnlySpan<int> counts)
     {
         if (kn.Discounts is { } fixedDiscounts)
@@ -244,7 +301,24 @@ public sealed partial class NGramModel : WindowLanguageModel
                 $"A vocabulary of {vocabulary.Size} symbols is too large for order {order}: V^n must stay below 2^63.");
     }
 
+    /// <summary>
+    /// Format 2: vocabulary, order, smoothing, then the counts of every order the smoothing reads (Kneser–Ney: all, lowest
+    /// first; add-k: the top one), each as ascending keys (varint gaps) and varint counts, about 3 bytes an n-gram. A
+    /// load reads them in key order and computes each level in one pass, without sorting anything.
+    /// </summary>
     private void Write(BinaryWriter writer)
+    {
+        WriteHeader(writer);
+        var counts = Smoothing is KneserNeySmoothing ? ContinuationCounts(TopCounts) : [TopCounts];
+        writer.Write(counts.Length);
+        foreach (var c in counts)
+        {
+            Persistence.StateIO.WriteAscending(writer, c.Keys);
+            Persistence.StateIO.WriteCounts(writer, c.Counts);
+        }
+    }
+
+    private void WriteHeader(BinaryWriter writer)
     {
         Vocabulary.Write(writer);
         writer.Write(Order);
@@ -261,15 +335,9 @@ public sealed partial class NGramModel : WindowLanguageModel
                     writer.Write(d);
                 break;
         }
-        writer.Write(TopCounts.Distinct);
-        for (int i = 0; i < TopCounts.Distinct; i++)
-        {
-            writer.Write(TopCounts.Keys[i]);
-            writer.Write(TopCounts.Counts[i]);
-        }
     }
 
-    private static NGramModel Read(BinaryReader reader)
+    private static (CharacterVocabulary, int, Smoothing) ReadHeader(BinaryReader reader)
     {
         var vocabulary = CharacterVocabulary.Read(reader);
         int order = reader.ReadInt32();
@@ -283,6 +351,38 @@ public sealed partial class NGramModel : WindowLanguageModel
             var b => throw new InvalidDataException($"Unknown smoothing tag {b} in a saved n-gram model."),
         };
         smoothing.Validate();
+        return (vocabulary, order, smoothing);
+    }
+
+    // Format 2 (see Write).
+    private static NGramModel Read(BinaryReader reader)
+    {
+        var (vocabulary, order, smoothing) = ReadHeader(reader);
+        int stored = reader.ReadInt32();
+        int expected = smoothing is KneserNeySmoothing ? order : 1;
+        if (stored != expected)
+            throw new InvalidDataException($"A saved {order}-gram model ({smoothing}) holds the counts of {stored} orders, not {expected}; the model file is damaged.");
+        var counts = new NGramCounts[stored];
+        for (int i = 0; i < stored; i++)
+        {
+            ulong limit = ContextWindow.Pow(vocabulary.Size, order - stored + 1 + i);
+            ulong[] keys = Persistence.StateIO.ReadAscending(reader, (long)Math.Min(limit, (ulong)Array.MaxLength), limit);
+            counts[i] = NGramCounts.FromSorted(keys, Persistence.StateIO.ReadCounts(reader, keys.Length));
+        }
+        try
+        {
+            return new NGramModel(vocabulary, order, smoothing, counts);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidDataException($"A saved n-gram model is damaged: {e.Message}", e);
+        }
+    }
+
+    // Format 1: the top order's counts as (key int64, count int32) pairs; the lower orders are counted again at load.
+    private static NGramModel ReadFormat1(BinaryReader reader)
+    {
+        var (vocabulary, order, smoothing) = ReadHeader(reader);
         int n = reader.ReadInt32();
         ulong limit = ContextWindow.Pow(vocabulary.Size, order);
         if (n < 0 || (ulong)n > limit)
@@ -305,7 +405,26 @@ public sealed partial class NGramModel : WindowLanguageModel
         {
             throw new InvalidDataException($"A saved n-gram model is damaged: {e.Message}", e);
         }
-        return new NGramModel(vocabulary, order, smoothing, top);
+        return new NGramModel(vocabulary, order, smoothing, [top]);
+    }
+
+    /// <summary>
+    /// The scoring values in sparse form: per order, the seen n-grams' keys (ascending) with ln p, and the seen contexts'
+    /// keys (ascending) with ln λ (add-k: ln p of an unseen next symbol); the floor below. What an exporter reads; the key
+    /// arrays are the model's own (do not modify them), the logarithms are computed on each call.
+    /// </summary>
+    internal NGramSparseForm SparseForm()
+    {
+        var orders = new NGramOrderLogs[_levels.Length];
+        for (int i = 0; i < orders.Length; i++)
+        {
+            var level = _levels[i];
+            orders[i] = new NGramOrderLogs(Order - _levels.Length + 1 + i, level.Keys.Array, Array.ConvertAll(level.Probabilities, Math.Log),
+                level.Contexts.Array, Array.ConvertAll(level.Weights, Math.Log));
+        }
+        return Smoothing is AddKSmoothing addK
+            ? new NGramSparseForm(orders, Math.Log(addK.K > 0 ? 1.0 / _v : 0.0), BacksOff: false)
+            : new NGramSparseForm(orders, Math.Log(1.0 / _v), BacksOff: true);
     }
 
     /// <inheritdoc/>
@@ -323,16 +442,24 @@ public sealed partial class NGramModel : WindowLanguageModel
         return lines;
     }
 
-    /// <summary>Saved as kind <c>ngram</c>: vocabulary, order, smoothing, then the top-order counts sorted by key.</summary>
+    /// <summary>
+    /// Saved as kind <c>ngram</c>: vocabulary, order, smoothing, then the counts of every order the smoothing reads, in
+    /// key order (format 2). Format 1 (the top order's counts as fixed-width pairs) is still read.
+    /// </summary>
     private sealed class Codec : Persistence.ModelCodec<NGramModel>
     {
         public override string Kind => "ngram";
 
-        public override int Version => 1;
+        public override int Version => 2;
+
+        public override int OldestReadVersion => 1;
 
         protected override void Write(NGramModel model, BinaryWriter writer) => model.Write(writer);
 
         protected override NGramModel ReadModel(BinaryReader reader) => NGramModel.Read(reader);
+
+        protected override NGramModel ReadModel(BinaryReader reader, int version) =>
+            version == 1 ? ReadFormat1(reader) : NGramModel.Read(reader);
     }
 
     /// <inheritdoc/>

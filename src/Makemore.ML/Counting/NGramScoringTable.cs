@@ -3,13 +3,15 @@ using Makemore.ML.Text;
 namespace Makemore.ML.Counting;
 
 /// <summary>
-/// Precomputed ln p for scoring with an <see cref="NGramModel"/>: one table lookup per character instead of a whole
-/// next-symbol distribution (every order × V for Kneser–Ney). Small models (V^n up to <see cref="DenseLimit"/>) get a dense
-/// table of ln p(c | h) for every context and symbol, computed with <see cref="NGramModel.GetNextProbabilities"/> itself, so
-/// identical to it. Larger ones keep, per order, ln p of every seen n-gram (the full interpolated probability at that
-/// order) and, per seen context, ln λ(h), the weight of the order below (Kneser–Ney) or ln p of an unseen next symbol
-/// (add-k): then ln p(c | h) = the stored value if (h, c) was seen, else ln λ(h) + ln p(c | h′), where a context unseen at
-/// the top order goes straight to the order below. Equal to the distribution's ln p up to rounding (1e-15 relative).
+/// ln p for scoring with an <see cref="NGramModel"/>: one lookup per character instead of a whole next-symbol distribution
+/// (every order × V for Kneser–Ney). Small models (V^n up to <see cref="DenseLimit"/>) get a dense table of ln p(c | h) for
+/// every context and symbol, computed with <see cref="NGramModel.GetNextProbabilities"/> itself, so identical to it.
+/// Larger ones read the model's levels (<see cref="NGramLevel"/>): per order, p of every seen n-gram (the full interpolated
+/// probability at that order) and, per seen context, λ(h), the weight of the order below (Kneser–Ney), or p of an unseen
+/// next symbol (add-k): then ln p(c | h) = ln of the stored value if (h, c) was seen, else ln λ(h) + ln p(c | h′), where a
+/// context unseen at the top order goes straight to the order below. The logarithm is taken as it reads (a few
+/// nanoseconds, where a second table of logarithms would double the model's memory). Equal to the distribution's ln p up
+/// to rounding (1e-15 relative).
 /// </summary>
 internal sealed class NGramScoringTable
 {
@@ -20,12 +22,11 @@ internal sealed class NGramScoringTable
     private readonly int _order;
     private readonly ulong[] _powers; // V^k, k = 0..order
     private readonly double[]? _dense; // [h·V + c]
-    private readonly NGramKeyTable<double>[] _seen; // [n − 1]: ln p_n(c | h) per seen n-gram of order n
-    private readonly NGramKeyTable<double>[] _rows; // [n − 1]: per seen context of order n, ln λ(h) (Kneser–Ney) or ln p of an unseen next (add-k)
+    private readonly IReadOnlyList<NGramLevel> _levels; // the model's own: [n − 1] holds order n (add-k: the top order only)
     private readonly bool _backsOff;
     private readonly double _floor; // below every order: ln(1/V) for Kneser–Ney; an unseen context for add-k
 
-    private NGramScoringTable(int v, int order, double[]? dense, NGramKeyTable<double>[] seen, NGramKeyTable<double>[] rows, bool backsOff, double floor)
+    private NGramScoringTable(int v, int order, double[]? dense, IReadOnlyList<NGramLevel> levels, bool backsOff, double floor)
     {
         _v = v;
         _order = order;
@@ -33,8 +34,7 @@ internal sealed class NGramScoringTable
         for (int k = 0; k <= order; k++)
             _powers[k] = ContextWindow.Pow(v, k);
         _dense = dense;
-        _seen = seen;
-        _rows = rows;
+        _levels = levels;
         _backsOff = backsOff;
         _floor = floor;
     }
@@ -45,20 +45,11 @@ internal sealed class NGramScoringTable
     /// <summary>The dense table, ln p(c | h) at [h·V + c], or null for the sparse layout.</summary>
     internal double[]? DenseTable => _dense;
 
-    /// <summary>Sparse layout, per order n at [n − 1]: ln p_n(c | h) of every seen n-gram, keyed h·V + c.</summary>
-    internal IReadOnlyList<NGramKeyTable<double>> Seen => _seen;
+    /// <summary>Bytes held by the table beyond the model's levels (the dense layout's table).</summary>
+    public long Bytes => (_dense?.LongLength ?? 0) * sizeof(double);
 
-    /// <summary>Sparse layout, per order n at [n − 1]: per seen context h, ln λ(h) (Kneser–Ney) or ln p of an unseen next symbol (add-k).</summary>
-    internal IReadOnlyList<NGramKeyTable<double>> Rows => _rows;
-
-    /// <summary>Whether an unseen n-gram backs off to the order below (Kneser–Ney); add-k has one order.</summary>
-    internal bool BacksOff => _backsOff;
-
-    /// <summary>Below every order: ln(1/V) for Kneser–Ney; the value of an unseen context for add-k.</summary>
-    internal double Floor => _floor;
-
-    /// <summary>Bytes held by the tables.</summary>
-    public long Bytes => (_dense?.LongLength ?? 0) * sizeof(double) + _seen.Sum(t => t.Bytes) + _rows.Sum(t => t.Bytes);
+    /// <summary>ln p of an unseen context at every order: ln(1/V) for Kneser–Ney; ln(1/V), or −∞ without smoothing, for add-k.</summary>
+    public double Floor => _floor;
 
     /// <summary>Builds the tables of a model whose levels (lowest order first; add-k: the top order only) are given.</summary>
     /// <param name="model">The model.</param>
@@ -69,11 +60,11 @@ internal sealed class NGramScoringTable
         int v = model.Vocabulary.Size;
         int order = model.Order;
         if ((double)ContextWindow.Pow(v, order) <= denseLimit)
-            return new NGramScoringTable(v, order, Dense(model), [], [], backsOff: false, floor: 0);
+            return new NGramScoringTable(v, order, Dense(model), levels, backsOff: false, floor: 0);
         return model.Smoothing switch
         {
-            AddKSmoothing addK => AddK(v, order, addK.K, levels[0]),
-            _ => KneserNey(v, order, levels),
+            AddKSmoothing addK => new NGramScoringTable(v, order, null, levels, backsOff: false, floor: Math.Log(addK.K > 0 ? 1.0 / v : 0.0)),
+            _ => new NGramScoringTable(v, order, null, levels, backsOff: true, floor: Math.Log(1.0 / v)),
         };
     }
 
@@ -93,54 +84,6 @@ internal sealed class NGramScoringTable
                 table[ContextWindow.Append(h, v, c)] = Math.Log(p[c]);
         }
         return table;
-    }
-
-    private static NGramScoringTable AddK(int v, int order, double k, NGramLevel top)
-    {
-        var seen = new NGramKeyTable<double>(top.EntryCount);
-        var rows = new NGramKeyTable<double>(top.RowContext.Length);
-        for (int r = 0; r < top.RowContext.Length; r++)
-        {
-            double denominator = top.Totals[r] + k * v; // as NGramModel.GetNextProbabilities computes it
-            rows.Set(top.RowContext[r], Math.Log(k / denominator));
-            for (int e = top.RowStart[r]; e < top.RowStart[r + 1]; e++)
-                seen.Set(ContextWindow.Append(top.RowContext[r], v, top.Next[e]), Math.Log((top.Counts[e] + k) / denominator));
-        }
-        return new NGramScoringTable(v, order, null, [seen], [rows], backsOff: false, floor: Math.Log(k > 0 ? 1.0 / v : 0.0));
-    }
-
-    private static NGramScoringTable KneserNey(int v, int order, IReadOnlyList<NGramLevel> levels)
-    {
-        // Bottom-up, with the operations of NGramModel.GetNextProbabilities in the same order (p ← p·λ + share), so each
-        // stored probability is bit-identical to the distribution's: a seen n-gram's suffixes are seen at every lower order.
-        var seen = new NGramKeyTable<double>[order];
-        var rows = new NGramKeyTable<double>[order];
-        for (int n = 1; n <= order; n++)
-        {
-            NGramLevel level = levels[n - 1];
-            ulong lowerSpace = ContextWindow.Pow(v, n - 1);
-            seen[n - 1] = new NGramKeyTable<double>(level.EntryCount);
-            rows[n - 1] = new NGramKeyTable<double>(level.RowContext.Length);
-            for (int r = 0; r < level.RowContext.Length; r++)
-            {
-                double lambda = level.Lambdas[r];
-                ulong context = level.RowContext[r];
-                rows[n - 1].Set(context, Math.Log(lambda));
-                for (int e = level.RowStart[r]; e < level.RowStart[r + 1]; e++)
-                {
-                    ulong key = ContextWindow.Append(context, v, level.Next[e]);
-                    double lower = 1.0 / v;
-                    if (n > 1 && !seen[n - 2].TryGetValue(key % lowerSpace, out lower))
-                        throw new InvalidOperationException("A Kneser–Ney n-gram has no suffix at the order below: the levels are inconsistent.");
-                    double p = lower * lambda;
-                    p += level.Shares[e];
-                    seen[n - 1].Set(key, p);
-                }
-            }
-        }
-        foreach (var table in seen)
-            table.Transform(Math.Log);
-        return new NGramScoringTable(v, order, null, seen, rows, backsOff: true, floor: Math.Log(1.0 / v));
     }
 
     /// <summary>Writes ln p of each character of <paramref name="ids"/> and of the end token, as <see cref="Inference.ILanguageModel.LogProbabilities"/>.</summary>
@@ -214,8 +157,15 @@ internal sealed class NGramScoringTable
     private void ThrowOutsideVocabulary(int id) =>
         throw new ArgumentOutOfRangeException("ids", id, $"Id outside the vocabulary of {_v} symbols.");
 
-    private double AddKLookup(ulong key, ulong context) =>
-        _seen[0].TryGetValue(key, out double logP) || _rows[0].TryGetValue(context, out logP) ? logP : _floor;
+    private double AddKLookup(ulong key, ulong context)
+    {
+        NGramLevel top = _levels[0];
+        int at = top.Keys.Find(key);
+        if (at >= 0)
+            return Math.Log(top.Probabilities[at]);
+        at = top.Contexts.Find(context);
+        return at >= 0 ? Math.Log(top.Weights[at]) : _floor;
+    }
 
     /// <remarks>
     /// The search for each symbol starts at the order just above the one that spoke for the previous symbol: if the
@@ -235,13 +185,16 @@ internal sealed class NGramScoringTable
             int n = start;
             for (; n >= 1; n--)
             {
-                if (_seen[n - 1].TryGetValue(key, out double logP))
+                NGramLevel level = _levels[n - 1];
+                int at = level.Keys.Find(key);
+                if (at >= 0)
                 {
-                    logWeights += logP;
+                    logWeights += Math.Log(level.Probabilities[at]);
                     break;
                 }
-                if (_rows[n - 1].TryGetValue(context, out double logLambda))
-                    logWeights += logLambda; // an unseen context: the order below speaks alone (weight 1)
+                at = level.Contexts.Find(context);
+                if (at >= 0)
+                    logWeights += Math.Log(level.Weights[at]); // an unseen context: the order below speaks alone (weight 1)
                 if (n == 1)
                 {
                     logWeights += _floor;

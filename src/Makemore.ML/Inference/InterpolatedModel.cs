@@ -204,8 +204,8 @@ public sealed partial class InterpolatedModel : ILanguageModel
                 int componentVersion = reader.ReadInt32();
                 var codec = ModelCodecs.ForKind(kind)
                     ?? throw new InvalidDataException($"A saved interpolation holds a model of kind '{kind}', unknown to this version of Makemore.ML; upgrade the library.");
-                ModelState.Expect(kind, componentVersion, codec.Kind, codec.Version);
-                components.Add(codec.Read(reader));
+                ModelState.Expect(kind, componentVersion, codec.Kind, codec.Version, codec.OldestReadVersion);
+                components.Add(codec.Read(reader, componentVersion));
             }
             try
             {

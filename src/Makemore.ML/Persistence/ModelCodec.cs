@@ -13,8 +13,11 @@ public abstract class ModelCodec
     /// <summary>The kind name stored in the state header, e.g. <c>ngram</c>; never reused for another layout.</summary>
     public abstract string Kind { get; }
 
-    /// <summary>The payload format this code writes and the only one it reads (earlier ones were never released).</summary>
+    /// <summary>The payload format this code writes; it reads this one and any from <see cref="OldestReadVersion"/> on.</summary>
     public abstract int Version { get; }
+
+    /// <summary>The oldest payload format this code still reads; by default <see cref="Version"/> alone (earlier ones were never released).</summary>
+    public virtual int OldestReadVersion => Version;
 
     /// <summary>The model class this codec writes.</summary>
     public abstract Type ModelType { get; }
@@ -24,6 +27,9 @@ public abstract class ModelCodec
 
     /// <summary>Reads a payload of format <see cref="Version"/> (already checked).</summary>
     public abstract ILanguageModel Read(BinaryReader reader);
+
+    /// <summary>Reads a payload of format <paramref name="version"/>, from <see cref="OldestReadVersion"/> to <see cref="Version"/> (already checked).</summary>
+    public virtual ILanguageModel Read(BinaryReader reader, int version) => Read(reader);
 }
 
 /// <summary>A <see cref="ModelCodec"/> for one model class.</summary>
@@ -39,11 +45,17 @@ public abstract class ModelCodec<TModel> : ModelCodec
     /// <inheritdoc/>
     public sealed override ILanguageModel Read(BinaryReader reader) => ReadModel(reader);
 
+    /// <inheritdoc/>
+    public sealed override ILanguageModel Read(BinaryReader reader, int version) => ReadModel(reader, version);
+
     /// <summary>Writes the payload of <paramref name="model"/>.</summary>
     protected abstract void Write(TModel model, BinaryWriter writer);
 
     /// <summary>Reads a payload of format <see cref="ModelCodec.Version"/>.</summary>
     protected abstract TModel ReadModel(BinaryReader reader);
+
+    /// <summary>Reads a payload of format <paramref name="version"/>; by default, <see cref="ReadModel(BinaryReader)"/> (the one format read).</summary>
+    protected virtual TModel ReadModel(BinaryReader reader, int version) => ReadModel(reader);
 
     /// <summary>Writes a vocabulary as every built-in model writes its own (the symbols and the unknown-character policy).</summary>
     protected static void WriteVocabulary(BinaryWriter writer, CharacterVocabulary vocabulary)

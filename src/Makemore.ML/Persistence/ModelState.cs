@@ -177,18 +177,21 @@ internal static class ModelState
     {
         var codec = ModelCodecs.ForKind(kind)
             ?? throw new InvalidDataException($"This model's kind '{kind}' (format {version}) is unknown to this version of Makemore.ML; upgrade the library.");
-        Expect(kind, version, codec.Kind, codec.Version);
-        return codec.Read(reader);
+        Expect(kind, version, codec.Kind, codec.Version, codec.OldestReadVersion);
+        return codec.Read(reader, version);
     });
 
-    /// <summary>Checks a saved payload's kind and format: the one format <paramref name="currentVersion"/> this version writes.</summary>
-    public static void Expect(string kind, int version, string expectedKind, int currentVersion)
+    /// <summary>
+    /// Checks a saved payload's kind and format: the format <paramref name="currentVersion"/> this version writes, or one
+    /// from <paramref name="oldestVersion"/> (default: the current one alone) on.
+    /// </summary>
+    public static void Expect(string kind, int version, string expectedKind, int currentVersion, int? oldestVersion = null)
     {
         if (kind != expectedKind)
             throw new InvalidDataException($"Expected a saved '{expectedKind}' but found '{kind}'.");
         if (version > currentVersion)
             throw new InvalidDataException($"Saved '{kind}' has format {version}; this version of Makemore.ML reads format {currentVersion}. Upgrade the library.");
-        if (version != currentVersion)
+        if (version < (oldestVersion ?? currentVersion))
             throw new InvalidDataException(UnreleasedFormat($"'{kind}' format {version}"));
     }
 }

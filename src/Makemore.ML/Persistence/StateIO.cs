@@ -58,4 +58,121 @@ internal static class StateIO
             throw new InvalidDataException($"A saved array claims {length} values (at most {maxLength} expected); the model file is damaged.");
         return ReadSingles(reader, length);
     }
+
+    /// <summary>
+    /// Writes distinct ascending keys compactly: their count (int32), the byte length (int32), then each key's gap from
+    /// the previous one (the first key's from 0) as an unsigned LEB128 varint (7 bits a byte). Sorted n-gram keys are
+    /// close together, so most gaps take 1–3 bytes where a key takes 8.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void WriteAscending(BinaryWriter writer, ReadOnlySpan<ulong> keys)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, 10 * keys.Length));
+        int at = 0;
+        ulong previous = 0;
+        foreach (ulong key in keys)
+        {
+            at = WriteVarint(buffer, at, key - previous);
+            previous = key;
+        }
+        writer.Write(keys.Length);
+        writer.Write(at);
+        writer.Write(buffer, 0, at);
+        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    /// <summary>
+    /// Reads what <see cref="WriteAscending"/> wrote; keys that do not ascend, reach <paramref name="limit"/> or number more
+    /// than <paramref name="maxCount"/> are damage (<see cref="InvalidDataException"/>).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static ulong[] ReadAscending(BinaryReader reader, long maxCount, ulong limit)
+    {
+        int count = reader.ReadInt32();
+        byte[] bytes = ReadBlock(reader, count, maxCount);
+        var keys = new ulong[count];
+        int at = 0;
+        ulong key = 0;
+        for (int i = 0; i < count; i++)
+        {
+            ulong gap = ReadVarint(bytes, ref at);
+            if (i > 0 && gap == 0 || (key += gap) >= limit || key < gap)
+                throw new InvalidDataException("Saved n-gram keys do not ascend below their limit; the model file is damaged.");
+            keys[i] = key;
+        }
+        if (at != bytes.Length)
+            throw new InvalidDataException("Saved n-gram keys do not fill their block; the model file is damaged.");
+        return keys;
+    }
+
+    /// <summary>Writes positive counts: their byte length (int32), then each as an unsigned LEB128 varint (no count: the reader knows it).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void WriteCounts(BinaryWriter writer, ReadOnlySpan<int> counts)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, 5 * counts.Length));
+        int at = 0;
+        foreach (int count in counts)
+            at = WriteVarint(buffer, at, (uint)count);
+        writer.Write(at);
+        writer.Write(buffer, 0, at);
+        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    /// <summary>Reads <paramref name="count"/> counts written by <see cref="WriteCounts"/>; one below 1 or above int.MaxValue is damage.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static int[] ReadCounts(BinaryReader reader, int count)
+    {
+        byte[] bytes = ReadBlock(reader, count, count);
+        var counts = new int[count];
+        int at = 0;
+        for (int i = 0; i < count; i++)
+        {
+            ulong value = ReadVarint(bytes, ref at);
+            if (value is 0 or > int.MaxValue)
+                throw new InvalidDataException($"A saved n-gram count is {value}; the model file is damaged.");
+            counts[i] = (int)value;
+        }
+        if (at != bytes.Length)
+            throw new InvalidDataException("Saved n-gram counts do not fill their block; the model file is damaged.");
+        return counts;
+    }
+
+    // The byte block of `count` varints (int32 length, then the bytes); lengths the state cannot hold are refused before allocating.
+    private static byte[] ReadBlock(BinaryReader reader, int count, long maxCount)
+    {
+        int length = reader.ReadInt32();
+        var stream = reader.BaseStream;
+        if (count < 0 || count > maxCount || length < count || length > 10L * count
+            || stream.CanSeek && length > stream.Length - stream.Position)
+            throw new InvalidDataException($"A saved block claims {count:N0} values in {length:N0} bytes; the model file is damaged.");
+        var bytes = new byte[length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    private static int WriteVarint(byte[] buffer, int at, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            buffer[at++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        buffer[at++] = (byte)value;
+        return at;
+    }
+
+    private static ulong ReadVarint(byte[] bytes, ref int at)
+    {
+        ulong value = 0;
+        for (int shift = 0; shift < 64; shift += 7)
+        {
+            if (at >= bytes.Length)
+                throw new InvalidDataException("A saved varint runs past its block; the model file is damaged.");
+            byte b = bytes[at++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+                return value;
+        }
+        throw new InvalidDataException("A saved varint is longer than 64 bits; the model file is damaged.");
+    }
 }
