@@ -101,13 +101,8 @@ public static partial class TrainingLoop
             float lossValue, dataLossValue;
             using (NewDisposeScope())
             {
-                Tensor x = train.Inputs, y = train.Targets; // (n, ...), (n) or (n, t)
-                Tensor? w = train.Weights; // (n)
-                if (batchSize is int size)
-                {
-                    var rows = randint(n, [size], generator: generator); // (b)
-                    (x, y, w) = (x.index_select(0, rows), y.index_select(0, rows), w?.index_select(0, rows)); // (b, ...), (b) or (b, t), (b)
-                }
+                // (b, ...), (b) or (b, t), (b); the whole set when the batch would hold it all
+                var (x, y, w) = batchSize is int size ? train.Select(randint(n, [size], generator: generator)) : train.All();
                 // With the model's own update (equal to backward and p −= lr·grad) the weights have moved already when
                 // the loss is read; it is the loss at the weights before the update either way.
                 var terms = exactStep is not null ? exactStep(x, y, w, learningRate) : model.Loss(x, y, w);
@@ -171,16 +166,10 @@ public static partial class TrainingLoop
         {
             using var _ = no_grad();
             double sum = 0, weight = 0;
-            // The chunk counts positions: a sequence row is T of them. Under a dispose scope every activation of the
-            // chunk lives until it ends, so 4,096 whole names through the Transformer peaked at over 1 GB.
-            long rows = Math.Max(1, chunkSize / (dev.Targets.dim() == 2 ? dev.Targets.shape[1] : 1));
-            for (long start = 0; start < dev.Count; start += rows)
+            foreach (var chunk in dev.Chunks(chunkSize))
             {
                 using var scope = NewDisposeScope();
-                long length = Math.Min(rows, dev.Count - start);
-                var x = dev.Inputs.narrow(0, start, length); // (c, ...)
-                var y = dev.Targets.narrow(0, start, length); // (c) or (c, t)
-                var w = dev.Weights?.narrow(0, start, length); // (c)
+                var (x, y, w) = dev.Take(chunk); // (c, ...), (c) or (c, t), (c)
                 var predicted = y.ge(0).to(float64); // (c) or (c, t)
                 if (predicted.dim() == 2)
                     predicted = predicted.sum(1); // (c)
