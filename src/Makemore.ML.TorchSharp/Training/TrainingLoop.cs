@@ -78,6 +78,7 @@ public static partial class TrainingLoop
         long n = train.Count;
         int? batchSize = options.BatchSize is int b && b < n ? b : null;
         bool stoppedEarly = false, timeLimitReached = false;
+        var lastEvaluation = TimeSpan.Zero; // how long the last dev evaluation took
         double learningRate = options.LearningRate;
         var exactStep = options.Optimizer.IsPlainGradientDescent ? model.SgdStep : null;
         bool checkpointFailed = false;
@@ -120,11 +121,14 @@ public static partial class TrainingLoop
             run.Step = step;
 
             double? devLoss = null;
-            // A time limit ends the run like its last step: evaluated, so the best model on dev includes it.
-            timeLimitReached = options.TimeLimit is TimeSpan limit && stopwatch.Elapsed >= limit && step < options.Steps;
+            // A time limit ends the run like its last step: evaluated, so the best model on dev includes it. That last
+            // evaluation is inside the limit: the run stops when the time left is less than the last evaluation took.
+            timeLimitReached = options.TimeLimit is TimeSpan limit && stopwatch.Elapsed + lastEvaluation >= limit && step < options.Steps;
             if (dev is not null && (step % options.EvaluationInterval == 0 || step == options.Steps || timeLimitReached))
             {
+                var started = stopwatch.Elapsed;
                 devLoss = Evaluate(model, dev, options.EvaluationChunkSize);
+                lastEvaluation = stopwatch.Elapsed - started;
                 run.Observe(devLoss.Value, step, module, options.RestoreBest);
             }
             var progress = new TrainingProgress(step, options.Steps, lossValue, dataLossValue, stopwatch.Elapsed, learningRate, devLoss);
