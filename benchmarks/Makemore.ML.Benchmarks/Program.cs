@@ -12,11 +12,16 @@ using Makemore.ML.TorchSharp.Training;
 
 // Makemore.ML benchmarks: every ratio is measured side by side in this one run, on this machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-// "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind; "load": only the cold-load table; "mlp": only the MLP-family table; "peers [--quick]": issue 12's table, ours beside the bare C# loops, plain Python, PyTorch and NLTK (docs/benchmarks.md); "steps [--quick]": only that table's neural n-gram steps, ours and PyTorch's interleaved; "fullbatch": full-batch neural bigram ms/step and page faults per step; "scaling [--quick]": fit and scoring time against data size and order, ms/step against MLP size; "mlnet [--quick]": our softmax regression vs ML.NET's multiclass trainers; "names": docs/name-tools.md (plausibility AUC, sampling and scoring speed); "models [--quick] [--only=NAME]": docs/models.md; "load-one ZIP MODE": the fresh process that table spawns per measurement; "sparse": our softmax regression vs LbfgsMaximumEntropy on 50,000+-slot sparse text features, each fit in a fresh process ("sparse-one TRAINER NAMES").
+// "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind; "load": only the cold-load table; "mlp": only the MLP-family table; "peers [--quick]": issue 12's table, ours beside the bare C# loops, plain Python, PyTorch and NLTK (docs/benchmarks.md); "steps [--quick]": only that table's neural n-gram steps, ours and PyTorch's interleaved; "fullbatch": full-batch neural bigram ms/step and page faults per step; "scaling [--quick]": fit and scoring time against data size and order, ms/step against MLP size; "mlnet [--quick]": our softmax regression vs ML.NET's multiclass trainers; "names": docs/name-tools.md (plausibility AUC, sampling and scoring speed); "models [--quick] [--only=NAME]": docs/models.md; "devpass FILE [KIND]": one dev pass during training, before and after issue 23; "load-one ZIP MODE": the fresh process that table spawns per measurement; "sparse": our softmax regression vs LbfgsMaximumEntropy on 50,000+-slot sparse text features, each fit in a fresh process ("sparse-one TRAINER NAMES").
 if (args is ["load-one", string zipPath, string mode])
     return LoadBenchmark.LoadOne(zipPath, mode);
 if (args is ["sparse-one", string sparseTrainer, string sparseNames])
     return SparseTextBenchmark.RunOne(sparseTrainer, sparseNames);
+if (args is ["devpass", string devPassFile, .. var devPassKind])
+{
+    DevPassBenchmark.Run(NameList.Read(devPassFile), devPassKind is [string k] ? k : "gru");
+    return 0;
+}
 bool loadOnly = args is ["load", ..];
 bool mlpOnly = args is ["mlp", ..];
 bool modelsOnly = args is ["models", ..];

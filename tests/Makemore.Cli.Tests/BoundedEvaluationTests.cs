@@ -83,3 +83,26 @@ public sealed class BoundedEvaluationTests
         }
     }
 }
+
+/// <summary>Long phases of a command report on stderr; short ones leave it as it was (issue 23).</summary>
+[TestClass]
+public sealed class LongPhaseTests
+{
+    [TestMethod]
+    public void AShortPhaseSaysNothingAndALongOneSaysItRunsAndHowLongItTook()
+    {
+        var error = new StringWriter();
+        using (Makemore.Cli.Internal.LongPhase.Start(error, "reading a small file"))
+        {
+        }
+        Assert.AreEqual("", error.ToString(), "a phase within 2 s is not reported");
+        var synchronized = TextWriter.Synchronized(error);
+        using (Makemore.Cli.Internal.LongPhase.Start(synchronized, "reading a large file", TimeSpan.FromMilliseconds(1)))
+            Thread.Sleep(500); // 500 times the phase's quiet time
+        string[] lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(2, lines, error.ToString());
+        StringAssert.StartsWith(lines[0], "makemore: reading a large file… ");
+        StringAssert.StartsWith(lines[1], "makemore: reading a large file: done in ");
+        Assert.IsNull(Makemore.Cli.Internal.LongPhase.Start(null, "quiet"), "-q: no phase at all");
+    }
+}

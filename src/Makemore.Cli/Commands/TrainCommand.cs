@@ -93,7 +93,11 @@ internal static class TrainCommand
         OutputPaths.Check("--output", zip, ("-i", path), ("--teacher", teacherPath), ("--resume", Given<string>(parse, "--resume")));
         if (checkpointPath is not null)
             OutputPaths.Check("--checkpoint", checkpointPath, ("-i", path), ("--teacher", teacherPath));
-        var names = WithoutLongNames(parse, DataFiles.Read(path), error);
+        // Long phases (a large file, its examples, the final figures) say so on stderr after 2 s; -q silences them.
+        var phases = parse.GetValue(f.Quiet) ? null : error;
+        IReadOnlyList<string> names;
+        using (LongPhase.Start(phases, $"reading {path}"))
+            names = WithoutLongNames(parse, DataFiles.Read(path), error);
         var protocol = DataFiles.ParseSplit(parse.GetValue(f.Split)!);
         int splitSeedValue = parse.GetResult(f.SplitSeed) is { Implicit: false } ? parse.GetValue(f.SplitSeed) : parse.GetValue(f.Seed);
         var parts = DataFiles.Parts(names, protocol, splitSeedValue);
@@ -180,6 +184,10 @@ internal static class TrainCommand
         {
             // Kinds that train with the loop evaluate on the dev part while training and keep the best model on it.
             var dev = parts.FirstOrDefault(p => p.Part == "dev").Names is { Count: > 0 } devNames ? ids.Transform(ml.Data.LoadNames(devNames)) : null;
+            // Until the first step: the ids of every name and the kind's examples (all of the fit for a count model).
+            using var preparing = LongPhase.Start(phases, totalSteps == 0 ? $"fitting the {kind.Name} model" : "preparing the examples");
+            if (progress is not null)
+                progress.Preparing = preparing;
             trained = trainer.Fit(ids.Transform(train), dev);
         }
         catch (TrainingDivergedException e)
@@ -248,7 +256,7 @@ internal static class TrainCommand
         // Under --time-limit every part is scored within what is left of it: dev and test first, which a user reads
         // first, train last; a part that does not fit in its share is a random sample, and says so.
         var bounded = commandLimit is TimeSpan commandTime
-            ? BoundedEvaluation.Run([.. parts.Where(p => p.Names.Count > 0).OrderBy(p => p.Part == "train" ? 1 : 0)], Score, () => commandClock.Elapsed, commandTime, splitSeedValue)
+            ? BoundedEvaluation.RunReported(phases, [.. parts.Where(p => p.Names.Count > 0).OrderBy(p => p.Part == "train" ? 1 : 0)], Score, () => commandClock.Elapsed, commandTime, splitSeedValue)
             : null;
         var sampled = new List<string>();
         foreach (var (part, partNames) in parts)
@@ -259,7 +267,12 @@ internal static class TrainCommand
                 continue;
             }
             var figure = bounded?[part];
-            var metrics = figure?.Metrics ?? Score(partNames);
+            LanguageModelMetrics metrics;
+            if (figure is not null)
+                metrics = figure.Metrics;
+            else
+                using (LongPhase.Start(phases, string.Create(CultureInfo.InvariantCulture, $"scoring the {part} part ({partNames.Count:N0} names)")))
+                    metrics = Score(partNames);
             if (figure is { Sampled: true })
             {
                 metadata[$"{part}_sample"] = $"{metrics.ItemCount} of {partNames.Count} names";
@@ -507,8 +520,13 @@ internal static class TrainCommand
         private readonly int _every = Math.Max(1, steps / 10);
         private TrainingProgress? _first;
 
+        /// <summary>The phase before the first step, ended by it.</summary>
+        public IDisposable? Preparing { get; set; }
+
         public void Report(TrainingProgress value)
         {
+            Preparing?.Dispose();
+            Preparing = null;
             _first ??= value;
             if (!_inPlace && value.Step % _every != 0 && value.Step != 1 && value.DevLoss is null)
                 return;

@@ -22,6 +22,14 @@ internal static class BoundedEvaluation
         public bool Sampled => Metrics.ItemCount < PartSize;
     }
 
+    /// <summary><see cref="Run"/>, reported as one <see cref="LongPhase"/> on <paramref name="phases"/> (null: silent).</summary>
+    public static Dictionary<string, Figure> RunReported(TextWriter? phases, IReadOnlyList<(string Part, IReadOnlyList<string> Names)> parts,
+        Func<IReadOnlyList<string>, LanguageModelMetrics> evaluate, Func<TimeSpan> clock, TimeSpan deadline, int seed)
+    {
+        using var phase = LongPhase.Start(phases, "scoring the final figures within --time-limit");
+        return Run(parts, evaluate, clock, deadline, seed);
+    }
+
     /// <summary>
     /// Scores the parts in the order given (the ones a user reads first first), each until its equal share of the time
     /// left before <paramref name="deadline"/> (on <paramref name="clock"/>, the command's time so far) is used; time a part
