@@ -12,7 +12,7 @@ using Makemore.ML.TorchSharp.Training;
 
 // Makemore.ML benchmarks: every ratio is measured side by side in this one run, on this machine.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-// "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind; "load": only the cold-load table; "mlp": only the MLP-family table; "peers [--quick]": issue 12's table, ours beside the bare C# loops, plain Python, PyTorch and NLTK (docs/benchmarks.md); "steps [--quick]": only that table's neural n-gram steps, ours and PyTorch's interleaved; "fullbatch": full-batch neural bigram ms/step and page faults per step; "scaling [--quick]": fit and scoring time against data size and order, ms/step against MLP size; "mlnet [--quick]": our softmax regression vs ML.NET's multiclass trainers; "names": docs/name-tools.md (plausibility AUC, sampling and scoring speed); "models [--quick] [--only=NAME]": docs/models.md; "devpass FILE [KIND]": one dev pass during training, before and after issue 23; "load-one ZIP MODE": the fresh process that table spawns per measurement; "sparse": our softmax regression vs LbfgsMaximumEntropy on 50,000+-slot sparse text features, each fit in a fresh process ("sparse-one TRAINER NAMES").
+// "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind; "load [--neural]": only the cold-load table (--neural: issue 23's 13M bn-mlp and default Transformer, warm and cold); "mlp": only the MLP-family table; "peers [--quick]": issue 12's table, ours beside the bare C# loops, plain Python, PyTorch and NLTK (docs/benchmarks.md); "steps [--quick]": only that table's neural n-gram steps, ours and PyTorch's interleaved; "fullbatch": full-batch neural bigram ms/step and page faults per step; "scaling [--quick]": fit and scoring time against data size and order, ms/step against MLP size; "mlnet [--quick]": our softmax regression vs ML.NET's multiclass trainers; "names": docs/name-tools.md (plausibility AUC, sampling and scoring speed); "models [--quick] [--only=NAME]": docs/models.md; "devpass FILE [KIND]": one dev pass during training, before and after issue 23; "load-one ZIP MODE": the fresh process that table spawns per measurement; "sparse": our softmax regression vs LbfgsMaximumEntropy on 50,000+-slot sparse text features, each fit in a fresh process ("sparse-one TRAINER NAMES").
 if (args is ["load-one", string zipPath, string mode])
     return LoadBenchmark.LoadOne(zipPath, mode);
 if (args is ["sparse-one", string sparseTrainer, string sparseNames])
@@ -34,8 +34,9 @@ bool stepsOnly = args is ["steps", ..];
 bool scalingOnly = args is ["scaling", ..];
 bool fullBatchOnly = args is ["fullbatch", ..];
 bool quick = args.Contains("--quick");
+bool neuralLoad = args.Contains("--neural");
 var only = args.Where(a => a.StartsWith("--only=", StringComparison.Ordinal)).Select(a => a["--only=".Length..]).ToList();
-args = args.Where(a => a != "--quick" && !a.StartsWith("--only=", StringComparison.Ordinal)).ToArray();
+args = args.Where(a => a != "--quick" && a != "--neural" && !a.StartsWith("--only=", StringComparison.Ordinal)).ToArray();
 if (loadOnly || mlpOnly || modelsOnly || scoringOnly || namesOnly || mlnetOnly || sparseOnly || peersOnly || stepsOnly || scalingOnly || fullBatchOnly)
     args = args[1..];
 string path = args.Length > 0 ? args[0] : FindUp("../shared/data/names.txt") ?? FindUp("data/names.txt")
@@ -46,7 +47,10 @@ var ml = new MLContext(seed: 0);
 if (loadOnly)
 {
     Console.WriteLine();
-    LoadBenchmark.Run();
+    if (neuralLoad)
+        LoadBenchmark.RunNeural();
+    else
+        LoadBenchmark.Run();
     return 0;
 }
 if (peersOnly)
