@@ -207,7 +207,8 @@ internal static class TrainCommand
             error.WriteLine($"makemore: interrupted before any training step completed. {NothingSaved(zip)}");
             return Interrupted;
         }
-        var fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(ml, languageModel, "Ids", ids.Transform(train)));
+        // The trainer's transformer already holds the plausibility table of the train part: not scored a second time.
+        var fitted = new TransformerChain<ITransformer>(ids, trained);
 
         bool asJson = parse.GetValue(f.Json);
         // A reader that goes away (| head) must not cost the finished training: the model is saved whatever happens to stdout.
