@@ -20,6 +20,7 @@ internal static class DevPassBenchmark
     public static void Run(IReadOnlyList<string> names, string kindName)
     {
         TorchRuntime.EnsureLoaded();
+        TorchRuntime.SetThreads(1); // as training does by default (--threads 1)
         var kind = Enum.Parse<SequenceModelKind>(kindName, ignoreCase: true);
         var vocabulary = CharacterVocabulary.Learn(names);
         var dev = names.Where((_, i) => i % 10 == 0).Select(n => vocabulary.Encode(n)).ToList();
