@@ -131,23 +131,22 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
         using var generator = new Generator((ulong)options.Training.Seed);
         var network = SequenceNetworks.Create(options, vocabulary.Size, block, generator);
         var module = network.Module;
-        var train = Examples(SequenceExamples.Build(sequences, block));
-        // Distillation: each training row carries its row number in one more input column, which picks its soft targets.
+        // Distillation: each training row carries its item number in one more input column, which picks its soft targets.
         float[]? targets = options.Teacher is { } teacher ? TeacherTargets(teacher, options.TeacherWeight, vocabulary, sequences, block) : null;
         var soft = targets is null ? null : tensor(targets, [sequences.Count, block, vocabulary.Size]); // (n, T, V)
-        if (soft is not null)
-            train = new ExampleSet(cat([train.Inputs, arange(train.Count, dtype: int64).unsqueeze(1)], 1), train.Targets); // (n, T + 1), (n, T)
-        var devSet = dev is { Count: > 0 } ? Examples(SequenceExamples.Build(dev, block)) : null;
+        var train = new ExampleSet(SequenceExamples.Build(sequences, block), withRowNumbers: soft is not null); // batches (b, w) or (b, w + 1), (b, w)
+        var devSet = dev is { Count: > 0 } ? new ExampleSet(SequenceExamples.Build(dev, block)) : null;
         var trainable = new TrainableModel(module, (x, y, w) =>
         {
             // Positions after the batch's longest item predict nothing; a causal model's loss is the same without them.
-            // (Predicted positions are a prefix of each row, so the longest row's count is the length to keep.)
+            // (Predicted positions are a prefix of each row, so the longest row's count is the length to keep; a batch
+            // built from SequenceExamples is already cut to it.)
             long t = y.ge(0).sum(1).max().item<long>();
             var logits = network.Forward(x.narrow(1, 0, t)); // (b, t, V)
             var nll = Loss.SequenceNll(logits, y.narrow(1, 0, t), w);
-            if (soft is null || x.shape[1] != block + 1)
+            if (soft is null || x.shape[1] == y.shape[1])
                 return LossTerms.Of(nll); // dev rows (no row column) are always scored against the characters seen
-            var q = soft.index_select(0, x.select(1, block)).narrow(1, 0, t); // (b, t, V); all zero where nothing is predicted
+            var q = soft.index_select(0, x.select(1, x.shape[1] - 1)).narrow(1, 0, t); // (b, t, V); all zero where nothing is predicted
             var crossEntropy = -(q * nn.functional.log_softmax(logits, -1)).sum() / q.sum(); // each predicted position's q sums to 1
             return new LossTerms(crossEntropy, nll);
         }, network.DecayedParameters())
@@ -204,8 +203,4 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
         }
         return q;
     }
-
-    // (n, T) int64 inputs and targets.
-    private static ExampleSet Examples(SequenceExamples examples) =>
-        new(tensor(examples.Inputs, [examples.Count, examples.BlockSize]), tensor(examples.Targets, [examples.Count, examples.BlockSize]));
 }
