@@ -33,7 +33,7 @@ internal static class DevPassBenchmark
         Console.WriteLine("|---|---|---|");
         using var scope = NewDisposeScope();
         using var generator = new Generator(1);
-        var options = new SequenceModelOptions { Kind = kind };
+        var options = new SequenceModelEstimator.Options { Kind = kind };
         var network = SequenceNetworks.Create(options, vocabulary.Size, block, generator);
         var trainable = new TrainableModel(network.Module, (x, y, w) =>
         {

@@ -108,7 +108,7 @@ internal static class LoadBenchmark
     {
         Makemore.ML.TorchSharp.TorchRuntime.EnsureLoaded();
         using var generator = new global::TorchSharp.torch.Generator(1);
-        var options = new Makemore.ML.TorchSharp.Training.SequenceModelOptions { Kind = Makemore.ML.TorchSharp.Models.SequenceModelKind.Transformer };
+        var options = new Makemore.ML.TorchSharp.Training.SequenceModelEstimator.Options { Kind = Makemore.ML.TorchSharp.Models.SequenceModelKind.Transformer };
         return Makemore.ML.TorchSharp.Models.SequenceNetworks.Create(options, vocabulary.Size, 16, generator).ToModel(vocabulary);
     }
 

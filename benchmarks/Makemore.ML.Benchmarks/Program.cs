@@ -199,7 +199,7 @@ Console.WriteLine();
 Console.WriteLine("| neural bigram, lr 50, L2 0.01, full batch | ms/step (median of 3 runs of 20 steps) |");
 Console.WriteLine("|---|---|");
 int defaultThreads = Environment.ProcessorCount;
-foreach (var (label, options) in new (string, SoftmaxRegressionOptions)[]
+foreach (var (label, options) in new (string, SoftmaxRegressionEstimator.Options)[]
 {
     ("deduplicated events, 1 thread", new() { Training = { Steps = 20 } }),
     ($"deduplicated events, {defaultThreads} threads", new() { Threads = defaultThreads, Training = { Steps = 20 } }),

@@ -12,7 +12,7 @@ namespace Makemore.ML.TorchSharp.Kinds;
 /// items as its <c>CharDataset</c> gives them (<see cref="SequenceExamples"/>) by the one training loop, and scored by each
 /// network's plain C# model. Each instance holds makemore.py's setting.
 /// </summary>
-public sealed class SequenceKind : ModelKind<SequenceModelOptions>
+public sealed class SequenceKind : ModelKind<SequenceModelEstimator.Options>
 {
     /// <summary>makemore.py's RNN.</summary>
     public static SequenceKind Rnn { get; } = new(SequenceModelKind.Rnn, "rnn",
@@ -46,21 +46,21 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
         Description = description;
         var settings = new List<KindSetting>
         {
-            KindSetting.Whole<SequenceModelOptions>("--n-embd", "width of a character embedding", o => o.EmbeddingSize, (o, v) => o.EmbeddingSize = v, 1, 4096),
+            KindSetting.Whole<SequenceModelEstimator.Options>("--n-embd", "width of a character embedding", o => o.EmbeddingSize, (o, v) => o.EmbeddingSize = v, 1, 4096),
         };
         if (kind != SequenceModelKind.Transformer)
-            settings.Add(KindSetting.Whole<SequenceModelOptions>("--n-embd2", kind == SequenceModelKind.BagOfWords ? "width of the MLP after the average" : "width of the hidden state",
+            settings.Add(KindSetting.Whole<SequenceModelEstimator.Options>("--n-embd2", kind == SequenceModelKind.BagOfWords ? "width of the MLP after the average" : "width of the hidden state",
                 o => o.HiddenSize, (o, v) => o.HiddenSize = v, 1, 4096));
         if (kind == SequenceModelKind.Transformer)
         {
-            settings.Add(KindSetting.Whole<SequenceModelOptions>("--n-layer", "blocks", o => o.LayerCount, (o, v) => o.LayerCount = v, 1, 64));
-            settings.Add(KindSetting.Whole<SequenceModelOptions>("--n-head", "attention heads; must divide --n-embd", o => o.HeadCount, (o, v) => o.HeadCount = v, 1, 64));
-            settings.Add(KindSetting.Number<SequenceModelOptions>("--dropout", "dropout while training, on the embeddings and each residual branch, below 1", SettingValue.NonNegative,
+            settings.Add(KindSetting.Whole<SequenceModelEstimator.Options>("--n-layer", "blocks", o => o.LayerCount, (o, v) => o.LayerCount = v, 1, 64));
+            settings.Add(KindSetting.Whole<SequenceModelEstimator.Options>("--n-head", "attention heads; must divide --n-embd", o => o.HeadCount, (o, v) => o.HeadCount = v, 1, 64));
+            settings.Add(KindSetting.Number<SequenceModelEstimator.Options>("--dropout", "dropout while training, on the embeddings and each residual branch, below 1", SettingValue.NonNegative,
                 o => o.Dropout, (o, v) => o.Dropout = v < 1 ? v : throw new FormatException($"--dropout must be below 1 (got {v}): it is the chance that a unit is zeroed")));
-            settings.Add(KindSetting.Switch<SequenceModelOptions>("--tie-weights", "read out through the token embeddings instead of a separate lm_head (GPT-2's weight tying)",
+            settings.Add(KindSetting.Switch<SequenceModelEstimator.Options>("--tie-weights", "read out through the token embeddings instead of a separate lm_head (GPT-2's weight tying)",
                 o => o.TieWeights, (o, v) => o.TieWeights = v));
         }
-        settings.Add(KindSetting.Whole<SequenceModelOptions>("--threads", "libtorch threads", o => o.Threads, (o, v) => o.Threads = v, 1, 256));
+        settings.Add(KindSetting.Whole<SequenceModelEstimator.Options>("--threads", "libtorch threads", o => o.Threads, (o, v) => o.Threads = v, 1, 256));
         Settings = settings;
     }
 
@@ -85,10 +85,10 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
     public override IReadOnlyList<KindSetting> Settings { get; }
 
     /// <inheritdoc/>
-    public override SequenceModelOptions NewOptions() => new() { Kind = _kind };
+    public override SequenceModelEstimator.Options NewOptions() => new() { Kind = _kind };
 
     /// <inheritdoc/>
-    protected override SequenceModelOptions CopyOptions(SequenceModelOptions options) => options.Copy();
+    protected override SequenceModelEstimator.Options CopyOptions(SequenceModelEstimator.Options options) => options.Copy();
 
     /// <inheritdoc/>
     public override bool Made(ILanguageModel model) => _kind switch
@@ -99,25 +99,25 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
     };
 
     /// <inheritdoc/>
-    protected override TrainingOptions TrainingOf(SequenceModelOptions options) => options.Training;
+    protected override TrainingOptions TrainingOf(SequenceModelEstimator.Options options) => options.Training;
 
     /// <inheritdoc/>
-    protected override string IdsColumnOf(SequenceModelOptions options) => options.IdsColumnName;
+    protected override string IdsColumnOf(SequenceModelEstimator.Options options) => options.IdsColumnName;
 
     /// <inheritdoc/>
-    protected override void SetIdsColumn(SequenceModelOptions options, string name) => options.IdsColumnName = name;
+    protected override void SetIdsColumn(SequenceModelEstimator.Options options, string name) => options.IdsColumnName = name;
 
     /// <inheritdoc/>
-    protected override void FitToData(SequenceModelOptions options, int longestName) => options.BlockSize ??= longestName + 1;
+    protected override void FitToData(SequenceModelEstimator.Options options, int longestName) => options.BlockSize ??= longestName + 1;
 
     /// <inheritdoc/>
-    protected override int? LongestName(SequenceModelOptions options) => (options.BlockSize ?? SequenceModelOptions.MaxBlockSize) - 1;
+    protected override int? LongestName(SequenceModelEstimator.Options options) => (options.BlockSize ?? SequenceModelEstimator.Options.MaxBlockSize) - 1;
 
     /// <inheritdoc/>
-    protected override void Validate(SequenceModelOptions options) => options.Validate();
+    protected override void Validate(SequenceModelEstimator.Options options) => options.Validate();
 
     /// <inheritdoc/>
-    protected override TrainedModel<ILanguageModel> Train(SequenceModelOptions options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)
+    protected override TrainedModel<ILanguageModel> Train(SequenceModelEstimator.Options options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(sequences);
@@ -182,7 +182,7 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
     {
         if (!teacher.Vocabulary.Equals(vocabulary))
             throw new ArgumentException($"The teacher's vocabulary ({teacher.Vocabulary.Size} symbols) is not the training data's ({vocabulary.Size}): "
-                + "train the teacher on the same input file.", nameof(SequenceModelOptions.Teacher));
+                + "train the teacher on the same input file.", nameof(SequenceModelEstimator.Options.Teacher));
         int v = vocabulary.Size;
         var q = new float[(long)items.Count * block * v];
         var p = new double[v];

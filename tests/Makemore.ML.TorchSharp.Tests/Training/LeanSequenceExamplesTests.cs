@@ -68,7 +68,7 @@ public sealed class LeanSequenceExamplesTests
     private static Makemore.ML.Training.TrainingResult Train(SequenceModelKind kind, int symbols, int block, ExampleSet train, ExampleSet dev)
     {
         using var scope = NewDisposeScope();
-        var options = new SequenceModelOptions { Kind = kind, EmbeddingSize = 16, HiddenSize = 16, LayerCount = 2, HeadCount = 2 };
+        var options = new SequenceModelEstimator.Options { Kind = kind, EmbeddingSize = 16, HiddenSize = 16, LayerCount = 2, HeadCount = 2 };
         using var generator = new Generator(7);
         var network = SequenceNetworks.Create(options, symbols, block, generator);
         var model = new TrainableModel(network.Module, (x, y, w) =>
