@@ -83,6 +83,7 @@ public sealed class MakemoreCatalog
         ArgumentNullException.ThrowIfNull(stream);
         return ModelFile.Load(Context, stream, out inputSchema);
     }
+
     /// <summary>
     /// Writes the language model of a fitted or loaded pipeline as an ONNX model: input <c>idx</c> (int64 [batch, time], the
     /// boundary id 0 and then a name's ids), output <c>log_probs</c> (float32 [batch, time, vocab], at each position the
