@@ -32,6 +32,9 @@ internal static class ModelState
     // Parsed states, keyed by the string instance MapKeyToValue hands out for every row: parse once.
     private static readonly ConditionalWeakTable<string, object> Parsed = new();
 
+    // The metadata of the model states parsed so far, keyed the same way: read with the model, in the same decode.
+    private static readonly ConditionalWeakTable<string, IReadOnlyDictionary<string, string>> ParsedMetadata = new();
+
     /// <summary>
     /// Writes a state: header with checksum, then kind, format version, metadata (how the model was trained and what it
     /// scored) and the payload.
@@ -105,7 +108,7 @@ internal static class ModelState
         SHA256.HashData(bytes.AsSpan(HeaderSize), actual);
         if (!actual.SequenceEqual(bytes.AsSpan(8, HashSize)))
             throw Damaged("the checksum of its state does not match");
-        using var reader = new BinaryReader(new MemoryStream(bytes, HeaderSize, bytes.Length - HeaderSize), Encoding.UTF8);
+        using var reader = new BinaryReader(new MemoryStream(bytes, HeaderSize, bytes.Length - HeaderSize, writable: false, publiclyVisible: true), Encoding.UTF8);
         try
         {
             string kind = reader.ReadString();
@@ -152,8 +155,26 @@ internal static class ModelState
         return parse(state.ToString());
     }
 
-    /// <summary>The metadata saved with a state.</summary>
-    public static IReadOnlyDictionary<string, string> GetMetadata(string state) => Decode(state, (_, _, metadata, _) => metadata);
+    /// <summary>
+    /// The metadata saved with a state. A model state not parsed yet is parsed with it (once per string instance, as
+    /// <see cref="GetModel"/> does), so that a caller who reads the metadata and then scores decodes and checks the state
+    /// once: for a large count model that is tens of megabytes decoded and hashed.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> GetMetadata(string state)
+    {
+        if (ParsedMetadata.TryGetValue(state, out var known))
+            return known;
+        bool parsed = Parsed.TryGetValue(state, out _);
+        return Decode(state, (kind, version, metadata, reader) =>
+        {
+            if (!parsed && ModelCodecs.ForKind(kind) is { } codec && version <= codec.Version && version >= codec.OldestReadVersion)
+            {
+                Parsed.AddOrUpdate(state, codec.Read(reader, version));
+                ParsedMetadata.AddOrUpdate(state, metadata);
+            }
+            return metadata;
+        });
+    }
 
     /// <summary>The saved form of a model, through its kind's <see cref="ModelCodec"/>.</summary>
     public static string EncodeModel(ILanguageModel model, IReadOnlyDictionary<string, string>? metadata = null)
@@ -173,8 +194,9 @@ internal static class ModelState
         return CharacterVocabulary.Read(reader);
     });
 
-    private static object ReadModel(string state) => Decode<ILanguageModel>(state, (kind, version, reader) =>
+    private static object ReadModel(string state) => Decode<ILanguageModel>(state, (kind, version, metadata, reader) =>
     {
+        ParsedMetadata.AddOrUpdate(state, metadata);
         var codec = ModelCodecs.ForKind(kind)
             ?? throw new InvalidDataException($"This model's kind '{kind}' (format {version}) is unknown to this version of Makemore.ML; upgrade the library.");
         Expect(kind, version, codec.Kind, codec.Version, codec.OldestReadVersion);

@@ -89,7 +89,7 @@ internal static class StateIO
     public static ulong[] ReadAscending(BinaryReader reader, long maxCount, ulong limit)
     {
         int count = reader.ReadInt32();
-        byte[] bytes = ReadBlock(reader, count, maxCount);
+        ReadOnlySpan<byte> bytes = ReadBlock(reader, count, maxCount);
         var keys = new ulong[count];
         int at = 0;
         ulong key = 0;
@@ -122,7 +122,7 @@ internal static class StateIO
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int[] ReadCounts(BinaryReader reader, int count)
     {
-        byte[] bytes = ReadBlock(reader, count, count);
+        ReadOnlySpan<byte> bytes = ReadBlock(reader, count, count);
         var counts = new int[count];
         int at = 0;
         for (int i = 0; i < count; i++)
@@ -137,14 +137,21 @@ internal static class StateIO
         return counts;
     }
 
-    // The byte block of `count` varints (int32 length, then the bytes); lengths the state cannot hold are refused before allocating.
-    private static byte[] ReadBlock(BinaryReader reader, int count, long maxCount)
+    // The byte block of `count` varints (int32 length, then the bytes); lengths the state cannot hold are refused before
+    // allocating. A memory stream that shows its buffer (as a decoded state does) is read in place, without a copy.
+    private static ReadOnlySpan<byte> ReadBlock(BinaryReader reader, int count, long maxCount)
     {
         int length = reader.ReadInt32();
         var stream = reader.BaseStream;
         if (count < 0 || count > maxCount || length < count || length > 10L * count
             || stream.CanSeek && length > stream.Length - stream.Position)
             throw new InvalidDataException($"A saved block claims {count:N0} values in {length:N0} bytes; the model file is damaged.");
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var buffer))
+        {
+            int at = (int)memory.Position;
+            memory.Position = at + length;
+            return buffer.AsSpan(at, length);
+        }
         var bytes = new byte[length];
         stream.ReadExactly(bytes);
         return bytes;
@@ -161,7 +168,7 @@ internal static class StateIO
         return at;
     }
 
-    private static ulong ReadVarint(byte[] bytes, ref int at)
+    private static ulong ReadVarint(ReadOnlySpan<byte> bytes, ref int at)
     {
         ulong value = 0;
         for (int shift = 0; shift < 64; shift += 7)
