@@ -168,7 +168,29 @@ internal static class StateIO
         return at;
     }
 
+    // Most gaps and counts take one or two bytes: those are read inline, the rest by the loop.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static ulong ReadVarint(ReadOnlySpan<byte> bytes, ref int at)
+    {
+        if ((uint)at + 1 < (uint)bytes.Length)
+        {
+            uint first = bytes[at];
+            if (first < 0x80)
+            {
+                at++;
+                return first;
+            }
+            uint second = bytes[at + 1];
+            if (second < 0x80)
+            {
+                at += 2;
+                return (first & 0x7F) | second << 7;
+            }
+        }
+        return ReadLongVarint(bytes, ref at);
+    }
+
+    private static ulong ReadLongVarint(ReadOnlySpan<byte> bytes, ref int at)
     {
         ulong value = 0;
         for (int shift = 0; shift < 64; shift += 7)
