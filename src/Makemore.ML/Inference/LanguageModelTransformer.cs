@@ -50,7 +50,7 @@ public abstract class LanguageModelTransformer : FacadeTransformer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(training);
-        var withTable = PlausibilityTable.AddTo(metadata, model, trainingSequences ?? TrainingData.Read(input, idsColumnName).Sequences);
+        var withTable = PlausibilityTable.AddTo(metadata, model, () => trainingSequences ?? TrainingData.Read(input, idsColumnName).Sequences);
         var direct = new ScoreDirectMapping(model, idsColumnName);
         var chain = ChainBuilder(direct, () => Chain(catalogs, ModelState.EncodeModel(model, withTable), idsColumnName), input.Schema);
         return new LanguageModelTransformer<TModel>(direct, chain, model, training);

@@ -138,12 +138,12 @@ public sealed class PlausibilityTable
     }
 
     /// <summary>Adds the table of the training data (its id sequences) to a model's metadata, unless it is there.</summary>
-    internal static IReadOnlyDictionary<string, string> AddTo(IReadOnlyDictionary<string, string>? metadata, ILanguageModel model, IEnumerable<int[]> sequences)
+    internal static IReadOnlyDictionary<string, string> AddTo(IReadOnlyDictionary<string, string>? metadata, ILanguageModel model, Func<IEnumerable<int[]>> sequences)
     {
         if (metadata is not null && metadata.ContainsKey(MetadataKey))
             return metadata;
         var withTable = metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(metadata);
-        withTable[MetadataKey] = FromSequences(model, sequences).ToMetadataValue();
+        withTable[MetadataKey] = FromSequences(model, sequences()).ToMetadataValue();
         return withTable;
     }
 

@@ -57,9 +57,10 @@ internal static class ModelState
             }
             writePayload(writer);
         }
-        var bytes = stream.GetBuffer().AsSpan(0, (int)stream.Length);
+        byte[] buffer = stream.GetBuffer();
+        var bytes = buffer.AsSpan(0, (int)stream.Length);
         SHA256.HashData(bytes[HeaderSize..], bytes.Slice(8, HashSize));
-        return ToText(bytes);
+        return TextPrefix + StateText.Encode(buffer, bytes.Length); // read in place: no copy of a state of tens of megabytes
     }
 
     /// <summary>The state string of the bytes of a state (header, checksum and body), in the current container format's text form.</summary>

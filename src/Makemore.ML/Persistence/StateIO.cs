@@ -67,18 +67,23 @@ internal static class StateIO
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void WriteAscending(BinaryWriter writer, ReadOnlySpan<ulong> keys)
     {
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, 10 * keys.Length));
-        int at = 0;
+        long length = 0;
         ulong previous = 0;
         foreach (ulong key in keys)
         {
-            at = WriteVarint(buffer, at, key - previous);
+            length += VarintLength(key - previous);
             previous = key;
         }
         writer.Write(keys.Length);
-        writer.Write(at);
-        writer.Write(buffer, 0, at);
-        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        writer.Write(checked((int)length));
+        var chunk = new VarintChunk(writer);
+        previous = 0;
+        foreach (ulong key in keys)
+        {
+            chunk.Add(key - previous);
+            previous = key;
+        }
+        chunk.Flush();
     }
 
     /// <summary>
@@ -109,13 +114,37 @@ internal static class StateIO
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void WriteCounts(BinaryWriter writer, ReadOnlySpan<int> counts)
     {
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, 5 * counts.Length));
-        int at = 0;
+        long length = 0;
         foreach (int count in counts)
-            at = WriteVarint(buffer, at, (uint)count);
-        writer.Write(at);
-        writer.Write(buffer, 0, at);
-        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            length += VarintLength((uint)count);
+        writer.Write(checked((int)length));
+        var chunk = new VarintChunk(writer);
+        foreach (int count in counts)
+            chunk.Add((uint)count);
+        chunk.Flush();
+    }
+
+    private static int VarintLength(ulong value) => Math.Max(1, (70 - System.Numerics.BitOperations.LeadingZeroCount(value)) / 7);
+
+    // Varints written through a small buffer: a block is measured first (its length precedes it), then written in
+    // pieces, so that saving a model of millions of n-grams allocates nothing in proportion to it.
+    private struct VarintChunk(BinaryWriter writer)
+    {
+        private readonly byte[] _buffer = new byte[1 << 16];
+        private int _at;
+
+        public void Add(ulong value)
+        {
+            if (_at > _buffer.Length - 10)
+                Flush();
+            _at = WriteVarint(_buffer, _at, value);
+        }
+
+        public void Flush()
+        {
+            writer.Write(_buffer, 0, _at);
+            _at = 0;
+        }
     }
 
     /// <summary>Reads <paramref name="count"/> counts written by <see cref="WriteCounts"/>; one below 1 or above int.MaxValue is damage.</summary>
