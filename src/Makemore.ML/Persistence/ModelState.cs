@@ -184,6 +184,18 @@ internal static class ModelState
         return Encode(codec.Kind, codec.Version, writer => codec.Write(model, writer), metadata);
     }
 
+    /// <summary>
+    /// <see cref="EncodeModel"/>, remembering the state with the model and its metadata (see <see cref="Remember"/>): a
+    /// fitted transformer's chain reads them back in this process without decoding, checking and parsing a copy (for a
+    /// large count model, hundreds of megabytes while the fitted one is still held).
+    /// </summary>
+    public static string EncodeAndRememberModel(ILanguageModel model, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        string state = EncodeModel(model, metadata);
+        ParsedMetadata.AddOrUpdate(state, metadata ?? new Dictionary<string, string>());
+        return Remember(state, model);
+    }
+
     public static string EncodeVocabulary(CharacterVocabulary vocabulary) =>
         Encode(VocabularyKind, 1, vocabulary.Write);
 
