@@ -18,14 +18,14 @@ internal static class BriefNeuralModels
         foreach (var (kind, type) in new[] { (MlpKind.Mlp, "mlp"), (MlpKind.BatchNormMlp, "bn-mlp"), (MlpKind.WaveNet, "wavenet") })
             yield return (type, (v, t, d) =>
             {
-                var options = MlpOptions.ForLecture(kind);
+                var options = MlpEstimator.Options.ForLecture(kind);
                 (options.Training.Steps, options.Training.EvaluationInterval) = (steps, steps);
                 return new MlpEstimator(new MLContext(), options).Train(v, t, d).Model;
             });
         foreach (var kind in Enum.GetValues<SequenceModelKind>())
             yield return (kind == SequenceModelKind.BagOfWords ? "bow" : kind.ToString().ToLowerInvariant(), (v, t, d) =>
             {
-                var options = new SequenceModelOptions { Kind = kind };
+                var options = new SequenceModelEstimator.Options { Kind = kind };
                 (options.Training.Steps, options.Training.EvaluationInterval) = (steps, steps);
                 return new SequenceModelEstimator(new MLContext(), options).Train(v, t, d).Model;
             });

@@ -21,7 +21,7 @@ internal static class FullBatchTable
         Console.WriteLine($"MALLOC_MMAP_THRESHOLD_={Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") ?? "(unset)"}, MALLOC_TRIM_THRESHOLD_={Environment.GetEnvironmentVariable("MALLOC_TRIM_THRESHOLD_") ?? "(unset)"}");
         Console.WriteLine("| neural bigram, lr 50, L2 0.01, full batch, 1 thread | ms/step | minor page faults per step | MB touched per step if each fault is a fresh 4 KB page |");
         Console.WriteLine("|---|---|---|---|");
-        foreach (var (label, options) in new (string, SoftmaxRegressionOptions)[]
+        foreach (var (label, options) in new (string, SoftmaxRegressionEstimator.Options)[]
         {
             ("deduplicated events (the default), hand-written step", new() { Training = { Steps = 40 } }),
             ("every event (228k rows), embedding, hand-written step", new() { DeduplicateFullBatch = false, Training = { Steps = 40 } }),

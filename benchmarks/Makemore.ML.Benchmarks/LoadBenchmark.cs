@@ -53,6 +53,65 @@ internal static class LoadBenchmark
         }
     }
 
+    /// <summary>
+    /// Issue 23's neural load targets: a 13M-parameter bn-mlp (two batch-normed levels of 3,600) and makemore.py's default
+    /// Transformer (204,544 parameters), each saved once; then the median of 5 warm loads in this process (Load + first
+    /// NameScorer score, after one load to warm the code) and of 3 cold ones in fresh processes.
+    /// </summary>
+    public static void RunNeural()
+    {
+        Console.WriteLine("| model | parameters | zip MB | warm Load + first score: median ms | cold (fresh process): median wall ms (CPU ms) |");
+        Console.WriteLine("|---|---|---|---|---|");
+        string folder = Path.Combine(Path.GetTempPath(), $"makemore-load-neural-{Environment.ProcessId}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var vocabulary = CharacterVocabulary.FromCharacters(Letters);
+            foreach (var (label, model) in new (string, ILanguageModel)[] { ("bn-mlp 2 × 3,600", RandomBatchNormMlp(vocabulary, 3600)), ("transformer (makemore.py)", DefaultTransformer(vocabulary)) })
+            {
+                string zip = Path.Combine(folder, $"neural-{model.GetType().Name}.zip");
+                Save(model, zip);
+                var ml = new MLContext(seed: 0);
+                NameScorer.From(ml.Makemore().Load(zip, out _)).Score("andrej");
+                var warm = new List<double>();
+                for (int i = 0; i < 5; i++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    NameScorer.From(ml.Makemore().Load(zip, out _)).Score("andrej");
+                    warm.Add(clock.Elapsed.TotalMilliseconds);
+                }
+                warm.Sort();
+                var (cold, coldCpu) = MedianOfFreshProcesses(zip, "makemore");
+                long parameters = model is MlpModel mlp ? mlp.ParameterCount : ((TransformerModel)model).ParameterCount;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {label} | {parameters:N0} | {new FileInfo(zip).Length / 1e6:F2} | {warm[2]:F1} | {cold:F0} ({coldCpu:F0}) |"));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static MlpModel RandomBatchNormMlp(CharacterVocabulary vocabulary, int hidden)
+    {
+        var random = new Random(1);
+        float[] Random(long n) => Enumerable.Range(0, (int)n).Select(_ => (float)(random.NextDouble() - 0.5) * 0.1f).ToArray();
+        BatchNormStatistics Bn() => new(Enumerable.Repeat(1f, hidden).ToArray(), new float[hidden], new float[hidden], Enumerable.Repeat(1f, hidden).ToArray(), 1e-5f);
+        const int block = 3, embedding = 10;
+        return new MlpModel(vocabulary, block, embedding, Random(vocabulary.Size * embedding),
+            [new MlpLayer(block, embedding, hidden, Random((long)block * embedding * hidden), null, Bn()), new MlpLayer(1, hidden, hidden, Random((long)hidden * hidden), null, Bn())],
+            Random((long)hidden * vocabulary.Size), Random(vocabulary.Size));
+    }
+
+    private static ILanguageModel DefaultTransformer(CharacterVocabulary vocabulary)
+    {
+        Makemore.ML.TorchSharp.TorchRuntime.EnsureLoaded();
+        using var generator = new global::TorchSharp.torch.Generator(1);
+        var options = new Makemore.ML.TorchSharp.Training.SequenceModelEstimator.Options { Kind = Makemore.ML.TorchSharp.Models.SequenceModelKind.Transformer };
+        return Makemore.ML.TorchSharp.Models.SequenceNetworks.Create(options, vocabulary.Size, 16, generator).ToModel(vocabulary);
+    }
+
     private const string Letters = "abcdefghijklmnopqrstuvwxyz";
 
     private static string Extra(int count) => string.Concat(Enumerable.Range(0x100, count).Select(c => (char)c));
@@ -66,7 +125,7 @@ internal static class LoadBenchmark
         return new SoftmaxRegressionModel(vocabulary, block, ContextEncoding.Joint, w);
     }
 
-    private static void Save(SoftmaxRegressionModel model, string path)
+    private static void Save(ILanguageModel model, string path)
     {
         var ml = new MLContext(seed: 0);
         // One item holding every character: MapCharactersToIds learns exactly the model's vocabulary.

@@ -28,14 +28,14 @@ internal static class MlpBenchmark
         string? python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : null;
         string script = Path.Combine(AppContext.BaseDirectory, "peers", "mlp_family_steps.py");
         // The process's first training reaches its steady ms/step only after ~2,500 steps (JIT): train one and throw it away.
-        var throwAway = MlpOptions.ForLecture(MlpKind.Mlp);
+        var throwAway = MlpEstimator.Options.ForLecture(MlpKind.Mlp);
         (throwAway.Training.Steps, throwAway.Training.EvaluationInterval) = (3_000, int.MaxValue);
         new MlpEstimator(new MLContext(), throwAway).Train(vocabulary, sequences);
         for (int round = 0; round < Rounds; round++)
         {
             foreach (var (kind, name) in kinds)
             {
-                var options = MlpOptions.ForLecture(kind);
+                var options = MlpEstimator.Options.ForLecture(kind);
                 options.Training.Steps = Warmup + Steps;
                 options.Training.EvaluationInterval = int.MaxValue;
                 var (model, training) = new MlpEstimator(new MLContext(), options).Train(vocabulary, sequences);

@@ -32,12 +32,12 @@ internal static class ModelsTable
             new("trigram, Kneser–Ney", "makemore train --order 3 --smoothing kneser-ney", (v, t, _) => (NGramModel.Fit(v, 3, Smoothing.KneserNey(), t), 0)),
             new("6-gram, Kneser–Ney", "makemore train --order 6 --smoothing kneser-ney", (v, t, _) => (NGramModel.Fit(v, 6, Smoothing.KneserNey(), t), 0)),
             new("neural bigram (softmax regression)", "makemore train --type softmax --steps 300",
-                (v, t, _) => (new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { Training = { Steps = quickSteps ?? 300 } }).Train(v, t).Model, quickSteps ?? 300)),
+                (v, t, _) => (new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionEstimator.Options { Training = { Steps = quickSteps ?? 300 } }).Train(v, t).Model, quickSteps ?? 300)),
         };
         foreach (var (kind, type) in new[] { (MlpKind.Mlp, "mlp"), (MlpKind.BatchNormMlp, "bn-mlp"), (MlpKind.WaveNet, "wavenet") })
             entries.Add(new(type, $"makemore train --type {type}", (v, t, d) =>
             {
-                var options = MlpOptions.ForLecture(kind);
+                var options = MlpEstimator.Options.ForLecture(kind);
                 if (quickSteps is int q)
                     (options.Training.Steps, options.Training.EvaluationInterval) = (q, q);
                 return (new MlpEstimator(new MLContext(), options).Train(v, t, d).Model, options.Training.Steps);
@@ -47,7 +47,7 @@ internal static class ModelsTable
             string type = kind == SequenceModelKind.BagOfWords ? "bow" : kind.ToString().ToLowerInvariant(); // makemore.py's --type
             entries.Add(new(type, $"makemore train --type {type} --steps 20000", (v, t, d) =>
             {
-                var options = new SequenceModelOptions { Kind = kind };
+                var options = new SequenceModelEstimator.Options { Kind = kind };
                 (options.Training.Steps, options.Training.EvaluationInterval) = (quickSteps ?? 20_000, quickSteps ?? 2_000);
                 return (new SequenceModelEstimator(new MLContext(), options).Train(v, t, d).Model, options.Training.Steps);
             }));
@@ -57,7 +57,7 @@ internal static class ModelsTable
         entries.Add(new("transformer, dropout 0.2, cosine lr, ≤ 30 min on 2 threads",
             "makemore train --type transformer --dropout 0.2 --steps 100000 --lr-schedule cosine --eval-every 2000 --time-limit 30 --threads 2", (v, t, d) =>
             {
-                var options = new SequenceModelOptions { Kind = SequenceModelKind.Transformer, Dropout = 0.2, Threads = 2 };
+                var options = new SequenceModelEstimator.Options { Kind = SequenceModelKind.Transformer, Dropout = 0.2, Threads = 2 };
                 (options.Training.Steps, options.Training.EvaluationInterval) = (quickSteps ?? 100_000, quickSteps ?? 2_000);
                 options.Training.Schedule = new CosineSchedule();
                 options.Training.TimeLimit = quick ? null : TimeSpan.FromMinutes(30);

@@ -37,7 +37,7 @@ internal static class NamesBenchmark
         };
         foreach (int order in new[] { 2, 3, 4, 5, 6, 8 })
             entries.Add(new($"{order}-gram, Kneser–Ney", (v, t, _) => NGramModel.Fit(v, order, Smoothing.KneserNey(), t)));
-        entries.Add(new("softmax trigram (300 steps)", (v, t, _) => new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { BlockSize = 2, Threads = 1, Training = { Steps = 300 } }).Train(v, t).Model));
+        entries.Add(new("softmax trigram (300 steps)", (v, t, _) => new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionEstimator.Options { BlockSize = 2, Threads = 1, Training = { Steps = 300 } }).Train(v, t).Model));
         entries.AddRange(BriefNeuralModels.All(2_000).Select(m => new Entry($"{m.Name} (2,000 steps)", m.Train)));
         Console.WriteLine("| model | AUC dev vs random | AUC dev vs keyboard mash | dev median percentile | samples: new / in train / in dev-test | sampling names/s | constrained names/s | scoring names/s |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");

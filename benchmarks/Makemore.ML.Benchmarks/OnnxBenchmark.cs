@@ -33,7 +33,7 @@ internal static class OnnxBenchmark
             ("bigram, add-1", () => NGramModel.Fit(vocabulary, 2, Smoothing.AddK(1), train)),
             ("4-gram, Kneser–Ney (dense table)", () => NGramModel.Fit(vocabulary, 4, Smoothing.KneserNey(), train)),
             ("6-gram, Kneser–Ney (lookups)", () => NGramModel.Fit(vocabulary, 6, Smoothing.KneserNey(), train)),
-            ("softmax (trigram)", () => new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { BlockSize = 2, Training = { Steps = 50 } }).Train(vocabulary, train).Model),
+            ("softmax (trigram)", () => new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionEstimator.Options { BlockSize = 2, Training = { Steps = 50 } }).Train(vocabulary, train).Model),
         };
         models.AddRange(BriefNeuralModels.All(quick ? 20 : 200).Select(m => (m.Name, (Func<ILanguageModel>)(() => m.Train(vocabulary, train, dev)))));
         Console.WriteLine($"Scoring the {devNames.Length:N0} dev names (lecture split), one core each (ONNX Runtime: 1 intra-op thread); median of {passes} passes; names/s.");

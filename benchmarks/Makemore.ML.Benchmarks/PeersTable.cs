@@ -344,7 +344,7 @@ internal static class PeersTable
     private static string SavedSoftmax(MLContext ml, IDataView data)
     {
         var pipeline = ml.Transforms.Text.MapCharactersToIds("Ids", "Name")
-            .Append(ml.Makemore().Trainers.SoftmaxRegression(new SoftmaxRegressionOptions { BlockSize = 2, Threads = 1, Training = { Steps = 1 } }));
+            .Append(ml.Makemore().Trainers.SoftmaxRegression(new SoftmaxRegressionEstimator.Options { BlockSize = 2, Threads = 1, Training = { Steps = 1 } }));
         string path = Path.Combine(Path.GetTempPath(), $"makemore-peers-softmax-{Environment.ProcessId}.zip");
         ml.Makemore().Save(pipeline.Fit(data), data.Schema, path);
         return path;
@@ -418,7 +418,7 @@ internal static class PeersTable
     private static double StepMilliseconds(CharacterVocabulary vocabulary, List<int[]> sequences, int blockSize, int steps)
     {
         const int WarmUp = 200;
-        var estimator = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions
+        var estimator = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionEstimator.Options
         {
             BlockSize = blockSize,
             Threads = 1,

@@ -14,7 +14,7 @@ using Makemore.ML.TorchSharp.Training;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 // Modes, one per line:
 // - "scoring [--quick] [--only=NAME]": scoring and sampling names/s of every model kind
-// - "load": only the cold-load table
+// - "load [--neural]": only the cold-load table (--neural: issue 23's 13M bn-mlp and default Transformer, warm and cold)
 // - "mlp": only the MLP-family table
 // - "peers [--quick]": issue 12's table, ours beside the bare C# loops, plain Python, PyTorch and NLTK (docs/benchmarks.md)
 // - "steps [--quick]": only that table's neural n-gram steps, ours and PyTorch's interleaved
@@ -28,6 +28,7 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 // - "sparse [--quick]": our softmax regression vs LbfgsMaximumEntropy on 50,000+-slot sparse text features, each fit in a fresh process ("sparse-one TRAINER NAMES"), 3 rounds (1 with --quick)
 // - "sparse-validate NAMES": the validation grid that chose our L1 and L2 there.
 // - "counts-fit FILE ORDER BUDGET", "counts-load ZIP": count models on a big file (docs/architecture.md, count models)
+// - "devpass FILE [KIND]": one dev pass of a sequence model, the lean chunked evaluation beside whole int64 rows and the C# scorer
 // - "corpus-cell ZIP TESTFILE": one cell of benchmarks/scale (cold load ms, scoring names/s, test NLL).
 if (args is ["load-one", string zipPath, string mode])
     return LoadBenchmark.LoadOne(zipPath, mode);
@@ -41,6 +42,11 @@ if (args is ["sparse-one", string sparseTrainer, string sparseNames])
     return SparseTextBenchmark.RunOne(sparseTrainer, sparseNames);
 if (args is ["sparse-validate", string validateNames])
     return SparseTextBenchmark.Validate(validateNames);
+if (args is ["devpass", string devPassFile, .. var devPassKind])
+{
+    DevPassBenchmark.Run(NameList.Read(devPassFile), devPassKind is [string k] ? k : "gru");
+    return 0;
+}
 bool loadOnly = args is ["load", ..];
 bool mlpOnly = args is ["mlp", ..];
 bool modelsOnly = args is ["models", ..];
@@ -54,8 +60,9 @@ bool scalingOnly = args is ["scaling", ..];
 bool fullBatchOnly = args is ["fullbatch", ..];
 bool onnxOnly = args is ["onnx", ..];
 bool quick = args.Contains("--quick");
+bool neuralLoad = args.Contains("--neural");
 var only = args.Where(a => a.StartsWith("--only=", StringComparison.Ordinal)).Select(a => a["--only=".Length..]).ToList();
-args = args.Where(a => a != "--quick" && !a.StartsWith("--only=", StringComparison.Ordinal)).ToArray();
+args = args.Where(a => a != "--quick" && a != "--neural" && !a.StartsWith("--only=", StringComparison.Ordinal)).ToArray();
 if (loadOnly || mlpOnly || modelsOnly || scoringOnly || namesOnly || mlnetOnly || sparseOnly || peersOnly || stepsOnly || scalingOnly || fullBatchOnly || onnxOnly)
     args = args[1..];
 string path = args.Length > 0 ? args[0] : FindUp("../shared/data/names.txt") ?? FindUp("data/names.txt")
@@ -66,7 +73,10 @@ var ml = new MLContext(seed: 0);
 if (loadOnly)
 {
     Console.WriteLine();
-    LoadBenchmark.Run();
+    if (neuralLoad)
+        LoadBenchmark.RunNeural();
+    else
+        LoadBenchmark.Run();
     return 0;
 }
 if (peersOnly)
@@ -189,7 +199,7 @@ Console.WriteLine();
 Console.WriteLine("| neural bigram, lr 50, L2 0.01, full batch | ms/step (median of 3 runs of 20 steps) |");
 Console.WriteLine("|---|---|");
 int defaultThreads = Environment.ProcessorCount;
-foreach (var (label, options) in new (string, SoftmaxRegressionOptions)[]
+foreach (var (label, options) in new (string, SoftmaxRegressionEstimator.Options)[]
 {
     ("deduplicated events, 1 thread", new() { Training = { Steps = 20 } }),
     ($"deduplicated events, {defaultThreads} threads", new() { Threads = defaultThreads, Training = { Steps = 20 } }),

@@ -87,12 +87,12 @@ internal static class ScalingTable
         var (vocabulary, sequences) = Encoded(names);
         Console.WriteLine($"| TorchSharp MLP (lecture part 2: block 3, emb 10), batch 32, 1 thread | parameters | ms/step ({steps:N0} steps after {WarmUp}) | µs per 1k parameters |");
         Console.WriteLine("|---|---|---|---|");
-        var throwAway = MlpOptions.ForLecture(MlpKind.Mlp);
+        var throwAway = MlpEstimator.Options.ForLecture(MlpKind.Mlp);
         (throwAway.Threads, throwAway.Training.Steps, throwAway.Training.EvaluationInterval) = (1, 3_000, int.MaxValue);
         new MlpEstimator(new MLContext(), throwAway).Train(vocabulary, sequences);
         foreach (int hidden in quick ? new[] { 100, 400 } : [50, 100, 200, 400, 800, 1600])
         {
-            var options = MlpOptions.ForLecture(MlpKind.Mlp);
+            var options = MlpEstimator.Options.ForLecture(MlpKind.Mlp);
             options.HiddenSize = hidden;
             options.Threads = 1;
             options.Training.Steps = WarmUp + steps;

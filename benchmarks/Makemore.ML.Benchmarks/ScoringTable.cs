@@ -33,7 +33,7 @@ internal static class ScoringTable
         {
             new("bigram, add-1", (v, t, _) => NGramModel.Fit(v, 2, Smoothing.AddK(1), t)),
             new("6-gram, Kneser–Ney", (v, t, _) => NGramModel.Fit(v, 6, Smoothing.KneserNey(), t)),
-            new("softmax (trigram)", (v, t, _) => new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { BlockSize = 2, Training = { Steps = 50 } }).Train(v, t).Model),
+            new("softmax (trigram)", (v, t, _) => new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionEstimator.Options { BlockSize = 2, Training = { Steps = 50 } }).Train(v, t).Model),
         };
         entries.AddRange(BriefNeuralModels.All(steps).Select(m => new Entry(m.Name, m.Train)));
         var devNames = split.Dev.ToArray();

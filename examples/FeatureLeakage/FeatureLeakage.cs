@@ -65,7 +65,7 @@ public static class FeatureLeakage
         {
             InputColumnName = nameof(Row.Text),
             Outputs = [(outputColumnName, CharacterModelScore.NllPerCharacter)],
-            KindOptions = new NGramOptions { Order = Order, Smoothing = Smoothing.KneserNey() },
+            KindOptions = new NGramEstimator.Options { Order = Order, Smoothing = Smoothing.KneserNey() },
             LabelColumnName = nameof(Row.Label),
             LabelValue = labelValue,
         });

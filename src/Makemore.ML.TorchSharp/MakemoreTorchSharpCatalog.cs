@@ -24,7 +24,7 @@ public static class MakemoreTorchSharpCatalog
         double learningRate = SoftmaxRegressionEstimator.Defaults.LearningRate, double l2 = SoftmaxRegressionEstimator.Defaults.L2,
         ContextEncoding context = SoftmaxRegressionEstimator.Defaults.Context, InputEncoding encoding = SoftmaxRegressionEstimator.Defaults.Encoding,
         string idsColumnName = Makemore.ML.Text.CharacterIdsEstimator.Defaults.OutputColumnName) =>
-        new(Catalogs.Of(trainers.Owner.Context), new SoftmaxRegressionOptions
+        new(Catalogs.Of(trainers.Owner.Context), new SoftmaxRegressionEstimator.Options
         {
             BlockSize = blockSize,
             L2 = l2,
@@ -35,7 +35,7 @@ public static class MakemoreTorchSharpCatalog
         });
 
     /// <summary>The lecture's neural n-gram, with all options.</summary>
-    public static SoftmaxRegressionEstimator SoftmaxRegression(this MakemoreTrainers trainers, SoftmaxRegressionOptions options) => new(Catalogs.Of(trainers.Owner.Context), options);
+    public static SoftmaxRegressionEstimator SoftmaxRegression(this MakemoreTrainers trainers, SoftmaxRegressionEstimator.Options options) => new(Catalogs.Of(trainers.Owner.Context), options);
 
     /// <summary>
     /// One of the lectures' MLP-family models (<see cref="MlpKind"/>: Bengio's MLP, the BatchNorm MLP, the WaveNet) with its
@@ -48,7 +48,7 @@ public static class MakemoreTorchSharpCatalog
     public static MlpEstimator Mlp(this MakemoreTrainers trainers, MlpKind kind = MlpEstimator.Defaults.Kind, int? steps = null,
         string idsColumnName = Makemore.ML.Text.CharacterIdsEstimator.Defaults.OutputColumnName)
     {
-        var options = MlpOptions.ForLecture(kind);
+        var options = MlpEstimator.Options.ForLecture(kind);
         options.IdsColumnName = idsColumnName;
         if (steps is int n)
             options.Training.Steps = n;
@@ -56,7 +56,7 @@ public static class MakemoreTorchSharpCatalog
     }
 
     /// <summary>An MLP-family model, with all options.</summary>
-    public static MlpEstimator Mlp(this MakemoreTrainers trainers, MlpOptions options) => new(Catalogs.Of(trainers.Owner.Context), options);
+    public static MlpEstimator Mlp(this MakemoreTrainers trainers, MlpEstimator.Options options) => new(Catalogs.Of(trainers.Owner.Context), options);
 
     /// <summary>
     /// One of makemore.py's sequence models (<see cref="SequenceModelKind"/>) with makemore.py's setting: n_embd 64,
@@ -68,7 +68,7 @@ public static class MakemoreTorchSharpCatalog
     /// <param name="idsColumnName">The ids column written by <c>MapCharactersToIds</c>.</param>
     public static SequenceModelEstimator Sequence(this MakemoreTrainers trainers, SequenceModelKind kind = SequenceModelEstimator.Defaults.Kind,
         int? steps = null, string idsColumnName = Makemore.ML.Text.CharacterIdsEstimator.Defaults.OutputColumnName) =>
-        new(Catalogs.Of(trainers.Owner.Context), new SequenceModelOptions
+        new(Catalogs.Of(trainers.Owner.Context), new SequenceModelEstimator.Options
         {
             Kind = kind,
             IdsColumnName = idsColumnName,
@@ -76,7 +76,7 @@ public static class MakemoreTorchSharpCatalog
         });
 
     /// <summary>A sequence model, with all options.</summary>
-    public static SequenceModelEstimator Sequence(this MakemoreTrainers trainers, SequenceModelOptions options) => new(Catalogs.Of(trainers.Owner.Context), options);
+    public static SequenceModelEstimator Sequence(this MakemoreTrainers trainers, SequenceModelEstimator.Options options) => new(Catalogs.Of(trainers.Owner.Context), options);
 
     /// <summary>A model of any kind (<see cref="ModelKinds"/>: the library's, or one the application registered).</summary>
     /// <param name="trainers">Makemore's trainers.</param>

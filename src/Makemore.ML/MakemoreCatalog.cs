@@ -83,6 +83,7 @@ public sealed class MakemoreCatalog
         ArgumentNullException.ThrowIfNull(stream);
         return ModelFile.Load(Context, stream, out inputSchema);
     }
+
     /// <summary>
     /// Writes the language model of a fitted or loaded pipeline as an ONNX model: input <c>idx</c> (int64 [batch, time], the
     /// boundary id 0 and then a name's ids), output <c>log_probs</c> (float32 [batch, time, vocab], at each position the
@@ -143,10 +144,10 @@ public sealed class MakemoreTrainers
     /// <param name="idsColumnName">The ids column written by <c>MapCharactersToIds</c>.</param>
     public NGramEstimator NGram(int order = NGramEstimator.Defaults.Order, Smoothing? smoothing = null,
         string idsColumnName = Text.CharacterIdsEstimator.Defaults.OutputColumnName) =>
-        new(Catalogs.Of(Owner.Context), new NGramOptions { Order = order, Smoothing = smoothing ?? NGramEstimator.Defaults.Smoothing, IdsColumnName = idsColumnName });
+        new(Catalogs.Of(Owner.Context), new NGramEstimator.Options { Order = order, Smoothing = smoothing ?? NGramEstimator.Defaults.Smoothing, IdsColumnName = idsColumnName });
 
     /// <summary>A count n-gram model, with all options.</summary>
-    public NGramEstimator NGram(NGramOptions options) => new(Catalogs.Of(Owner.Context), options);
+    public NGramEstimator NGram(NGramEstimator.Options options) => new(Catalogs.Of(Owner.Context), options);
 
     /// <summary>
     /// A linear interpolation of trained models (e.g. a 6-gram Kneser–Ney table and a neural model), its weights fitted by

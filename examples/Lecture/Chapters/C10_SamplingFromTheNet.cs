@@ -25,7 +25,7 @@ public static class C10_SamplingFromTheNet
         foreach (int steps in new[] { settings.Steps(100, 5), settings.Steps(300, 20) })
         {
             // The estimator also trains on id sequences directly, without an IDataView.
-            var trainer = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { Training = { Steps = steps } });
+            var trainer = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionEstimator.Options { Training = { Steps = steps } });
             var (net, training) = trainer.Train(vocabulary, sequences);
             float[] W = net.Weights.ToArray(); // (27 × 27), row-major
 

@@ -41,7 +41,7 @@ public static class E04_IndexingInsteadOfOneHot
         foreach (var encoding in new[] { InputEncoding.OneHot, InputEncoding.Embedding })
         {
             // Every event as its own row (no deduplication), as in the lecture, so the one-hot matrix has n rows.
-            var trainer = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { Encoding = encoding, DeduplicateFullBatch = false, Training = { Steps = steps } });
+            var trainer = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionEstimator.Options { Encoding = encoding, DeduplicateFullBatch = false, Training = { Steps = steps } });
             var stopwatch = Stopwatch.StartNew();
             var training = trainer.Train(vocabulary, sequences).Training;
             curves[encoding] = (training.History, stopwatch.Elapsed);

@@ -122,7 +122,7 @@ internal static class PlotCommand
             for (int done = 0; done < total; done += chunk)
             {
                 // Training resumes exactly where it stopped (warm start), so the dev loss can be measured between chunks.
-                var estimator = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions
+                var estimator = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionEstimator.Options
                 {
                     BlockSize = parse.GetValue(blockSize),
                     L2 = parse.GetValue(l2),

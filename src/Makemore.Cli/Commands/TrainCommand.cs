@@ -6,6 +6,7 @@ using Microsoft.ML.Data;
 using Makemore.Cli.Internal;
 using Makemore.ML;
 using Makemore.ML.Data;
+using Makemore.ML.Evaluation;
 using Makemore.ML.Inference;
 using Makemore.ML.Persistence;
 using Makemore.ML.Sampling;
@@ -81,6 +82,7 @@ internal static class TrainCommand
                 output.WriteLine(name);
             return 0;
         }
+        var commandClock = Stopwatch.StartNew(); // --time-limit bounds the whole command from here
         string path = DataFiles.Resolve(parse.GetValue(f.Input));
         string zip = parse.GetValue(f.Output)!;
         // Fail on an unusable output path now, not after training. Resuming from the checkpoint the run goes on writing
@@ -91,7 +93,11 @@ internal static class TrainCommand
         OutputPaths.Check("--output", zip, ("-i", path), ("--teacher", teacherPath), ("--resume", Given<string>(parse, "--resume")));
         if (checkpointPath is not null)
             OutputPaths.Check("--checkpoint", checkpointPath, ("-i", path), ("--teacher", teacherPath));
-        var names = WithoutLongNames(parse, DataFiles.Read(path), error);
+        // Long phases (a large file, its examples, the final figures) say so on stderr after 2 s; -q silences them.
+        var phases = parse.GetValue(f.Quiet) ? null : error;
+        IReadOnlyList<string> names;
+        using (LongPhase.Start(phases, $"reading {path}"))
+            names = WithoutLongNames(parse, DataFiles.Read(path), error);
         var protocol = DataFiles.ParseSplit(parse.GetValue(f.Split)!);
         int splitSeedValue = parse.GetResult(f.SplitSeed) is { Implicit: false } ? parse.GetValue(f.SplitSeed) : parse.GetValue(f.Seed);
         var parts = DataFiles.Parts(names, protocol, splitSeedValue);
@@ -122,6 +128,18 @@ internal static class TrainCommand
         var training = kind.TrainingOf(options);
         if (training is not null)
             TrainingFlags(parse, training, provenance, error);
+        // --time-limit bounds the command, not only the loop: training stops in time to leave a share of the limit
+        // for the final figures, and the limit counts from the start (reading the file included).
+        TimeSpan? commandLimit = training?.TimeLimit;
+        if (training is not null && commandLimit is TimeSpan limit)
+        {
+            var left = limit * (1 - BoundedEvaluation.FinalShare) - commandClock.Elapsed;
+            training.TimeLimit = left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
+            if (!parse.GetValue(f.Quiet))
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"makemore: --time-limit {limit.TotalMinutes:G4} min: training stops by {(commandClock.Elapsed + training.TimeLimit.Value).TotalMinutes:F2} min "
+                    + $"(its last dev evaluation included); the final train/dev/test figures get the rest, and a part that does not fit is scored on a random sample, marked as such"));
+        }
         // A teacher fitted on other names would leak this run's dev and test names into its targets.
         string? teacherMismatch = null;
         var teacherModel = teacherPath is not null ? Models.Load(new MLContext(), teacherPath) : null;
@@ -166,6 +184,10 @@ internal static class TrainCommand
         {
             // Kinds that train with the loop evaluate on the dev part while training and keep the best model on it.
             var dev = parts.FirstOrDefault(p => p.Part == "dev").Names is { Count: > 0 } devNames ? ids.Transform(ml.Data.LoadNames(devNames)) : null;
+            // Until the first step: the ids of every name and the kind's examples (all of the fit for a count model).
+            using var preparing = LongPhase.Start(phases, totalSteps == 0 ? $"fitting the {kind.Name} model" : "preparing the examples");
+            if (progress is not null)
+                progress.Preparing = preparing;
             trained = trainer.Fit(ids.Transform(train), dev);
         }
         catch (TrainingDivergedException e)
@@ -185,7 +207,8 @@ internal static class TrainCommand
             error.WriteLine($"makemore: interrupted before any training step completed. {NothingSaved(zip)}");
             return Interrupted;
         }
-        var fitted = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.Create(ml, languageModel, "Ids", ids.Transform(train)));
+        // The trainer's transformer already holds the plausibility table of the train part: not scored a second time.
+        var fitted = new TransformerChain<ITransformer>(ids, trained);
 
         bool asJson = parse.GetValue(f.Json);
         // A reader that goes away (| head) must not cost the finished training: the model is saved whatever happens to stdout.
@@ -230,6 +253,13 @@ internal static class TrainCommand
             }
         }
         var table = new Table("split", "names", "predicted chars", "NLL (nats/char)", "bits/char", "perplexity");
+        LanguageModelMetrics Score(IReadOnlyList<string> partNames) => ml.Makemore().Evaluate(fitted.Transform(ml.Data.LoadNames(partNames)));
+        // Under --time-limit every part is scored within what is left of it: dev and test first, which a user reads
+        // first, train last; a part that does not fit in its share is a random sample, and says so.
+        var bounded = commandLimit is TimeSpan commandTime
+            ? BoundedEvaluation.RunReported(phases, [.. parts.Where(p => p.Names.Count > 0).OrderBy(p => p.Part == "train" ? 1 : 0)], Score, () => commandClock.Elapsed, commandTime, splitSeedValue)
+            : null;
+        var sampled = new List<string>();
         foreach (var (part, partNames) in parts)
         {
             if (partNames.Count == 0)
@@ -237,17 +267,30 @@ internal static class TrainCommand
                 table.Add(part, 0, "-", "-", "-", "-"); // a tiny file leaves dev or test empty under an 80/10/10 split
                 continue;
             }
-            var metrics = ml.Makemore().Evaluate(fitted.Transform(ml.Data.LoadNames(partNames)));
+            var figure = bounded?[part];
+            LanguageModelMetrics metrics;
+            if (figure is not null)
+                metrics = figure.Metrics;
+            else
+                using (LongPhase.Start(phases, string.Create(CultureInfo.InvariantCulture, $"scoring the {part} part ({partNames.Count:N0} names)")))
+                    metrics = Score(partNames);
+            if (figure is { Sampled: true })
+            {
+                metadata[$"{part}_sample"] = $"{metrics.ItemCount} of {partNames.Count} names";
+                sampled.Add(string.Create(CultureInfo.InvariantCulture, $"{part}: {metrics.ItemCount:N0} of {partNames.Count:N0} names"));
+            }
             // Every train character was seen in training, so a smoothed or trained model gives it a finite NLL; when it
             // does not, the weights blew up (the last update of a too-large learning rate): such a model is not saved.
             if (part is "train" or "all" && !double.IsFinite(metrics.NllPerCharacter))
                 throw new CommandFailedException(string.Create(CultureInfo.InvariantCulture,
                     $"the trained model gives the {part} part an NLL of {metrics.NllPerCharacter}: training diverged; use a smaller --lr than {LearningRateOf(kind, options)}. {NothingSaved(zip)}"));
-            table.Add(part, metrics.ItemCount, metrics.PredictedCharacterCount, metrics.NllPerCharacter, metrics.BitsPerCharacter, metrics.Perplexity);
+            table.Add(figure is { Sampled: true } ? part + " (sample)" : part, metrics.ItemCount, metrics.PredictedCharacterCount, metrics.NllPerCharacter, metrics.BitsPerCharacter, metrics.Perplexity);
             metadata[$"{part}_nll"] = metrics.NllPerCharacter;
             metadata[$"{part}_characters"] = metrics.PredictedCharacterCount;
         }
         table.Write(report);
+        if (sampled.Count > 0)
+            report.WriteLine($"note: --time-limit left too little time to score every name; random samples were scored ({string.Join("; ", sampled)})");
         // Save the model together with how it was trained and what it scored (shown by 'makemore info').
         var savedWith = metadata.ToDictionary(m => m.Key, m => Convert.ToString(m.Value, CultureInfo.InvariantCulture)!);
         // The plausibility table was computed from the training part by the first Create; reuse it instead of scoring again.
@@ -478,8 +521,13 @@ internal static class TrainCommand
         private readonly int _every = Math.Max(1, steps / 10);
         private TrainingProgress? _first;
 
+        /// <summary>The phase before the first step, ended by it.</summary>
+        public IDisposable? Preparing { get; set; }
+
         public void Report(TrainingProgress value)
         {
+            Preparing?.Dispose();
+            Preparing = null;
             _first ??= value;
             if (!_inPlace && value.Step % _every != 0 && value.Step != 1 && value.DevLoss is null)
                 return;

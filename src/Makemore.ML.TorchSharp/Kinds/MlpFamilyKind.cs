@@ -12,7 +12,7 @@ namespace Makemore.ML.TorchSharp.Kinds;
 /// (Ioffe &amp; Szegedy 2015; part 3) and the WaveNet-style tree of fused pairs (van den Oord et al. 2016; part 5), trained by the
 /// one training loop and scored by the plain C# <see cref="MlpModel"/>. Each instance holds its lecture setting.
 /// </summary>
-public sealed class MlpFamilyKind : ModelKind<MlpOptions>
+public sealed class MlpFamilyKind : ModelKind<MlpEstimator.Options>
 {
     /// <summary>Bengio's MLP.</summary>
     public static MlpFamilyKind Mlp { get; } = new(MlpKind.Mlp, "mlp",
@@ -56,28 +56,28 @@ public sealed class MlpFamilyKind : ModelKind<MlpOptions>
     /// <inheritdoc/>
     public override IReadOnlyList<KindSetting> Settings => _kind == MlpKind.WaveNet ? WaveNetSettings : MlpSettings;
 
-    private static readonly KindSetting BlockSize = KindSetting.Whole<MlpOptions>("--block-size", "previous characters seen (wavenet: a power of 2)", o => o.BlockSize, (o, v) => o.BlockSize = v, 1, 64);
-    private static readonly KindSetting EmbeddingSize = KindSetting.Whole<MlpOptions>("--n-embd", "width of a character embedding", o => o.EmbeddingSize, (o, v) => o.EmbeddingSize = v, 1, 4096);
-    private static readonly KindSetting HiddenSize = KindSetting.Whole<MlpOptions>("--n-hidden", "units per hidden layer", o => o.HiddenSize, (o, v) => o.HiddenSize = v, 1, 65536);
-    private static readonly KindSetting Threads = KindSetting.Whole<MlpOptions>("--threads", "libtorch threads", o => o.Threads, (o, v) => o.Threads = v, 1, 256);
+    private static readonly KindSetting BlockSize = KindSetting.Whole<MlpEstimator.Options>("--block-size", "previous characters seen (wavenet: a power of 2)", o => o.BlockSize, (o, v) => o.BlockSize = v, 1, 64);
+    private static readonly KindSetting EmbeddingSize = KindSetting.Whole<MlpEstimator.Options>("--n-embd", "width of a character embedding", o => o.EmbeddingSize, (o, v) => o.EmbeddingSize = v, 1, 4096);
+    private static readonly KindSetting HiddenSize = KindSetting.Whole<MlpEstimator.Options>("--n-hidden", "units per hidden layer", o => o.HiddenSize, (o, v) => o.HiddenSize = v, 1, 65536);
+    private static readonly KindSetting Threads = KindSetting.Whole<MlpEstimator.Options>("--threads", "libtorch threads", o => o.Threads, (o, v) => o.Threads = v, 1, 256);
     private static readonly KindSetting[] MlpSettings =
     [
         BlockSize, EmbeddingSize, HiddenSize,
-        KindSetting.Whole<MlpOptions>("--n-layer", "hidden layers (more is part 3's deeper network)", o => o.HiddenLayers ?? 1, (o, v) => o.HiddenLayers = v, 1, 64),
+        KindSetting.Whole<MlpEstimator.Options>("--n-layer", "hidden layers (more is part 3's deeper network)", o => o.HiddenLayers ?? 1, (o, v) => o.HiddenLayers = v, 1, 64),
         Threads,
     ];
     private static readonly KindSetting[] WaveNetSettings =
     [
         BlockSize, EmbeddingSize, HiddenSize,
-        KindSetting.Whole<MlpOptions>("--n-layer", "levels: log2 of the block (it can only be that)", o => o.HiddenLayers, (o, v) => o.HiddenLayers = v, 1, 64),
+        KindSetting.Whole<MlpEstimator.Options>("--n-layer", "levels: log2 of the block (it can only be that)", o => o.HiddenLayers, (o, v) => o.HiddenLayers = v, 1, 64),
         Threads,
     ];
 
     /// <inheritdoc/>
-    public override MlpOptions NewOptions() => MlpOptions.ForLecture(_kind);
+    public override MlpEstimator.Options NewOptions() => MlpEstimator.Options.ForLecture(_kind);
 
     /// <inheritdoc/>
-    protected override MlpOptions CopyOptions(MlpOptions options) => options.Copy();
+    protected override MlpEstimator.Options CopyOptions(MlpEstimator.Options options) => options.Copy();
 
     /// <inheritdoc/>
     public override bool Made(ILanguageModel model) => model is MlpModel mlp && KindOf(mlp) == _kind;
@@ -89,19 +89,19 @@ public sealed class MlpFamilyKind : ModelKind<MlpOptions>
         : MlpKind.BatchNormMlp;
 
     /// <inheritdoc/>
-    protected override TrainingOptions TrainingOf(MlpOptions options) => options.Training;
+    protected override TrainingOptions TrainingOf(MlpEstimator.Options options) => options.Training;
 
     /// <inheritdoc/>
-    protected override string IdsColumnOf(MlpOptions options) => options.IdsColumnName;
+    protected override string IdsColumnOf(MlpEstimator.Options options) => options.IdsColumnName;
 
     /// <inheritdoc/>
-    protected override void SetIdsColumn(MlpOptions options, string name) => options.IdsColumnName = name;
+    protected override void SetIdsColumn(MlpEstimator.Options options, string name) => options.IdsColumnName = name;
 
     /// <inheritdoc/>
-    protected override void Validate(MlpOptions options) => options.Validate();
+    protected override void Validate(MlpEstimator.Options options) => options.Validate();
 
     /// <inheritdoc/>
-    protected override TrainedModel<ILanguageModel> Train(MlpOptions options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)
+    protected override TrainedModel<ILanguageModel> Train(MlpEstimator.Options options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(sequences);
@@ -133,7 +133,7 @@ public sealed class MlpFamilyKind : ModelKind<MlpOptions>
     private static ExampleSet Examples(TrainingExamples examples, int block) =>
         new(tensor(examples.Contexts, [examples.Count, block]), tensor(examples.Targets), tensor(examples.Weights));
 
-    private static MlpModel Check(MlpOptions options, MlpModel start, CharacterVocabulary vocabulary) =>
+    private static MlpModel Check(MlpEstimator.Options options, MlpModel start, CharacterVocabulary vocabulary) =>
         start.Vocabulary.Equals(vocabulary) && start.BlockSize == options.BlockSize && start.EmbeddingSize == options.EmbeddingSize
             && start.Layers[0].OutputSize == options.HiddenSize
             ? start

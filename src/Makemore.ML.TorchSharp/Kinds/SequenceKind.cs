@@ -12,7 +12,7 @@ namespace Makemore.ML.TorchSharp.Kinds;
 /// items as its <c>CharDataset</c> gives them (<see cref="SequenceExamples"/>) by the one training loop, and scored by each
 /// network's plain C# model. Each instance holds makemore.py's setting.
 /// </summary>
-public sealed class SequenceKind : ModelKind<SequenceModelOptions>
+public sealed class SequenceKind : ModelKind<SequenceModelEstimator.Options>
 {
     /// <summary>makemore.py's RNN.</summary>
     public static SequenceKind Rnn { get; } = new(SequenceModelKind.Rnn, "rnn",
@@ -46,21 +46,21 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
         Description = description;
         var settings = new List<KindSetting>
         {
-            KindSetting.Whole<SequenceModelOptions>("--n-embd", "width of a character embedding", o => o.EmbeddingSize, (o, v) => o.EmbeddingSize = v, 1, 4096),
+            KindSetting.Whole<SequenceModelEstimator.Options>("--n-embd", "width of a character embedding", o => o.EmbeddingSize, (o, v) => o.EmbeddingSize = v, 1, 4096),
         };
         if (kind != SequenceModelKind.Transformer)
-            settings.Add(KindSetting.Whole<SequenceModelOptions>("--n-embd2", kind == SequenceModelKind.BagOfWords ? "width of the MLP after the average" : "width of the hidden state",
+            settings.Add(KindSetting.Whole<SequenceModelEstimator.Options>("--n-embd2", kind == SequenceModelKind.BagOfWords ? "width of the MLP after the average" : "width of the hidden state",
                 o => o.HiddenSize, (o, v) => o.HiddenSize = v, 1, 4096));
         if (kind == SequenceModelKind.Transformer)
         {
-            settings.Add(KindSetting.Whole<SequenceModelOptions>("--n-layer", "blocks", o => o.LayerCount, (o, v) => o.LayerCount = v, 1, 64));
-            settings.Add(KindSetting.Whole<SequenceModelOptions>("--n-head", "attention heads; must divide --n-embd", o => o.HeadCount, (o, v) => o.HeadCount = v, 1, 64));
-            settings.Add(KindSetting.Number<SequenceModelOptions>("--dropout", "dropout while training, on the embeddings and each residual branch, below 1", SettingValue.NonNegative,
+            settings.Add(KindSetting.Whole<SequenceModelEstimator.Options>("--n-layer", "blocks", o => o.LayerCount, (o, v) => o.LayerCount = v, 1, 64));
+            settings.Add(KindSetting.Whole<SequenceModelEstimator.Options>("--n-head", "attention heads; must divide --n-embd", o => o.HeadCount, (o, v) => o.HeadCount = v, 1, 64));
+            settings.Add(KindSetting.Number<SequenceModelEstimator.Options>("--dropout", "dropout while training, on the embeddings and each residual branch, below 1", SettingValue.NonNegative,
                 o => o.Dropout, (o, v) => o.Dropout = v < 1 ? v : throw new FormatException($"--dropout must be below 1 (got {v}): it is the chance that a unit is zeroed")));
-            settings.Add(KindSetting.Switch<SequenceModelOptions>("--tie-weights", "read out through the token embeddings instead of a separate lm_head (GPT-2's weight tying)",
+            settings.Add(KindSetting.Switch<SequenceModelEstimator.Options>("--tie-weights", "read out through the token embeddings instead of a separate lm_head (GPT-2's weight tying)",
                 o => o.TieWeights, (o, v) => o.TieWeights = v));
         }
-        settings.Add(KindSetting.Whole<SequenceModelOptions>("--threads", "libtorch threads", o => o.Threads, (o, v) => o.Threads = v, 1, 256));
+        settings.Add(KindSetting.Whole<SequenceModelEstimator.Options>("--threads", "libtorch threads", o => o.Threads, (o, v) => o.Threads = v, 1, 256));
         Settings = settings;
     }
 
@@ -85,10 +85,10 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
     public override IReadOnlyList<KindSetting> Settings { get; }
 
     /// <inheritdoc/>
-    public override SequenceModelOptions NewOptions() => new() { Kind = _kind };
+    public override SequenceModelEstimator.Options NewOptions() => new() { Kind = _kind };
 
     /// <inheritdoc/>
-    protected override SequenceModelOptions CopyOptions(SequenceModelOptions options) => options.Copy();
+    protected override SequenceModelEstimator.Options CopyOptions(SequenceModelEstimator.Options options) => options.Copy();
 
     /// <inheritdoc/>
     public override bool Made(ILanguageModel model) => _kind switch
@@ -99,25 +99,25 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
     };
 
     /// <inheritdoc/>
-    protected override TrainingOptions TrainingOf(SequenceModelOptions options) => options.Training;
+    protected override TrainingOptions TrainingOf(SequenceModelEstimator.Options options) => options.Training;
 
     /// <inheritdoc/>
-    protected override string IdsColumnOf(SequenceModelOptions options) => options.IdsColumnName;
+    protected override string IdsColumnOf(SequenceModelEstimator.Options options) => options.IdsColumnName;
 
     /// <inheritdoc/>
-    protected override void SetIdsColumn(SequenceModelOptions options, string name) => options.IdsColumnName = name;
+    protected override void SetIdsColumn(SequenceModelEstimator.Options options, string name) => options.IdsColumnName = name;
 
     /// <inheritdoc/>
-    protected override void FitToData(SequenceModelOptions options, int longestName) => options.BlockSize ??= longestName + 1;
+    protected override void FitToData(SequenceModelEstimator.Options options, int longestName) => options.BlockSize ??= longestName + 1;
 
     /// <inheritdoc/>
-    protected override int? LongestName(SequenceModelOptions options) => (options.BlockSize ?? SequenceModelOptions.MaxBlockSize) - 1;
+    protected override int? LongestName(SequenceModelEstimator.Options options) => (options.BlockSize ?? SequenceModelEstimator.Options.MaxBlockSize) - 1;
 
     /// <inheritdoc/>
-    protected override void Validate(SequenceModelOptions options) => options.Validate();
+    protected override void Validate(SequenceModelEstimator.Options options) => options.Validate();
 
     /// <inheritdoc/>
-    protected override TrainedModel<ILanguageModel> Train(SequenceModelOptions options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)
+    protected override TrainedModel<ILanguageModel> Train(SequenceModelEstimator.Options options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(sequences);
@@ -131,23 +131,22 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
         using var generator = new Generator((ulong)options.Training.Seed);
         var network = SequenceNetworks.Create(options, vocabulary.Size, block, generator);
         var module = network.Module;
-        var train = Examples(SequenceExamples.Build(sequences, block));
-        // Distillation: each training row carries its row number in one more input column, which picks its soft targets.
+        // Distillation: each training row carries its item number in one more input column, which picks its soft targets.
         float[]? targets = options.Teacher is { } teacher ? TeacherTargets(teacher, options.TeacherWeight, vocabulary, sequences, block) : null;
         var soft = targets is null ? null : tensor(targets, [sequences.Count, block, vocabulary.Size]); // (n, T, V)
-        if (soft is not null)
-            train = new ExampleSet(cat([train.Inputs, arange(train.Count, dtype: int64).unsqueeze(1)], 1), train.Targets); // (n, T + 1), (n, T)
-        var devSet = dev is { Count: > 0 } ? Examples(SequenceExamples.Build(dev, block)) : null;
+        var train = new ExampleSet(SequenceExamples.Build(sequences, block), withRowNumbers: soft is not null); // batches (b, w) or (b, w + 1), (b, w)
+        var devSet = dev is { Count: > 0 } ? new ExampleSet(SequenceExamples.Build(dev, block)) : null;
         var trainable = new TrainableModel(module, (x, y, w) =>
         {
             // Positions after the batch's longest item predict nothing; a causal model's loss is the same without them.
-            // (Predicted positions are a prefix of each row, so the longest row's count is the length to keep.)
+            // (Predicted positions are a prefix of each row, so the longest row's count is the length to keep; a batch
+            // built from SequenceExamples is already cut to it.)
             long t = y.ge(0).sum(1).max().item<long>();
             var logits = network.Forward(x.narrow(1, 0, t)); // (b, t, V)
             var nll = Loss.SequenceNll(logits, y.narrow(1, 0, t), w);
-            if (soft is null || x.shape[1] != block + 1)
+            if (soft is null || x.shape[1] == y.shape[1])
                 return LossTerms.Of(nll); // dev rows (no row column) are always scored against the characters seen
-            var q = soft.index_select(0, x.select(1, block)).narrow(1, 0, t); // (b, t, V); all zero where nothing is predicted
+            var q = soft.index_select(0, x.select(1, x.shape[1] - 1)).narrow(1, 0, t); // (b, t, V); all zero where nothing is predicted
             var crossEntropy = -(q * nn.functional.log_softmax(logits, -1)).sum() / q.sum(); // each predicted position's q sums to 1
             return new LossTerms(crossEntropy, nll);
         }, network.DecayedParameters())
@@ -183,7 +182,7 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
     {
         if (!teacher.Vocabulary.Equals(vocabulary))
             throw new ArgumentException($"The teacher's vocabulary ({teacher.Vocabulary.Size} symbols) is not the training data's ({vocabulary.Size}): "
-                + "train the teacher on the same input file.", nameof(SequenceModelOptions.Teacher));
+                + "train the teacher on the same input file.", nameof(SequenceModelEstimator.Options.Teacher));
         int v = vocabulary.Size;
         var q = new float[(long)items.Count * block * v];
         var p = new double[v];
@@ -204,8 +203,4 @@ public sealed class SequenceKind : ModelKind<SequenceModelOptions>
         }
         return q;
     }
-
-    // (n, T) int64 inputs and targets.
-    private static ExampleSet Examples(SequenceExamples examples) =>
-        new(tensor(examples.Inputs, [examples.Count, examples.BlockSize]), tensor(examples.Targets, [examples.Count, examples.BlockSize]));
 }

@@ -11,7 +11,7 @@ namespace Makemore.ML.TorchSharp.Kinds;
 /// The lecture's neural n-gram (<see cref="SoftmaxRegression"/>): a context's one-hot encoding (or its row of W) → logits →
 /// softmax, trained by gradient descent with L2 as smoothing; scored by the plain C# <see cref="SoftmaxRegressionModel"/>.
 /// </summary>
-public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionOptions>
+public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionEstimator.Options>
 {
     /// <summary>The one instance, listed by <see cref="ModelKinds"/>.</summary>
     public static SoftmaxKind Instance { get; } = new();
@@ -32,22 +32,22 @@ public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionOptions>
     /// <inheritdoc/>
     public override IReadOnlyList<KindSetting> Settings { get; } =
     [
-        KindSetting.Whole<SoftmaxRegressionOptions>("--block-size", "previous characters seen (1 = bigram, 2 = trigram)", o => o.BlockSize, (o, v) => o.BlockSize = v, 1, 64),
-        KindSetting.Text<SoftmaxRegressionOptions>("--context", "joint (one row of W per whole context, V^block rows) or per-position",
+        KindSetting.Whole<SoftmaxRegressionEstimator.Options>("--block-size", "previous characters seen (1 = bigram, 2 = trigram)", o => o.BlockSize, (o, v) => o.BlockSize = v, 1, 64),
+        KindSetting.Text<SoftmaxRegressionEstimator.Options>("--context", "joint (one row of W per whole context, V^block rows) or per-position",
             o => o.Context == ContextEncoding.Joint ? "joint" : "per-position",
             (o, v) => o.Context = v switch { "joint" => ContextEncoding.Joint, "per-position" => ContextEncoding.PerPosition, _ => throw new FormatException($"unknown --context '{v}': use joint or per-position") }),
-        KindSetting.Text<SoftmaxRegressionOptions>("--encoding", "one-hot (the lecture's matmul) or embedding (row lookup, E04; the same numbers, faster)",
+        KindSetting.Text<SoftmaxRegressionEstimator.Options>("--encoding", "one-hot (the lecture's matmul) or embedding (row lookup, E04; the same numbers, faster)",
             o => o.Encoding == InputEncoding.OneHot ? "one-hot" : "embedding",
             (o, v) => o.Encoding = v switch { "one-hot" => InputEncoding.OneHot, "embedding" => InputEncoding.Embedding, _ => throw new FormatException($"unknown --encoding '{v}': use one-hot or embedding") }),
-        KindSetting.Number<SoftmaxRegressionOptions>("--l2", "strength of L2 · mean(W²)", SettingValue.NonNegative, o => o.L2, (o, v) => o.L2 = v),
-        KindSetting.Whole<SoftmaxRegressionOptions>("--threads", "libtorch threads", o => o.Threads, (o, v) => o.Threads = v, 1, 256),
+        KindSetting.Number<SoftmaxRegressionEstimator.Options>("--l2", "strength of L2 · mean(W²)", SettingValue.NonNegative, o => o.L2, (o, v) => o.L2 = v),
+        KindSetting.Whole<SoftmaxRegressionEstimator.Options>("--threads", "libtorch threads", o => o.Threads, (o, v) => o.Threads = v, 1, 256),
     ];
 
     /// <inheritdoc/>
-    public override SoftmaxRegressionOptions NewOptions() => new();
+    public override SoftmaxRegressionEstimator.Options NewOptions() => new();
 
     /// <inheritdoc/>
-    protected override SoftmaxRegressionOptions CopyOptions(SoftmaxRegressionOptions options) => options.Copy();
+    protected override SoftmaxRegressionEstimator.Options CopyOptions(SoftmaxRegressionEstimator.Options options) => options.Copy();
 
     /// <inheritdoc/>
     public override bool Made(ILanguageModel model) => model is SoftmaxRegressionModel;
@@ -56,11 +56,11 @@ public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionOptions>
     /// <remarks>The L2 strength on W: one model trained per strength, the other options as given.</remarks>
     public override SmoothingSweep Smoothing => new("L2", [0, 0.001, 0.01, 0.1, 1], (options, vocabulary, train, grid, progress) =>
     {
-        var given = (SoftmaxRegressionOptions)options;
+        var given = (SoftmaxRegressionEstimator.Options)options;
         return grid.Select(l2 =>
         {
             progress?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"training with L2 {l2} ..."));
-            var one = new SoftmaxRegressionOptions
+            var one = new SoftmaxRegressionEstimator.Options
             {
                 BlockSize = given.BlockSize,
                 Context = given.Context,
@@ -78,19 +78,19 @@ public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionOptions>
     public override bool UsesDev => false;
 
     /// <inheritdoc/>
-    protected override TrainingOptions TrainingOf(SoftmaxRegressionOptions options) => options.Training;
+    protected override TrainingOptions TrainingOf(SoftmaxRegressionEstimator.Options options) => options.Training;
 
     /// <inheritdoc/>
-    protected override string IdsColumnOf(SoftmaxRegressionOptions options) => options.IdsColumnName;
+    protected override string IdsColumnOf(SoftmaxRegressionEstimator.Options options) => options.IdsColumnName;
 
     /// <inheritdoc/>
-    protected override void SetIdsColumn(SoftmaxRegressionOptions options, string name) => options.IdsColumnName = name;
+    protected override void SetIdsColumn(SoftmaxRegressionEstimator.Options options, string name) => options.IdsColumnName = name;
 
     /// <inheritdoc/>
-    protected override void Validate(SoftmaxRegressionOptions options) => options.Validate();
+    protected override void Validate(SoftmaxRegressionEstimator.Options options) => options.Validate();
 
     /// <inheritdoc/>
-    protected override TrainedModel<ILanguageModel> Train(SoftmaxRegressionOptions options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)
+    protected override TrainedModel<ILanguageModel> Train(SoftmaxRegressionEstimator.Options options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(sequences);

@@ -22,12 +22,12 @@ public enum SequenceModelKind
 /// <summary>The one place that maps a <see cref="SequenceModelKind"/> to its network: adding a kind is one arm here.</summary>
 public static class SequenceNetworks
 {
-    /// <summary>Builds the network of <see cref="SequenceModelOptions.Kind"/> with the options' sizes.</summary>
+    /// <summary>Builds the network of <see cref="SequenceModelEstimator.Options.Kind"/> with the options' sizes.</summary>
     /// <param name="options">Kind and sizes (<c>n_embd</c>, <c>n_embd2</c>, <c>n_layer</c>, <c>n_head</c>).</param>
     /// <param name="vocabularySize">V.</param>
     /// <param name="blockSize">The longest input, T.</param>
     /// <param name="generator">Draws every initial weight.</param>
-    public static ISequenceNetwork Create(SequenceModelOptions options, int vocabularySize, int blockSize, Generator generator)
+    public static ISequenceNetwork Create(SequenceModelEstimator.Options options, int vocabularySize, int blockSize, Generator generator)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.Kind switch

@@ -11,12 +11,12 @@ namespace Makemore.ML.TorchSharp.Training;
 /// loop on TorchSharp, and returns a transformer that scores with the plain C# <see cref="MlpModel"/>: the saved model
 /// needs no libtorch. <c>Fit(train, dev)</c> also evaluates on a dev set and keeps the best model on it.
 /// </summary>
-public sealed class MlpEstimator : LanguageModelEstimator<MlpModel>
+public sealed partial class MlpEstimator : LanguageModelEstimator<MlpModel>
 {
-    /// <summary>The lecture settings, read by <see cref="MlpOptions"/>, the catalog and the CLI.</summary>
+    /// <summary>The lecture settings, read by <see cref="MlpEstimator.Options"/>, the catalog and the CLI.</summary>
     public static class Defaults
     {
-        /// <summary>The kind a new <see cref="MlpOptions"/> trains: Bengio's MLP.</summary>
+        /// <summary>The kind a new <see cref="MlpEstimator.Options"/> trains: Bengio's MLP.</summary>
         public const MlpKind Kind = MlpKind.Mlp;
 
         /// <summary>Steps in every lecture setting: 200,000 minibatches.</summary>
@@ -65,11 +65,11 @@ public sealed class MlpEstimator : LanguageModelEstimator<MlpModel>
     }
 
     /// <summary>Creates the estimator in <paramref name="mlContext"/> (its log, seed and cancellation reach the transforms it builds); prefer <c>mlContext.Makemore().Trainers.Mlp</c>.</summary>
-    public MlpEstimator(MLContext mlContext, MlpOptions options) : this(Catalogs.Of(mlContext), options)
+    public MlpEstimator(MLContext mlContext, MlpEstimator.Options options) : this(Catalogs.Of(mlContext), options)
     {
     }
 
-    internal MlpEstimator(Catalogs catalogs, MlpOptions options) : base(catalogs, MlpFamilyKind.For((options ?? throw new ArgumentNullException(nameof(options))).Kind), options)
+    internal MlpEstimator(Catalogs catalogs, MlpEstimator.Options options) : base(catalogs, MlpFamilyKind.For((options ?? throw new ArgumentNullException(nameof(options))).Kind), options)
     {
     }
 }

@@ -12,12 +12,12 @@ namespace Makemore.ML.TorchSharp.Training;
 /// (<see cref="SequenceExamples"/>), and returns a transformer that scores with the network's plain C# model: the saved
 /// model needs no libtorch. <c>Fit(train, dev)</c> also evaluates on a dev set and keeps the best model on it.
 /// </summary>
-public sealed class SequenceModelEstimator : LanguageModelEstimator<ILanguageModel>
+public sealed partial class SequenceModelEstimator : LanguageModelEstimator<ILanguageModel>
 {
-    /// <summary>makemore.py's model settings, read by <see cref="SequenceModelOptions"/>, the catalog and the CLI; the training ones are <see cref="TrainingOptions.Defaults"/>.</summary>
+    /// <summary>makemore.py's model settings, read by <see cref="SequenceModelEstimator.Options"/>, the catalog and the CLI; the training ones are <see cref="TrainingOptions.Defaults"/>.</summary>
     public static class Defaults
     {
-        /// <summary>The kind a new <see cref="SequenceModelOptions"/> trains.</summary>
+        /// <summary>The kind a new <see cref="SequenceModelEstimator.Options"/> trains.</summary>
         /// <remarks>makemore.py's own default <c>--type</c> is the Transformer; here <c>Trainers.Sequence()</c> without a kind, and a bare options object, start from the cheapest, the RNN (<c>makemore train</c> always names its <c>--type</c>).</remarks>
         public const SequenceModelKind Kind = SequenceModelKind.Rnn;
 
@@ -44,11 +44,11 @@ public sealed class SequenceModelEstimator : LanguageModelEstimator<ILanguageMod
     }
 
     /// <summary>Creates the estimator in <paramref name="mlContext"/> (its log, seed and cancellation reach the transforms it builds); prefer <c>mlContext.Makemore().Trainers.Sequence</c>.</summary>
-    public SequenceModelEstimator(MLContext mlContext, SequenceModelOptions options) : this(Catalogs.Of(mlContext), options)
+    public SequenceModelEstimator(MLContext mlContext, SequenceModelEstimator.Options options) : this(Catalogs.Of(mlContext), options)
     {
     }
 
-    internal SequenceModelEstimator(Catalogs catalogs, SequenceModelOptions options) : base(catalogs, SequenceKind.For((options ?? throw new ArgumentNullException(nameof(options))).Kind), options)
+    internal SequenceModelEstimator(Catalogs catalogs, SequenceModelEstimator.Options options) : base(catalogs, SequenceKind.For((options ?? throw new ArgumentNullException(nameof(options))).Kind), options)
     {
     }
 }

@@ -10,9 +10,9 @@ namespace Makemore.ML.TorchSharp.Training;
 /// Trains the lecture's neural n-gram (<see cref="SoftmaxRegression"/>) with gradient descent on TorchSharp and returns
 /// a transformer that scores with the plain C# forward pass: the saved model needs no libtorch.
 /// </summary>
-public sealed class SoftmaxRegressionEstimator : LanguageModelEstimator<SoftmaxRegressionModel>
+public sealed partial class SoftmaxRegressionEstimator : LanguageModelEstimator<SoftmaxRegressionModel>
 {
-    /// <summary>The defaults of <see cref="SoftmaxRegressionOptions"/> and the catalog: the lecture's neural bigram.</summary>
+    /// <summary>The defaults of <see cref="SoftmaxRegressionEstimator.Options"/> and the catalog: the lecture's neural bigram.</summary>
     public static class Defaults
     {
         /// <summary>Previous characters seen: 1, the bigram.</summary>
@@ -52,11 +52,11 @@ public sealed class SoftmaxRegressionEstimator : LanguageModelEstimator<SoftmaxR
     }
 
     /// <summary>Creates the estimator in <paramref name="mlContext"/> (its log, seed and cancellation reach the transforms it builds); prefer <c>mlContext.Makemore().Trainers.SoftmaxRegression</c>.</summary>
-    public SoftmaxRegressionEstimator(MLContext mlContext, SoftmaxRegressionOptions options) : this(Catalogs.Of(mlContext), options)
+    public SoftmaxRegressionEstimator(MLContext mlContext, SoftmaxRegressionEstimator.Options options) : this(Catalogs.Of(mlContext), options)
     {
     }
 
-    internal SoftmaxRegressionEstimator(Catalogs catalogs, SoftmaxRegressionOptions options) : base(catalogs, SoftmaxKind.Instance, options)
+    internal SoftmaxRegressionEstimator(Catalogs catalogs, SoftmaxRegressionEstimator.Options options) : base(catalogs, SoftmaxKind.Instance, options)
     {
     }
 }

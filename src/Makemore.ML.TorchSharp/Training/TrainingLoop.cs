@@ -78,6 +78,7 @@ public static partial class TrainingLoop
         long n = train.Count;
         int? batchSize = options.BatchSize is int b && b < n ? b : null;
         bool stoppedEarly = false, timeLimitReached = false;
+        var lastEvaluation = TimeSpan.Zero; // how long the last dev evaluation took
         double learningRate = options.LearningRate;
         var exactStep = options.Optimizer.IsPlainGradientDescent ? model.SgdStep : null;
         bool checkpointFailed = false;
@@ -101,13 +102,8 @@ public static partial class TrainingLoop
             float lossValue, dataLossValue;
             using (NewDisposeScope())
             {
-                Tensor x = train.Inputs, y = train.Targets; // (n, ...), (n) or (n, t)
-                Tensor? w = train.Weights; // (n)
-                if (batchSize is int size)
-                {
-                    var rows = randint(n, [size], generator: generator); // (b)
-                    (x, y, w) = (x.index_select(0, rows), y.index_select(0, rows), w?.index_select(0, rows)); // (b, ...), (b) or (b, t), (b)
-                }
+                // (b, ...), (b) or (b, t), (b); the whole set when the batch would hold it all
+                var (x, y, w) = batchSize is int size ? train.Select(randint(n, [size], generator: generator)) : train.All();
                 // With the model's own update (equal to backward and p −= lr·grad) the weights have moved already when
                 // the loss is read; it is the loss at the weights before the update either way.
                 var terms = exactStep is not null ? exactStep(x, y, w, learningRate) : model.Loss(x, y, w);
@@ -125,11 +121,14 @@ public static partial class TrainingLoop
             run.Step = step;
 
             double? devLoss = null;
-            // A time limit ends the run like its last step: evaluated, so the best model on dev includes it.
-            timeLimitReached = options.TimeLimit is TimeSpan limit && stopwatch.Elapsed >= limit && step < options.Steps;
+            // A time limit ends the run like its last step: evaluated, so the best model on dev includes it. That last
+            // evaluation is inside the limit: the run stops when the time left is less than the last evaluation took.
+            timeLimitReached = options.TimeLimit is TimeSpan limit && stopwatch.Elapsed + lastEvaluation >= limit && step < options.Steps;
             if (dev is not null && (step % options.EvaluationInterval == 0 || step == options.Steps || timeLimitReached))
             {
+                var started = stopwatch.Elapsed;
                 devLoss = Evaluate(model, dev, options.EvaluationChunkSize);
+                lastEvaluation = stopwatch.Elapsed - started;
                 run.Observe(devLoss.Value, step, module, options.RestoreBest);
             }
             var progress = new TrainingProgress(step, options.Steps, lossValue, dataLossValue, stopwatch.Elapsed, learningRate, devLoss);
@@ -171,16 +170,10 @@ public static partial class TrainingLoop
         {
             using var _ = no_grad();
             double sum = 0, weight = 0;
-            // The chunk counts positions: a sequence row is T of them. Under a dispose scope every activation of the
-            // chunk lives until it ends, so 4,096 whole names through the Transformer peaked at over 1 GB.
-            long rows = Math.Max(1, chunkSize / (dev.Targets.dim() == 2 ? dev.Targets.shape[1] : 1));
-            for (long start = 0; start < dev.Count; start += rows)
+            foreach (var chunk in dev.Chunks(chunkSize))
             {
                 using var scope = NewDisposeScope();
-                long length = Math.Min(rows, dev.Count - start);
-                var x = dev.Inputs.narrow(0, start, length); // (c, ...)
-                var y = dev.Targets.narrow(0, start, length); // (c) or (c, t)
-                var w = dev.Weights?.narrow(0, start, length); // (c)
+                var (x, y, w) = dev.Take(chunk); // (c, ...), (c) or (c, t), (c)
                 var predicted = y.ge(0).to(float64); // (c) or (c, t)
                 if (predicted.dim() == 2)
                     predicted = predicted.sum(1); // (c)

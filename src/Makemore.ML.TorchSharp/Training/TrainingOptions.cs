@@ -71,7 +71,8 @@ public sealed class TrainingOptions
 
     /// <summary>
     /// Stop after this much training time (makemore.py's runs are judged in minutes); the last step is evaluated on dev and
-    /// the best model on dev is kept. Null: no limit.
+    /// the best model on dev is kept. That evaluation is within the limit: the run stops once the time left is less than
+    /// the previous dev evaluation took. Null: no limit.
     /// </summary>
     public TimeSpan? TimeLimit { get; set; }
 

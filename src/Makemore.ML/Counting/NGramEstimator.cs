@@ -9,30 +9,33 @@ using Makemore.ML.Training;
 
 namespace Makemore.ML.Counting;
 
-/// <summary>Options of <see cref="NGramEstimator"/>.</summary>
-public sealed class NGramOptions
+public sealed partial class NGramEstimator
 {
-    /// <summary>The ids column written by <c>MapCharactersToIds</c>. Default <c>Ids</c>.</summary>
-    public string IdsColumnName { get; set; } = CharacterIdsEstimator.Defaults.OutputColumnName;
+    /// <summary>Options of <see cref="NGramEstimator"/>.</summary>
+    public sealed class Options
+    {
+        /// <summary>The ids column written by <c>MapCharactersToIds</c>. Default <c>Ids</c>.</summary>
+        public string IdsColumnName { get; set; } = CharacterIdsEstimator.Defaults.OutputColumnName;
 
-    /// <summary>n: each character is predicted from the previous n − 1 (2 = bigram, the lecture's model). 1–8.</summary>
-    public int Order { get; set; } = NGramEstimator.Defaults.Order;
+        /// <summary>n: each character is predicted from the previous n − 1 (2 = bigram, the lecture's model). 1–8.</summary>
+        public int Order { get; set; } = NGramEstimator.Defaults.Order;
 
-    /// <summary>How counts become probabilities. Default: add-one, the lecture's <c>N + 1</c>.</summary>
-    public Smoothing Smoothing { get; set; } = NGramEstimator.Defaults.Smoothing;
+        /// <summary>How counts become probabilities. Default: add-one, the lecture's <c>N + 1</c>.</summary>
+        public Smoothing Smoothing { get; set; } = NGramEstimator.Defaults.Smoothing;
 
-    /// <summary>
-    /// Bytes the counting may hold before it spills sorted runs to a temporary folder and merges them at the end (the
-    /// model is the same); 0 for no limit. The fitted model itself is not part of the budget. Default 0.
-    /// </summary>
-    public long MemoryBudget { get; set; } = NGramEstimator.Defaults.MemoryBudget;
+        /// <summary>
+        /// Bytes the counting may hold before it spills sorted runs to a temporary folder and merges them at the end (the
+        /// model is the same); 0 for no limit. The fitted model itself is not part of the budget. Default 0.
+        /// </summary>
+        public long MemoryBudget { get; set; } = NGramEstimator.Defaults.MemoryBudget;
 
-    /// <summary>A copy (every member is a value or immutable), for an estimator to hold.</summary>
-    internal NGramOptions Copy() => (NGramOptions)MemberwiseClone();
+        /// <summary>A copy (every member is a value or immutable), for an estimator to hold.</summary>
+        internal NGramEstimator.Options Copy() => (NGramEstimator.Options)MemberwiseClone();
+    }
 }
 
 /// <summary>Trains a character <see cref="NGramModel"/> by counting: milliseconds, pure C#.</summary>
-public sealed class NGramEstimator : IEstimator<LanguageModelTransformer<NGramModel>>
+public sealed partial class NGramEstimator : IEstimator<LanguageModelTransformer<NGramModel>>
 {
     /// <summary>Default values, shared by the catalog, the options and the docs.</summary>
     public static class Defaults
@@ -47,25 +50,25 @@ public sealed class NGramEstimator : IEstimator<LanguageModelTransformer<NGramMo
         public const long MemoryBudget = 0;
     }
 
-    private readonly NGramOptions _options;
+    private readonly NGramEstimator.Options _options;
     private readonly Catalogs _catalogs;
 
     /// <summary>Creates the estimator in <paramref name="mlContext"/> (its log, seed and cancellation reach the transforms it builds); prefer <c>mlContext.Makemore().Trainers.NGram</c>.</summary>
-    public NGramEstimator(MLContext mlContext, NGramOptions options) : this(Catalogs.Of(mlContext), options)
+    public NGramEstimator(MLContext mlContext, NGramEstimator.Options options) : this(Catalogs.Of(mlContext), options)
     {
     }
 
-    internal NGramEstimator(Catalogs catalogs, NGramOptions options)
+    internal NGramEstimator(Catalogs catalogs, NGramEstimator.Options options)
     {
         _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Smoothing);
         ArgumentException.ThrowIfNullOrEmpty(options.IdsColumnName);
         if (options.Order < 1 || options.Order > NGramModel.MaxOrder)
-            throw new ArgumentOutOfRangeException(nameof(options), options.Order, $"{nameof(NGramOptions.Order)} must be between 1 and {NGramModel.MaxOrder}.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.Order, $"{nameof(NGramEstimator.Options.Order)} must be between 1 and {NGramModel.MaxOrder}.");
         options.Smoothing.Validate();
         if (options.MemoryBudget < 0)
-            throw new ArgumentOutOfRangeException(nameof(options), options.MemoryBudget, $"{nameof(NGramOptions.MemoryBudget)} must be ≥ 0 bytes (0: no limit).");
+            throw new ArgumentOutOfRangeException(nameof(options), options.MemoryBudget, $"{nameof(NGramEstimator.Options.MemoryBudget)} must be ≥ 0 bytes (0: no limit).");
         _options = options.Copy(); // estimators are immutable: a later change to the caller's options changes nothing here
     }
 

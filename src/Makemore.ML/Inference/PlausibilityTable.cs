@@ -18,6 +18,13 @@ public sealed class PlausibilityTable
     {
         /// <summary>Quantiles kept: every 0.1% of the training names, both ends included.</summary>
         public const int QuantileCount = 1001;
+
+        /// <summary>
+        /// Training names a saved model's table is made from, at most: a larger training part gives an evenly spaced sample
+        /// of this many (each quantile then rests on 100 names), so that saving a model of a million-line corpus does not
+        /// score every training name once more.
+        /// </summary>
+        public const int MaxNames = 100_000;
     }
 
     private const string FormatTag = "v1";
@@ -143,7 +150,10 @@ public sealed class PlausibilityTable
         if (metadata is not null && metadata.ContainsKey(MetadataKey))
             return metadata;
         var withTable = metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(metadata);
-        withTable[MetadataKey] = FromSequences(model, sequences()).ToMetadataValue();
+        var read = sequences();
+        var all = read as IReadOnlyList<int[]> ?? read.ToList();
+        var sample = all.Count <= Defaults.MaxNames ? all : Enumerable.Range(0, Defaults.MaxNames).Select(i => all[(int)((long)i * all.Count / Defaults.MaxNames)]);
+        withTable[MetadataKey] = FromSequences(model, sample).ToMetadataValue();
         return withTable;
     }
 

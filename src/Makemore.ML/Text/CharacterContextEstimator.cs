@@ -6,47 +6,50 @@ using Makemore.ML.Persistence;
 
 namespace Makemore.ML.Text;
 
-/// <summary>Options of <see cref="CharacterContextEstimator"/> (<c>mlContext.Transforms.Text.MapCharacterContextToKeys</c>).</summary>
-public sealed class CharacterContextOptions
+public sealed partial class CharacterContextEstimator
 {
-    /// <summary>The output column: a key vector of <see cref="BlockSize"/> characters. Default <c>Context</c>.</summary>
-    public string OutputColumnName { get; set; } = CharacterEvents.Defaults.ContextColumnName;
+    /// <summary>Options of <see cref="CharacterContextEstimator"/> (<c>mlContext.Transforms.Text.MapCharacterContextToKeys</c>).</summary>
+    public sealed class Options
+    {
+        /// <summary>The output column: a key vector of <see cref="BlockSize"/> characters. Default <c>Context</c>.</summary>
+        public string OutputColumnName { get; set; } = CharacterEvents.Defaults.ContextColumnName;
 
-    /// <summary>The input text column: the characters written so far. Default: the output column's name.</summary>
-    public string? InputColumnName { get; set; }
+        /// <summary>The input text column: the characters written so far. Default: the output column's name.</summary>
+        public string? InputColumnName { get; set; }
 
-    /// <summary>Previous characters in the context, 1 to <see cref="CharacterEvents.MaxBlockSize"/>. Default 1.</summary>
-    public int BlockSize { get; set; } = CharacterEvents.Defaults.BlockSize;
+        /// <summary>Previous characters in the context, 1 to <see cref="CharacterEvents.MaxBlockSize"/>. Default 1.</summary>
+        public int BlockSize { get; set; } = CharacterEvents.Defaults.BlockSize;
 
-    /// <summary>The keys' vocabulary; null to learn it from the input column at <c>Fit</c> (the boundary and its characters).</summary>
-    public CharacterVocabulary? Vocabulary { get; set; }
+        /// <summary>The keys' vocabulary; null to learn it from the input column at <c>Fit</c> (the boundary and its characters).</summary>
+        public CharacterVocabulary? Vocabulary { get; set; }
+    }
 }
 
 /// <summary>
 /// Maps the text written so far (a prefix) to the context a window model conditions on: its last
-/// <see cref="CharacterContextOptions.BlockSize"/> characters, padded on the left with the boundary, as a fixed-length key vector
+/// <see cref="CharacterContextEstimator.Options.BlockSize"/> characters, padded on the left with the boundary, as a fixed-length key vector
 /// whose <c>KeyValues</c> are the vocabulary (the same keys as the events view of <c>mlContext.Data.ExpandCharacterEvents</c>).
 /// A character outside the vocabulary becomes the missing key (0), as ML.NET's <c>MapValueToKey</c> does.
 /// </summary>
-public sealed class CharacterContextEstimator : IEstimator<CharacterContextTransformer>
+public sealed partial class CharacterContextEstimator : IEstimator<CharacterContextTransformer>
 {
-    private readonly CharacterContextOptions _options;
+    private readonly CharacterContextEstimator.Options _options;
     private readonly string _inputColumnName;
     private readonly Catalogs _catalogs;
 
     /// <summary>Creates the estimator in <paramref name="mlContext"/>; prefer <c>mlContext.Transforms.Text.MapCharacterContextToKeys</c>.</summary>
-    public CharacterContextEstimator(MLContext mlContext, CharacterContextOptions options) : this(Catalogs.Of(mlContext), options)
+    public CharacterContextEstimator(MLContext mlContext, CharacterContextEstimator.Options options) : this(Catalogs.Of(mlContext), options)
     {
     }
 
-    internal CharacterContextEstimator(Catalogs catalogs, CharacterContextOptions options)
+    internal CharacterContextEstimator(Catalogs catalogs, CharacterContextEstimator.Options options)
     {
         _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.OutputColumnName);
         CharacterEvents.CheckBlockSize(options.BlockSize);
         _inputColumnName = options.InputColumnName ?? options.OutputColumnName;
-        _options = new CharacterContextOptions
+        _options = new CharacterContextEstimator.Options
         {
             OutputColumnName = options.OutputColumnName, InputColumnName = _inputColumnName, BlockSize = options.BlockSize, Vocabulary = options.Vocabulary,
         };

@@ -44,17 +44,20 @@ public sealed class CharacterEmbeddings
     public ReadOnlySpan<float> this[int id] => _values.AsSpan(id * Dimension, Dimension);
 }
 
-/// <summary>Options of <see cref="CharacterEmbeddingEstimator"/> (<c>mlContext.Transforms.Text.ApplyCharacterEmbedding</c>).</summary>
-public sealed class CharacterEmbeddingOptions
+public sealed partial class CharacterEmbeddingEstimator
 {
-    /// <summary>The output column: N·E floats, the embeddings of the context's characters concatenated, oldest first. Default <c>Features</c>.</summary>
-    public string OutputColumnName { get; set; } = CharacterEmbeddingEstimator.Defaults.OutputColumnName;
+    /// <summary>Options of <see cref="CharacterEmbeddingEstimator"/> (<c>mlContext.Transforms.Text.ApplyCharacterEmbedding</c>).</summary>
+    public sealed class Options
+    {
+        /// <summary>The output column: N·E floats, the embeddings of the context's characters concatenated, oldest first. Default <c>Features</c>.</summary>
+        public string OutputColumnName { get; set; } = CharacterEmbeddingEstimator.Defaults.OutputColumnName;
 
-    /// <summary>The input column: a known-size vector of character keys (the events view's <c>Context</c>). Default: the output column's name.</summary>
-    public string? InputColumnName { get; set; }
+        /// <summary>The input column: a known-size vector of character keys (the events view's <c>Context</c>). Default: the output column's name.</summary>
+        public string? InputColumnName { get; set; }
 
-    /// <summary>The table; required.</summary>
-    public CharacterEmbeddings? Embeddings { get; set; }
+        /// <summary>The table; required.</summary>
+        public CharacterEmbeddings? Embeddings { get; set; }
+    }
 }
 
 /// <summary>
@@ -62,7 +65,7 @@ public sealed class CharacterEmbeddingOptions
 /// <c>C[X]</c> then <c>view(-1, N·E)</c>; one-hot · C is a row lookup). Keys are read by their <c>KeyValues</c>
 /// (the characters), so any view keyed by characters works; the result is a known-size float vector that ML.NET's trainers take.
 /// </summary>
-public sealed class CharacterEmbeddingEstimator : IEstimator<CharacterEmbeddingTransformer>
+public sealed partial class CharacterEmbeddingEstimator : IEstimator<CharacterEmbeddingTransformer>
 {
     /// <summary>Default values, shared by the catalog and the options.</summary>
     public static class Defaults
@@ -77,16 +80,16 @@ public sealed class CharacterEmbeddingEstimator : IEstimator<CharacterEmbeddingT
     private readonly Catalogs _catalogs;
 
     /// <summary>Creates the estimator in <paramref name="mlContext"/>; prefer <c>mlContext.Transforms.Text.ApplyCharacterEmbedding</c>.</summary>
-    public CharacterEmbeddingEstimator(MLContext mlContext, CharacterEmbeddingOptions options) : this(Catalogs.Of(mlContext), options)
+    public CharacterEmbeddingEstimator(MLContext mlContext, CharacterEmbeddingEstimator.Options options) : this(Catalogs.Of(mlContext), options)
     {
     }
 
-    internal CharacterEmbeddingEstimator(Catalogs catalogs, CharacterEmbeddingOptions options)
+    internal CharacterEmbeddingEstimator(Catalogs catalogs, CharacterEmbeddingEstimator.Options options)
     {
         _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.OutputColumnName);
-        _embeddings = options.Embeddings ?? throw new ArgumentNullException(nameof(options), "CharacterEmbeddingOptions.Embeddings is required.");
+        _embeddings = options.Embeddings ?? throw new ArgumentNullException(nameof(options), "CharacterEmbeddingEstimator.Options.Embeddings is required.");
         _output = options.OutputColumnName;
         _input = options.InputColumnName ?? options.OutputColumnName;
     }

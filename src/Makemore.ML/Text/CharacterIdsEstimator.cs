@@ -5,17 +5,20 @@ using Makemore.ML.Persistence;
 
 namespace Makemore.ML.Text;
 
-/// <summary>Options of <see cref="CharacterIdsEstimator"/>.</summary>
-public sealed class CharacterIdsOptions
+public sealed partial class CharacterIdsEstimator
 {
-    /// <summary>The output column: a variable-length vector of <c>Int32</c> character ids (no boundary tokens). Default <c>Ids</c>.</summary>
-    public string OutputColumnName { get; set; } = CharacterIdsEstimator.Defaults.OutputColumnName;
+    /// <summary>Options of <see cref="CharacterIdsEstimator"/>.</summary>
+    public sealed class Options
+    {
+        /// <summary>The output column: a variable-length vector of <c>Int32</c> character ids (no boundary tokens). Default <c>Ids</c>.</summary>
+        public string OutputColumnName { get; set; } = CharacterIdsEstimator.Defaults.OutputColumnName;
 
-    /// <summary>The input text column. Default <c>Name</c>.</summary>
-    public string InputColumnName { get; set; } = NameInput.ColumnName;
+        /// <summary>The input text column. Default <c>Name</c>.</summary>
+        public string InputColumnName { get; set; } = NameInput.ColumnName;
 
-    /// <summary>What happens, when transforming, to a character unseen in the data the vocabulary was learned from. Default: error.</summary>
-    public UnknownCharacterPolicy UnknownCharacters { get; set; } = UnknownCharacterPolicy.Error;
+        /// <summary>What happens, when transforming, to a character unseen in the data the vocabulary was learned from. Default: error.</summary>
+        public UnknownCharacterPolicy UnknownCharacters { get; set; } = UnknownCharacterPolicy.Error;
+    }
 }
 
 /// <summary>
@@ -23,7 +26,7 @@ public sealed class CharacterIdsOptions
 /// to character ids. The ids column carries the vocabulary in an annotation, so that trainers downstream build models that
 /// carry their own vocabulary; no other column is added.
 /// </summary>
-public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
+public sealed partial class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
 {
     /// <summary>Default values, shared by the catalog, the options and the docs.</summary>
     public static class Defaults
@@ -32,22 +35,22 @@ public sealed class CharacterIdsEstimator : IEstimator<CharacterIdsTransformer>
         public const string OutputColumnName = "Ids";
     }
 
-    private readonly CharacterIdsOptions _options;
+    private readonly CharacterIdsEstimator.Options _options;
     private readonly Catalogs _catalogs;
 
     /// <summary>Creates the estimator in <paramref name="mlContext"/>; prefer <c>mlContext.Transforms.Text.MapCharactersToIds</c>.</summary>
-    public CharacterIdsEstimator(MLContext mlContext, CharacterIdsOptions options) : this(Catalogs.Of(mlContext), options)
+    public CharacterIdsEstimator(MLContext mlContext, CharacterIdsEstimator.Options options) : this(Catalogs.Of(mlContext), options)
     {
     }
 
-    internal CharacterIdsEstimator(Catalogs catalogs, CharacterIdsOptions options)
+    internal CharacterIdsEstimator(Catalogs catalogs, CharacterIdsEstimator.Options options)
     {
         _catalogs = catalogs ?? throw new ArgumentNullException(nameof(catalogs));
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.OutputColumnName);
         ArgumentException.ThrowIfNullOrEmpty(options.InputColumnName);
         // Copied: an estimator is immutable, a later change to the caller's options changes nothing here.
-        _options = new CharacterIdsOptions { OutputColumnName = options.OutputColumnName, InputColumnName = options.InputColumnName, UnknownCharacters = options.UnknownCharacters };
+        _options = new CharacterIdsEstimator.Options { OutputColumnName = options.OutputColumnName, InputColumnName = options.InputColumnName, UnknownCharacters = options.UnknownCharacters };
     }
 
     /// <inheritdoc/>

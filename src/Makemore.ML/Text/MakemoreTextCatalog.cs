@@ -15,10 +15,10 @@ public static class MakemoreTextCatalog
     public static CharacterIdsEstimator MapCharactersToIds(this TransformsCatalog.TextTransforms catalog,
         string outputColumnName = CharacterIdsEstimator.Defaults.OutputColumnName, string inputColumnName = NameInput.ColumnName,
         UnknownCharacterPolicy unknownCharacters = UnknownCharacterPolicy.Error) =>
-        new(Catalogs.Of(catalog), new CharacterIdsOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, UnknownCharacters = unknownCharacters });
+        new(Catalogs.Of(catalog), new CharacterIdsEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, UnknownCharacters = unknownCharacters });
 
     /// <summary>Learns a character vocabulary and maps text to character ids, with all options.</summary>
-    public static CharacterIdsEstimator MapCharactersToIds(this TransformsCatalog.TextTransforms catalog, CharacterIdsOptions options) =>
+    public static CharacterIdsEstimator MapCharactersToIds(this TransformsCatalog.TextTransforms catalog, CharacterIdsEstimator.Options options) =>
         new(Catalogs.Of(catalog), options);
 
     /// <summary>
@@ -33,10 +33,10 @@ public static class MakemoreTextCatalog
     public static CharacterContextEstimator MapCharacterContextToKeys(this TransformsCatalog.TextTransforms catalog,
         string outputColumnName = CharacterEvents.Defaults.ContextColumnName, string? inputColumnName = null,
         int blockSize = CharacterEvents.Defaults.BlockSize, CharacterVocabulary? vocabulary = null) =>
-        new(Catalogs.Of(catalog), new CharacterContextOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, BlockSize = blockSize, Vocabulary = vocabulary });
+        new(Catalogs.Of(catalog), new CharacterContextEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, BlockSize = blockSize, Vocabulary = vocabulary });
 
     /// <summary>Maps the text written so far to its context keys, with all options.</summary>
-    public static CharacterContextEstimator MapCharacterContextToKeys(this TransformsCatalog.TextTransforms catalog, CharacterContextOptions options) =>
+    public static CharacterContextEstimator MapCharacterContextToKeys(this TransformsCatalog.TextTransforms catalog, CharacterContextEstimator.Options options) =>
         new(Catalogs.Of(catalog), options);
 
     /// <summary>
@@ -49,9 +49,9 @@ public static class MakemoreTextCatalog
     /// <param name="embeddings">The table.</param>
     public static CharacterEmbeddingEstimator ApplyCharacterEmbedding(this TransformsCatalog.TextTransforms catalog,
         string outputColumnName, string? inputColumnName, CharacterEmbeddings embeddings) =>
-        new(Catalogs.Of(catalog), new CharacterEmbeddingOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Embeddings = embeddings });
+        new(Catalogs.Of(catalog), new CharacterEmbeddingEstimator.Options { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Embeddings = embeddings });
 
     /// <summary>Replaces character keys by their embeddings, with all options.</summary>
-    public static CharacterEmbeddingEstimator ApplyCharacterEmbedding(this TransformsCatalog.TextTransforms catalog, CharacterEmbeddingOptions options) =>
+    public static CharacterEmbeddingEstimator ApplyCharacterEmbedding(this TransformsCatalog.TextTransforms catalog, CharacterEmbeddingEstimator.Options options) =>
         new(Catalogs.Of(catalog), options);
 }

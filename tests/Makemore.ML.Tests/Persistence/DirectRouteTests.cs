@@ -161,7 +161,7 @@ public sealed class DirectRouteTests
         Assert.AreEqual(idsChain, Describe(ids.GetOutputSchema(input)), "the second answer, from the kept shapes");
 
         var withIds = ids.GetOutputSchema(input);
-        var trainer = Ml.Makemore().Trainers.NGram(new NGramOptions { IdsColumnName = idsName, Order = 2 });
+        var trainer = Ml.Makemore().Trainers.NGram(new NGramEstimator.Options { IdsColumnName = idsName, Order = 2 });
         string scoreChain = Describe(LanguageModelTransformer.Chain(catalogs, ModelState.EncodeVocabulary(CharacterVocabulary.FromCharacters("")), idsName).GetOutputSchema(withIds));
         Assert.AreEqual(scoreChain, Describe(trainer.GetOutputSchema(withIds)));
         Assert.AreEqual(scoreChain, Describe(trainer.GetOutputSchema(withIds)), "the second answer, from the kept shapes");

@@ -45,7 +45,7 @@ public sealed class SoftmaxRegressionLbfgsTests
         // At the minimum of f(θ) + c · Σ|W|: every non-zero weight has ∂f/∂w = −c · sign(w), every zero weight |∂f/∂w| ≤ c,
         // and every bias ∂f/∂b = 0. Checked on the trainer's own objective and solver, run to convergence.
         var ml = new MLContext(seed: 1);
-        var view = SparseProblem(ml);
+        var view = SparseProblem.Create(ml, repeatEveryFifth: false);
         var data = SoftmaxRegressionData.Read(view, view.Schema["Features"], view.Schema["Label"], null);
         var objective = new SoftmaxRegressionObjective(data, l2: 0.5);
         var theta = new float[objective.Length];
@@ -75,7 +75,7 @@ public sealed class SoftmaxRegressionLbfgsTests
     {
         // L2 only: the loss is strictly convex, so AdamW run long and L-BFGS must end at the same minimum (AdamW a little above it).
         var ml = new MLContext(seed: 1);
-        var view = SparseProblem(ml);
+        var view = SparseProblem.Create(ml, repeatEveryFifth: false);
         var data = SoftmaxRegressionData.Read(view, view.Schema["Features"], view.Schema["Label"], null);
         var objective = new SoftmaxRegressionObjective(data, l2: 0.5);
         var adam = ml.MulticlassClassification.Trainers.SoftmaxRegression(new SoftmaxRegressionTrainer.Options { L2 = 0.5, Steps = 3000 }).Fit(view);
@@ -162,32 +162,5 @@ public sealed class SoftmaxRegressionLbfgsTests
         }
         model.Model.GetBiases().ToArray().CopyTo(theta, (long)k * d);
         return theta;
-    }
-
-    private const int SparseWidth = 60;
-
-    private sealed class SparseRow
-    {
-        [VectorType(SparseWidth)]
-        public VBuffer<float> Features { get; set; }
-
-        public string Class { get; set; } = "";
-    }
-
-    // 300 rows of 60 features with 1 to 4 non-zeros each, a label decided mostly by which features are on (as in
-    // SoftmaxRegressionTrainerTests): learnable, not separable.
-    private static IDataView SparseProblem(MLContext ml)
-    {
-        var random = new Random(3);
-        var rows = new List<SparseRow>();
-        for (int i = 0; i < 300; i++)
-        {
-            int[] indices = [.. Enumerable.Range(0, random.Next(1, 5)).Select(_ => random.Next(SparseWidth)).Distinct().Order()];
-            float[] values = [.. indices.Select(_ => (float)(random.NextDouble() * 2 - 0.5))];
-            int vote = (int)Math.Round(indices.Zip(values, (j, v) => (j % 4) * v).Sum()) + random.Next(2);
-            rows.Add(new SparseRow { Features = new VBuffer<float>(SparseWidth, indices.Length, values, indices), Class = "abcd"[Math.Clamp(vote, 0, 3)].ToString() });
-        }
-        var view = ml.Data.LoadFromEnumerable(rows);
-        return ml.Transforms.Conversion.MapValueToKey("Label", "Class").Fit(view).Transform(view);
     }
 }

@@ -289,45 +289,13 @@ public sealed class SoftmaxRegressionTrainerTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.SoftmaxRegression(steps: 0));
     }
 
-    private const int SparseWidth = 60;
-
-    private sealed class SparseRow
-    {
-        [VectorType(SparseWidth)]
-        public VBuffer<float> Features { get; set; }
-
-        public string Class { get; set; } = "";
-    }
-
-    // 300 rows of 60 features with 1 to 4 non-zeros each (every 5th row repeated, so rows merge), a label decided mostly by
-    // which features are on: learnable, not separable, and about 4 % dense.
-    private static IDataView SparseProblem(MLContext ml)
-    {
-        var random = new Random(3);
-        var rows = new List<SparseRow>();
-        for (int i = 0; i < 300; i++)
-        {
-            if (i % 5 == 4)
-            {
-                rows.Add(rows[^1]);
-                continue;
-            }
-            int[] indices = [.. Enumerable.Range(0, random.Next(1, 5)).Select(_ => random.Next(SparseWidth)).Distinct().Order()];
-            float[] values = [.. indices.Select(_ => (float)(random.NextDouble() * 2 - 0.5))];
-            int vote = (int)Math.Round(indices.Zip(values, (j, v) => (j % 4) * v).Sum()) + random.Next(2);
-            rows.Add(new SparseRow { Features = new VBuffer<float>(SparseWidth, indices.Length, values, indices), Class = "abcd"[Math.Clamp(vote, 0, 3)].ToString() });
-        }
-        var view = ml.Data.LoadFromEnumerable(rows);
-        return ml.Transforms.Conversion.MapValueToKey("Label", "Class").Fit(view).Transform(view);
-    }
-
     [TestMethod]
     [DataRow(null, 0.0, DisplayName = "full batch")]
     [DataRow(64, 0.01, DisplayName = "mini-batches of 64, L2 0.01")]
     public void SparseFeaturesTrainToTheDenseComputationsWeightsAndPredictions(int? batchSize, double l2)
     {
         var ml = new MLContext(seed: 1);
-        var data = SparseProblem(ml);
+        var data = SparseProblem.Create(ml, repeatEveryFifth: true);
         MulticlassPredictionTransformer<MaximumEntropyModelParameters> Fit(SoftmaxRegressionTrainer.FeatureLayout? layout) =>
             ml.MulticlassClassification.Trainers.SoftmaxRegression(new SoftmaxRegressionTrainer.Options
             {

@@ -46,7 +46,7 @@ public sealed class CharacterModelScoreTests
         {
             InputColumnName = "Text",
             Outputs = [("Percentile", CharacterModelScore.Percentile)],
-            KindOptions = new NGramOptions { Order = 3 },
+            KindOptions = new NGramEstimator.Options { Order = 3 },
             LabelColumnName = "Label",
             LabelValue = "forward",
         });
@@ -56,7 +56,7 @@ public sealed class CharacterModelScoreTests
         // character counted against the fitted rows' own: 100 · (#lower + ½ · #equal) / n.
         var map = ml.Transforms.Text.MapCharactersToIds("Ids", "Text", Makemore.ML.Text.UnknownCharacterPolicy.MapToUnknown).Fit(data);
         var forward = map.Transform(ml.Data.LoadFromEnumerable(rows.Where(r => r.Label == "forward").ToList()));
-        var model = ml.Makemore().Trainers.NGram(new NGramOptions { Order = 3 }).Fit(forward);
+        var model = ml.Makemore().Trainers.NGram(new NGramEstimator.Options { Order = 3 }).Fit(forward);
         var reference = model.Transform(forward).GetColumn<double>("NllPerCharacter").ToList();
         var nlls = model.Transform(map.Transform(data)).GetColumn<double>("NllPerCharacter").ToList();
         Assert.IsLessThan(reference.Count, reference.Distinct().Count(), "the fitted rows have tied NLLs");
@@ -121,7 +121,7 @@ public sealed class CharacterModelScoreTests
         {
             InputColumnName = "Text",
             Outputs = [("Nll", CharacterModelScore.NllPerCharacter)],
-            KindOptions = new NGramOptions { Order = 8, Smoothing = Smoothing.KneserNey() },
+            KindOptions = new NGramEstimator.Options { Order = 8, Smoothing = Smoothing.KneserNey() },
         });
         double inSample = Mean(memorising.Fit(data).Transform(data));
         double crossFitted = Mean(CharacterModelFeatures.CrossFit(ml, memorising, data, folds: 5, seed: 3));

@@ -50,7 +50,9 @@ public sealed class RecurrentNetworkTests
         network.eval();
         string[] names = ["emma", "a", "isabella", "zzzzzzzzzzz"];
         var examples = SequenceExamples.Build(names.Select(n => Vocabulary.Encode(n)).ToList(), 12);
-        var inputs = tensor(examples.Inputs, [examples.Count, 12]); // (4, 12)
+        var (rows, _, width) = examples.Gather([0, 1, 2, 3]);
+        Assert.AreEqual(12, width, "the longest name, 11 characters, and the end token");
+        var inputs = tensor(rows, [examples.Count, 12]); // (4, 12)
         float[] expected;
         using (no_grad())
             expected = nn.functional.log_softmax(network.Forward(inputs), 2).data<float>().ToArray(); // (4, 12, V)
@@ -74,9 +76,16 @@ public sealed class RecurrentNetworkTests
     {
         var examples = SequenceExamples.Build([[5, 13], [1]], null);
         Assert.AreEqual(3, examples.BlockSize, "the longest item + 1");
-        CollectionAssert.AreEqual(new long[] { 0, 5, 13, 0, 1, 0 }, examples.Inputs);
-        CollectionAssert.AreEqual(new long[] { 5, 13, 0, 1, 0, -1 }, examples.Targets);
+        var (inputs, targets, width) = examples.Gather([0, 1]);
+        Assert.AreEqual(3, width);
+        CollectionAssert.AreEqual(new long[] { 0, 5, 13, 0, 1, 0 }, inputs);
+        CollectionAssert.AreEqual(new long[] { 5, 13, 0, 1, 0, -1 }, targets);
         Assert.AreEqual(5, examples.PredictedCount);
+        // A batch is cut to its own longest item, and its rows come in the order asked for.
+        (inputs, targets, width) = examples.Gather([1, 1]);
+        Assert.AreEqual(2, width, "one character and the end token");
+        CollectionAssert.AreEqual(new long[] { 0, 1, 0, 1 }, inputs);
+        CollectionAssert.AreEqual(new long[] { 1, 0, 1, 0 }, targets);
         Assert.ThrowsExactly<ArgumentException>(() => SequenceExamples.Build([[1, 2, 3]], 3), "3 characters and the end token need 4");
     }
 

@@ -27,7 +27,7 @@ public sealed class SequenceOnnxTests
             return trained;
         var vocabulary = CharacterVocabulary.Learn(OnnxParity.Train);
         var train = OnnxParity.Train.Select(n => vocabulary.Encode(n)).ToList();
-        var options = new SequenceModelOptions
+        var options = new SequenceModelEstimator.Options
         {
             Kind = kind,
             EmbeddingSize = 16,

@@ -56,7 +56,7 @@ public sealed class AdamWUpdateTests
     private static ISequenceNetwork Network()
     {
         using var generator = new Generator(2147483647);
-        return SequenceNetworks.Create(new SequenceModelOptions { Kind = SequenceModelKind.Gru, EmbeddingSize = 8, HiddenSize = 12 }, 27, 6, generator);
+        return SequenceNetworks.Create(new SequenceModelEstimator.Options { Kind = SequenceModelKind.Gru, EmbeddingSize = 8, HiddenSize = 12 }, 27, 6, generator);
     }
 
     // Decay on the network's decayed parameters, none on the rest: the two groups the loop makes.

@@ -19,9 +19,9 @@ public sealed class MlpEstimatorTests
 {
     private static readonly IReadOnlyList<string> Names = NameList.Read(TestData.BundledNamesPath);
 
-    private static MlpOptions Tiny(MlpKind kind, int steps = 300)
+    private static MlpEstimator.Options Tiny(MlpKind kind, int steps = 300)
     {
-        var options = MlpOptions.ForLecture(kind);
+        var options = MlpEstimator.Options.ForLecture(kind);
         options.EmbeddingSize = 4;
         options.HiddenSize = 32;
         options.Training.Steps = steps;

@@ -34,7 +34,7 @@ public sealed class NeuralBigramLectureTests
     public void LossCurveSamplesAndConvergenceMatchTheLecture()
     {
         var (vocabulary, sequences) = Encode(TestData.OriginalNamesOrInconclusive());
-        var estimator = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { Training = { Steps = 300 } });
+        var estimator = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionEstimator.Options { Training = { Steps = 300 } });
         var (model, training) = estimator.Train(vocabulary, sequences);
         var history = training.History;
         TestContext.WriteLine($"step 1 loss {history[0].Loss:F4}, step 100 loss {history[99].Loss:F4}, step 300 loss {history[299].Loss:F4} ({history[299].Elapsed.TotalMilliseconds:F0} ms)");
@@ -58,7 +58,7 @@ public sealed class NeuralBigramLectureTests
     public void HundredStepsGiveTheLecturesHundredStepSamples()
     {
         var (vocabulary, sequences) = Encode(TestData.OriginalNamesOrInconclusive());
-        var model = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { Training = { Steps = 100 } }).Train(vocabulary, sequences).Model;
+        var model = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionEstimator.Options { Training = { Steps = 100 } }).Train(vocabulary, sequences).Model;
         var samples = new NameGenerator(model).Generate(5);
         Assert.AreEqual("mor,axx,minaymoryles,kondmaisah,anchthizarie", string.Join(",", samples), "docs/reference-figures.md: after 100 steps");
     }
@@ -70,8 +70,8 @@ public sealed class NeuralBigramLectureTests
         var vocabulary = CharacterVocabulary.Learn(split.Train);
         var train = split.Train.Select(n => vocabulary.Encode(n)).ToList();
         var test = split.Test.Select(n => vocabulary.Encode(n)).ToList();
-        var joint = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { BlockSize = 2, Training = { Steps = 1000 } }).Train(vocabulary, train).Model;
-        var perPosition = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { BlockSize = 2, Context = ContextEncoding.PerPosition, Training = { Steps = 500 } })
+        var joint = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionEstimator.Options { BlockSize = 2, Training = { Steps = 1000 } }).Train(vocabulary, train).Model;
+        var perPosition = new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionEstimator.Options { BlockSize = 2, Context = ContextEncoding.PerPosition, Training = { Steps = 500 } })
             .Train(vocabulary, train).Model;
         double jointTest = Nll(joint, test), perPositionTest = Nll(perPosition, test);
         TestContext.WriteLine($"E01 trigram, lecture split: joint (1000 steps) train {Nll(joint, train):F4} test {jointTest:F4}; per-position (500 steps) test {perPositionTest:F4}");

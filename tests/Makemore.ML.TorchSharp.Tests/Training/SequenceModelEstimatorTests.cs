@@ -19,7 +19,7 @@ public sealed class SequenceModelEstimatorTests
 {
     private static readonly IReadOnlyList<string> Names = NameList.Read(TestData.BundledNamesPath);
 
-    private static SequenceModelOptions Tiny(SequenceModelKind kind, int steps) => new()
+    private static SequenceModelEstimator.Options Tiny(SequenceModelKind kind, int steps) => new()
     {
         Kind = kind,
         EmbeddingSize = 16,
@@ -177,7 +177,7 @@ public sealed class SequenceModelEstimatorTests
     [TestMethod]
     public void OptionsHoldMakemoreDefaults()
     {
-        var options = new SequenceModelOptions();
+        var options = new SequenceModelEstimator.Options();
         Assert.AreEqual((64, 64, 4, 4), (options.EmbeddingSize, options.HiddenSize, options.LayerCount, options.HeadCount));
         Assert.IsNull(options.BlockSize, "block size = longest item + 1");
         Assert.AreEqual((5e-4, 32, 3407L), (options.Training.LearningRate, options.Training.BatchSize, options.Training.Seed));

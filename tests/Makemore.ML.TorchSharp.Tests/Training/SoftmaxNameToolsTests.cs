@@ -19,7 +19,7 @@ public sealed class SoftmaxNameToolsTests
         // A softmax trigram (block 2, joint context) trained briefly on 2,000 bundled names: enough to sample from.
         var names = NameList.Read(TestData.BundledNamesPath).Take(2_000).ToList();
         var vocabulary = CharacterVocabulary.Learn(names);
-        return new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionOptions { BlockSize = 2, Threads = 1, Training = { Steps = 30, LearningRate = 50 } })
+        return new SoftmaxRegressionEstimator(new MLContext(), new SoftmaxRegressionEstimator.Options { BlockSize = 2, Threads = 1, Training = { Steps = 30, LearningRate = 50 } })
             .Train(vocabulary, names.Select(n => vocabulary.Encode(n)).ToList()).Model;
     });
 

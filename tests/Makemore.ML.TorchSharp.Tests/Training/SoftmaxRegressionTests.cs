@@ -24,7 +24,7 @@ public sealed class SoftmaxRegressionTests
         return (vocabulary, Names.Select(n => vocabulary.Encode(n)).ToList());
     }
 
-    private static IReadOnlyList<TrainingProgress> Curve(SoftmaxRegressionOptions options)
+    private static IReadOnlyList<TrainingProgress> Curve(SoftmaxRegressionEstimator.Options options)
     {
         var (vocabulary, sequences) = Encode();
         return new SoftmaxRegressionEstimator(new MLContext(), options).Train(vocabulary, sequences).Training.History;
