@@ -21,9 +21,8 @@ public static class MakemoreModel
 
     /// <summary>The metadata saved with the last language model in a transformer (chain); empty when there is none.</summary>
     public static IReadOnlyDictionary<string, string> GetMetadata(ITransformer transformer) =>
-        Find(transformer, _ => null, LanguageModelScoreMapping.ModelColumn, state => state.ToString()) is { } state
-            ? ModelState.GetMetadata(state)
-            : new Dictionary<string, string>();
+        Find(transformer, t => t is LanguageModelTransformer m ? m.Metadata : null, LanguageModelScoreMapping.ModelColumn,
+            state => ModelState.GetMetadata(state.ToString())) ?? new Dictionary<string, string>();
 
     /// <summary>The last character vocabulary in a transformer (chain).</summary>
     /// <exception cref="NotAMakemoreModelException">The transformer holds no vocabulary (an <see cref="ArgumentException"/>).</exception>

@@ -48,18 +48,20 @@ internal sealed class NGramLevel
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static NGramLevel AddK(int v, ulong[] keys, ReadOnlySpan<int> counts, double k, int keyBits, int contextBits)
     {
-        var (contexts, starts) = Rows(v, keys);
+        ulong[] contexts = RowContexts(v, keys);
         var weights = new double[contexts.Length];
         var probabilities = new double[keys.Length];
-        for (int r = 0; r < contexts.Length; r++)
+        for (int r = 0, start = 0; r < contexts.Length; r++)
         {
+            int end = RowEnd(v, keys, start, contexts[r]);
             double total = 0;
-            for (int i = starts[r]; i < starts[r + 1]; i++)
+            for (int i = start; i < end; i++)
                 total += counts[i]; // in ascending next-id order: the sums run in the same order as ever
             double denominator = total + k * v;
             weights[r] = k / denominator;
-            for (int i = starts[r]; i < starts[r + 1]; i++)
+            for (int i = start; i < end; i++)
                 probabilities[i] = (counts[i] + k) / denominator;
+            start = end;
         }
         return new NGramLevel(keys, probabilities, contexts, weights, keyBits, contextBits, discounts: null);
     }
@@ -76,14 +78,15 @@ internal sealed class NGramLevel
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static NGramLevel KneserNey(int v, ulong[] keys, ReadOnlySpan<int> counts, double[] discounts, NGramLevel? lower, ulong lowerSpace, int keyBits, int contextBits)
     {
-        var (contexts, starts) = Rows(v, keys);
+        ulong[] contexts = RowContexts(v, keys);
         var lambdas = new double[contexts.Length];
         var probabilities = new double[keys.Length];
         var suffixes = lower is null ? default : new SuffixCursor(lower.Keys, lowerSpace);
-        for (int r = 0; r < contexts.Length; r++)
+        for (int r = 0, start = 0; r < contexts.Length; r++)
         {
+            int end = RowEnd(v, keys, start, contexts[r]);
             double total = 0, backoff = 0;
-            for (int i = starts[r]; i < starts[r + 1]; i++)
+            for (int i = start; i < end; i++)
             {
                 double count = counts[i];
                 total += count;
@@ -91,7 +94,7 @@ internal sealed class NGramLevel
             }
             double lambda = backoff / total;
             lambdas[r] = lambda;
-            for (int i = starts[r]; i < starts[r + 1]; i++)
+            for (int i = start; i < end; i++)
             {
                 double count = counts[i];
                 double discount = count >= 3 ? discounts[2] : discounts[(int)count - 1];
@@ -101,38 +104,50 @@ internal sealed class NGramLevel
                 p += share;
                 probabilities[i] = p;
             }
+            start = end;
         }
         return new NGramLevel(keys, probabilities, contexts, lambdas, keyBits, contextBits, discounts);
     }
 
-    // Each run of keys with the same context (key / V) is a row. Returns each row's context and first key (one more: the end).
-    // The keys ascend, so a key divides only when it leaves the previous row's range [h·V, h·V + V).
+    // Each run of keys with the same context (key / V) is a row: the rows' contexts, ascending. Two passes over the keys
+    // (count, then fill) so that nothing but the result is allocated. The keys ascend, so a key divides only when it
+    // leaves the previous row's range [h·V, h·V + V).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static (ulong[] Contexts, int[] Starts) Rows(int v, ulong[] keys)
+    private static ulong[] RowContexts(int v, ulong[] keys)
     {
-        ulong[] contexts = System.Buffers.ArrayPool<ulong>.Shared.Rent(Math.Max(1, keys.Length));
-        int[] starts = System.Buffers.ArrayPool<int>.Shared.Rent(keys.Length + 1);
         var byV = new Divisor((ulong)v);
-        int rowCount = 0;
+        int rows = 0;
         ulong end = 0; // one past the current row's keys; 0 before the first row (every key is ≥ 0, so the first divides)
-        bool any = false;
         for (int e = 0; e < keys.Length; e++)
         {
-            ulong key = keys[e];
-            if (!any || key >= end)
+            if (e == 0 || keys[e] >= end)
             {
-                ulong context = byV.Divide(key);
-                contexts[rowCount] = context;
-                starts[rowCount++] = e;
-                end = (context + 1) * (ulong)v;
-                any = true;
+                end = (byV.Divide(keys[e]) + 1) * (ulong)v;
+                rows++;
             }
         }
-        starts[rowCount] = keys.Length;
-        var rows = (contexts.AsSpan(0, rowCount).ToArray(), starts.AsSpan(0, rowCount + 1).ToArray());
-        System.Buffers.ArrayPool<ulong>.Shared.Return(contexts);
-        System.Buffers.ArrayPool<int>.Shared.Return(starts);
-        return rows;
+        var contexts = new ulong[rows];
+        rows = 0;
+        for (int e = 0; e < keys.Length; e++)
+        {
+            if (e == 0 || keys[e] >= end)
+            {
+                ulong context = byV.Divide(keys[e]);
+                contexts[rows++] = context;
+                end = (context + 1) * (ulong)v;
+            }
+        }
+        return contexts;
+    }
+
+    // One past the last key of the row of `context` that starts at `start`.
+    private static int RowEnd(int v, ulong[] keys, int start, ulong context)
+    {
+        ulong limit = (context + 1) * (ulong)v;
+        int end = start + 1;
+        while (end < keys.Length && keys[end] < limit)
+            end++;
+        return end;
     }
 
     /// <summary>

@@ -237,25 +237,18 @@ public sealed partial class NGramModel : WindowLanguageModel
     {
         var counts = new NGramCounts[Order];
         counts[Order - 1] = top;
-        ulong[] keys = ArrayPool<ulong>.Shared.Rent(Math.Max(1, top.Distinct));
-        int[] runs = ArrayPool<int>.Shared.Rent(Math.Max(1, top.Distinct));
-        try
+        // Plain arrays, not pooled ones: the shared pool would keep tens of megabytes for the rest of the process.
+        var keys = new ulong[top.Distinct];
+        var runs = new int[top.Distinct];
+        for (int order = Order - 1; order >= 1; order--)
         {
-            for (int order = Order - 1; order >= 1; order--)
-            {
-                // Each distinct (n+1)-gram is one symbol seen before its n-symbol suffix: sort the suffixes and count the runs.
-                ulong[] above = counts[order].Keys;
-                var space = new Divisor(_powers[order]);
-                for (int i = 0; i < above.Length; i++)
-                    keys[i] = space.Remainder(above[i]);
-                int n = NGramCounts.SortAndCountRuns(keys.AsSpan(0, above.Length), runs, KeyBits(order));
-                counts[order - 1] = NGramCounts.FromSorted(keys.AsSpan(0, n).ToArray(), runs.AsSpan(0, n).ToArray());
-            }
-        }
-        finally
-        {
-            ArrayPool<ulong>.Shared.Return(keys);
-            ArrayPool<int>.Shared.Return(runs);
+            // Each distinct (n+1)-gram is one symbol seen before its n-symbol suffix: sort the suffixes and count the runs.
+            ulong[] above = counts[order].Keys;
+            var space = new Divisor(_powers[order]);
+            for (int i = 0; i < above.Length; i++)
+                keys[i] = space.Remainder(above[i]);
+            int n = NGramCounts.SortAndCountRuns(keys.AsSpan(0, above.Length), runs, KeyBits(order));
+            counts[order - 1] = NGramCounts.FromSorted(keys.AsSpan(0, n).ToArray(), runs.AsSpan(0, n).ToArray());
         }
         return counts;
     }

@@ -12,12 +12,17 @@ namespace Makemore.ML.Inference;
 /// </summary>
 public abstract class LanguageModelTransformer : FacadeTransformer
 {
-    private protected LanguageModelTransformer(DirectMapping direct, Func<ITransformer> buildInner, ILanguageModel model, TrainingResult training)
+    private protected LanguageModelTransformer(DirectMapping direct, Func<ITransformer> buildInner, ILanguageModel model, TrainingResult training,
+        IReadOnlyDictionary<string, string> metadata)
         : base(direct, buildInner)
     {
         Model = model;
         Training = training;
+        Metadata = metadata;
     }
+
+    /// <summary>The metadata its state is saved with (<see cref="MakemoreModel.GetMetadata"/> reads it here, without building the chain).</summary>
+    internal IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>The trained model (e.g. an <see cref="Counting.NGramModel"/>).</summary>
     public ILanguageModel Model { get; }
@@ -50,10 +55,11 @@ public abstract class LanguageModelTransformer : FacadeTransformer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(training);
-        var withTable = PlausibilityTable.AddTo(metadata, model, trainingSequences ?? TrainingData.Read(input, idsColumnName).Sequences);
+        // A copy: what is saved and what GetMetadata hands out stay as they were at Create.
+        IReadOnlyDictionary<string, string> withTable = PlausibilityTable.AddTo(metadata, model, () => trainingSequences ?? TrainingData.Read(input, idsColumnName).Sequences).ToDictionary();
         var direct = new ScoreDirectMapping(model, idsColumnName);
-        var chain = ChainBuilder(direct, () => Chain(catalogs, ModelState.EncodeModel(model, withTable), idsColumnName), input.Schema);
-        return new LanguageModelTransformer<TModel>(direct, chain, model, training);
+        var chain = ChainBuilder(direct, () => Chain(catalogs, ModelState.EncodeAndRememberModel(model, withTable), idsColumnName), input.Schema);
+        return new LanguageModelTransformer<TModel>(direct, chain, model, training, withTable);
     }
 
     /// <summary>The inner estimator chain; with a placeholder state it also answers schema questions.</summary>
@@ -74,8 +80,9 @@ public abstract class LanguageModelTransformer : FacadeTransformer
 public sealed class LanguageModelTransformer<TModel> : LanguageModelTransformer
     where TModel : ILanguageModel
 {
-    internal LanguageModelTransformer(DirectMapping direct, Func<ITransformer> buildInner, TModel model, TrainingResult training)
-        : base(direct, buildInner, model, training) => Model = model;
+    internal LanguageModelTransformer(DirectMapping direct, Func<ITransformer> buildInner, TModel model, TrainingResult training,
+        IReadOnlyDictionary<string, string> metadata)
+        : base(direct, buildInner, model, training, metadata) => Model = model;
 
     /// <summary>The trained model.</summary>
     public new TModel Model { get; }

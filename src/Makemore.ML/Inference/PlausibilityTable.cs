@@ -145,12 +145,13 @@ public sealed class PlausibilityTable
     }
 
     /// <summary>Adds the table of the training data (its id sequences) to a model's metadata, unless it is there.</summary>
-    internal static IReadOnlyDictionary<string, string> AddTo(IReadOnlyDictionary<string, string>? metadata, ILanguageModel model, IEnumerable<int[]> sequences)
+    internal static IReadOnlyDictionary<string, string> AddTo(IReadOnlyDictionary<string, string>? metadata, ILanguageModel model, Func<IEnumerable<int[]>> sequences)
     {
         if (metadata is not null && metadata.ContainsKey(MetadataKey))
             return metadata;
         var withTable = metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(metadata);
-        var all = sequences as IReadOnlyList<int[]> ?? sequences.ToList();
+        var read = sequences();
+        var all = read as IReadOnlyList<int[]> ?? read.ToList();
         var sample = all.Count <= Defaults.MaxNames ? all : Enumerable.Range(0, Defaults.MaxNames).Select(i => all[(int)((long)i * all.Count / Defaults.MaxNames)]);
         withTable[MetadataKey] = FromSequences(model, sample).ToMetadataValue();
         return withTable;

@@ -45,7 +45,8 @@ internal static class LoadedFacades
         if (CopiedFrom(copyIn, schema, LanguageModelScoreMapping.IdsColumn) is { } ids
             && schema[ids].Type is VectorDataViewType { ItemType: var item, Size: 0 } && item == NumberDataViewType.Int32
             && MakemoreModel.FindLanguageModel(part) is { } model)
-            return new LanguageModelTransformer<ILanguageModel>(new ScoreDirectMapping(model, ids), () => part, model, Training.TrainingResult.WithoutSteps(TimeSpan.Zero));
+            return new LanguageModelTransformer<ILanguageModel>(new ScoreDirectMapping(model, ids), () => part, model, Training.TrainingResult.WithoutSteps(TimeSpan.Zero),
+                MakemoreModel.GetMetadata(part)); // read with the model just parsed: no second decode
         if (CopiedFrom(copyIn, schema, CharacterIdsMapping.TextColumn) is { } text
             && schema[text].Type is TextDataViewType
             && elements[^2] is ColumnCopyingTransformer copyOut

@@ -27,8 +27,10 @@ internal static class ModelFile
     /// <summary>Saves <paramref name="model"/> canonically and sealed, atomically to <paramref name="path"/>.</summary>
     public static void Save(MLContext ml, ITransformer model, DataViewSchema? inputSchema, string path)
     {
-        byte[] bytes = ToBytes(ml, model, inputSchema);
-        AtomicFile.Write(path, stream => stream.Write(bytes));
+        // ML.NET's zip is made before the file is opened (a failure there leaves nothing); the canonical zip then goes
+        // straight into the file (seekable, so the same bytes as into a memory stream), not through a copy in memory.
+        using var raw = SaveRaw(ml, model, inputSchema);
+        AtomicFile.Write(path, stream => WriteCanonical(raw, stream));
     }
 
     /// <summary>Saves <paramref name="model"/> canonically and sealed to a stream.</summary>
@@ -37,11 +39,26 @@ internal static class ModelFile
 
     private static byte[] ToBytes(MLContext ml, ITransformer model, DataViewSchema? inputSchema)
     {
-        using var raw = new MemoryStream();
+        using var raw = SaveRaw(ml, model, inputSchema);
+        using var output = new MemoryStream();
+        WriteCanonical(raw, output);
+        return output.ToArray();
+    }
+
+    // ML.NET's own zip of the model, positioned at its start.
+    private static MemoryStream SaveRaw(MLContext ml, ITransformer model, DataViewSchema? inputSchema)
+    {
+        var raw = new MemoryStream();
         ml.Model.Save(model, inputSchema, raw);
         raw.Position = 0;
-        using var source = new ZipArchive(raw, ZipArchiveMode.Read);
-        using var output = new MemoryStream();
+        return raw;
+    }
+
+    // The canonical, sealed zip of ML.NET's zip `raw`, written to `output` (seekable: the zip's headers are then the same
+    // bytes whatever the stream).
+    private static void WriteCanonical(Stream raw, Stream output)
+    {
+        using var source = new ZipArchive(raw, ZipArchiveMode.Read, leaveOpen: true);
         using (var target = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
         {
             var manifest = new StringBuilder();
@@ -57,7 +74,6 @@ internal static class ModelFile
             }
             Add(target, ManifestEntry, Encoding.UTF8.GetBytes(manifest.ToString()));
         }
-        return output.ToArray();
     }
 
     // A state's hashing transformer writes, beside its stream, a human-readable "Terms.txt" copy of its key values that ML.NET

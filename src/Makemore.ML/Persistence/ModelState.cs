@@ -32,6 +32,9 @@ internal static class ModelState
     // Parsed states, keyed by the string instance MapKeyToValue hands out for every row: parse once.
     private static readonly ConditionalWeakTable<string, object> Parsed = new();
 
+    // The metadata of the model states parsed so far, keyed the same way: read with the model, in the same decode.
+    private static readonly ConditionalWeakTable<string, IReadOnlyDictionary<string, string>> ParsedMetadata = new();
+
     /// <summary>
     /// Writes a state: header with checksum, then kind, format version, metadata (how the model was trained and what it
     /// scored) and the payload.
@@ -54,9 +57,10 @@ internal static class ModelState
             }
             writePayload(writer);
         }
-        var bytes = stream.GetBuffer().AsSpan(0, (int)stream.Length);
+        byte[] buffer = stream.GetBuffer();
+        var bytes = buffer.AsSpan(0, (int)stream.Length);
         SHA256.HashData(bytes[HeaderSize..], bytes.Slice(8, HashSize));
-        return ToText(bytes);
+        return TextPrefix + StateText.Encode(buffer, bytes.Length); // read in place: no copy of a state of tens of megabytes
     }
 
     /// <summary>The state string of the bytes of a state (header, checksum and body), in the current container format's text form.</summary>
@@ -105,7 +109,7 @@ internal static class ModelState
         SHA256.HashData(bytes.AsSpan(HeaderSize), actual);
         if (!actual.SequenceEqual(bytes.AsSpan(8, HashSize)))
             throw Damaged("the checksum of its state does not match");
-        using var reader = new BinaryReader(new MemoryStream(bytes, HeaderSize, bytes.Length - HeaderSize), Encoding.UTF8);
+        using var reader = new BinaryReader(new MemoryStream(bytes, HeaderSize, bytes.Length - HeaderSize, writable: false, publiclyVisible: true), Encoding.UTF8);
         try
         {
             string kind = reader.ReadString();
@@ -152,14 +156,44 @@ internal static class ModelState
         return parse(state.ToString());
     }
 
-    /// <summary>The metadata saved with a state.</summary>
-    public static IReadOnlyDictionary<string, string> GetMetadata(string state) => Decode(state, (_, _, metadata, _) => metadata);
+    /// <summary>
+    /// The metadata saved with a state. A model state not parsed yet is parsed with it (once per string instance, as
+    /// <see cref="GetModel"/> does), so that a caller who reads the metadata and then scores decodes and checks the state
+    /// once: for a large count model that is tens of megabytes decoded and hashed.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> GetMetadata(string state)
+    {
+        if (ParsedMetadata.TryGetValue(state, out var known))
+            return known;
+        bool parsed = Parsed.TryGetValue(state, out _);
+        return Decode(state, (kind, version, metadata, reader) =>
+        {
+            if (!parsed && ModelCodecs.ForKind(kind) is { } codec && version <= codec.Version && version >= codec.OldestReadVersion)
+            {
+                Parsed.AddOrUpdate(state, codec.Read(reader, version));
+                ParsedMetadata.AddOrUpdate(state, metadata);
+            }
+            return metadata;
+        });
+    }
 
     /// <summary>The saved form of a model, through its kind's <see cref="ModelCodec"/>.</summary>
     public static string EncodeModel(ILanguageModel model, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var codec = ModelCodecs.For(model);
         return Encode(codec.Kind, codec.Version, writer => codec.Write(model, writer), metadata);
+    }
+
+    /// <summary>
+    /// <see cref="EncodeModel"/>, remembering the state with the model and its metadata (see <see cref="Remember"/>): a
+    /// fitted transformer's chain reads them back in this process without decoding, checking and parsing a copy (for a
+    /// large count model, hundreds of megabytes while the fitted one is still held).
+    /// </summary>
+    public static string EncodeAndRememberModel(ILanguageModel model, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        string state = EncodeModel(model, metadata);
+        ParsedMetadata.AddOrUpdate(state, metadata ?? new Dictionary<string, string>());
+        return Remember(state, model);
     }
 
     public static string EncodeVocabulary(CharacterVocabulary vocabulary) =>
@@ -173,8 +207,9 @@ internal static class ModelState
         return CharacterVocabulary.Read(reader);
     });
 
-    private static object ReadModel(string state) => Decode<ILanguageModel>(state, (kind, version, reader) =>
+    private static object ReadModel(string state) => Decode<ILanguageModel>(state, (kind, version, metadata, reader) =>
     {
+        ParsedMetadata.AddOrUpdate(state, metadata);
         var codec = ModelCodecs.ForKind(kind)
             ?? throw new InvalidDataException($"This model's kind '{kind}' (format {version}) is unknown to this version of Makemore.ML; upgrade the library.");
         Expect(kind, version, codec.Kind, codec.Version, codec.OldestReadVersion);

@@ -67,18 +67,23 @@ internal static class StateIO
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void WriteAscending(BinaryWriter writer, ReadOnlySpan<ulong> keys)
     {
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, 10 * keys.Length));
-        int at = 0;
+        long length = 0;
         ulong previous = 0;
         foreach (ulong key in keys)
         {
-            at = WriteVarint(buffer, at, key - previous);
+            length += VarintLength(key - previous);
             previous = key;
         }
         writer.Write(keys.Length);
-        writer.Write(at);
-        writer.Write(buffer, 0, at);
-        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        writer.Write(checked((int)length));
+        var chunk = new VarintChunk(writer);
+        previous = 0;
+        foreach (ulong key in keys)
+        {
+            chunk.Add(key - previous);
+            previous = key;
+        }
+        chunk.Flush();
     }
 
     /// <summary>
@@ -89,7 +94,7 @@ internal static class StateIO
     public static ulong[] ReadAscending(BinaryReader reader, long maxCount, ulong limit)
     {
         int count = reader.ReadInt32();
-        byte[] bytes = ReadBlock(reader, count, maxCount);
+        ReadOnlySpan<byte> bytes = ReadBlock(reader, count, maxCount);
         var keys = new ulong[count];
         int at = 0;
         ulong key = 0;
@@ -109,20 +114,44 @@ internal static class StateIO
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void WriteCounts(BinaryWriter writer, ReadOnlySpan<int> counts)
     {
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, 5 * counts.Length));
-        int at = 0;
+        long length = 0;
         foreach (int count in counts)
-            at = WriteVarint(buffer, at, (uint)count);
-        writer.Write(at);
-        writer.Write(buffer, 0, at);
-        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            length += VarintLength((uint)count);
+        writer.Write(checked((int)length));
+        var chunk = new VarintChunk(writer);
+        foreach (int count in counts)
+            chunk.Add((uint)count);
+        chunk.Flush();
+    }
+
+    private static int VarintLength(ulong value) => Math.Max(1, (70 - System.Numerics.BitOperations.LeadingZeroCount(value)) / 7);
+
+    // Varints written through a small buffer: a block is measured first (its length precedes it), then written in
+    // pieces, so that saving a model of millions of n-grams allocates nothing in proportion to it.
+    private struct VarintChunk(BinaryWriter writer)
+    {
+        private readonly byte[] _buffer = new byte[1 << 16];
+        private int _at;
+
+        public void Add(ulong value)
+        {
+            if (_at > _buffer.Length - 10)
+                Flush();
+            _at = WriteVarint(_buffer, _at, value);
+        }
+
+        public void Flush()
+        {
+            writer.Write(_buffer, 0, _at);
+            _at = 0;
+        }
     }
 
     /// <summary>Reads <paramref name="count"/> counts written by <see cref="WriteCounts"/>; one below 1 or above int.MaxValue is damage.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static int[] ReadCounts(BinaryReader reader, int count)
     {
-        byte[] bytes = ReadBlock(reader, count, count);
+        ReadOnlySpan<byte> bytes = ReadBlock(reader, count, count);
         var counts = new int[count];
         int at = 0;
         for (int i = 0; i < count; i++)
@@ -137,14 +166,21 @@ internal static class StateIO
         return counts;
     }
 
-    // The byte block of `count` varints (int32 length, then the bytes); lengths the state cannot hold are refused before allocating.
-    private static byte[] ReadBlock(BinaryReader reader, int count, long maxCount)
+    // The byte block of `count` varints (int32 length, then the bytes); lengths the state cannot hold are refused before
+    // allocating. A memory stream that shows its buffer (as a decoded state does) is read in place, without a copy.
+    private static ReadOnlySpan<byte> ReadBlock(BinaryReader reader, int count, long maxCount)
     {
         int length = reader.ReadInt32();
         var stream = reader.BaseStream;
         if (count < 0 || count > maxCount || length < count || length > 10L * count
             || stream.CanSeek && length > stream.Length - stream.Position)
             throw new InvalidDataException($"A saved block claims {count:N0} values in {length:N0} bytes; the model file is damaged.");
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var buffer))
+        {
+            int at = (int)memory.Position;
+            memory.Position = at + length;
+            return buffer.AsSpan(at, length);
+        }
         var bytes = new byte[length];
         stream.ReadExactly(bytes);
         return bytes;
@@ -161,7 +197,29 @@ internal static class StateIO
         return at;
     }
 
-    private static ulong ReadVarint(byte[] bytes, ref int at)
+    // Most gaps and counts take one or two bytes: those are read inline, the rest by the loop.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static ulong ReadVarint(ReadOnlySpan<byte> bytes, ref int at)
+    {
+        if ((uint)at + 1 < (uint)bytes.Length)
+        {
+            uint first = bytes[at];
+            if (first < 0x80)
+            {
+                at++;
+                return first;
+            }
+            uint second = bytes[at + 1];
+            if (second < 0x80)
+            {
+                at += 2;
+                return (first & 0x7F) | second << 7;
+            }
+        }
+        return ReadLongVarint(bytes, ref at);
+    }
+
+    private static ulong ReadLongVarint(ReadOnlySpan<byte> bytes, ref int at)
     {
         ulong value = 0;
         for (int shift = 0; shift < 64; shift += 7)

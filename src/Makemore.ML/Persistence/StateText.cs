@@ -16,16 +16,19 @@ namespace Makemore.ML.Persistence;
 /// </remarks>
 internal static class StateText
 {
-    public static string Encode(ReadOnlySpan<byte> bytes)
+    public static string Encode(ReadOnlySpan<byte> bytes) => Encode(bytes.ToArray(), bytes.Length);
+
+    /// <summary>The text of the first <paramref name="count"/> bytes of <paramref name="buffer"/> (read, not copied).</summary>
+    public static string Encode(byte[] buffer, int count)
     {
+        var bytes = buffer.AsSpan(0, count);
         int groups = bytes.Length / 7, tail = bytes.Length % 7;
         long length = 8L * groups + (tail == 0 ? 0 : tail + 1);
         if (length > Array.MaxLength)
             throw new InvalidOperationException($"A state of {bytes.Length:N0} bytes is too large to save.");
-        // string.Create cannot take a span, so copy once into an array the delegate can read.
-        byte[] source = bytes.ToArray();
-        return string.Create((int)length, source, static (chars, source) =>
+        return string.Create((int)length, (buffer, count), static (chars, state) =>
         {
+            var source = state.buffer.AsSpan(0, state.count);
             int groups = source.Length / 7, tail = source.Length % 7;
             Span<byte> last = stackalloc byte[8];
             for (int g = 0; g < groups; g++)
@@ -33,11 +36,11 @@ internal static class StateText
                 ulong v;
                 int at = 7 * g;
                 if (at + 8 <= source.Length)
-                    v = BinaryPrimitives.ReadUInt64BigEndian(source.AsSpan(at)) >> 8;
+                    v = BinaryPrimitives.ReadUInt64BigEndian(source[at..]) >> 8;
                 else
                 {
                     last.Clear();
-                    source.AsSpan(at, 7).CopyTo(last[1..]);
+                    source.Slice(at, 7).CopyTo(last[1..]);
                     v = BinaryPrimitives.ReadUInt64BigEndian(last);
                 }
                 var group = chars.Slice(8 * g, 8);
@@ -47,7 +50,7 @@ internal static class StateText
             if (tail > 0)
             {
                 last.Clear();
-                source.AsSpan(7 * groups, tail).CopyTo(last[1..]);
+                source.Slice(7 * groups, tail).CopyTo(last[1..]);
                 ulong v = BinaryPrimitives.ReadUInt64BigEndian(last);
                 var group = chars[(8 * groups)..];
                 for (int j = 0; j < group.Length; j++)
@@ -56,7 +59,7 @@ internal static class StateText
         });
     }
 
-    /// <summary>The bytes <paramref name="text"/> encodes, or null when it is not a string <see cref="Encode"/> writes.</summary>
+    /// <summary>The bytes <paramref name="text"/> encodes, or null when it is not a string <see cref="Encode(byte[], int)"/> writes.</summary>
     public static byte[]? Decode(ReadOnlySpan<char> text)
     {
         int groups = text.Length / 8, tailChars = text.Length % 8;
