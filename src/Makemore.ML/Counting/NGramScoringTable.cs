@@ -48,9 +48,6 @@ internal sealed class NGramScoringTable
     /// <summary>Bytes held by the table beyond the model's levels (the dense layout's table).</summary>
     public long Bytes => (_dense?.LongLength ?? 0) * sizeof(double);
 
-    /// <summary>ln p of an unseen context at every order: ln(1/V) for Kneser–Ney; ln(1/V), or −∞ without smoothing, for add-k.</summary>
-    public double Floor => _floor;
-
     /// <summary>Builds the tables of a model whose levels (lowest order first; add-k: the top order only) are given.</summary>
     /// <param name="model">The model.</param>
     /// <param name="levels">Its levels.</param>
