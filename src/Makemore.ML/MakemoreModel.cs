@@ -45,6 +45,8 @@ public static class MakemoreModel
         ArgumentNullException.ThrowIfNull(transformer);
         if (direct(transformer) is { } found)
             return found;
+        if (transformer is LanguageModelTransformer)
+            return null; // its chain holds its model's state alone, which `direct` has answered for: building the chain would only re-encode it
         if (transformer is FacadeTransformer facade)
             return Find(facade.Inner, direct, stateColumn, parse);
         if (transformer is IEnumerable<ITransformer> chain)

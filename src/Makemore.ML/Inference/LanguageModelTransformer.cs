@@ -62,6 +62,19 @@ public abstract class LanguageModelTransformer : FacadeTransformer
         return new LanguageModelTransformer<TModel>(direct, chain, model, training, withTable);
     }
 
+    /// <summary>
+    /// The transformer of a model loaded from its saved state without ML.NET (<see cref="StateEntry"/>): its inner chain is
+    /// built again from the model and its metadata when it is first needed (to save, or to go through ML.NET), and the state
+    /// it encodes is the one the model was read from (every codec writes back what it reads).
+    /// </summary>
+    internal static LanguageModelTransformer<ILanguageModel> Restored(Catalogs catalogs, ILanguageModel model, IReadOnlyDictionary<string, string> metadata,
+        string idsColumnName, DataViewSchema trainedOn)
+    {
+        var direct = new ScoreDirectMapping(model, idsColumnName);
+        var chain = ChainBuilder(direct, () => Chain(catalogs, ModelState.EncodeAndRememberModel(model, metadata), idsColumnName), trainedOn);
+        return new LanguageModelTransformer<ILanguageModel>(direct, chain, model, TrainingResult.WithoutSteps(TimeSpan.Zero), metadata);
+    }
+
     /// <summary>The inner estimator chain; with a placeholder state it also answers schema questions.</summary>
     internal static IEstimator<ITransformer> Chain(Catalogs ml, string state, string idsColumnName)
     {

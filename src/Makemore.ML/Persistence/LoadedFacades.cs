@@ -20,31 +20,58 @@ namespace Makemore.ML.Persistence;
 /// </remarks>
 internal static class LoadedFacades
 {
-    /// <summary>The loaded model with its Makemore parts served by their direct routes, or the model itself when none applies.</summary>
-    public static ITransformer Restore(ITransformer loaded, DataViewSchema inputSchema)
+    /// <summary>A language model parsed from its saved entry (<see cref="StateEntry"/>) before ML.NET loaded the chain without it.</summary>
+    /// <param name="EntryName">The zip entry it was read from.</param>
+    /// <param name="Model">The model.</param>
+    /// <param name="Metadata">The metadata saved with it.</param>
+    public sealed record ParsedState(string EntryName, ILanguageModel Model, IReadOnlyDictionary<string, string> Metadata);
+
+    /// <summary>The restored model, and whether every parsed state given went to its façade.</summary>
+    public readonly record struct Restored(ITransformer Model, bool Complete);
+
+    /// <summary>
+    /// Replaces each Makemore inner chain of a loaded model (a chain whose elements are the inner chains ML.NET saved for
+    /// our façades) by the façade it was saved from, holding the parsed model or vocabulary.
+    /// </summary>
+    public static Restored Restore(ITransformer loaded, DataViewSchema inputSchema) => Restore(loaded, inputSchema, new Dictionary<int, ParsedState>(), catalogs: null);
+
+    /// <summary>
+    /// As <see cref="Restore(ITransformer, DataViewSchema)"/>, for a chain loaded without the states of
+    /// <paramref name="parsed"/> (by position in the chain): their façades take the parsed models, and build their inner
+    /// chain again from them (in <paramref name="catalogs"/>) when it is needed, to save or to go through ML.NET.
+    /// </summary>
+    public static Restored Restore(ITransformer loaded, DataViewSchema inputSchema, IReadOnlyDictionary<int, ParsedState> parsed, Catalogs? catalogs)
     {
         if (loaded is not TransformerChain<ITransformer> chain)
-            return loaded;
+            return new Restored(loaded, parsed.Count == 0);
         var parts = new List<ITransformer>();
         var schema = inputSchema;
         bool changed = false;
+        int used = 0, index = 0;
         foreach (var part in chain)
         {
-            var restored = RestoreOne(part, schema);
+            var state = parsed.GetValueOrDefault(index++);
+            var restored = RestoreOne(part, schema, state, catalogs);
             changed |= restored is not null;
+            if (state is not null && restored is LanguageModelTransformer)
+                used++;
             parts.Add(restored ?? part);
+            if (state is not null && restored is null)
+                return new Restored(loaded, Complete: false); // its chain has no state: the caller loads the whole file
             schema = (restored ?? part).GetOutputSchema(schema);
         }
-        return changed ? new TransformerChain<ITransformer>([.. parts]) : loaded;
+        return new Restored(changed ? new TransformerChain<ITransformer>([.. parts]) : loaded, used == parsed.Count);
     }
 
-    private static FacadeTransformer? RestoreOne(ITransformer part, DataViewSchema schema)
+    private static FacadeTransformer? RestoreOne(ITransformer part, DataViewSchema schema, ParsedState? parsed, Catalogs? catalogs)
     {
         if (part is not TransformerChain<ITransformer> chain || Leaves(chain).ToArray() is not [ColumnCopyingTransformer copyIn, .., ColumnSelectingTransformer] elements)
             return null;
-        if (CopiedFrom(copyIn, schema, LanguageModelScoreMapping.IdsColumn) is { } ids
-            && schema[ids].Type is VectorDataViewType { ItemType: var item, Size: 0 } && item == NumberDataViewType.Int32
-            && MakemoreModel.FindLanguageModel(part) is { } model)
+        string? ids = CopiedFrom(copyIn, schema, LanguageModelScoreMapping.IdsColumn) is { } from
+            && schema[from].Type is VectorDataViewType { ItemType: var item, Size: 0 } && item == NumberDataViewType.Int32 ? from : null;
+        if (parsed is not null)
+            return ids is not null && catalogs is not null ? LanguageModelTransformer.Restored(catalogs, parsed.Model, parsed.Metadata, ids, schema) : null;
+        if (ids is not null && MakemoreModel.FindLanguageModel(part) is { } model)
             return new LanguageModelTransformer<ILanguageModel>(new ScoreDirectMapping(model, ids), () => part, model, Training.TrainingResult.WithoutSteps(TimeSpan.Zero),
                 MakemoreModel.GetMetadata(part)); // read with the model just parsed: no second decode
         if (CopiedFrom(copyIn, schema, CharacterIdsMapping.TextColumn) is { } text

@@ -137,12 +137,33 @@ internal static class ModelFile
 
     private static ITransformer Load(MLContext ml, byte[] bytes, string name, out DataViewSchema inputSchema)
     {
-        bool sealedByUs = Verify(bytes, name, out byte[]? schema);
-        ITransformer model;
+        bool sealedByUs = Verify(bytes, name, out var entries);
+        byte[]? schema = entries.Find(e => e.Name == InMemoryModelLoad.SchemaEntry).Content;
+        var states = TakeStates(entries, name);
+        if (states.Count > 0)
+        {
+            // ML.NET loads the chain without the language models' states, which are parsed already; when the façades
+            // that hold them are not all where they were saved, the whole file goes to ML.NET after all.
+            var lean = LoadChain(ml, WithoutStates(entries, states), schema, name, sealedByUs, out var leanSchema);
+            var restored = Guarded(name, () => LoadedFacades.Restore(lean, leanSchema, states, Catalogs.Of(ml)));
+            if (restored.Complete)
+            {
+                inputSchema = leanSchema;
+                return Checked(restored.Model, name);
+            }
+        }
+        var model = LoadChain(ml, bytes, schema, name, sealedByUs, out var fullSchema);
+        inputSchema = fullSchema;
+        return Checked(Guarded(name, () => LoadedFacades.Restore(model, fullSchema).Model), name);
+    }
+
+    private static ITransformer LoadChain(MLContext ml, byte[] zip, byte[]? schema, string name, bool sealedByUs, out DataViewSchema inputSchema)
+    {
         try
         {
-            if (!InMemoryModelLoad.TryLoad(ml, bytes, schema, out model, out inputSchema)) // no temporary files; else ML.NET's own way
-                model = ml.Model.Load(new MemoryStream(bytes, writable: false), out inputSchema);
+            if (!InMemoryModelLoad.TryLoad(ml, zip, schema, out var model, out inputSchema)) // no temporary files; else ML.NET's own way
+                model = ml.Model.Load(new MemoryStream(zip, writable: false), out inputSchema);
+            return model;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -151,13 +172,14 @@ internal static class ModelFile
                 ? new ModelFileDamagedException($"{name} is intact but ML.NET cannot load it ({reason}); it may come from a newer Makemore.ML.", e)
                 : new NotAMakemoreModelException($"{name} is not a Makemore model: ML.NET cannot load it ({reason}).", e);
         }
-        // Parse (and so verify the checksums of) the language model and its vocabulary now, not at the first prediction;
-        // the façades given back on the way hold the parsed objects.
+    }
+
+    // Runs a step of reading the model, naming the file in its errors.
+    private static T Guarded<T>(string name, Func<T> step)
+    {
         try
         {
-            model = LoadedFacades.Restore(model, inputSchema);
-            MakemoreModel.GetLanguageModel(model);
-            VerifyVocabulary(model);
+            return step();
         }
         catch (NotAMakemoreModelException e)
         {
@@ -167,7 +189,51 @@ internal static class ModelFile
         {
             throw new ModelFileDamagedException($"{name}: {e.Message}", e);
         }
+    }
+
+    // Parse (and so verify the checksums of) the language model and its vocabulary now, not at the first prediction;
+    // the façades given back on the way hold the parsed objects.
+    private static ITransformer Checked(ITransformer model, string name) => Guarded(name, () =>
+    {
+        MakemoreModel.GetLanguageModel(model);
+        VerifyVocabulary(model);
         return model;
+    });
+
+    // The language models whose states sit in the key values of a façade saved at the chain's top level, parsed from the
+    // entries' bytes (StateEntry), by the façade's position in the chain.
+    private static Dictionary<int, LoadedFacades.ParsedState> TakeStates(List<(string Name, byte[] Content)> entries, string name)
+    {
+        var states = new Dictionary<int, LoadedFacades.ParsedState>();
+        foreach (var (entryName, content) in entries)
+        {
+            if (StateEntry.TopLevelIndex(entryName) is not { } index || states.ContainsKey(index))
+                continue;
+            if (StateEntry.FindText(content).IsEmpty)
+                continue;
+            if (Guarded(name, () => ModelState.ReadModel(StateEntry.FindText(content))) is { } parsed)
+                states[index] = new LoadedFacades.ParsedState(entryName, parsed.Model, parsed.Metadata);
+        }
+        return states;
+    }
+
+    // A zip of the entries but the states' (and their readable copies), stored: ML.NET reads it once, so deflating it
+    // again would only cost time.
+    private static byte[] WithoutStates(List<(string Name, byte[] Content)> entries, Dictionary<int, LoadedFacades.ParsedState> states)
+    {
+        var left = states.Values.SelectMany(s => new[] { s.EntryName, StateEntry.ReadableCopyOf(s.EntryName) }).ToHashSet(StringComparer.Ordinal);
+        using var output = new MemoryStream();
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (entryName, content) in entries)
+            {
+                if (left.Contains(entryName))
+                    continue;
+                using var stream = zip.CreateEntry(entryName, CompressionLevel.NoCompression).Open();
+                stream.Write(content);
+            }
+        }
+        return output.ToArray();
     }
 
     private static void VerifyVocabulary(ITransformer model)
@@ -184,11 +250,11 @@ internal static class ModelFile
 
     /// <summary>
     /// Checks every entry's CRC-32 and size, and the manifest if present; true when the manifest was there and matched.
-    /// <paramref name="schema"/> receives the input-schema entry it inflated on the way (null when there is none).
+    /// <paramref name="contents"/> receives every entry, inflated, in zip order.
     /// </summary>
-    private static bool Verify(byte[] bytes, string name, out byte[]? schema)
+    private static bool Verify(byte[] bytes, string name, out List<(string Name, byte[] Content)> contents)
     {
-        schema = null;
+        contents = [];
         ZipArchive zip;
         try
         {
@@ -231,8 +297,7 @@ internal static class ModelFile
                 }
                 if (content.Length != entry.Length || Crc32.HashToUInt32(content) != entry.Crc32)
                     throw new ModelFileDamagedException($"The model file is damaged: the CRC-32 of entry {entry.FullName} of {name} does not match.");
-                if (entry.FullName == InMemoryModelLoad.SchemaEntry)
-                    schema = content;
+                contents.Add((entry.FullName, content));
                 if (entry.FullName == ManifestEntry)
                     manifest = Encoding.UTF8.GetString(content);
                 else if (!hashes.TryAdd(entry.FullName, Convert.ToHexStringLower(SHA256.HashData(content))))

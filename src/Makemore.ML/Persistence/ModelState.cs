@@ -24,6 +24,8 @@ internal static class ModelState
     private const int ContainerFormat = 2;
     /// <summary>What a format-2 state string starts with.</summary>
     internal const string TextPrefix = "MKMC2:";
+    /// <summary><see cref="TextPrefix"/> in UTF-8.</summary>
+    internal static readonly byte[] TextPrefixUtf8 = Encoding.ASCII.GetBytes(TextPrefix);
     // "MKM" in base64: the start of the states unreleased development versions wrote (container format 1, and "MKMR" with no checksum).
     private const string UnreleasedBase64Prefix = "TUtN";
     private const int HashSize = 32;
@@ -96,6 +98,12 @@ internal static class ModelState
             : textFormat == ContainerFormat ? Damaged("its state is not valid 7-bit text")
             : state.StartsWith(UnreleasedBase64Prefix, StringComparison.Ordinal) ? new ModelFileDamagedException(UnreleasedFormat("a base64 state"))
             : Damaged("its state is not in the Makemore text form"));
+        return DecodeBytes(bytes, read);
+    }
+
+    // The checks and parse of a state's bytes (header, checksum, body).
+    private static T DecodeBytes<T>(byte[] bytes, Func<string, int, IReadOnlyDictionary<string, string>, BinaryReader, T> read)
+    {
         if (bytes.Length < HeaderSize)
             throw Damaged($"its state has {bytes.Length} bytes, fewer than the {HeaderSize}-byte header");
         if (Encoding.ASCII.GetString(bytes, 0, 4) != Magic)
@@ -132,6 +140,25 @@ internal static class ModelState
 
     private static ModelFileDamagedException Newer(int format) =>
         new($"The model's state has container format {format}, newer than this version of Makemore.ML reads ({ContainerFormat}); upgrade the library.");
+
+    /// <summary>
+    /// The language model and metadata of a state given as the UTF-8 bytes of its string, as a saved model's entry holds
+    /// it (<see cref="StateEntry"/>): the same checks and parse as <see cref="GetModel"/>, without the string. Null when the
+    /// bytes are not a state in the current text form or hold something else than a language model (a vocabulary); such a
+    /// state is left to the ordinary route, which reports what it is.
+    /// </summary>
+    /// <exception cref="ModelFileDamagedException">The state is damaged.</exception>
+    internal static (ILanguageModel Model, IReadOnlyDictionary<string, string> Metadata)? ReadModel(ReadOnlySpan<byte> utf8)
+    {
+        if (!utf8.StartsWith(TextPrefixUtf8) || StateText.Decode(utf8[TextPrefixUtf8.Length..]) is not { } bytes)
+            return null;
+        return DecodeBytes<(ILanguageModel, IReadOnlyDictionary<string, string>)?>(bytes, (kind, version, metadata, reader) =>
+        {
+            if (kind == VocabularyKind || ModelCodecs.ForKind(kind) is not { } codec || version > codec.Version || version < codec.OldestReadVersion)
+                return null;
+            return (codec.Read(reader, version), metadata);
+        });
+    }
 
     /// <summary>The model a state string encodes, parsed once per string instance.</summary>
     public static ILanguageModel GetModel(ReadOnlyMemory<char> state) => (ILanguageModel)GetParsed(state, ReadModel);

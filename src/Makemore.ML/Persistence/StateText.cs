@@ -60,7 +60,15 @@ internal static class StateText
     }
 
     /// <summary>The bytes <paramref name="text"/> encodes, or null when it is not a string <see cref="Encode(byte[], int)"/> writes.</summary>
-    public static byte[]? Decode(ReadOnlySpan<char> text)
+    public static byte[]? Decode(ReadOnlySpan<char> text) => Decode<char>(text);
+
+    /// <summary>
+    /// The bytes the UTF-8 form of such a string encodes (each of its characters is one byte there), or null when it is not
+    /// one: the state read straight from the bytes of a saved model's entry, with no string in between.
+    /// </summary>
+    public static byte[]? Decode(ReadOnlySpan<byte> utf8) => Decode<byte>(utf8);
+
+    private static byte[]? Decode<T>(ReadOnlySpan<T> text) where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
         int groups = text.Length / 8, tailChars = text.Length % 8;
         if (tailChars == 1)
@@ -75,7 +83,7 @@ internal static class StateText
             int any = 0;
             for (int j = 0; j < 8; j++)
             {
-                int c = group[j];
+                int c = int.CreateTruncating(group[j]);
                 any |= c;
                 v = (v << 7) | (uint)c;
             }
@@ -97,7 +105,7 @@ internal static class StateText
             int any = 0;
             for (int j = 0; j < 8; j++)
             {
-                int c = j < group.Length ? group[j] : 0;
+                int c = j < group.Length ? int.CreateTruncating(group[j]) : 0;
                 any |= c;
                 v = (v << 7) | (uint)c;
             }
