@@ -72,8 +72,11 @@ public abstract class LanguageModelTransformer : FacadeTransformer
     {
         var direct = new ScoreDirectMapping(model, idsColumnName);
         var chain = ChainBuilder(direct, () => Chain(catalogs, ModelState.EncodeAndRememberModel(model, metadata), idsColumnName), trainedOn);
-        return new LanguageModelTransformer<ILanguageModel>(direct, chain, model, TrainingResult.WithoutSteps(TimeSpan.Zero), metadata);
+        return new LanguageModelTransformer<ILanguageModel>(direct, chain, model, TrainingResult.WithoutSteps(TimeSpan.Zero), metadata) { StateReadFromEntry = true };
     }
+
+    /// <summary>True when <see cref="Restored"/> made it: the model was read from its zip entry, and ML.NET never held its state.</summary>
+    internal bool StateReadFromEntry { get; private init; }
 
     /// <summary>The inner estimator chain; with a placeholder state it also answers schema questions.</summary>
     internal static IEstimator<ITransformer> Chain(Catalogs ml, string state, string idsColumnName)
