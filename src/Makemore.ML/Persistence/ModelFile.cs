@@ -141,7 +141,7 @@ internal static class ModelFile
     {
         bool sealedByUs = Verify(bytes, name, out var entries);
         byte[]? schema = entries.Find(e => e.Name == InMemoryModelLoad.SchemaEntry).Content;
-        var states = TakeStates(entries, name);
+        var states = TakeStates(entries, name, sealedByUs);
         if (states.Count > 0)
         {
             // ML.NET loads the chain without the language models' states, which are parsed already; when the façades
@@ -203,8 +203,8 @@ internal static class ModelFile
     });
 
     // The language models whose states sit in the key values of a façade saved at the chain's top level, parsed from the
-    // entries' bytes (StateEntry), by the façade's position in the chain.
-    private static Dictionary<int, LoadedFacades.ParsedState> TakeStates(List<(string Name, byte[] Content)> entries, string name)
+    // entries' bytes (StateEntry), by the façade's position in the chain. In a sealed file the manifest has checked them.
+    private static Dictionary<int, LoadedFacades.ParsedState> TakeStates(List<(string Name, byte[] Content)> entries, string name, bool sealedByUs)
     {
         var states = new Dictionary<int, LoadedFacades.ParsedState>();
         foreach (var (entryName, content) in entries)
@@ -213,7 +213,7 @@ internal static class ModelFile
                 continue;
             if (StateEntry.FindText(content).IsEmpty)
                 continue;
-            if (Guarded(name, () => ModelState.ReadModel(StateEntry.FindText(content))) is { } parsed)
+            if (Guarded(name, () => ModelState.ReadModel(StateEntry.FindText(content), entryChecked: sealedByUs)) is { } parsed)
                 states[index] = new LoadedFacades.ParsedState(entryName, parsed.Model, parsed.Metadata);
         }
         return states;
