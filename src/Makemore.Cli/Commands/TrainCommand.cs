@@ -129,15 +129,16 @@ internal static class TrainCommand
         if (training is not null)
             TrainingFlags(parse, training, provenance, error);
         // --time-limit bounds the command, not only the loop: training stops in time to leave a share of the limit
-        // for the final figures, and the limit counts from the start (reading the file included).
+        // for the final figures, and the limit counts from the start (reading the file and building the examples included:
+        // the loop measures it on the command's clock).
         TimeSpan? commandLimit = training?.TimeLimit;
         if (training is not null && commandLimit is TimeSpan limit)
         {
-            var left = limit * (1 - BoundedEvaluation.FinalShare) - commandClock.Elapsed;
-            training.TimeLimit = left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
+            training.TimeLimit = limit * (1 - BoundedEvaluation.FinalShare);
+            training.TimeLimitClock = () => commandClock.Elapsed;
             if (!parse.GetValue(f.Quiet))
                 error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"makemore: --time-limit {limit.TotalMinutes:G4} min: training stops by {(commandClock.Elapsed + training.TimeLimit.Value).TotalMinutes:F2} min "
+                    $"makemore: --time-limit {limit.TotalMinutes:G4} min: training stops by {training.TimeLimit.Value.TotalMinutes:F2} min "
                     + $"(its last dev evaluation included); a dev evaluation that would take more than {training.EvaluationTimeShare:P0} of that scores the same random sample of the dev part each time, "
                     + $"marked as such; the final train/dev/test figures get the rest, and a part that does not fit is scored on a random sample, marked as such"));
         }

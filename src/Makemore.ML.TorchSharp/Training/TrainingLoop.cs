@@ -84,6 +84,7 @@ public static partial class TrainingLoop
         int? batchSize = options.BatchSize is int b && b < n ? b : null;
         bool stoppedEarly = false, timeLimitReached = false;
         var lastEvaluation = TimeSpan.Zero; // how long the last dev evaluation took
+        var clock = options.TimeLimitClock ?? (() => stopwatch.Elapsed); // what the time limit is measured on
         double learningRate = options.LearningRate;
         var exactStep = options.Optimizer.IsPlainGradientDescent ? model.SgdStep : null;
         bool checkpointFailed = false;
@@ -128,12 +129,12 @@ public static partial class TrainingLoop
             double? devLoss = null;
             // A time limit ends the run like its last step: evaluated, so the best model on dev includes it. That last
             // evaluation is inside the limit: the run stops when the time left is less than the last evaluation took.
-            timeLimitReached = options.TimeLimit is TimeSpan limit && stopwatch.Elapsed + lastEvaluation >= limit && step < options.Steps;
+            timeLimitReached = options.TimeLimit is TimeSpan limit && clock() + lastEvaluation >= limit && step < options.Steps;
             if (dev is not null && (step % options.EvaluationInterval == 0 || step == options.Steps || timeLimitReached))
             {
-                var started = stopwatch.Elapsed;
-                devLoss = dev.Evaluate(model, () => stopwatch.Elapsed);
-                lastEvaluation = stopwatch.Elapsed - started;
+                var started = clock();
+                devLoss = dev.Evaluate(model, clock);
+                lastEvaluation = clock() - started;
                 run.Observe(devLoss.Value, step, module, options.RestoreBest);
             }
             var progress = new TrainingProgress(step, options.Steps, lossValue, dataLossValue, stopwatch.Elapsed, learningRate, devLoss,

@@ -70,11 +70,19 @@ public sealed class TrainingOptions
     public CancellationToken CancellationToken { get; set; }
 
     /// <summary>
-    /// Stop after this much training time (makemore.py's runs are judged in minutes); the last step is evaluated on dev and
+    /// Stop after this much training time (makemore.py's runs are judged in minutes; measured on <see cref="TimeLimitClock"/>
+    /// when set); the last step is evaluated on dev and
     /// the best model on dev is kept. That evaluation is within the limit: the run stops once the time left is less than
     /// the previous dev evaluation took. Every dev evaluation is bounded too (<see cref="EvaluationTimeShare"/>). Null: no limit.
     /// </summary>
     public TimeSpan? TimeLimit { get; set; }
+
+    /// <summary>
+    /// What <see cref="TimeLimit"/> is measured on: the time so far of a larger task that includes the run, such as a
+    /// command whose limit counts from before it reads the data and builds the examples. Null: the run's own time, from
+    /// its first step.
+    /// </summary>
+    public Func<TimeSpan>? TimeLimitClock { get; set; }
 
     /// <summary>
     /// Under a <see cref="TimeLimit"/>, the most one dev evaluation may take, as a share of the limit. The first evaluation

@@ -180,6 +180,26 @@ public sealed class TrainingLoopTests
         Assert.IsGreaterThan(1e-4, Math.Abs(whole - onSample), "a sample, not the whole dev set");
     }
 
+    [TestMethod]
+    public void TheTimeLimitIsMeasuredOnTheGivenClock()
+    {
+        using var scope = NewDisposeScope();
+        var problem = Create();
+        // A command that spent two hours before training (reading, building examples): its one-hour limit is past at step 1.
+        var late = Sgd(50, 10);
+        (late.TimeLimit, late.TimeLimitClock) = (TimeSpan.FromHours(1), () => TimeSpan.FromHours(2));
+        var stopped = TrainingLoop.Run(problem.Model, problem.Train, late, problem.Dev);
+        Assert.IsTrue(stopped.TimeLimitReached);
+        Assert.AreEqual(1, stopped.LastStep);
+        Assert.IsNotNull(stopped.History[^1].DevLoss, "the last step is evaluated");
+        // A clock that stands still: a limit of one tick, past at once on the run's own time, is never reached.
+        var still = Sgd(50, 10);
+        (still.TimeLimit, still.TimeLimitClock) = (TimeSpan.FromTicks(1), () => TimeSpan.Zero);
+        var whole = TrainingLoop.Run(problem.Model, problem.Train, still, problem.Dev);
+        Assert.IsFalse(whole.TimeLimitReached);
+        Assert.AreEqual(50, whole.LastStep);
+    }
+
     /// <summary>A joint trigram on 60 names overfits: its dev loss falls, then rises.</summary>
     private static (Problem Problem, TrainingResult Result) Overfit(int? patience)
     {
