@@ -82,6 +82,32 @@ public sealed class BoundedEvaluationTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [TestMethod]
+    public void ADevPartTooLargeForTheLimitIsEvaluatedOnASeededSampleThatSaysSo()
+    {
+        string folder = Directory.CreateTempSubdirectory("makemore-devsample-").FullName;
+        try
+        {
+            // 5,000 made-up names: a 500-name dev part. The limit (0.6 ms) leaves training 0.54 ms, of which a dev evaluation
+            // may take 2 % (11 µs): no GRU scores 256 names in that, so the sample is the minimum, 256 of the 500.
+            var random = new Random(1);
+            string corpus = Path.Combine(folder, "names.txt");
+            File.WriteAllLines(corpus, Enumerable.Range(0, 5000).Select(_ => new string(Enumerable.Range(0, random.Next(3, 10)).Select(_ => (char)('a' + random.Next(10))).ToArray())));
+            string zip = Path.Combine(folder, "sampled.zip");
+            var run = Run("train", "gru", "-i", corpus, "-o", zip, "--steps", "1000000", "--n-embd", "4", "--n-embd2", "8",
+                "--samples", "0", "--seed", "5", "--time-limit", "0.00001");
+            Assert.AreEqual(0, run.Code, run.Error);
+            StringAssert.Contains(run.Error, "dev NLL ", "the evaluation at the last step is in the progress");
+            StringAssert.Contains(run.Error, "(sample of 256/500 names)");
+            StringAssert.Contains(run.Output, "on a sample of 256 of 500 dev names (seed 5)");
+            StringAssert.Contains(Run("info", "-m", zip).Output, "dev_selection_sample: 256 of 500 names, seed 5");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
 
 /// <summary>Long phases of a command report on stderr; short ones leave it as it was (issue 23).</summary>

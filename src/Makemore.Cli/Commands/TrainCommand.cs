@@ -129,16 +129,18 @@ internal static class TrainCommand
         if (training is not null)
             TrainingFlags(parse, training, provenance, error);
         // --time-limit bounds the command, not only the loop: training stops in time to leave a share of the limit
-        // for the final figures, and the limit counts from the start (reading the file included).
+        // for the final figures, and the limit counts from the start (reading the file and building the examples included:
+        // the loop measures it on the command's clock).
         TimeSpan? commandLimit = training?.TimeLimit;
         if (training is not null && commandLimit is TimeSpan limit)
         {
-            var left = limit * (1 - BoundedEvaluation.FinalShare) - commandClock.Elapsed;
-            training.TimeLimit = left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
+            training.TimeLimit = limit * (1 - BoundedEvaluation.FinalShare);
+            training.TimeLimitClock = () => commandClock.Elapsed;
             if (!parse.GetValue(f.Quiet))
                 error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"makemore: --time-limit {limit.TotalMinutes:G4} min: training stops by {(commandClock.Elapsed + training.TimeLimit.Value).TotalMinutes:F2} min "
-                    + $"(its last dev evaluation included); the final train/dev/test figures get the rest, and a part that does not fit is scored on a random sample, marked as such"));
+                    $"makemore: --time-limit {limit.TotalMinutes:G4} min: training stops by {training.TimeLimit.Value.TotalMinutes:F2} min "
+                    + $"(its last dev evaluation included); a dev evaluation that would take more than {training.EvaluationTimeShare:P0} of that scores the same random sample of the dev part each time, "
+                    + $"marked as such; the final train/dev/test figures get the rest, and a part that does not fit is scored on a random sample, marked as such"));
         }
         // A teacher fitted on other names would leak this run's dev and test names into its targets.
         string? teacherMismatch = null;
@@ -250,6 +252,9 @@ internal static class TrainCommand
                     metadata["stopped_early"] = $"at step {result.LastStep}: {training!.Patience} evaluations without a better dev loss";
                 if (result.BestStep is int best)
                     metadata["best_dev_step"] = best;
+                // The dev loss that chose the model is on a sample, not the dev part: said here, in the note and in the progress.
+                if (result.DevSample is { } devSample)
+                    metadata["dev_selection_sample"] = devSample.ToString();
             }
         }
         var table = new Table("split", "names", "predicted chars", "NLL (nats/char)", "bits/char", "perplexity");
@@ -291,6 +296,9 @@ internal static class TrainCommand
         table.Write(report);
         if (sampled.Count > 0)
             report.WriteLine($"note: --time-limit left too little time to score every name; random samples were scored ({string.Join("; ", sampled)})");
+        if (trainingResult is { DevSample: { } selection, BestDevLoss: double bestDev, BestStep: int bestStep })
+            report.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"note: the model was chosen on its dev NLL {bestDev:F4} at step {bestStep}, on a sample of {selection.Size:N0} of {selection.Total:N0} dev {selection.Unit} (seed {selection.Seed}): --time-limit left too little time to score the whole dev part at each evaluation"));
         // Save the model together with how it was trained and what it scored (shown by 'makemore info').
         var savedWith = metadata.ToDictionary(m => m.Key, m => Convert.ToString(m.Value, CultureInfo.InvariantCulture)!);
         // The plausibility table was computed from the training part by the first Create; reuse it instead of scoring again.
@@ -533,6 +541,8 @@ internal static class TrainCommand
                 return;
             double eta = SecondsLeft(_first, value);
             string dev = value.DevLoss is double d ? string.Create(CultureInfo.InvariantCulture, $"  dev NLL {d:F4}") : "";
+            if (value.DevSample is { } sample)
+                dev += string.Create(CultureInfo.InvariantCulture, $" (sample of {sample.Size:N0}/{sample.Total:N0} {sample.Unit})");
             string rate = value.LearningRate is double r ? string.Create(CultureInfo.InvariantCulture, $"  lr {r:G3}") : "";
             string line = string.Create(CultureInfo.InvariantCulture,
                 $"step {value.Step,6}/{value.Steps}  loss {value.Loss:F4}  data NLL {value.DataLoss:F4}{dev}{rate}  {value.Elapsed.TotalSeconds:F1}s, ETA {eta:F1}s");

@@ -110,7 +110,7 @@ internal sealed class TrainFlags
         yield return new Option<int?>("--patience") { Description = "Stop after this many evaluations without a better dev loss [default: none]" };
         yield return new Option<string?>("--checkpoint") { Description = "Write a resumable checkpoint here (atomically) every --eval-every steps and at the end" };
         yield return new Option<string?>("--resume") { Description = "Continue from a checkpoint written with --checkpoint (same options and data)" };
-        yield return new Option<double?>("--time-limit") { Description = "Bound the whole command to this many minutes: training stops in time (keeping the best model on dev) to leave a tenth for the final train/dev/test figures, which are scored on a random sample of a part that does not fit (and say so)" };
+        yield return new Option<double?>("--time-limit") { Description = $"Bound the whole command to this many minutes: training stops in time (keeping the best model on dev; a dev part too large to score in {TrainingOptions.Defaults.EvaluationTimeShare.ToString("P0", CultureInfo.InvariantCulture)} of it is evaluated on a seeded random sample, and says so) to leave a tenth for the final train/dev/test figures, which are scored on a random sample of a part that does not fit (and say so)" };
     }
 
     private static string Describe(LearningRateSchedule schedule) => schedule switch

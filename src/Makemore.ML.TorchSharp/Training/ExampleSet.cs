@@ -108,6 +108,18 @@ public sealed class ExampleSet
         ? Build(rows)
         : (Inputs!.narrow(0, chunk.Start, chunk.Length), Targets!.narrow(0, chunk.Start, chunk.Length), Weights?.narrow(0, chunk.Start, chunk.Length));
 
+    /// <summary>
+    /// The rows <paramref name="rows"/> as a set of their own. For a tensor set its tensors are new ones (index_select), in
+    /// the current dispose scope: the caller disposes them, or lets the scope do so.
+    /// </summary>
+    internal ExampleSet Subset(long[] rows)
+    {
+        if (Sequences is not null)
+            return new ExampleSet(Sequences.Select(rows), _rowNumbers);
+        using var index = tensor(rows); // (s)
+        return new ExampleSet(Inputs!.index_select(0, index), Targets!.index_select(0, index), Weights?.index_select(0, index));
+    }
+
     // (b, w) or (b, w + 1) int64 inputs, (b, w) int64 targets of the items rows.
     private (Tensor Inputs, Tensor Targets, Tensor? Weights) Build(long[] rows)
     {

@@ -124,6 +124,29 @@ public sealed class SequenceExamples
         return (inputs, targets, width);
     }
 
+    /// <summary>The items <paramref name="rows"/>, in that order, as examples of their own (the same block size).</summary>
+    internal SequenceExamples Select(ReadOnlySpan<long> rows)
+    {
+        var starts = new long[rows.Length + 1];
+        for (int r = 0; r < rows.Length; r++)
+            starts[r + 1] = starts[r] + LengthOf(checked((int)rows[r]));
+        byte[]? bytes = _bytes is null ? null : new byte[starts[^1]];
+        ushort[]? shorts = _shorts is null ? null : new ushort[starts[^1]];
+        int[]? ints = _ints is null ? null : new int[starts[^1]];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            int row = (int)rows[r];
+            int length = LengthOf(row);
+            if (bytes is not null)
+                Array.Copy(_bytes!, _starts[row], bytes, starts[r], length);
+            else if (shorts is not null)
+                Array.Copy(_shorts!, _starts[row], shorts, starts[r], length);
+            else
+                Array.Copy(_ints!, _starts[row], ints!, starts[r], length);
+        }
+        return new SequenceExamples(BlockSize, starts, bytes, shorts, ints);
+    }
+
     /// <summary>
     /// Every item once, in chunks of like lengths (shortest first), each chunk at most <paramref name="positions"/> positions
     /// (rows × width) unless one row is longer: the order in which evaluation runs fewest padded positions.

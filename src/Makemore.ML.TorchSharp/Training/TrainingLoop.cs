@@ -25,7 +25,11 @@ public static partial class TrainingLoop
     /// <param name="model">The module, its batch loss and its decayed parameters; the module is trained in place.</param>
     /// <param name="train">The training examples; batches are drawn from them with a generator seeded by <see cref="TrainingOptions.Seed"/>.</param>
     /// <param name="options">Steps, batch size, optimizer, schedule, evaluation, checkpoints, progress, cancellation.</param>
-    /// <param name="dev">Examples evaluated whole every <see cref="TrainingOptions.EvaluationInterval"/> steps, or null.</param>
+    /// <param name="dev">
+    /// Examples evaluated every <see cref="TrainingOptions.EvaluationInterval"/> steps, or null: whole, or under a
+    /// <see cref="TrainingOptions.TimeLimit"/> that leaves too little time for them, the same seeded random sample of them
+    /// at every evaluation (<see cref="TrainingOptions.EvaluationTimeShare"/>, <see cref="TrainingResult.DevSample"/>).
+    /// </param>
     /// <returns>The history and what stopped the run; the module holds the last weights, or the best ones on dev.</returns>
     /// <exception cref="TrainingDivergedException">A step's loss, or the final weights, are not finite.</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from is damaged or does not fit the module.</exception>
@@ -50,6 +54,7 @@ public static partial class TrainingLoop
             options.LearningRate);
         using var generator = new Generator((ulong)options.Seed);
         var run = new RunState(options.Fingerprint(model.TrajectoryKey), options.DataFingerprint, model.VocabularySize);
+        using var evaluation = dev is null ? null : new DevEvaluation(dev, options);
         try
         {
             if (options.ResumeFrom is { } resumeFrom)
@@ -57,7 +62,7 @@ public static partial class TrainingLoop
             if (options.Schedule is CosineSchedule { WarmupSteps: var warmup } && warmup > options.Steps)
                 options.Warnings?.Report(string.Create(CultureInfo.InvariantCulture,
                     $"the cosine schedule's warm-up ({warmup} steps) is longer than the run ({options.Steps} steps): the learning rate only rises, to {100.0 * options.Steps / warmup:G3} % of the base rate at the last step"));
-            return Train(model, train, dev, options, parameters, optimizer, generator, run);
+            return Train(model, train, evaluation, options, parameters, optimizer, generator, run);
         }
         finally
         {
@@ -68,7 +73,7 @@ public static partial class TrainingLoop
     // The loop runs once per training, so tiered JIT would keep it in tier-0 code until on-stack replacement, ~1,000
     // steps in: for the MLP family's ~0.1 ms steps that is a third of a short run's time. Optimised from the first step instead.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static TrainingResult Train(TrainableModel model, ExampleSet train, ExampleSet? dev, TrainingOptions options,
+    private static TrainingResult Train(TrainableModel model, ExampleSet train, DevEvaluation? dev, TrainingOptions options,
         Parameter[] parameters, OptimizerHelper optimizer, Generator generator, RunState run)
     {
         var module = model.Module;
@@ -79,6 +84,7 @@ public static partial class TrainingLoop
         int? batchSize = options.BatchSize is int b && b < n ? b : null;
         bool stoppedEarly = false, timeLimitReached = false;
         var lastEvaluation = TimeSpan.Zero; // how long the last dev evaluation took
+        var clock = options.TimeLimitClock ?? (() => stopwatch.Elapsed); // what the time limit is measured on
         double learningRate = options.LearningRate;
         var exactStep = options.Optimizer.IsPlainGradientDescent ? model.SgdStep : null;
         bool checkpointFailed = false;
@@ -123,15 +129,16 @@ public static partial class TrainingLoop
             double? devLoss = null;
             // A time limit ends the run like its last step: evaluated, so the best model on dev includes it. That last
             // evaluation is inside the limit: the run stops when the time left is less than the last evaluation took.
-            timeLimitReached = options.TimeLimit is TimeSpan limit && stopwatch.Elapsed + lastEvaluation >= limit && step < options.Steps;
+            timeLimitReached = options.TimeLimit is TimeSpan limit && clock() + lastEvaluation >= limit && step < options.Steps;
             if (dev is not null && (step % options.EvaluationInterval == 0 || step == options.Steps || timeLimitReached))
             {
-                var started = stopwatch.Elapsed;
-                devLoss = Evaluate(model, dev, options.EvaluationChunkSize);
-                lastEvaluation = stopwatch.Elapsed - started;
+                var started = clock();
+                devLoss = dev.Evaluate(model, clock);
+                lastEvaluation = clock() - started;
                 run.Observe(devLoss.Value, step, module, options.RestoreBest);
             }
-            var progress = new TrainingProgress(step, options.Steps, lossValue, dataLossValue, stopwatch.Elapsed, learningRate, devLoss);
+            var progress = new TrainingProgress(step, options.Steps, lossValue, dataLossValue, stopwatch.Elapsed, learningRate, devLoss,
+                devLoss is null ? null : dev!.Sample);
             history.Add(progress);
             options.Progress?.Report(progress);
 
@@ -155,7 +162,8 @@ public static partial class TrainingLoop
             WriteCheckpoint(finalPath);
         bool restored = options.RestoreBest && run.RestoreBest(module);
         return new TrainingResult(history, firstStep, run.BestDevLoss, run.BestStep, stoppedEarly,
-            options.CancellationToken.IsCancellationRequested && !stoppedEarly && run.Step < options.Steps, restored, stopwatch.Elapsed, timeLimitReached);
+            options.CancellationToken.IsCancellationRequested && !stoppedEarly && run.Step < options.Steps, restored, stopwatch.Elapsed, timeLimitReached,
+            dev?.Sample);
     }
 
     /// <summary>Mean NLL per predicted character over the whole of <paramref name="dev"/>, in eval mode without gradients.</summary>

@@ -70,11 +70,27 @@ public sealed class TrainingOptions
     public CancellationToken CancellationToken { get; set; }
 
     /// <summary>
-    /// Stop after this much training time (makemore.py's runs are judged in minutes); the last step is evaluated on dev and
+    /// Stop after this much training time (makemore.py's runs are judged in minutes; measured on <see cref="TimeLimitClock"/>
+    /// when set); the last step is evaluated on dev and
     /// the best model on dev is kept. That evaluation is within the limit: the run stops once the time left is less than
-    /// the previous dev evaluation took. Null: no limit.
+    /// the previous dev evaluation took. Every dev evaluation is bounded too (<see cref="EvaluationTimeShare"/>). Null: no limit.
     /// </summary>
     public TimeSpan? TimeLimit { get; set; }
+
+    /// <summary>
+    /// What <see cref="TimeLimit"/> is measured on: the time so far of a larger task that includes the run, such as a
+    /// command whose limit counts from before it reads the data and builds the examples. Null: the run's own time, from
+    /// its first step.
+    /// </summary>
+    public Func<TimeSpan>? TimeLimitClock { get; set; }
+
+    /// <summary>
+    /// Under a <see cref="TimeLimit"/>, the most one dev evaluation may take, as a share of the limit. The first evaluation
+    /// measures how fast dev rows are scored; when the whole dev set would take longer than this share, every evaluation
+    /// of the run scores the same random sample of it (seeded by <see cref="Seed"/>, at least <see cref="Defaults.MinimumDevSample"/>
+    /// rows) sized to fit, and <see cref="TrainingResult.DevSample"/> says so. No effect without a time limit. Default 0.02.
+    /// </summary>
+    public double EvaluationTimeShare { get; set; } = Defaults.EvaluationTimeShare;
 
     /// <summary>The training loop's defaults, in one place: options, catalogs and the CLI read them from here.</summary>
     public static class Defaults
@@ -121,6 +137,15 @@ public sealed class TrainingOptions
         /// <summary>Dev positions per forward pass: 4096 (4,096 windows, or 4,096 / T sequences of T positions).</summary>
         public const int EvaluationChunkSize = 4096;
 
+        /// <summary>
+        /// The most one dev evaluation of a time-limited run may take: 2 % of the limit, so that even 25 evaluations
+        /// (a run that steps 10× faster than it evaluates its whole dev part) leave half of the limit to training.
+        /// </summary>
+        public const double EvaluationTimeShare = 0.02;
+
+        /// <summary>The fewest dev rows (names, for a sequence model) a time-limited dev evaluation scores, however little time it has: 256.</summary>
+        public const int MinimumDevSample = 256;
+
         /// <summary>Restore the best weights on dev at the end: true (makemore.py keeps the best model).</summary>
         public const bool RestoreBest = true;
 
@@ -166,6 +191,8 @@ public sealed class TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(EvaluationInterval), EvaluationInterval, "EvaluationInterval must be ≥ 1.");
         if (EvaluationChunkSize < 1)
             throw new ArgumentOutOfRangeException(nameof(EvaluationChunkSize), EvaluationChunkSize, "EvaluationChunkSize must be ≥ 1.");
+        if (!(EvaluationTimeShare > 0 && EvaluationTimeShare <= 1))
+            throw new ArgumentOutOfRangeException(nameof(EvaluationTimeShare), EvaluationTimeShare, "EvaluationTimeShare must be in (0, 1].");
         if (Patience is < 1)
             throw new ArgumentOutOfRangeException(nameof(Patience), Patience, "Patience must be ≥ 1 (or null never to stop early).");
         if (CheckpointInterval < 0)

@@ -38,7 +38,7 @@ internal static class TrainingData
 
     private static string Summary(Training.TrainingResult training) => string.Create(CultureInfo.InvariantCulture,
         $"Trained in {training.Duration.TotalSeconds:0.###} s{(training.History.Count == 0 ? "" : $", steps {training.FirstStep}–{training.LastStep}")}" +
-        $"{(training.BestStep is int best ? $"; best dev loss {training.BestDevLoss:0.0000} at step {best}{(training.RestoredBest ? " (restored)" : "")}" : "")}" +
+        $"{(training.BestStep is int best ? $"; best dev loss {training.BestDevLoss:0.0000} at step {best}{(training.DevSample is { } sample ? $" on a sample of {sample}" : "")}{(training.RestoredBest ? " (restored)" : "")}" : "")}" +
         $"{(training.StoppedEarly ? "; stopped early" : "")}{(training.TimeLimitReached ? "; time limit reached" : "")}{(training.Cancelled ? "; cancelled" : "")}.");
 
     /// <summary>The vocabulary and one id array per row of an ids column written by <c>MapCharactersToIds</c>.</summary>

@@ -7,6 +7,7 @@ namespace Makemore.ML.Training;
 /// <param name="DataLoss">The NLL part alone, in nats per character, on this step's batch.</param>
 /// <param name="Elapsed">Wall time since this run (or resumption) started.</param>
 /// <param name="LearningRate">The learning rate this step used, or null where not known.</param>
-/// <param name="DevLoss">Mean NLL per predicted character on the whole dev set after this step, at evaluation steps; else null.</param>
+/// <param name="DevLoss">Mean NLL per predicted character on the dev set (or on <paramref name="DevSample"/>) after this step, at evaluation steps; else null.</param>
+/// <param name="DevSample">The sample of the dev set <paramref name="DevLoss"/> is on, when a time limit left too little time for all of it; null: the whole dev set.</param>
 public sealed record TrainingProgress(int Step, int Steps, double Loss, double DataLoss, TimeSpan Elapsed,
-    double? LearningRate = null, double? DevLoss = null);
+    double? LearningRate = null, double? DevLoss = null, DevSample? DevSample = null);

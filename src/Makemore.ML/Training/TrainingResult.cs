@@ -8,8 +8,9 @@ namespace Makemore.ML.Training;
 public sealed class TrainingResult
 {
     internal TrainingResult(IReadOnlyList<TrainingProgress> history, int firstStep, double? bestDevLoss, int? bestStep,
-        bool stoppedEarly, bool cancelled, bool restoredBest, TimeSpan duration, bool timeLimitReached = false)
+        bool stoppedEarly, bool cancelled, bool restoredBest, TimeSpan duration, bool timeLimitReached = false, DevSample? devSample = null)
     {
+        DevSample = devSample;
         TimeLimitReached = timeLimitReached;
         History = history;
         FirstStep = firstStep;
@@ -36,6 +37,12 @@ public sealed class TrainingResult
 
     /// <summary>The lowest dev loss seen (across resumptions), or null without a dev set.</summary>
     public double? BestDevLoss { get; }
+
+    /// <summary>
+    /// The sample of the dev set that every dev evaluation of this run scored (<see cref="BestDevLoss"/> is on it), when a
+    /// time limit left too little time to score all of it; null: the whole dev set, or no dev set.
+    /// </summary>
+    public DevSample? DevSample { get; }
 
     /// <summary>The step that gave <see cref="BestDevLoss"/>.</summary>
     public int? BestStep { get; }

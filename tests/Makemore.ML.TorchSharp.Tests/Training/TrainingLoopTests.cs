@@ -144,6 +144,62 @@ public sealed class TrainingLoopTests
         Assert.AreEqual(independent, TrainingLoop.Evaluate(problem.Model, weighted, 50), 1e-5);
     }
 
+    [TestMethod]
+    public void ADevSampleFitsTheAllowanceAtTheMeasuredRate()
+    {
+        var second = TimeSpan.FromSeconds(1);
+        const int minimum = 256;
+        Assert.AreEqual(10_000, DevEvaluation.SampleSize(1_000_000, 1000, second, 10 * second, minimum), "1,000 rows a second for 10 s");
+        Assert.AreEqual(5000, DevEvaluation.SampleSize(5000, 1000, second, 10 * second, minimum), "the whole set fits: all of it");
+        Assert.AreEqual(minimum, DevEvaluation.SampleSize(10_000, 256, second, second / 10, minimum), "25.6 rows fit: the minimum");
+        Assert.AreEqual(100, DevEvaluation.SampleSize(100, 100, second, second / 1000, minimum), "a set smaller than the minimum is scored whole");
+        Assert.AreEqual(3000, DevEvaluation.SampleSize(3000, 3000, TimeSpan.Zero, second, minimum), "a rate too fast to measure: all of it");
+    }
+
+    [TestMethod]
+    public void UnderATimeLimitTooShortForTheWholeDevSetEveryEvaluationScoresTheSameSeededSample()
+    {
+        using var scope = NewDisposeScope();
+        var problem = Create();
+        var options = Sgd(30, 10);
+        // An hour's limit of which one evaluation may take 3.6 µs: no dev pass of 256 rows fits, so the sample is the minimum.
+        (options.EvaluationInterval, options.RestoreBest, options.TimeLimit, options.EvaluationTimeShare, options.Seed) = (10, false, TimeSpan.FromHours(1), 1e-9, 11);
+        var result = TrainingLoop.Run(problem.Model, problem.Train, options, problem.Dev);
+        var expected = new DevSample(TrainingOptions.Defaults.MinimumDevSample, problem.Dev.Count, "windows", 11);
+        Assert.AreEqual(expected, result.DevSample);
+        var evaluations = result.History.Where(p => p.DevLoss is not null).ToList();
+        CollectionAssert.AreEqual(new[] { 10, 20, 30 }, evaluations.Select(p => p.Step).ToArray());
+        Assert.IsTrue(evaluations.All(p => p.DevSample == expected), "every evaluation says it is on the same sample");
+        // The sample is the first rows of the dev set in the order Random(seed) shuffles it.
+        var order = Enumerable.Range(0, (int)problem.Dev.Count).Select(i => (long)i).ToArray();
+        new Random(11).Shuffle(order);
+        double onSample = TrainingLoop.Evaluate(problem.Model, problem.Dev.Subset(order[..(int)expected.Size]), 4096);
+        Assert.AreEqual(onSample, evaluations[^1].DevLoss!.Value, 1e-6, "the last dev loss is the final model's on those rows");
+        double whole = problem.IndependentDevNll();
+        TestContext.WriteLine($"dev NLL after 30 steps: sample of {expected.Size} of {expected.Total} windows {onSample:F6}, whole {whole:F6}");
+        Assert.IsGreaterThan(1e-4, Math.Abs(whole - onSample), "a sample, not the whole dev set");
+    }
+
+    [TestMethod]
+    public void TheTimeLimitIsMeasuredOnTheGivenClock()
+    {
+        using var scope = NewDisposeScope();
+        var problem = Create();
+        // A command that spent two hours before training (reading, building examples): its one-hour limit is past at step 1.
+        var late = Sgd(50, 10);
+        (late.TimeLimit, late.TimeLimitClock) = (TimeSpan.FromHours(1), () => TimeSpan.FromHours(2));
+        var stopped = TrainingLoop.Run(problem.Model, problem.Train, late, problem.Dev);
+        Assert.IsTrue(stopped.TimeLimitReached);
+        Assert.AreEqual(1, stopped.LastStep);
+        Assert.IsNotNull(stopped.History[^1].DevLoss, "the last step is evaluated");
+        // A clock that stands still: a limit of one tick, past at once on the run's own time, is never reached.
+        var still = Sgd(50, 10);
+        (still.TimeLimit, still.TimeLimitClock) = (TimeSpan.FromTicks(1), () => TimeSpan.Zero);
+        var whole = TrainingLoop.Run(problem.Model, problem.Train, still, problem.Dev);
+        Assert.IsFalse(whole.TimeLimitReached);
+        Assert.AreEqual(50, whole.LastStep);
+    }
+
     /// <summary>A joint trigram on 60 names overfits: its dev loss falls, then rises.</summary>
     private static (Problem Problem, TrainingResult Result) Overfit(int? patience)
     {
