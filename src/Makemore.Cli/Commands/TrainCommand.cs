@@ -314,13 +314,13 @@ internal static class TrainCommand
         var trainedOn = trainIds.Schema;
         var withTable = PlausibilityTable.AddTo(savedWith, languageModel, () => TrainingData.Read(trainIds, "Ids").Sequences).ToDictionary();
         (names, parts, train, trainIds, trained, fitted) = (null!, null!, null!, null!, null!, null!);
-        GC.Collect();
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         string state = ModelState.EncodeModel(languageModel, withTable);
         languageModel = null!;
-        GC.Collect();
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var toSave = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.SavedChain(ml, state, "Ids", trainedOn));
         state = null!;
-        GC.Collect();
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         ml.Makemore().Save(toSave, inputSchema, target);
         savedTo = target;
         if (target != zip)
