@@ -305,8 +305,9 @@ internal static class TrainCommand
         // Saving holds as little as it can: the samples are drawn first, the names and views let go before the state is
         // encoded, and the model once it is; ML.NET then writes the state (about half a gigabyte of transient copies of an
         // 8-gram model's 33M-character state) beside the state alone. The chain saved is the one the fitted transformer
-        // saves (LanguageModelTransformer.Create: same metadata, same bytes). Each collection is a blocking full GC of a
-        // heap of a few large arrays, tens of milliseconds, which otherwise would not come before the next phase's allocations.
+        // saves (LanguageModelTransformer.Create: same metadata, same bytes). Each collection is a blocking full GC that
+        // also returns the freed memory to the system (tens of milliseconds on a heap of a few large arrays): left to itself,
+        // the GC let each step's garbage pile up under the next one's (1.7 GB peak for an 8-gram model of 886k names, now 0.7).
         string modelName = languageModel.ToString()!;
         var drawn = new NameGenerator(languageModel).Generate(parse.GetValue(f.Samples), sampling);
         var trainIds = ids.Transform(train);
