@@ -302,13 +302,32 @@ public sealed partial class NGramModel : WindowLanguageModel
     private void Write(BinaryWriter writer)
     {
         WriteHeader(writer);
-        var counts = Smoothing is KneserNeySmoothing ? ContinuationCounts(TopCounts) : [TopCounts];
-        writer.Write(counts.Length);
-        foreach (var c in counts)
+        if (Smoothing is not KneserNeySmoothing)
         {
-            Persistence.StateIO.WriteAscending(writer, c.Keys);
-            Persistence.StateIO.WriteCounts(writer, c.Counts);
+            writer.Write(1);
+            Persistence.StateIO.WriteAscending(writer, TopCounts.Keys);
+            Persistence.StateIO.WriteCounts(writer, TopCounts.Counts);
+            return;
         }
+        writer.Write(Order);
+        // The lower orders' continuation counts as ContinuationCounts gives them, lowest first, each counted from the keys
+        // of the order above (its level's own) in one scratch reused for every order and written at once: holding every
+        // order's counts and a copy of its keys, as ContinuationCounts does, cost 84 MB more while an 8-gram model of 886k
+        // names was encoded, the peak of its `makemore train`.
+        var keys = new ulong[TopCounts.Distinct];
+        var runs = new int[TopCounts.Distinct];
+        for (int order = 1; order < Order; order++)
+        {
+            ulong[] above = _levels[order].Keys.Array;
+            var space = new Divisor(_powers[order]);
+            for (int i = 0; i < above.Length; i++)
+                keys[i] = space.Remainder(above[i]);
+            int n = NGramCounts.SortAndCountRuns(keys.AsSpan(0, above.Length), runs, KeyBits(order));
+            Persistence.StateIO.WriteAscending(writer, keys.AsSpan(0, n));
+            Persistence.StateIO.WriteCounts(writer, runs.AsSpan(0, n));
+        }
+        Persistence.StateIO.WriteAscending(writer, TopCounts.Keys);
+        Persistence.StateIO.WriteCounts(writer, TopCounts.Counts);
     }
 
     private void WriteHeader(BinaryWriter writer)

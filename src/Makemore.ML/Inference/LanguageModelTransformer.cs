@@ -78,6 +78,15 @@ public abstract class LanguageModelTransformer : FacadeTransformer
     /// <summary>True when <see cref="Restored"/> made it: the model was read from its zip entry, and ML.NET never held its state.</summary>
     internal bool StateReadFromEntry { get; private init; }
 
+    /// <summary>
+    /// The chain of built-in transformers that a transformer of this state saves (its model's <see cref="ModelState.EncodeModel"/>
+    /// with the metadata <c>Create</c> saves), fitted on <paramref name="trainedOn"/>, the schema of its input: saved in
+    /// its place it gives the same bytes, and a caller done with the model can let it go before ML.NET writes the state
+    /// (for an 8-gram count model of 886k names, 340 MB of levels beside ML.NET's half a gigabyte of transient copies of the state).
+    /// </summary>
+    internal static ITransformer SavedChain(MLContext mlContext, string state, string idsColumnName, DataViewSchema trainedOn) =>
+        Chain(Catalogs.Of(mlContext), state, idsColumnName).Fit(new EmptyView(trainedOn));
+
     /// <summary>The inner estimator chain; with a placeholder state it also answers schema questions.</summary>
     internal static IEstimator<ITransformer> Chain(Catalogs ml, string state, string idsColumnName)
     {

@@ -62,11 +62,11 @@ internal static class ModelState
         byte[] buffer = stream.GetBuffer();
         var bytes = buffer.AsSpan(0, (int)stream.Length);
         SHA256.HashData(bytes[HeaderSize..], bytes.Slice(8, HashSize));
-        return TextPrefix + StateText.Encode(buffer, bytes.Length); // read in place: no copy of a state of tens of megabytes
+        return StateText.Encode(buffer, bytes.Length, TextPrefix); // read in place: no copy of a state of tens of megabytes
     }
 
     /// <summary>The state string of the bytes of a state (header, checksum and body), in the current container format's text form.</summary>
-    internal static string ToText(ReadOnlySpan<byte> bytes) => TextPrefix + StateText.Encode(bytes);
+    internal static string ToText(ReadOnlySpan<byte> bytes) => StateText.Encode(bytes, TextPrefix);
 
     /// <summary>
     /// The bytes a state string holds, unchecked; null when it is not in the current text form (then <paramref name="textFormat"/>

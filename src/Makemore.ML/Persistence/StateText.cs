@@ -16,18 +16,23 @@ namespace Makemore.ML.Persistence;
 /// </remarks>
 internal static class StateText
 {
-    public static string Encode(ReadOnlySpan<byte> bytes) => Encode(bytes.ToArray(), bytes.Length);
+    public static string Encode(ReadOnlySpan<byte> bytes, string prefix = "") => Encode(bytes.ToArray(), bytes.Length, prefix);
 
-    /// <summary>The text of the first <paramref name="count"/> bytes of <paramref name="buffer"/> (read, not copied).</summary>
-    public static string Encode(byte[] buffer, int count)
+    /// <summary>
+    /// The text of the first <paramref name="count"/> bytes of <paramref name="buffer"/> (read, not copied), after
+    /// <paramref name="prefix"/>: one string, where a concatenation would copy a state of tens of megabytes once more.
+    /// </summary>
+    public static string Encode(byte[] buffer, int count, string prefix = "")
     {
         var bytes = buffer.AsSpan(0, count);
         int groups = bytes.Length / 7, tail = bytes.Length % 7;
-        long length = 8L * groups + (tail == 0 ? 0 : tail + 1);
+        long length = prefix.Length + 8L * groups + (tail == 0 ? 0 : tail + 1);
         if (length > Array.MaxLength)
             throw new InvalidOperationException($"A state of {bytes.Length:N0} bytes is too large to save.");
-        return string.Create((int)length, (buffer, count), static (chars, state) =>
+        return string.Create((int)length, (buffer, count, prefix), static (text, state) =>
         {
+            state.prefix.CopyTo(text);
+            var chars = text[state.prefix.Length..];
             var source = state.buffer.AsSpan(0, state.count);
             int groups = source.Length / 7, tail = source.Length % 7;
             Span<byte> last = stackalloc byte[8];
@@ -59,7 +64,7 @@ internal static class StateText
         });
     }
 
-    /// <summary>The bytes <paramref name="text"/> encodes, or null when it is not a string <see cref="Encode(byte[], int)"/> writes.</summary>
+    /// <summary>The bytes <paramref name="text"/> encodes, or null when it is not a string <see cref="Encode(byte[], int, string)"/> writes.</summary>
     public static byte[]? Decode(ReadOnlySpan<char> text) => Decode<char>(text);
 
     /// <summary>

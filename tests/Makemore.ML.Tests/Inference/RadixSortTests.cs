@@ -27,6 +27,21 @@ public sealed class RadixSortTests
         }, iter: 200);
     }
 
+    [TestMethod(DisplayName = "Keys beyond the pooled scratch size (1M) sort, with their items, as Array.Sort does")]
+    public void SortsKeysLongerThanThePooledScratch()
+    {
+        var random = new Random(7);
+        var keys = new ulong[(1 << 20) + 3];
+        for (int i = 0; i < keys.Length; i++)
+            keys[i] = (ulong)random.NextInt64(1L << 40);
+        var items = Enumerable.Range(0, keys.Length).ToArray();
+        var expected = ((ulong[])keys.Clone(), (int[])items.Clone());
+        Array.Sort(expected.Item1, expected.Item2); // the keys are distinct with overwhelming probability, so the order of ties cannot show
+        RadixSort.Sort(keys, items, 40);
+        CollectionAssert.AreEqual(expected.Item1, keys);
+        CollectionAssert.AreEqual(expected.Item2, items);
+    }
+
     [TestMethod]
     public void RefusesNaN()
     {

@@ -92,6 +92,21 @@ public sealed class ModelFileTests
         CollectionAssert.AreEqual(first, second);
     }
 
+    [TestMethod(DisplayName = "The chain built from a model's state alone (LanguageModelTransformer.SavedChain, what makemore train saves) saves the fitted pipeline's bytes")]
+    public void TheChainOfTheStateAloneSavesTheSameBytes()
+    {
+        var (model, train) = Trigram();
+        var steps = ((IEnumerable<ITransformer>)model).ToArray();
+        var (ids, fitted) = (steps[0], (LanguageModelTransformer)steps[^1]);
+        using var expected = new MemoryStream();
+        Ml.Makemore().Save(new TransformerChain<ITransformer>(ids, fitted), train.Schema, expected);
+        string state = ModelState.EncodeModel(fitted.Model, fitted.Metadata);
+        var alone = LanguageModelTransformer.SavedChain(Ml, state, "Ids", ids.Transform(train).Schema);
+        using var actual = new MemoryStream();
+        Ml.Makemore().Save(new TransformerChain<ITransformer>(ids, alone), train.Schema, actual);
+        CollectionAssert.AreEqual(expected.ToArray(), actual.ToArray());
+    }
+
     [TestMethod]
     public void FileIsSealedWithAManifestOfEveryEntry()
     {

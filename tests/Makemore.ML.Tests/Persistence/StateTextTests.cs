@@ -25,6 +25,19 @@ public sealed class StateTextTests
     }
 
     [TestMethod]
+    public void APrefixIsWrittenInFrontOfTheSameText()
+    {
+        var random = new Random(5);
+        foreach (int length in new[] { 0, 1, 6, 7, 8, 40, 1000 })
+        {
+            byte[] bytes = new byte[length];
+            random.NextBytes(bytes);
+            Assert.AreEqual("MKMC2:" + StateText.Encode(bytes), StateText.Encode(bytes, "MKMC2:"), $"length {length}");
+            Assert.AreEqual("MKMC2:" + StateText.Encode(bytes), StateText.Encode(bytes.Concat(new byte[9]).ToArray(), length, "MKMC2:"), $"length {length}, from a longer buffer");
+        }
+    }
+
+    [TestMethod]
     public void OnlyTheCanonicalTextDecodes()
     {
         string text = StateText.Encode([0xFF, 0xFF, 0xFF]); // 3 bytes: 4 characters, the last with 4 unused bits
