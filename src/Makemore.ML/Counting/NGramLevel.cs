@@ -11,11 +11,11 @@ namespace Makemore.ML.Counting;
 /// </summary>
 internal sealed class NGramLevel
 {
-    private NGramLevel(ulong[] keys, double[] probabilities, ulong[] contexts, double[] weights, int keyBits, int contextBits, double[]? discounts)
+    private NGramLevel(SortedKeys keys, double[] probabilities, SortedKeys contexts, double[] weights, double[]? discounts)
     {
-        Keys = new SortedKeys(keys, keyBits);
+        Keys = keys;
         Probabilities = probabilities;
-        Contexts = new SortedKeys(contexts, contextBits);
+        Contexts = contexts;
         Weights = weights;
         Discounts = discounts;
     }
@@ -48,12 +48,12 @@ internal sealed class NGramLevel
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static NGramLevel AddK(int v, ulong[] keys, ReadOnlySpan<int> counts, double k, int keyBits, int contextBits)
     {
-        ulong[] contexts = RowContexts(v, keys);
+        var (contexts, rowStarts) = Rows(v, keys);
         var weights = new double[contexts.Length];
         var probabilities = new double[keys.Length];
-        for (int r = 0, start = 0; r < contexts.Length; r++)
+        for (int r = 0; r < contexts.Length; r++)
         {
-            int end = RowEnd(v, keys, start, contexts[r]);
+            int start = rowStarts[r], end = rowStarts[r + 1];
             double total = 0;
             for (int i = start; i < end; i++)
                 total += counts[i]; // in ascending next-id order: the sums run in the same order as ever
@@ -61,9 +61,8 @@ internal sealed class NGramLevel
             weights[r] = k / denominator;
             for (int i = start; i < end; i++)
                 probabilities[i] = (counts[i] + k) / denominator;
-            start = end;
         }
-        return new NGramLevel(keys, probabilities, contexts, weights, keyBits, contextBits, discounts: null);
+        return new NGramLevel(new SortedKeys(keys, keyBits), probabilities, new SortedKeys(contexts, contextBits), weights, discounts: null);
     }
 
     /// <summary>
@@ -74,118 +73,222 @@ internal sealed class NGramLevel
     /// The operations are those of the level-by-level distribution, in the same order (p ← p·λ + share): a stored
     /// probability is bit-identical to the one <see cref="NGramModel.GetNextProbabilities"/> computes. A seen n-gram's
     /// suffix is seen at the order below (continuation counts are counted from the suffixes), so it is always found.
+    /// Two passes, each split over the cores (every value is computed by one thread, by the same operations, so the
+    /// result does not depend on the split): the rows' λ and each n-gram's share, row by row; then below·λ + share in
+    /// blocks of the order below small enough to stay in a core's cache (see <see cref="AddBelow"/>).
     /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static NGramLevel KneserNey(int v, ulong[] keys, ReadOnlySpan<int> counts, double[] discounts, NGramLevel? lower, ulong lowerSpace, int keyBits, int contextBits)
+    public static NGramLevel KneserNey(int v, ulong[] keys, int[] counts, double[] discounts, NGramLevel? lower, ulong lowerSpace, int keyBits, int contextBits)
     {
-        ulong[] contexts = RowContexts(v, keys);
+        var (contexts, rowStarts) = Rows(v, keys);
         var lambdas = new double[contexts.Length];
-        var probabilities = new double[keys.Length];
-        var suffixes = lower is null ? default : new SuffixCursor(lower.Keys, lowerSpace);
-        for (int r = 0, start = 0; r < contexts.Length; r++)
+        var probabilities = new double[keys.Length]; // each n-gram's share after the first pass; its probability after the second
+        double uniform = 1.0 / v;
+        ForRanges(contexts.Length, RowsPerTask, (first, last) =>
         {
-            int end = RowEnd(v, keys, start, contexts[r]);
-            double total = 0, backoff = 0;
-            for (int i = start; i < end; i++)
+            for (int r = first; r < last; r++)
             {
-                double count = counts[i];
-                total += count;
-                backoff += Math.Min(count, count >= 3 ? discounts[2] : discounts[(int)count - 1]);
+                int start = rowStarts[r], end = rowStarts[r + 1];
+                double total = 0, backoff = 0;
+                for (int i = start; i < end; i++)
+                {
+                    double count = counts[i];
+                    total += count;
+                    backoff += Math.Min(count, count >= 3 ? discounts[2] : discounts[(int)count - 1]);
+                }
+                double lambda = backoff / total;
+                lambdas[r] = lambda;
+                for (int i = start; i < end; i++)
+                {
+                    double count = counts[i];
+                    double discount = count >= 3 ? discounts[2] : discounts[(int)count - 1];
+                    double share = Math.Max(count - discount, 0) / total;
+                    if (lower is null)
+                    {
+                        double p = uniform * lambda;
+                        p += share;
+                        probabilities[i] = p;
+                    }
+                    else
+                    {
+                        probabilities[i] = share;
+                    }
+                }
             }
-            double lambda = backoff / total;
-            lambdas[r] = lambda;
-            for (int i = start; i < end; i++)
-            {
-                double count = counts[i];
-                double discount = count >= 3 ? discounts[2] : discounts[(int)count - 1];
-                double share = Math.Max(count - discount, 0) / total;
-                double below = lower is null ? 1.0 / v : lower.Probabilities[suffixes.Find(keys[i])];
-                double p = below * lambda;
-                p += share;
-                probabilities[i] = p;
-            }
-            start = end;
-        }
-        return new NGramLevel(keys, probabilities, contexts, lambdas, keyBits, contextBits, discounts);
+        });
+        if (lower is not null)
+            AddBelow(keys, rowStarts, lambdas, probabilities, lower, lowerSpace);
+        SortedKeys keyDirectory = default, contextDirectory = default;
+        Parallel.Invoke(() => keyDirectory = new SortedKeys(keys, keyBits), () => contextDirectory = new SortedKeys(contexts, contextBits));
+        return new NGramLevel(keyDirectory, probabilities, contextDirectory, lambdas, discounts);
     }
 
-    // Each run of keys with the same context (key / V) is a row: the rows' contexts, ascending. Two passes over the keys
-    // (count, then fill) so that nothing but the result is allocated. The keys ascend, so a key divides only when it
-    // leaves the previous row's range [h·V, h·V + V).
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static ulong[] RowContexts(int v, ulong[] keys)
-    {
-        var byV = new Divisor((ulong)v);
-        int rows = 0;
-        ulong end = 0; // one past the current row's keys; 0 before the first row (every key is ≥ 0, so the first divides)
-        for (int e = 0; e < keys.Length; e++)
-        {
-            if (e == 0 || keys[e] >= end)
-            {
-                end = (byV.Divide(keys[e]) + 1) * (ulong)v;
-                rows++;
-            }
-        }
-        var contexts = new ulong[rows];
-        rows = 0;
-        for (int e = 0; e < keys.Length; e++)
-        {
-            if (e == 0 || keys[e] >= end)
-            {
-                ulong context = byV.Divide(keys[e]);
-                contexts[rows++] = context;
-                end = (context + 1) * (ulong)v;
-            }
-        }
-        return contexts;
-    }
-
-    // One past the last key of the row of `context` that starts at `start`.
-    private static int RowEnd(int v, ulong[] keys, int start, ulong context)
-    {
-        ulong limit = (context + 1) * (ulong)v;
-        int end = start + 1;
-        while (end < keys.Length && keys[end] < limit)
-            end++;
-        return end;
-    }
+    // Rows (keys, when finding the rows) per task of the first pass, and keys of the order below per block of the second: a block's keys and
+    // probabilities (16 bytes a key, 512 KiB) stay in a core's L2 cache while every oldest symbol's n-grams read them.
+    internal const int RowsPerTask = 1 << 16;
+    internal const int LowerBlock = 1 << 15;
 
     /// <summary>
-    /// Finds the suffixes (key mod V^(n−1)) of ascending keys in the order below. Keys with the same oldest symbol have
-    /// ascending suffixes, so each search starts where the previous one ended and gallops forward: the lookups of a whole
-    /// level cost about a merge, not a binary search each.
+    /// p ← below·λ + share for every n-gram, below being the probability of its suffix (key mod V^(n−1)) at the order
+    /// below. The n-grams with one oldest symbol (a group) have ascending suffixes, so each group could walk the order
+    /// below once; but walking it V times, sparsely, misses the cache at every lookup. Instead the order below is cut into
+    /// blocks, and each block serves every group's n-grams whose suffixes fall in it (found by a binary search per group
+    /// and block), galloping forward within the block.
     /// </summary>
-    private struct SuffixCursor(SortedKeys lower, ulong lowerSpace)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void AddBelow(ulong[] keys, int[] rowStarts, double[] lambdas, double[] probabilities, NGramLevel lower, ulong lowerSpace)
     {
-        private readonly Divisor _space = new(lowerSpace);
-        private ulong _start, _end; // the current oldest symbol's keys: [o·V^(n−1), (o + 1)·V^(n−1)); empty at first
-        private int _at;
-
-        public int Find(ulong key)
+        ulong[] lowerKeys = lower.Keys.Array;
+        double[] below = lower.Probabilities;
+        // The groups: [groupStarts[g], groupStarts[g + 1]) hold the keys whose oldest symbol is groupSymbols[g].
+        var groupStarts = new List<int>();
+        var groupBases = new List<ulong>();
+        var space = new Divisor(lowerSpace);
+        for (int i = 0; i < keys.Length;)
         {
-            if (key >= _end || key < _start)
-            {
-                // A new oldest symbol (the keys ascend, so at most V of these): divide once and start from the beginning.
-                ulong oldest = _space.Divide(key);
-                _start = oldest * lowerSpace;
-                _end = _start + lowerSpace;
-                _at = 0;
-            }
-            ulong suffix = key - _start;
-            ReadOnlySpan<ulong> keys = lower.Array;
-            int step = 1, hi = _at;
-            while (hi < keys.Length && keys[hi] < suffix)
-            {
-                _at = hi + 1;
-                hi += step;
-                step *= 2;
-            }
-            int found = keys[_at..Math.Min(keys.Length, hi + 1)].BinarySearch(suffix);
-            if (found < 0)
-                throw new InvalidOperationException("A Kneser–Ney n-gram has no suffix at the order below: the levels are inconsistent.");
-            _at += found;
-            return _at;
+            ulong origin = space.Divide(keys[i]) * lowerSpace;
+            groupStarts.Add(i);
+            groupBases.Add(origin);
+            i = LowerBound(keys, i, keys.Length, origin + lowerSpace);
         }
+        groupStarts.Add(keys.Length);
+        int blocks = Math.Max(1, (lowerKeys.Length + LowerBlock - 1) / LowerBlock);
+        int failed = 0;
+        ForRanges(blocks, 1, (firstBlock, lastBlock) =>
+        {
+            for (int b = firstBlock; b < lastBlock; b++)
+            {
+                int lo = b * LowerBlock, hi = Math.Min(lowerKeys.Length, lo + LowerBlock);
+                for (int g = 0; g + 1 < groupStarts.Count; g++)
+                {
+                    ulong origin = groupBases[g];
+                    int groupStart = groupStarts[g], groupEnd = groupStarts[g + 1];
+                    // The first and last blocks take every n-gram below and above the others: a suffix missing from the
+                    // order below then fails its search instead of being skipped.
+                    int start = b == 0 ? groupStart : LowerBound(keys, groupStart, groupEnd, origin + lowerKeys[lo]);
+                    int end = b == blocks - 1 ? groupEnd : LowerBound(keys, start, groupEnd, origin + lowerKeys[hi]);
+                    if (start == end)
+                        continue;
+                    int row = UpperBound(rowStarts, start) - 1;
+                    int rowEnd = rowStarts[row + 1];
+                    int at = lo;
+                    for (int i = start; i < end; i++)
+                    {
+                        while (i >= rowEnd)
+                            rowEnd = rowStarts[++row + 1];
+                        ulong suffix = keys[i] - origin;
+                        int step = 1, probe = at;
+                        while (probe < hi && lowerKeys[probe] < suffix)
+                        {
+                            at = probe + 1;
+                            probe += step;
+                            step *= 2;
+                        }
+                        int found = lowerKeys.AsSpan(at, Math.Min(hi, probe + 1) - at).BinarySearch(suffix);
+                        if (found < 0)
+                        {
+                            Volatile.Write(ref failed, 1);
+                            return;
+                        }
+                        at += found;
+                        double p = below[at] * lambdas[row];
+                        p += probabilities[i];
+                        probabilities[i] = p;
+                    }
+                }
+            }
+        });
+        if (failed != 0)
+            throw new InvalidOperationException("A Kneser–Ney n-gram has no suffix at the order below: the levels are inconsistent.");
+    }
+
+    // The first index in [lo, hi) whose key is ≥ value (hi when there is none).
+    private static int LowerBound(ulong[] keys, int lo, int hi, ulong value)
+    {
+        while (lo < hi)
+        {
+            int mid = (int)((uint)(lo + hi) >> 1);
+            if (keys[mid] < value)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo;
+    }
+
+    // The first index whose value is > value (the values ascend).
+    private static int UpperBound(int[] values, int value)
+    {
+        int lo = 0, hi = values.Length;
+        while (lo < hi)
+        {
+            int mid = (int)((uint)(lo + hi) >> 1);
+            if (values[mid] <= value)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo;
+    }
+
+    // Runs body(first, last) over [0, count) in ranges of `perTask`, on every core; one range runs inline.
+    private static void ForRanges(int count, int perTask, Action<int, int> body)
+    {
+        int tasks = (count + perTask - 1) / perTask;
+        if (tasks <= 1)
+            body(0, count);
+        else
+            Parallel.For(0, tasks, t => body(t * perTask, (int)Math.Min(count, (long)(t + 1) * perTask)));
+    }
+
+    // Each run of keys with the same context (key / V) is a row: the rows' contexts, ascending, and where each row starts
+    // (one more entry: the key count). The keys are cut into ranges counted, then filled, in parallel; a key divides only
+    // when it leaves the previous key's row [h·V, h·V + V).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static (ulong[] Contexts, int[] RowStarts) Rows(int v, ulong[] keys)
+    {
+        var byV = new Divisor((ulong)v);
+        const int perTask = RowsPerTask;
+        var rowsBefore = new int[Math.Max(1, (keys.Length + perTask - 1) / perTask) + 1];
+        ulong[] contexts = [];
+        int[] rowStarts = [];
+        // One past the row of the key before `first`; 0 at the first key (every key is ≥ 0, so it starts a row).
+        ulong EndBefore(int first) => first == 0 ? 0 : (byV.Divide(keys[first - 1]) + 1) * (ulong)v;
+        ForRanges(keys.Length, perTask, (first, last) =>
+        {
+            int rows = 0;
+            ulong end = EndBefore(first);
+            for (int e = first; e < last; e++)
+            {
+                if (e == 0 || keys[e] >= end)
+                {
+                    end = (byV.Divide(keys[e]) + 1) * (ulong)v;
+                    rows++;
+                }
+            }
+            rowsBefore[first / perTask + 1] = rows;
+        });
+        for (int t = 1; t < rowsBefore.Length; t++)
+            rowsBefore[t] += rowsBefore[t - 1];
+        contexts = new ulong[rowsBefore[^1]];
+        rowStarts = new int[contexts.Length + 1];
+        rowStarts[^1] = keys.Length;
+        ForRanges(keys.Length, perTask, (first, last) =>
+        {
+            int row = rowsBefore[first / perTask];
+            ulong end = EndBefore(first);
+            for (int e = first; e < last; e++)
+            {
+                if (e == 0 || keys[e] >= end)
+                {
+                    ulong context = byV.Divide(keys[e]);
+                    contexts[row] = context;
+                    rowStarts[row++] = e;
+                    end = (context + 1) * (ulong)v;
+                }
+            }
+        });
+        return (contexts, rowStarts);
     }
 }
 
