@@ -8,9 +8,9 @@ namespace Makemore.ML.Benchmarks;
 /// <summary>
 /// The Kneser–Ney levels a load (and a fit) builds from the counts of every order (issue 23): <c>counts-build ZIP [RUNS]</c>
 /// loads a saved Kneser–Ney model, takes its counts of every order, and builds each level bottom up both ways, in this
-/// process, RUNS times (default 3): <see cref="NGramLevel.KneserNey"/> as it is, and the single-threaded build it replaced
+/// process, RUNS times (default 3, a collection before each): <see cref="NGramLevel.KneserNey"/> as it is, and the single-threaded build it replaced
 /// (kept below: per row, each n-gram's suffix looked up at the order below by a galloping cursor per oldest symbol). It
-/// prints a table of the median ms per order and checks that both give the same bits (every probability and λ).
+/// prints a table of the median wall and CPU ms per order and checks that both give the same bits (every probability and λ).
 /// </summary>
 /// <example><c>dotnet run -c Release --project benchmarks/Makemore.ML.Benchmarks -- counts-build /tmp/kn8.zip</c></example>
 internal static class KneserNeyBuildBenchmark
@@ -27,10 +27,10 @@ internal static class KneserNeyBuildBenchmark
         int v = model.Vocabulary.Size;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{zip}: {model}; whole load {loadMs:F0} ms (first, cold); {Environment.ProcessorCount} cores; median of {runs} builds per order, ms"));
-        Console.WriteLine("| order | n-grams | contexts | before: one thread, suffix cursor | now | before / now | same bits |");
+        Console.WriteLine("| order | n-grams | contexts | before (one thread, suffix cursor): wall ms (CPU ms) | now: wall ms (CPU ms, all threads) | before / now, wall | same bits |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         NGramLevel? lower = null;
-        double totalBefore = 0, totalNow = 0;
+        double totalBefore = 0, totalNow = 0, totalBeforeCpu = 0, totalNowCpu = 0;
         for (int n = 1; n <= model.Order; n++)
         {
             var c = counts[n - 1];
@@ -40,20 +40,44 @@ internal static class KneserNeyBuildBenchmark
             (double[] P, double[] L) before = default;
             NGramLevel now = null!;
             var below = lower;
-            double beforeMs = Timing.Milliseconds(runs, () => before = Before(v, c.Keys, c.Counts, discounts, below, lowerSpace, keyBits, contextBits));
-            double nowMs = Timing.Milliseconds(runs, () => now = NGramLevel.KneserNey(v, c.Keys, c.Counts, discounts, below, lowerSpace, keyBits, contextBits));
+            var (beforeMs, beforeCpu) = Median(runs, () => before = Before(v, c.Keys, c.Counts, discounts, below, lowerSpace, keyBits, contextBits));
+            var (nowMs, nowCpu) = Median(runs, () => now = NGramLevel.KneserNey(v, c.Keys, c.Counts, discounts, below, lowerSpace, keyBits, contextBits));
             bool same = before.P.AsSpan().SequenceEqual(now.Probabilities) && before.L.AsSpan().SequenceEqual(now.Weights)
                 && now.Probabilities.AsSpan().SequenceEqual(model.Levels[n - 1].Probabilities);
             totalBefore += beforeMs;
             totalNow += nowMs;
+            totalBeforeCpu += beforeCpu;
+            totalNowCpu += nowCpu;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {n} | {c.Keys.Length:N0} | {now.Contexts.Length:N0} | {beforeMs:F1} | {nowMs:F1} | {beforeMs / nowMs:F2} | {(same ? "yes" : "NO")} |"));
+                $"| {n} | {c.Keys.Length:N0} | {now.Contexts.Length:N0} | {beforeMs:F1} ({beforeCpu:F0}) | {nowMs:F1} ({nowCpu:F0}) | {beforeMs / nowMs:F2} | {(same ? "yes" : "NO")} |"));
             if (!same)
                 throw new InvalidOperationException($"Order {n}: the two builds differ.");
             lower = now;
         }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| all | | | {totalBefore:F0} | {totalNow:F0} | {totalBefore / totalNow:F2} | |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| all | | | {totalBefore:F0} ({totalBeforeCpu:F0}) | {totalNow:F0} ({totalNowCpu:F0}) | {totalBefore / totalNow:F2} | |"));
         return 0;
+    }
+
+    // The medians of the wall and the process's CPU time (every thread), in ms; a collection before each run.
+    private static (double Wall, double Cpu) Median(int runs, Action run)
+    {
+        var wall = new double[runs];
+        var cpu = new double[runs];
+        var process = Process.GetCurrentProcess();
+        for (int i = 0; i < runs; i++)
+        {
+            GC.Collect();
+            process.Refresh();
+            var cpuBefore = process.TotalProcessorTime;
+            long start = Stopwatch.GetTimestamp();
+            run();
+            wall[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            process.Refresh();
+            cpu[i] = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
+        }
+        Array.Sort(wall);
+        Array.Sort(cpu);
+        return (wall[runs / 2], cpu[runs / 2]);
     }
 
     private static ulong Pow(int v, int k)

@@ -74,16 +74,20 @@ internal sealed class NGramLevel
     /// probability is bit-identical to the one <see cref="NGramModel.GetNextProbabilities"/> computes. A seen n-gram's
     /// suffix is seen at the order below (continuation counts are counted from the suffixes), so it is always found.
     /// Two passes, each split over the cores (every value is computed by one thread, by the same operations, so the
-    /// result does not depend on the split): the rows' λ and each n-gram's share, row by row; then below·λ + share in
-    /// blocks of the order below small enough to stay in a core's cache (see <see cref="AddBelow"/>).
+    /// result does not depend on the split): each n-gram's probability at the order below, in blocks of the order below
+    /// that stay in a core's cache (<see cref="CopyBelow"/>); then, row by row, λ and p = below·λ + share.
     /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static NGramLevel KneserNey(int v, ulong[] keys, int[] counts, double[] discounts, NGramLevel? lower, ulong lowerSpace, int keyBits, int contextBits)
     {
+        // Not zeroed: every element is written (each n-gram's probability at the order below, then at this order).
+        var probabilities = GC.AllocateUninitializedArray<double>(keys.Length);
+        if (lower is null)
+            Array.Fill(probabilities, 1.0 / v);
+        else
+            CopyBelow(keys, probabilities, lower, lowerSpace);
         var (contexts, rowStarts) = Rows(v, keys);
-        var lambdas = new double[contexts.Length];
-        var probabilities = new double[keys.Length]; // each n-gram's share after the first pass; its probability after the second
-        double uniform = 1.0 / v;
+        var lambdas = GC.AllocateUninitializedArray<double>(contexts.Length);
         ForRanges(contexts.Length, RowsPerTask, (first, last) =>
         {
             for (int r = first; r < last; r++)
@@ -103,103 +107,119 @@ internal sealed class NGramLevel
                     double count = counts[i];
                     double discount = count >= 3 ? discounts[2] : discounts[(int)count - 1];
                     double share = Math.Max(count - discount, 0) / total;
-                    if (lower is null)
-                    {
-                        double p = uniform * lambda;
-                        p += share;
-                        probabilities[i] = p;
-                    }
-                    else
-                    {
-                        probabilities[i] = share;
-                    }
+                    double p = probabilities[i] * lambda;
+                    p += share;
+                    probabilities[i] = p;
                 }
             }
         });
-        if (lower is not null)
-            AddBelow(keys, rowStarts, lambdas, probabilities, lower, lowerSpace);
         SortedKeys keyDirectory = default, contextDirectory = default;
         Parallel.Invoke(() => keyDirectory = new SortedKeys(keys, keyBits), () => contextDirectory = new SortedKeys(contexts, contextBits));
         return new NGramLevel(keyDirectory, probabilities, contextDirectory, lambdas, discounts);
     }
 
-    // Rows (keys, when finding the rows) per task of the first pass, and keys of the order below per block of the second: a block's keys and
-    // probabilities (16 bytes a key, 512 KiB) stay in a core's L2 cache while every oldest symbol's n-grams read them.
+    // Rows (keys, when finding the rows) per task of the row pass, keys of the order below per block of the lookups (a
+    // block's keys and probabilities, 16 bytes a key, 512 KiB, stay in a core's L2 cache while every oldest symbol's
+    // n-grams read them), and blocks per task of the lookups.
     internal const int RowsPerTask = 1 << 16;
     internal const int LowerBlock = 1 << 15;
+    private const int BlocksPerTask = 8;
 
     /// <summary>
-    /// p ← below·λ + share for every n-gram, below being the probability of its suffix (key mod V^(n−1)) at the order
-    /// below. The n-grams with one oldest symbol (a group) have ascending suffixes, so each group could walk the order
-    /// below once; but walking it V times, sparsely, misses the cache at every lookup. Instead the order below is cut into
-    /// blocks, and each block serves every group's n-grams whose suffixes fall in it (found by a binary search per group
-    /// and block), galloping forward within the block.
+    /// Each n-gram's probability at the order below: that of its suffix (key mod V^(n−1)). The n-grams with one oldest
+    /// symbol (a group) have ascending suffixes, so each group could walk the order below once; but walking it V times,
+    /// sparsely, misses the cache at every lookup. Instead the order below is cut into blocks, and each block serves every
+    /// group's n-grams whose suffixes fall in it, each group's cursor moving forward (<see cref="Seek"/>) within the block.
+    /// A task takes a few consecutive blocks and finds each group's first n-gram in them by a binary search.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void AddBelow(ulong[] keys, int[] rowStarts, double[] lambdas, double[] probabilities, NGramLevel lower, ulong lowerSpace)
+    private static void CopyBelow(ulong[] keys, double[] probabilities, NGramLevel lower, ulong lowerSpace)
     {
         ulong[] lowerKeys = lower.Keys.Array;
         double[] below = lower.Probabilities;
-        // The groups: [groupStarts[g], groupStarts[g + 1]) hold the keys whose oldest symbol is groupSymbols[g].
+        // The groups: [groupStarts[g], groupStarts[g + 1]) hold the keys in [origins[g], origins[g] + V^(n−1)).
         var groupStarts = new List<int>();
-        var groupBases = new List<ulong>();
+        var origins = new List<ulong>();
         var space = new Divisor(lowerSpace);
         for (int i = 0; i < keys.Length;)
         {
             ulong origin = space.Divide(keys[i]) * lowerSpace;
             groupStarts.Add(i);
-            groupBases.Add(origin);
+            origins.Add(origin);
             i = LowerBound(keys, i, keys.Length, origin + lowerSpace);
         }
         groupStarts.Add(keys.Length);
+        int groups = origins.Count;
         int blocks = Math.Max(1, (lowerKeys.Length + LowerBlock - 1) / LowerBlock);
         int failed = 0;
-        ForRanges(blocks, 1, (firstBlock, lastBlock) =>
+        ForRanges(blocks, BlocksPerTask, (firstBlock, lastBlock) =>
         {
+            // Each group's next n-gram; the first block takes every n-gram below the others, so that a suffix missing from
+            // the order below fails its search instead of being skipped (the last block likewise takes all above).
+            var next = new int[groups];
+            for (int g = 0; g < groups; g++)
+                next[g] = firstBlock == 0 ? groupStarts[g] : LowerBound(keys, groupStarts[g], groupStarts[g + 1], origins[g] + lowerKeys[firstBlock * LowerBlock]);
             for (int b = firstBlock; b < lastBlock; b++)
             {
                 int lo = b * LowerBlock, hi = Math.Min(lowerKeys.Length, lo + LowerBlock);
-                for (int g = 0; g + 1 < groupStarts.Count; g++)
+                ulong beyond = b == blocks - 1 ? ulong.MaxValue : lowerKeys[hi]; // the first suffix of the next block
+                for (int g = 0; g < groups; g++)
                 {
-                    ulong origin = groupBases[g];
-                    int groupStart = groupStarts[g], groupEnd = groupStarts[g + 1];
-                    // The first and last blocks take every n-gram below and above the others: a suffix missing from the
-                    // order below then fails its search instead of being skipped.
-                    int start = b == 0 ? groupStart : LowerBound(keys, groupStart, groupEnd, origin + lowerKeys[lo]);
-                    int end = b == blocks - 1 ? groupEnd : LowerBound(keys, start, groupEnd, origin + lowerKeys[hi]);
-                    if (start == end)
-                        continue;
-                    int row = UpperBound(rowStarts, start) - 1;
-                    int rowEnd = rowStarts[row + 1];
-                    int at = lo;
-                    for (int i = start; i < end; i++)
+                    ulong origin = origins[g];
+                    int i = next[g], end = groupStarts[g + 1], at = lo;
+                    for (; i < end; i++)
                     {
-                        while (i >= rowEnd)
-                            rowEnd = rowStarts[++row + 1];
                         ulong suffix = keys[i] - origin;
-                        int step = 1, probe = at;
-                        while (probe < hi && lowerKeys[probe] < suffix)
-                        {
-                            at = probe + 1;
-                            probe += step;
-                            step *= 2;
-                        }
-                        int found = lowerKeys.AsSpan(at, Math.Min(hi, probe + 1) - at).BinarySearch(suffix);
-                        if (found < 0)
+                        if (suffix >= beyond)
+                            break;
+                        at = Seek(lowerKeys, at, hi, suffix);
+                        if (at == hi || lowerKeys[at] != suffix)
                         {
                             Volatile.Write(ref failed, 1);
                             return;
                         }
-                        at += found;
-                        double p = below[at] * lambdas[row];
-                        p += probabilities[i];
-                        probabilities[i] = p;
+                        probabilities[i] = below[at];
                     }
+                    next[g] = i;
                 }
             }
         });
         if (failed != 0)
             throw new InvalidOperationException("A Kneser–Ney n-gram has no suffix at the order below: the levels are inconsistent.");
+    }
+
+    // The first index in [at, hi) whose key is ≥ value (hi when there is none), for a value usually a few keys ahead: the
+    // next 32 keys are compared four at a time (keys are below 2^63, so a signed comparison orders them), then the search
+    // gallops (1, 2, 4, … keys) and ends with a binary search.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static int Seek(ulong[] keys, int at, int hi, ulong value)
+    {
+        int near = Math.Min(hi, at + 32);
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            var target = System.Runtime.Intrinsics.Vector256.Create((long)value);
+            ref long first = ref System.Runtime.CompilerServices.Unsafe.As<ulong, long>(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(keys));
+            for (; at + 4 <= near; at += 4)
+            {
+                var below = System.Runtime.Intrinsics.Vector256.LessThan(System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref first, (nuint)at), target);
+                uint mask = System.Runtime.Intrinsics.Vector256.ExtractMostSignificantBits(below);
+                if (mask != 0b1111)
+                    return at + System.Numerics.BitOperations.TrailingZeroCount(~mask);
+            }
+        }
+        for (; at < near; at++)
+        {
+            if (keys[at] >= value)
+                return at;
+        }
+        int step = 1, probe = at;
+        while (probe < hi && keys[probe] < value)
+        {
+            at = probe + 1;
+            probe += step;
+            step *= 2;
+        }
+        return LowerBound(keys, at, Math.Min(hi, probe + 1), value);
     }
 
     // The first index in [lo, hi) whose key is ≥ value (hi when there is none).
@@ -250,8 +270,6 @@ internal sealed class NGramLevel
         var byV = new Divisor((ulong)v);
         const int perTask = RowsPerTask;
         var rowsBefore = new int[Math.Max(1, (keys.Length + perTask - 1) / perTask) + 1];
-        ulong[] contexts = [];
-        int[] rowStarts = [];
         // One past the row of the key before `first`; 0 at the first key (every key is ≥ 0, so it starts a row).
         ulong EndBefore(int first) => first == 0 ? 0 : (byV.Divide(keys[first - 1]) + 1) * (ulong)v;
         ForRanges(keys.Length, perTask, (first, last) =>
@@ -270,8 +288,8 @@ internal sealed class NGramLevel
         });
         for (int t = 1; t < rowsBefore.Length; t++)
             rowsBefore[t] += rowsBefore[t - 1];
-        contexts = new ulong[rowsBefore[^1]];
-        rowStarts = new int[contexts.Length + 1];
+        var contexts = GC.AllocateUninitializedArray<ulong>(rowsBefore[^1]); // every element is written below
+        var rowStarts = GC.AllocateUninitializedArray<int>(contexts.Length + 1);
         rowStarts[^1] = keys.Length;
         ForRanges(keys.Length, perTask, (first, last) =>
         {
