@@ -88,34 +88,48 @@ internal sealed class NGramLevel
             CopyBelow(keys, probabilities, lower, lowerSpace);
         var (contexts, rowStarts) = Rows(v, keys);
         var lambdas = GC.AllocateUninitializedArray<double>(contexts.Length);
-        ForRanges(contexts.Length, RowsPerTask, (first, last) =>
-        {
-            for (int r = first; r < last; r++)
-            {
-                int start = rowStarts[r], end = rowStarts[r + 1];
-                double total = 0, backoff = 0;
-                for (int i = start; i < end; i++)
-                {
-                    double count = counts[i];
-                    total += count;
-                    backoff += Math.Min(count, count >= 3 ? discounts[2] : discounts[(int)count - 1]);
-                }
-                double lambda = backoff / total;
-                lambdas[r] = lambda;
-                for (int i = start; i < end; i++)
-                {
-                    double count = counts[i];
-                    double discount = count >= 3 ? discounts[2] : discounts[(int)count - 1];
-                    double share = Math.Max(count - discount, 0) / total;
-                    double p = probabilities[i] * lambda;
-                    p += share;
-                    probabilities[i] = p;
-                }
-            }
-        });
+        ForRanges(contexts.Length, RowsPerTask, (first, last) => Interpolate(first, last, rowStarts, counts, discounts, lambdas, probabilities));
         SortedKeys keyDirectory = default, contextDirectory = default;
-        Parallel.Invoke(() => keyDirectory = new SortedKeys(keys, keyBits), () => contextDirectory = new SortedKeys(contexts, contextBits));
+        if (keys.Length < RowsPerTask)
+            (keyDirectory, contextDirectory) = (new SortedKeys(keys, keyBits), new SortedKeys(contexts, contextBits));
+        else
+            ForRanges(2, 1, (first, _) =>
+            {
+                if (first == 0)
+                    keyDirectory = new SortedKeys(keys, keyBits);
+                else
+                    contextDirectory = new SortedKeys(contexts, contextBits);
+            });
         return new NGramLevel(keyDirectory, probabilities, contextDirectory, lambdas, discounts);
+    }
+
+    // Rows [first, last): λ(h) of each, and each n-gram's p = below·λ + share (below is in `probabilities` on entry). The
+    // passes' bodies are methods of their own, not lambdas, so that they are optimised from their first call.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Interpolate(int first, int last, int[] rowStarts, int[] counts, double[] discounts, double[] lambdas, double[] probabilities)
+    {
+        for (int r = first; r < last; r++)
+        {
+            int start = rowStarts[r], end = rowStarts[r + 1];
+            double total = 0, backoff = 0;
+            for (int i = start; i < end; i++)
+            {
+                double count = counts[i];
+                total += count;
+                backoff += Math.Min(count, count >= 3 ? discounts[2] : discounts[(int)count - 1]);
+            }
+            double lambda = backoff / total;
+            lambdas[r] = lambda;
+            for (int i = start; i < end; i++)
+            {
+                double count = counts[i];
+                double discount = count >= 3 ? discounts[2] : discounts[(int)count - 1];
+                double share = Math.Max(count - discount, 0) / total;
+                double p = probabilities[i] * lambda;
+                p += share;
+                probabilities[i] = p;
+            }
+        }
     }
 
     // Rows (keys, when finding the rows) per task of the row pass, keys of the order below per block of the lookups (a
@@ -135,8 +149,6 @@ internal sealed class NGramLevel
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void CopyBelow(ulong[] keys, double[] probabilities, NGramLevel lower, ulong lowerSpace)
     {
-        ulong[] lowerKeys = lower.Keys.Array;
-        double[] below = lower.Probabilities;
         // The groups: [groupStarts[g], groupStarts[g + 1]) hold the keys in [origins[g], origins[g] + V^(n−1)).
         var groupStarts = new List<int>();
         var origins = new List<ulong>();
@@ -149,43 +161,55 @@ internal sealed class NGramLevel
             i = LowerBound(keys, i, keys.Length, origin + lowerSpace);
         }
         groupStarts.Add(keys.Length);
-        int groups = origins.Count;
-        int blocks = Math.Max(1, (lowerKeys.Length + LowerBlock - 1) / LowerBlock);
+        var groups = new Groups(groupStarts.ToArray(), origins.ToArray());
+        int blocks = Math.Max(1, (lower.Keys.Length + LowerBlock - 1) / LowerBlock);
         int failed = 0;
-        ForRanges(blocks, BlocksPerTask, (firstBlock, lastBlock) =>
+        ForRanges(blocks, BlocksPerTask, (first, last) =>
         {
-            // Each group's next n-gram; the first block takes every n-gram below the others, so that a suffix missing from
-            // the order below fails its search instead of being skipped (the last block likewise takes all above).
-            var next = new int[groups];
-            for (int g = 0; g < groups; g++)
-                next[g] = firstBlock == 0 ? groupStarts[g] : LowerBound(keys, groupStarts[g], groupStarts[g + 1], origins[g] + lowerKeys[firstBlock * LowerBlock]);
-            for (int b = firstBlock; b < lastBlock; b++)
-            {
-                int lo = b * LowerBlock, hi = Math.Min(lowerKeys.Length, lo + LowerBlock);
-                ulong beyond = b == blocks - 1 ? ulong.MaxValue : lowerKeys[hi]; // the first suffix of the next block
-                for (int g = 0; g < groups; g++)
-                {
-                    ulong origin = origins[g];
-                    int i = next[g], end = groupStarts[g + 1], at = lo;
-                    for (; i < end; i++)
-                    {
-                        ulong suffix = keys[i] - origin;
-                        if (suffix >= beyond)
-                            break;
-                        at = Seek(lowerKeys, at, hi, suffix);
-                        if (at == hi || lowerKeys[at] != suffix)
-                        {
-                            Volatile.Write(ref failed, 1);
-                            return;
-                        }
-                        probabilities[i] = below[at];
-                    }
-                    next[g] = i;
-                }
-            }
+            if (!LookUp(first, last, blocks, keys, groups, lower.Keys.Array, lower.Probabilities, probabilities))
+                Volatile.Write(ref failed, 1);
         });
         if (failed != 0)
             throw new InvalidOperationException("A Kneser–Ney n-gram has no suffix at the order below: the levels are inconsistent.");
+    }
+
+    // The n-grams by oldest symbol: [Starts[g], Starts[g + 1]) hold the keys in [Origins[g], Origins[g] + V^(n−1)).
+    private sealed record Groups(int[] Starts, ulong[] Origins);
+
+    // Blocks [firstBlock, lastBlock) of the order below (of `blocks`): each n-gram whose suffix falls in them gets its
+    // probability there; false when a suffix is missing.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static bool LookUp(int firstBlock, int lastBlock, int blocks, ulong[] keys, Groups groups, ulong[] lowerKeys, double[] below, double[] probabilities)
+    {
+        int[] starts = groups.Starts;
+        ulong[] origins = groups.Origins;
+        // Each group's next n-gram. The first block takes every n-gram below the others, and the last every one above,
+        // so that a suffix missing from the order below fails its search instead of being skipped.
+        var next = new int[origins.Length];
+        for (int g = 0; g < origins.Length; g++)
+            next[g] = firstBlock == 0 ? starts[g] : LowerBound(keys, starts[g], starts[g + 1], origins[g] + lowerKeys[firstBlock * LowerBlock]);
+        for (int b = firstBlock; b < lastBlock; b++)
+        {
+            int lo = b * LowerBlock, hi = Math.Min(lowerKeys.Length, lo + LowerBlock);
+            ulong beyond = b == blocks - 1 ? ulong.MaxValue : lowerKeys[hi]; // the first suffix of the next block
+            for (int g = 0; g < origins.Length; g++)
+            {
+                ulong origin = origins[g];
+                int i = next[g], end = starts[g + 1], at = lo;
+                for (; i < end; i++)
+                {
+                    ulong suffix = keys[i] - origin;
+                    if (suffix >= beyond)
+                        break;
+                    at = Seek(lowerKeys, at, hi, suffix);
+                    if (at == hi || lowerKeys[at] != suffix)
+                        return false;
+                    probabilities[i] = below[at];
+                }
+                next[g] = i;
+            }
+        }
+        return true;
     }
 
     // The first index in [at, hi) whose key is ≥ value (hi when there is none), for a value usually a few keys ahead: the
@@ -236,77 +260,89 @@ internal sealed class NGramLevel
         return lo;
     }
 
-    // The first index whose value is > value (the values ascend).
-    private static int UpperBound(int[] values, int value)
+    /// <summary>
+    /// Runs body(first, last) over [0, count) in ranges of <paramref name="perTask"/>, on this thread and on up to one
+    /// thread-pool worker per other core. The calling thread takes ranges until none is left and waits only for ranges
+    /// already taken: a worker that never gets a thread (a pool kept busy by its callers) is not waited for, so this never
+    /// depends on the pool making progress. One range runs inline. An exception of a range is rethrown here.
+    /// </summary>
+    internal static void ForRanges(int count, int perTask, Action<int, int> body)
     {
-        int lo = 0, hi = values.Length;
-        while (lo < hi)
-        {
-            int mid = (int)((uint)(lo + hi) >> 1);
-            if (values[mid] <= value)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        return lo;
-    }
-
-    // Runs body(first, last) over [0, count) in ranges of `perTask`, on every core; one range runs inline.
-    private static void ForRanges(int count, int perTask, Action<int, int> body)
-    {
-        int tasks = (count + perTask - 1) / perTask;
+        int tasks = (int)(((long)count + perTask - 1) / perTask);
         if (tasks <= 1)
+        {
             body(0, count);
-        else
-            Parallel.For(0, tasks, t => body(t * perTask, (int)Math.Min(count, (long)(t + 1) * perTask)));
+            return;
+        }
+        int next = -1, done = 0;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        var finished = new ManualResetEventSlim(false); // not disposed: a late worker may still be leaving Set
+        void Work()
+        {
+            for (int t; (t = Interlocked.Increment(ref next)) < tasks;)
+            {
+                try
+                {
+                    body(t * perTask, (int)Math.Min(count, (long)(t + 1) * perTask));
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref failure, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e), null);
+                }
+                finally
+                {
+                    if (Interlocked.Increment(ref done) == tasks)
+                        finished.Set();
+                }
+            }
+        }
+        for (int w = 1; w < Math.Min(tasks, Environment.ProcessorCount); w++)
+            ThreadPool.UnsafeQueueUserWorkItem(_ => Work(), null);
+        Work();
+        finished.Wait();
+        failure?.Throw();
     }
 
     // Each run of keys with the same context (key / V) is a row: the rows' contexts, ascending, and where each row starts
     // (one more entry: the key count). The keys are cut into ranges counted, then filled, in parallel; a key divides only
     // when it leaves the previous key's row [h·V, h·V + V).
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static (ulong[] Contexts, int[] RowStarts) Rows(int v, ulong[] keys)
     {
-        var byV = new Divisor((ulong)v);
         const int perTask = RowsPerTask;
         var rowsBefore = new int[Math.Max(1, (keys.Length + perTask - 1) / perTask) + 1];
-        // One past the row of the key before `first`; 0 at the first key (every key is ≥ 0, so it starts a row).
-        ulong EndBefore(int first) => first == 0 ? 0 : (byV.Divide(keys[first - 1]) + 1) * (ulong)v;
-        ForRanges(keys.Length, perTask, (first, last) =>
-        {
-            int rows = 0;
-            ulong end = EndBefore(first);
-            for (int e = first; e < last; e++)
-            {
-                if (e == 0 || keys[e] >= end)
-                {
-                    end = (byV.Divide(keys[e]) + 1) * (ulong)v;
-                    rows++;
-                }
-            }
-            rowsBefore[first / perTask + 1] = rows;
-        });
+        ForRanges(keys.Length, perTask, (first, last) => rowsBefore[first / perTask + 1] = FindRows(v, keys, first, last, null, null, 0));
         for (int t = 1; t < rowsBefore.Length; t++)
             rowsBefore[t] += rowsBefore[t - 1];
         var contexts = GC.AllocateUninitializedArray<ulong>(rowsBefore[^1]); // every element is written below
         var rowStarts = GC.AllocateUninitializedArray<int>(contexts.Length + 1);
         rowStarts[^1] = keys.Length;
-        ForRanges(keys.Length, perTask, (first, last) =>
-        {
-            int row = rowsBefore[first / perTask];
-            ulong end = EndBefore(first);
-            for (int e = first; e < last; e++)
-            {
-                if (e == 0 || keys[e] >= end)
-                {
-                    ulong context = byV.Divide(keys[e]);
-                    contexts[row] = context;
-                    rowStarts[row++] = e;
-                    end = (context + 1) * (ulong)v;
-                }
-            }
-        });
+        ForRanges(keys.Length, perTask, (first, last) => FindRows(v, keys, first, last, contexts, rowStarts, rowsBefore[first / perTask]));
         return (contexts, rowStarts);
+    }
+
+    // The rows that start in keys [first, last): counted, or also written from index `row` on when `contexts` is given.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int FindRows(int v, ulong[] keys, int first, int last, ulong[]? contexts, int[]? rowStarts, int row)
+    {
+        var byV = new Divisor((ulong)v);
+        // One past the row of the key before `first`; 0 at the first key (every key is ≥ 0, so it starts a row).
+        ulong end = first == 0 ? 0 : (byV.Divide(keys[first - 1]) + 1) * (ulong)v;
+        int rows = 0;
+        for (int e = first; e < last; e++)
+        {
+            if (e == 0 || keys[e] >= end)
+            {
+                ulong context = byV.Divide(keys[e]);
+                if (contexts is not null)
+                {
+                    contexts[row + rows] = context;
+                    rowStarts![row + rows] = e;
+                }
+                rows++;
+                end = (context + 1) * (ulong)v;
+            }
+        }
+        return rows;
     }
 }
 

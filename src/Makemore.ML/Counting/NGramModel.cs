@@ -347,6 +347,8 @@ public sealed partial class NGramModel : WindowLanguageModel
         return (vocabulary, order, smoothing);
     }
 
+    private const long ParallelDecodeBytes = 1 << 20;
+
     // Format 2 (see Write).
     private static NGramModel Read(BinaryReader reader)
     {
@@ -355,7 +357,7 @@ public sealed partial class NGramModel : WindowLanguageModel
         int expected = smoothing is KneserNeySmoothing ? order : 1;
         if (stored != expected)
             throw new InvalidDataException($"A saved {order}-gram model ({smoothing}) holds the counts of {stored} orders, not {expected}; the model file is damaged.");
-        // The blocks are read in order, then decoded in parallel, the highest (largest) order first; a damaged block
+        // The blocks are read in order, then decoded over the cores, the highest (largest) order first; a damaged block
         // reports as it would alone (the lowest order's error when several are damaged).
         var blocks = new (int Count, ReadOnlyMemory<byte> Keys, ReadOnlyMemory<byte> Counts, ulong Limit)[stored];
         for (int i = 0; i < stored; i++)
@@ -366,9 +368,8 @@ public sealed partial class NGramModel : WindowLanguageModel
         }
         var counts = new NGramCounts[stored];
         var errors = new InvalidDataException?[stored];
-        Parallel.For(0, stored, t =>
+        void Decode(int i)
         {
-            int i = stored - 1 - t;
             var b = blocks[i];
             try
             {
@@ -379,7 +380,17 @@ public sealed partial class NGramModel : WindowLanguageModel
             {
                 errors[i] = e;
             }
-        });
+        }
+        // A small model decodes on this thread: handing work to the pool would cost more than it saves.
+        if (blocks.Sum(b => (long)b.Keys.Length + b.Counts.Length) < ParallelDecodeBytes)
+        {
+            for (int i = 0; i < stored; i++)
+                Decode(i);
+        }
+        else
+        {
+            NGramLevel.ForRanges(stored, 1, (first, _) => Decode(stored - 1 - first));
+        }
         if (errors.FirstOrDefault(e => e is not null) is { } error)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         try
