@@ -366,6 +366,8 @@ public sealed partial class NGramModel : WindowLanguageModel
         return (vocabulary, order, smoothing);
     }
 
+    private const long ParallelDecodeBytes = 1 << 20;
+
     // Format 2 (see Write).
     private static NGramModel Read(BinaryReader reader)
     {
@@ -374,13 +376,42 @@ public sealed partial class NGramModel : WindowLanguageModel
         int expected = smoothing is KneserNeySmoothing ? order : 1;
         if (stored != expected)
             throw new InvalidDataException($"A saved {order}-gram model ({smoothing}) holds the counts of {stored} orders, not {expected}; the model file is damaged.");
-        var counts = new NGramCounts[stored];
+        // The blocks are read in order, then decoded over the cores, the highest (largest) order first; a damaged block
+        // reports as it would alone (the lowest order's error when several are damaged).
+        var blocks = new (int Count, ReadOnlyMemory<byte> Keys, ReadOnlyMemory<byte> Counts, ulong Limit)[stored];
         for (int i = 0; i < stored; i++)
         {
             ulong limit = ContextWindow.Pow(vocabulary.Size, order - stored + 1 + i);
-            ulong[] keys = Persistence.StateIO.ReadAscending(reader, (long)Math.Min(limit, (ulong)Array.MaxLength), limit);
-            counts[i] = NGramCounts.FromSorted(keys, Persistence.StateIO.ReadCounts(reader, keys.Length));
+            var (count, keyBytes) = Persistence.StateIO.ReadAscendingBlock(reader, (long)Math.Min(limit, (ulong)Array.MaxLength));
+            blocks[i] = (count, keyBytes, Persistence.StateIO.ReadCountsBlock(reader, count), limit);
         }
+        var counts = new NGramCounts[stored];
+        var errors = new InvalidDataException?[stored];
+        void Decode(int i)
+        {
+            var b = blocks[i];
+            try
+            {
+                ulong[] keys = Persistence.StateIO.DecodeAscending(b.Keys.Span, b.Count, b.Limit);
+                counts[i] = NGramCounts.FromSorted(keys, Persistence.StateIO.DecodeCounts(b.Counts.Span, b.Count));
+            }
+            catch (InvalidDataException e)
+            {
+                errors[i] = e;
+            }
+        }
+        // A small model decodes on this thread: handing work to the pool would cost more than it saves.
+        if (blocks.Sum(b => (long)b.Keys.Length + b.Counts.Length) < ParallelDecodeBytes)
+        {
+            for (int i = 0; i < stored; i++)
+                Decode(i);
+        }
+        else
+        {
+            NGramLevel.ForRanges(stored, 1, (first, _) => Decode(stored - 1 - first));
+        }
+        if (errors.FirstOrDefault(e => e is not null) is { } error)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         try
         {
             return new NGramModel(vocabulary, order, smoothing, counts);

@@ -90,12 +90,28 @@ internal static class StateIO
     /// Reads what <see cref="WriteAscending"/> wrote; keys that do not ascend, reach <paramref name="limit"/> or number more
     /// than <paramref name="maxCount"/> are damage (<see cref="InvalidDataException"/>).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static ulong[] ReadAscending(BinaryReader reader, long maxCount, ulong limit)
     {
+        var (count, bytes) = ReadAscendingBlock(reader, maxCount);
+        return DecodeAscending(bytes.Span, count, limit);
+    }
+
+    /// <summary>
+    /// Reads the block <see cref="WriteAscending"/> wrote without decoding it: the keys' count and the varint bytes (the
+    /// stream's own buffer when it shows one), for <see cref="DecodeAscending"/>, which may run on another thread. A count
+    /// above <paramref name="maxCount"/> or a length the stream cannot hold is damage.
+    /// </summary>
+    public static (int Count, ReadOnlyMemory<byte> Bytes) ReadAscendingBlock(BinaryReader reader, long maxCount)
+    {
         int count = reader.ReadInt32();
-        ReadOnlySpan<byte> bytes = ReadBlock(reader, count, maxCount);
-        var keys = new ulong[count];
+        return (count, ReadBlock(reader, count, maxCount));
+    }
+
+    /// <summary>Decodes <paramref name="count"/> keys of a block read by <see cref="ReadAscendingBlock"/>; keys that do not ascend or reach <paramref name="limit"/> are damage.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static ulong[] DecodeAscending(ReadOnlySpan<byte> bytes, int count, ulong limit)
+    {
+        var keys = GC.AllocateUninitializedArray<ulong>(count); // every element is written (or the block is refused)
         int at = 0;
         ulong key = 0;
         for (int i = 0; i < count; i++)
@@ -148,11 +164,16 @@ internal static class StateIO
     }
 
     /// <summary>Reads <paramref name="count"/> counts written by <see cref="WriteCounts"/>; one below 1 or above int.MaxValue is damage.</summary>
+    public static int[] ReadCounts(BinaryReader reader, int count) => DecodeCounts(ReadCountsBlock(reader, count).Span, count);
+
+    /// <summary>Reads the block of <paramref name="count"/> counts <see cref="WriteCounts"/> wrote without decoding it (see <see cref="DecodeCounts"/>).</summary>
+    public static ReadOnlyMemory<byte> ReadCountsBlock(BinaryReader reader, int count) => ReadBlock(reader, count, count);
+
+    /// <summary>Decodes <paramref name="count"/> counts of a block read by <see cref="ReadCountsBlock"/>; one below 1 or above int.MaxValue is damage.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static int[] ReadCounts(BinaryReader reader, int count)
+    public static int[] DecodeCounts(ReadOnlySpan<byte> bytes, int count)
     {
-        ReadOnlySpan<byte> bytes = ReadBlock(reader, count, count);
-        var counts = new int[count];
+        var counts = GC.AllocateUninitializedArray<int>(count); // every element is written (or the block is refused)
         int at = 0;
         for (int i = 0; i < count; i++)
         {
@@ -168,7 +189,7 @@ internal static class StateIO
 
     // The byte block of `count` varints (int32 length, then the bytes); lengths the state cannot hold are refused before
     // allocating. A memory stream that shows its buffer (as a decoded state does) is read in place, without a copy.
-    private static ReadOnlySpan<byte> ReadBlock(BinaryReader reader, int count, long maxCount)
+    private static ReadOnlyMemory<byte> ReadBlock(BinaryReader reader, int count, long maxCount)
     {
         int length = reader.ReadInt32();
         var stream = reader.BaseStream;
@@ -179,7 +200,7 @@ internal static class StateIO
         {
             int at = (int)memory.Position;
             memory.Position = at + length;
-            return buffer.AsSpan(at, length);
+            return buffer.AsMemory(at, length);
         }
         var bytes = new byte[length];
         stream.ReadExactly(bytes);
