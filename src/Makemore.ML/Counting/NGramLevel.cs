@@ -88,12 +88,12 @@ internal sealed class NGramLevel
             CopyBelow(keys, probabilities, lower, lowerSpace);
         var (contexts, rowStarts) = Rows(v, keys);
         var lambdas = GC.AllocateUninitializedArray<double>(contexts.Length);
-        ForRanges(contexts.Length, RowsPerTask, (first, last) => Interpolate(first, last, rowStarts, counts, discounts, lambdas, probabilities));
+        WorkRanges.Run(contexts.Length, RowsPerTask, (first, last) => Interpolate(first, last, rowStarts, counts, discounts, lambdas, probabilities));
         SortedKeys keyDirectory = default, contextDirectory = default;
         if (keys.Length < RowsPerTask)
             (keyDirectory, contextDirectory) = (new SortedKeys(keys, keyBits), new SortedKeys(contexts, contextBits));
         else
-            ForRanges(2, 1, (first, _) =>
+            WorkRanges.Run(2, 1, (first, _) =>
             {
                 if (first == 0)
                     keyDirectory = new SortedKeys(keys, keyBits);
@@ -164,7 +164,7 @@ internal sealed class NGramLevel
         var groups = new Groups(groupStarts.ToArray(), origins.ToArray());
         int blocks = Math.Max(1, (lower.Keys.Length + LowerBlock - 1) / LowerBlock);
         int failed = 0;
-        ForRanges(blocks, BlocksPerTask, (first, last) =>
+        WorkRanges.Run(blocks, BlocksPerTask, (first, last) =>
         {
             if (!LookUp(first, last, blocks, keys, groups, lower.Keys.Array, lower.Probabilities, probabilities))
                 Volatile.Write(ref failed, 1);
@@ -260,49 +260,6 @@ internal sealed class NGramLevel
         return lo;
     }
 
-    /// <summary>
-    /// Runs body(first, last) over [0, count) in ranges of <paramref name="perTask"/>, on this thread and on up to one
-    /// thread-pool worker per other core. The calling thread takes ranges until none is left and waits only for ranges
-    /// already taken: a worker that never gets a thread (a pool kept busy by its callers) is not waited for, so this never
-    /// depends on the pool making progress. One range runs inline. An exception of a range is rethrown here.
-    /// </summary>
-    internal static void ForRanges(int count, int perTask, Action<int, int> body)
-    {
-        int tasks = (int)(((long)count + perTask - 1) / perTask);
-        if (tasks <= 1)
-        {
-            body(0, count);
-            return;
-        }
-        int next = -1, done = 0;
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
-        var finished = new ManualResetEventSlim(false); // not disposed: a late worker may still be leaving Set
-        void Work()
-        {
-            for (int t; (t = Interlocked.Increment(ref next)) < tasks;)
-            {
-                try
-                {
-                    body(t * perTask, (int)Math.Min(count, (long)(t + 1) * perTask));
-                }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref failure, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e), null);
-                }
-                finally
-                {
-                    if (Interlocked.Increment(ref done) == tasks)
-                        finished.Set();
-                }
-            }
-        }
-        for (int w = 1; w < Math.Min(tasks, Environment.ProcessorCount); w++)
-            ThreadPool.UnsafeQueueUserWorkItem(_ => Work(), null);
-        Work();
-        finished.Wait();
-        failure?.Throw();
-    }
-
     // Each run of keys with the same context (key / V) is a row: the rows' contexts, ascending, and where each row starts
     // (one more entry: the key count). The keys are cut into ranges counted, then filled, in parallel; a key divides only
     // when it leaves the previous key's row [h·V, h·V + V).
@@ -310,13 +267,13 @@ internal sealed class NGramLevel
     {
         const int perTask = RowsPerTask;
         var rowsBefore = new int[Math.Max(1, (keys.Length + perTask - 1) / perTask) + 1];
-        ForRanges(keys.Length, perTask, (first, last) => rowsBefore[first / perTask + 1] = FindRows(v, keys, first, last, null, null, 0));
+        WorkRanges.Run(keys.Length, perTask, (first, last) => rowsBefore[first / perTask + 1] = FindRows(v, keys, first, last, null, null, 0));
         for (int t = 1; t < rowsBefore.Length; t++)
             rowsBefore[t] += rowsBefore[t - 1];
         var contexts = GC.AllocateUninitializedArray<ulong>(rowsBefore[^1]); // every element is written below
         var rowStarts = GC.AllocateUninitializedArray<int>(contexts.Length + 1);
         rowStarts[^1] = keys.Length;
-        ForRanges(keys.Length, perTask, (first, last) => FindRows(v, keys, first, last, contexts, rowStarts, rowsBefore[first / perTask]));
+        WorkRanges.Run(keys.Length, perTask, (first, last) => FindRows(v, keys, first, last, contexts, rowStarts, rowsBefore[first / perTask]));
         return (contexts, rowStarts);
     }
 

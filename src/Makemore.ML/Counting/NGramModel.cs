@@ -408,7 +408,7 @@ public sealed partial class NGramModel : WindowLanguageModel
         }
         else
         {
-            NGramLevel.ForRanges(stored, 1, (first, _) => Decode(stored - 1 - first));
+            WorkRanges.Run(stored, 1, (first, _) => Decode(stored - 1 - first));
         }
         if (errors.FirstOrDefault(e => e is not null) is { } error)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);

@@ -94,18 +94,29 @@ public sealed class MlpLayer
             scale[c] = (float)(bn.Gain[c] / Math.Sqrt(bn.RunningVariance[c] + bn.Epsilon));
             bias[c] = (bias[c] - bn.RunningMean[c]) * scale[c] + bn.Bias[c];
         }
-        var weight = new float[Weight.Length];
+        var weight = GC.AllocateUninitializedArray<float>(Weight.Length); // every row is written below
         for (int row = 0; row < GroupSize * InputSize; row++)
             TensorPrimitives.Multiply(Weight.AsSpan(row * OutputSize, OutputSize), scale, weight.AsSpan(row * OutputSize, OutputSize));
         return (weight, bias);
     }
 
+    // In tiles of 32 × 32, so that the strided writes stay in the cache: the plain loop missed it at every write of a
+    // large layer (a 3,600 × 3,600 one took about 60 ms of a 13M-parameter model's load).
     internal static float[] Transpose(float[] matrix, int rows, int columns)
     {
-        var transposed = new float[matrix.Length];
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < columns; c++)
-                transposed[c * rows + r] = matrix[r * columns + c];
+        const int Tile = 32;
+        var transposed = GC.AllocateUninitializedArray<float>(matrix.Length); // every element is written below
+        for (int r0 = 0; r0 < rows; r0 += Tile)
+        {
+            int rEnd = Math.Min(r0 + Tile, rows);
+            for (int c0 = 0; c0 < columns; c0 += Tile)
+            {
+                int cEnd = Math.Min(c0 + Tile, columns);
+                for (int r = r0; r < rEnd; r++)
+                    for (int c = c0; c < cEnd; c++)
+                        transposed[c * rows + r] = matrix[r * columns + c];
+            }
+        }
         return transposed;
     }
 

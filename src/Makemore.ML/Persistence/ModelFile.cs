@@ -211,9 +211,10 @@ internal static class ModelFile
         {
             if (StateEntry.TopLevelIndex(entryName) is not { } index || states.ContainsKey(index))
                 continue;
-            if (StateEntry.FindText(content).IsEmpty)
+            var text = StateEntry.FindText(content);
+            if (text.IsEmpty)
                 continue;
-            if (Guarded(name, () => ModelState.ReadModel(StateEntry.FindText(content), entryChecked: sealedByUs)) is { } parsed)
+            if (Guarded(name, () => ModelState.ReadModel(text, entryChecked: sealedByUs)) is { } parsed)
                 states[index] = new LoadedFacades.ParsedState(entryName, parsed.Model, parsed.Metadata);
         }
         return states;

@@ -77,7 +77,7 @@ internal static class ModelState
         if (state.StartsWith(TextPrefix, StringComparison.Ordinal))
         {
             textFormat = ContainerFormat;
-            return StateText.Decode(state.AsSpan(TextPrefix.Length));
+            return StateText.Decode(state, TextPrefix.Length);
         }
         textFormat = state.StartsWith(Magic, StringComparison.Ordinal) && state.AsSpan(0, Math.Min(state.Length, 16)).IndexOf(':') is > 4 and int colon
             && int.TryParse(state.AsSpan(4, colon - 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int other)
@@ -152,9 +152,9 @@ internal static class ModelState
     /// <param name="entryChecked">True when the file's manifest has confirmed the SHA-256 of the entry these bytes come from:
     /// the state's own checksum is then not computed again (for a 13M-parameter model, 30 ms of a 0.3 s load).</param>
     /// <exception cref="ModelFileDamagedException">The state is damaged.</exception>
-    internal static (ILanguageModel Model, IReadOnlyDictionary<string, string> Metadata)? ReadModel(ReadOnlySpan<byte> utf8, bool entryChecked = false)
+    internal static (ILanguageModel Model, IReadOnlyDictionary<string, string> Metadata)? ReadModel(ReadOnlyMemory<byte> utf8, bool entryChecked = false)
     {
-        if (!utf8.StartsWith(TextPrefixUtf8) || StateText.Decode(utf8[TextPrefixUtf8.Length..]) is not { } bytes)
+        if (!utf8.Span.StartsWith(TextPrefixUtf8) || StateText.Decode(utf8[TextPrefixUtf8.Length..]) is not { } bytes)
             return null;
         return DecodeBytes<(ILanguageModel, IReadOnlyDictionary<string, string>)?>(bytes, (kind, version, metadata, reader) =>
         {

@@ -32,25 +32,26 @@ internal static partial class StateEntry
     public static string ReadableCopyOf(string entryName) => entryName[..^"Model.key".Length] + "Terms.txt";
 
     /// <summary>The UTF-8 text of the Makemore state a key-values entry holds, or an empty span when it holds none.</summary>
-    public static ReadOnlySpan<byte> FindText(ReadOnlySpan<byte> entry)
+    public static ReadOnlyMemory<byte> FindText(byte[] entry)
     {
-        int at = entry.IndexOf(ModelState.TextPrefixUtf8);
+        var bytes = entry.AsSpan();
+        int at = bytes.IndexOf(ModelState.TextPrefixUtf8);
         if (at < 5)
             return default;
         // The LEB128 length ends just before the text: its last byte has the high bit clear, the ones before it set. The
         // int32 boundary before it has a clear high bit in its last byte (a length below 2^31), which stops the walk.
         int lengthBytes = 1;
-        while (lengthBytes < 5 && at - lengthBytes - 1 >= 0 && (entry[at - lengthBytes - 1] & 0x80) != 0)
+        while (lengthBytes < 5 && at - lengthBytes - 1 >= 0 && (bytes[at - lengthBytes - 1] & 0x80) != 0)
             lengthBytes++;
         int start = at - lengthBytes;
-        if (start < 4 || (entry[at - 1] & 0x80) != 0)
+        if (start < 4 || (bytes[at - 1] & 0x80) != 0)
             return default;
         long length = 0;
         for (int i = 0; i < lengthBytes; i++)
-            length |= (long)(entry[start + i] & 0x7F) << (7 * i);
-        if (BinaryPrimitives.ReadInt32LittleEndian(entry[(start - 4)..]) != length || at + length > entry.Length)
+            length |= (long)(bytes[start + i] & 0x7F) << (7 * i);
+        if (BinaryPrimitives.ReadInt32LittleEndian(bytes[(start - 4)..]) != length || at + length > bytes.Length)
             return default;
-        return entry.Slice(at, (int)length);
+        return entry.AsMemory(at, (int)length);
     }
 
     [GeneratedRegex(@"^TransformerChain/Transform_(\d{3,9})/.+/Vocabulary_000/Model\.key$", RegexOptions.CultureInvariant)]

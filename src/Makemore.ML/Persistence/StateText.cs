@@ -65,47 +65,38 @@ internal static class StateText
     }
 
     /// <summary>The bytes <paramref name="text"/> encodes, or null when it is not a string <see cref="Encode(byte[], int, string)"/> writes.</summary>
-    public static byte[]? Decode(ReadOnlySpan<char> text) => Decode<char>(text);
+    public static byte[]? Decode(string text, int start = 0) => Decode(text.AsMemory(start));
 
     /// <summary>
     /// The bytes the UTF-8 form of such a string encodes (each of its characters is one byte there), or null when it is not
     /// one: the state read straight from the bytes of a saved model's entry, with no string in between.
     /// </summary>
-    public static byte[]? Decode(ReadOnlySpan<byte> utf8) => Decode<byte>(utf8);
+    public static byte[]? Decode(ReadOnlyMemory<byte> utf8) => Decode<byte>(utf8);
 
-    private static byte[]? Decode<T>(ReadOnlySpan<T> text) where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    /// <summary>As <see cref="Decode(string, int)"/>, of a span (copied when it is not a string's).</summary>
+    public static byte[]? Decode(ReadOnlySpan<char> text) => Decode(new string(text));
+
+    // Groups per range when a large text is decoded over the cores (8 MB of text a range).
+    private const int GroupsPerTask = 1 << 20;
+
+    private static byte[]? Decode<T>(ReadOnlyMemory<T> text) where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
         int groups = text.Length / 8, tailChars = text.Length % 8;
         if (tailChars == 1)
             return null;
         int tail = tailChars == 0 ? 0 : tailChars - 1;
-        byte[] bytes = new byte[7 * groups + tail];
-        Span<byte> last = stackalloc byte[8];
-        for (int g = 0; g < groups; g++)
+        byte[] bytes = GC.AllocateUninitializedArray<byte>(7 * groups + tail); // every byte is written below
+        int bad = 0;
+        WorkRanges.Run(groups, GroupsPerTask, (first, last) =>
         {
-            var group = text.Slice(8 * g, 8);
-            ulong v = 0;
-            int any = 0;
-            for (int j = 0; j < 8; j++)
-            {
-                int c = int.CreateTruncating(group[j]);
-                any |= c;
-                v = (v << 7) | (uint)c;
-            }
-            if (any > 0x7F)
-                return null;
-            int at = 7 * g;
-            if (at + 8 <= bytes.Length)
-                BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(at), v << 8);
-            else
-            {
-                BinaryPrimitives.WriteUInt64BigEndian(last, v << 8);
-                last[..7].CopyTo(bytes.AsSpan(at));
-            }
-        }
+            if (!DecodeGroups(text.Span, bytes, first, last))
+                Volatile.Write(ref bad, 1);
+        });
+        if (bad != 0)
+            return null;
         if (tail > 0)
         {
-            var group = text[(8 * groups)..];
+            var group = text.Span[(8 * groups)..];
             ulong v = 0;
             int any = 0;
             for (int j = 0; j < 8; j++)
@@ -117,9 +108,40 @@ internal static class StateText
             // The 56 bits hold tail bytes, then 56 - 8 * tail unused bits that must be zero.
             if (any > 0x7F || (v & ((1UL << (56 - 8 * tail)) - 1)) != 0)
                 return null;
+            Span<byte> last = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64BigEndian(last, v << 8);
             last[..tail].CopyTo(bytes.AsSpan(7 * groups));
         }
         return bytes;
+    }
+
+    // Groups [first, last) of 8 characters into 7 bytes each; false when a character is above U+007F.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static bool DecodeGroups<T>(ReadOnlySpan<T> text, byte[] bytes, int first, int last) where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        Span<byte> eight = stackalloc byte[8];
+        for (int g = first; g < last; g++)
+        {
+            var group = text.Slice(8 * g, 8);
+            ulong v = 0;
+            int any = 0;
+            for (int j = 0; j < 8; j++)
+            {
+                int c = int.CreateTruncating(group[j]);
+                any |= c;
+                v = (v << 7) | (uint)c;
+            }
+            if (any > 0x7F)
+                return false;
+            int at = 7 * g;
+            if (g < last - 1)
+                BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(at), v << 8); // its eighth byte is the next group's first, written next
+            else
+            {
+                BinaryPrimitives.WriteUInt64BigEndian(eight, v << 8);
+                eight[..7].CopyTo(bytes.AsSpan(at));
+            }
+        }
+        return true;
     }
 }

@@ -84,7 +84,7 @@ public sealed class StateEntryTests
             Assert.IsTrue(StateEntry.FindText(Block(length + 1, length, text)).IsEmpty, $"length {length}: boundary and byte length disagree");
             Assert.IsTrue(StateEntry.FindText(Block(length, length, text)[..^7]).IsEmpty, $"length {length}: the text cut short (the 6-byte tail and one byte of it)");
         }
-        Assert.IsTrue(StateEntry.FindText("no state here"u8).IsEmpty);
+        Assert.IsTrue(StateEntry.FindText("no state here"u8.ToArray()).IsEmpty);
     }
 
     [TestMethod]

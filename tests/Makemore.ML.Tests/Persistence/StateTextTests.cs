@@ -25,6 +25,21 @@ public sealed class StateTextTests
     }
 
     [TestMethod]
+    public void ATextDecodedOverTheCoresInRangesGivesTheSameBytesFromCharactersAndFromUtf8()
+    {
+        // 3 ranges of 2^20 groups and a tail: the group before each range boundary must not clobber the next range's first byte.
+        var random = new Random(4);
+        byte[] bytes = new byte[7 * ((2 << 20) + 12_345) + 3];
+        random.NextBytes(bytes);
+        string text = StateText.Encode(bytes);
+        CollectionAssert.AreEqual(bytes, StateText.Decode(text));
+        CollectionAssert.AreEqual(bytes, StateText.Decode(Encoding.ASCII.GetBytes(text).AsMemory()));
+        char[] damaged = text.ToCharArray();
+        damaged[8 << 20] = '\u0080'; // the first character of the second range
+        Assert.IsNull(StateText.Decode(new string(damaged)));
+    }
+
+    [TestMethod]
     public void APrefixIsWrittenInFrontOfTheSameText()
     {
         var random = new Random(5);
