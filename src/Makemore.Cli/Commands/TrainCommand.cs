@@ -324,8 +324,11 @@ internal static class TrainCommand
         var withTable = PlausibilityTable.AddTo(savedWith, languageModel, () => TrainingData.Read(trainIds, "Ids").Sequences).ToDictionary();
         (names, parts, train, trainIds, trained, fitted) = (null!, null!, null!, null!, null!, null!);
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        string state = ModelState.EncodeModel(languageModel, withTable);
+        var (stateBytes, stateLength) = ModelState.EncodeModelBytes(languageModel, withTable);
         languageModel = null!;
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        string state = ModelState.ToText(stateBytes, stateLength); // the text only once the model is gone
+        stateBytes = null!;
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var toSave = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.SavedChain(ml, state, "Ids", trainedOn));
         state = null!;

@@ -43,6 +43,17 @@ internal static class ModelState
     /// </summary>
     public static string Encode(string kind, int version, Action<BinaryWriter> writePayload, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        var (buffer, length) = EncodeBytes(kind, version, writePayload, metadata);
+        return ToText(buffer, length);
+    }
+
+    /// <summary>
+    /// The bytes of a state (header, checksum, body) as <see cref="Encode"/> writes them, in the first
+    /// <c>Length</c> bytes of <c>Buffer</c>: a caller can let the model go before <see cref="ToText(byte[], int)"/>
+    /// makes the string (for an 8-gram count model of 886k names, 370 MB of levels beside a 66 MB string).
+    /// </summary>
+    internal static (byte[] Buffer, int Length) EncodeBytes(string kind, int version, Action<BinaryWriter> writePayload, IReadOnlyDictionary<string, string>? metadata = null)
+    {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
@@ -62,8 +73,11 @@ internal static class ModelState
         byte[] buffer = stream.GetBuffer();
         var bytes = buffer.AsSpan(0, (int)stream.Length);
         SHA256.HashData(bytes[HeaderSize..], bytes.Slice(8, HashSize));
-        return StateText.Encode(buffer, bytes.Length, TextPrefix); // read in place: no copy of a state of tens of megabytes
+        return (buffer, bytes.Length);
     }
+
+    /// <summary>The state string of the first <paramref name="length"/> bytes of <paramref name="buffer"/> (read in place: no copy of a state of tens of megabytes).</summary>
+    internal static string ToText(byte[] buffer, int length) => StateText.Encode(buffer, length, TextPrefix);
 
     /// <summary>The state string of the bytes of a state (header, checksum and body), in the current container format's text form.</summary>
     internal static string ToText(ReadOnlySpan<byte> bytes) => StateText.Encode(bytes, TextPrefix);
@@ -211,8 +225,15 @@ internal static class ModelState
     /// <summary>The saved form of a model, through its kind's <see cref="ModelCodec"/>.</summary>
     public static string EncodeModel(ILanguageModel model, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        var (buffer, length) = EncodeModelBytes(model, metadata);
+        return ToText(buffer, length);
+    }
+
+    /// <summary><see cref="EncodeModel"/> without the string: the bytes, for <see cref="ToText(byte[], int)"/> once the model is let go.</summary>
+    internal static (byte[] Buffer, int Length) EncodeModelBytes(ILanguageModel model, IReadOnlyDictionary<string, string>? metadata = null)
+    {
         var codec = ModelCodecs.For(model);
-        return Encode(codec.Kind, codec.Version, writer => codec.Write(model, writer), metadata);
+        return EncodeBytes(codec.Kind, codec.Version, writer => codec.Write(model, writer), metadata);
     }
 
     /// <summary>
