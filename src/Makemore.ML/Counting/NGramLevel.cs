@@ -246,8 +246,8 @@ internal sealed class NGramLevel
         return LowerBound(keys, at, Math.Min(hi, probe + 1), value);
     }
 
-    // The first index in [lo, hi) whose key is ≥ value (hi when there is none).
-    private static int LowerBound(ulong[] keys, int lo, int hi, ulong value)
+    /// <summary>The first index in [lo, hi) of ascending <paramref name="keys"/> whose key is ≥ <paramref name="value"/> (hi when there is none).</summary>
+    internal static int LowerBound(ulong[] keys, int lo, int hi, ulong value)
     {
         while (lo < hi)
         {
@@ -391,16 +391,6 @@ internal readonly struct SortedKeys
     public int LowerBound(ulong key)
     {
         int bucket = Bucket(key);
-        int lo = _directory[bucket], hi = _directory[bucket + 1];
-        ulong[] keys = Array;
-        while (lo < hi)
-        {
-            int mid = (int)((uint)(lo + hi) >> 1);
-            if (keys[mid] < key)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        return lo;
+        return NGramLevel.LowerBound(Array, _directory[bucket], _directory[bucket + 1], key);
     }
 }
