@@ -316,6 +316,7 @@ internal static class TrainCommand
         // saves (LanguageModelTransformer.Create: same metadata, same bytes). Each collection is a blocking full GC that
         // also returns the freed memory to the system (tens of milliseconds on a heap of a few large arrays): left to itself,
         // the GC let each step's garbage pile up under the next one's (1.7 GB peak for an 8-gram model of 886k names, now 0.7).
+        static void CollectEverything() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         string modelName = languageModel.ToString()!;
         var drawn = new NameGenerator(languageModel).Generate(parse.GetValue(f.Samples), sampling);
         var trainIds = ids.Transform(train);
@@ -323,16 +324,16 @@ internal static class TrainCommand
         var trainedOn = trainIds.Schema;
         var withTable = PlausibilityTable.AddTo(savedWith, languageModel, () => TrainingData.Read(trainIds, "Ids").Sequences).ToDictionary();
         (names, parts, train, trainIds, trained, fitted) = (null!, null!, null!, null!, null!, null!);
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        CollectEverything();
         var (stateBytes, stateLength) = ModelState.EncodeModelBytes(languageModel, withTable);
         languageModel = null!;
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        CollectEverything();
         string state = ModelState.ToText(stateBytes, stateLength); // the text only once the model is gone
         stateBytes = null!;
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        CollectEverything();
         var toSave = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.SavedChain(ml, state, "Ids", trainedOn));
         state = null!;
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        CollectEverything();
         ml.Makemore().Save(toSave, inputSchema, target);
         savedTo = target;
         if (target != zip)

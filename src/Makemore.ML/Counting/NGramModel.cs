@@ -242,15 +242,21 @@ public sealed partial class NGramModel : WindowLanguageModel
         var runs = new int[top.Distinct];
         for (int order = Order - 1; order >= 1; order--)
         {
-            // Each distinct (n+1)-gram is one symbol seen before its n-symbol suffix: sort the suffixes and count the runs.
-            ulong[] above = counts[order].Keys;
-            var space = new Divisor(_powers[order]);
-            for (int i = 0; i < above.Length; i++)
-                keys[i] = space.Remainder(above[i]);
-            int n = NGramCounts.SortAndCountRuns(keys.AsSpan(0, above.Length), runs, KeyBits(order));
+            int n = CountContinuations(counts[order].Keys, order, keys, runs);
             counts[order - 1] = NGramCounts.FromSorted(keys.AsSpan(0, n).ToArray(), runs.AsSpan(0, n).ToArray());
         }
         return counts;
+    }
+
+    // The continuation counts of order `order` from the distinct keys of the order above: each distinct (n+1)-gram is one
+    // symbol seen before its n-symbol suffix, so the suffixes are sorted and their runs counted. The first n entries of
+    // `keys` and `runs` (scratch at least as long as `above`) receive them; returns n.
+    private int CountContinuations(ulong[] above, int order, ulong[] keys, int[] runs)
+    {
+        var space = new Divisor(_powers[order]);
+        for (int i = 0; i < above.Length; i++)
+            keys[i] = space.Remainder(above[i]);
+        return NGramCounts.SortAndCountRuns(keys.AsSpan(0, above.Length), runs, KeyBits(order));
     }
 
     private int KeyBits(int order) => NGramCounts.BitsBelow(_powers[order]);
@@ -318,11 +324,7 @@ public sealed partial class NGramModel : WindowLanguageModel
         var runs = new int[TopCounts.Distinct];
         for (int order = 1; order < Order; order++)
         {
-            ulong[] above = _levels[order].Keys.Array;
-            var space = new Divisor(_powers[order]);
-            for (int i = 0; i < above.Length; i++)
-                keys[i] = space.Remainder(above[i]);
-            int n = NGramCounts.SortAndCountRuns(keys.AsSpan(0, above.Length), runs, KeyBits(order));
+            int n = CountContinuations(_levels[order].Keys.Array, order, keys, runs);
             Persistence.StateIO.WriteAscending(writer, keys.AsSpan(0, n));
             Persistence.StateIO.WriteCounts(writer, runs.AsSpan(0, n));
         }

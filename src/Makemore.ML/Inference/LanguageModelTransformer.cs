@@ -57,9 +57,18 @@ public abstract class LanguageModelTransformer : FacadeTransformer
         ArgumentNullException.ThrowIfNull(training);
         // A copy: what is saved and what GetMetadata hands out stay as they were at Create.
         IReadOnlyDictionary<string, string> withTable = PlausibilityTable.AddTo(metadata, model, () => trainingSequences ?? TrainingData.Read(input, idsColumnName).Sequences).ToDictionary();
+        return Build(catalogs, model, training, withTable, idsColumnName, input.Schema);
+    }
+
+    // The transformer of a model and the metadata it saves: scores through the direct route, its chain of built-in
+    // transformers (which encodes the state) built only when it is needed, fitted on `trainedOn`.
+    private static LanguageModelTransformer<TModel> Build<TModel>(Catalogs catalogs, TModel model, TrainingResult training, IReadOnlyDictionary<string, string> metadata,
+        string idsColumnName, DataViewSchema trainedOn)
+        where TModel : ILanguageModel
+    {
         var direct = new ScoreDirectMapping(model, idsColumnName);
-        var chain = ChainBuilder(direct, () => Chain(catalogs, ModelState.EncodeAndRememberModel(model, withTable), idsColumnName), input.Schema);
-        return new LanguageModelTransformer<TModel>(direct, chain, model, training, withTable);
+        var chain = ChainBuilder(direct, () => Chain(catalogs, ModelState.EncodeAndRememberModel(model, metadata), idsColumnName), trainedOn);
+        return new LanguageModelTransformer<TModel>(direct, chain, model, training, metadata);
     }
 
     /// <summary>
@@ -70,13 +79,13 @@ public abstract class LanguageModelTransformer : FacadeTransformer
     internal static LanguageModelTransformer<ILanguageModel> Restored(Catalogs catalogs, ILanguageModel model, IReadOnlyDictionary<string, string> metadata,
         string idsColumnName, DataViewSchema trainedOn)
     {
-        var direct = new ScoreDirectMapping(model, idsColumnName);
-        var chain = ChainBuilder(direct, () => Chain(catalogs, ModelState.EncodeAndRememberModel(model, metadata), idsColumnName), trainedOn);
-        return new LanguageModelTransformer<ILanguageModel>(direct, chain, model, TrainingResult.WithoutSteps(TimeSpan.Zero), metadata) { StateReadFromEntry = true };
+        var restored = Build(catalogs, model, TrainingResult.WithoutSteps(TimeSpan.Zero), metadata, idsColumnName, trainedOn);
+        restored.StateReadFromEntry = true;
+        return restored;
     }
 
     /// <summary>True when <see cref="Restored"/> made it: the model was read from its zip entry, and ML.NET never held its state.</summary>
-    internal bool StateReadFromEntry { get; private init; }
+    internal bool StateReadFromEntry { get; private set; }
 
     /// <summary>
     /// The chain of built-in transformers that a transformer of this state saves (its model's <see cref="ModelState.EncodeModel"/>

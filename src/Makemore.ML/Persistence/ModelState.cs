@@ -116,7 +116,7 @@ internal static class ModelState
     }
 
     // The checks and parse of a state's bytes (header, checksum, body).
-    // checked: the bytes come from an entry whose SHA-256 the file's manifest has just confirmed, so the state's own
+    // entryChecked: the bytes come from an entry whose SHA-256 the file's manifest has just confirmed, so the state's own
     // checksum (of the same bytes, written by the same save) is not computed a second time.
     private static T DecodeBytes<T>(byte[] bytes, Func<string, int, IReadOnlyDictionary<string, string>, BinaryReader, T> read, bool entryChecked = false)
     {

@@ -87,16 +87,6 @@ internal static class StateIO
     }
 
     /// <summary>
-    /// Reads what <see cref="WriteAscending"/> wrote; keys that do not ascend, reach <paramref name="limit"/> or number more
-    /// than <paramref name="maxCount"/> are damage (<see cref="InvalidDataException"/>).
-    /// </summary>
-    public static ulong[] ReadAscending(BinaryReader reader, long maxCount, ulong limit)
-    {
-        var (count, bytes) = ReadAscendingBlock(reader, maxCount);
-        return DecodeAscending(bytes.Span, count, limit);
-    }
-
-    /// <summary>
     /// Reads the block <see cref="WriteAscending"/> wrote without decoding it: the keys' count and the varint bytes (the
     /// stream's own buffer when it shows one), for <see cref="DecodeAscending"/>, which may run on another thread. A count
     /// above <paramref name="maxCount"/> or a length the stream cannot hold is damage.
@@ -162,9 +152,6 @@ internal static class StateIO
             _at = 0;
         }
     }
-
-    /// <summary>Reads <paramref name="count"/> counts written by <see cref="WriteCounts"/>; one below 1 or above int.MaxValue is damage.</summary>
-    public static int[] ReadCounts(BinaryReader reader, int count) => DecodeCounts(ReadCountsBlock(reader, count).Span, count);
 
     /// <summary>Reads the block of <paramref name="count"/> counts <see cref="WriteCounts"/> wrote without decoding it (see <see cref="DecodeCounts"/>).</summary>
     public static ReadOnlyMemory<byte> ReadCountsBlock(BinaryReader reader, int count) => ReadBlock(reader, count, count);

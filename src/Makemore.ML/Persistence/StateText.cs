@@ -73,9 +73,6 @@ internal static class StateText
     /// </summary>
     public static byte[]? Decode(ReadOnlyMemory<byte> utf8) => Decode<byte>(utf8);
 
-    /// <summary>As <see cref="Decode(string, int)"/>, of a span (copied when it is not a string's).</summary>
-    public static byte[]? Decode(ReadOnlySpan<char> text) => Decode(new string(text));
-
     // Groups per range when a large text is decoded over the cores (8 MB of text a range).
     private const int GroupsPerTask = 1 << 20;
 
