@@ -27,7 +27,7 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 // - "load-one ZIP MODE": the fresh process that table spawns per measurement
 // - "sparse [--quick]": our softmax regression vs LbfgsMaximumEntropy on 50,000+-slot sparse text features, each fit in a fresh process ("sparse-one TRAINER NAMES"), 3 rounds (1 with --quick)
 // - "sparse-validate NAMES": the validation grid that chose our L1 and L2 there.
-// - "counts-fit FILE ORDER BUDGET", "counts-load ZIP": count models on a big file (docs/architecture.md, count models)
+// - "counts-fit FILE ORDER BUDGET", "counts-load ZIP [RUNS]": count models on a big file (docs/architecture.md, count models)
 // - "counts-build ZIP [RUNS]": a saved Kneser–Ney model's levels built per order, the old single-threaded build beside today's
 // - "devpass FILE [KIND]": one dev pass of a sequence model, the lean chunked evaluation beside whole int64 rows and the C# scorer
 // - "corpus-cell ZIP TESTFILE": one cell of benchmarks/scale (cold load ms, scoring names/s, test NLL).
@@ -37,8 +37,8 @@ if (args is ["corpus-cell", string cellZip, string cellTest])
     return CorpusCell.Run(cellZip, cellTest);
 if (args is ["counts-fit", string countsFile, string countsOrder, string countsBudget])
     return CountModelsBenchmark.Fit(countsFile, int.Parse(countsOrder, CultureInfo.InvariantCulture), countsBudget);
-if (args is ["counts-load", string countsZip])
-    return CountModelsBenchmark.Load(countsZip);
+if (args is ["counts-load", string countsZip, .. var loadRuns])
+    return CountModelsBenchmark.Load(countsZip, loadRuns is [string lr] ? int.Parse(lr, CultureInfo.InvariantCulture) : 1);
 if (args is ["counts-build", string buildZip, .. var buildRuns])
     return KneserNeyBuildBenchmark.Run(buildZip, buildRuns is [string r] ? int.Parse(r, CultureInfo.InvariantCulture) : 3);
 if (args is ["sparse-one", string sparseTrainer, string sparseNames])
