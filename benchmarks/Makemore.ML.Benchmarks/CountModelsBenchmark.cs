@@ -40,7 +40,7 @@ internal static class CountModelsBenchmark
         double seconds = stopwatch.Elapsed.TotalSeconds;
         long bytes = model.Bytes;
         int nGrams = model.Levels.Sum(l => l.Keys.Length);
-        int contexts = model.Levels.Sum(l => l.Contexts.Length);
+        int contexts = model.Levels.Sum(l => l.ContextCount);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"fit: {lines:N0} lines, order {order}, budget {(budget == 0 ? "none" : $"{budget / (1 << 20)} MiB")}: {spills} runs spilled, {seconds:F1} s; "
             + $"{nGrams:N0} n-grams and {contexts:N0} contexts in {bytes / 1e6:F1} MB ({(double)bytes / nGrams:F1} B per n-gram); "
@@ -93,7 +93,7 @@ internal static class CountModelsBenchmark
         {
             sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(level.Keys.Array.AsSpan()));
             sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(level.Probabilities.AsSpan()));
-            sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(level.Contexts.Array.AsSpan()));
+            sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(level.ContextKeys().AsSpan()));
             sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(level.Weights.AsSpan()));
         }
         return Convert.ToHexString(sha.GetHashAndReset())[..16];

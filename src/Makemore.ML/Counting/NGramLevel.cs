@@ -1,21 +1,25 @@
 namespace Makemore.ML.Counting;
 
 /// <summary>
-/// The smoothed values of one order n, as four flat arrays and nothing per n-gram: the seen n-grams' keys (h·V + c, base
-/// V, oldest symbol most significant) ascending with each one's probability, and the seen contexts' keys (h, of order
-/// n − 1) ascending with each one's weight. Kneser–Ney stores the full interpolated p_n(c | h) (this order's discounted
+/// The smoothed values of one order n, as flat arrays and nothing per n-gram: the seen n-grams' keys (h·V + c, base V,
+/// oldest symbol most significant) ascending with each one's probability, and per seen context h (a row: the adjacent
+/// n-grams h·V … h·V + V − 1) its weight. Kneser–Ney stores the full interpolated p_n(c | h) (this order's discounted
 /// share plus λ(h) times the order below) and λ(h); add-k stores (N(h c) + k) / (N(h) + k·V) and k / (N(h) + k·V), the
-/// probability of a symbol never seen after h. That is 16 bytes per n-gram and 16 per context, plus a directory of
-/// about 2–4 bytes per key (<see cref="SortedKeys"/>); the n-grams of one context are adjacent, so a distribution reads
-/// one run.
+/// probability of a symbol never seen after h. A context is found through its n-grams: the row of the n-gram found is
+/// the number of rows that start at or before it (<see cref="RowStarts"/>, about 1.5 bits an n-gram), so contexts keep
+/// no keys of their own. That is 16 bytes per n-gram, 8 per context, and a directory of about half a byte per key
+/// (<see cref="SortedKeys"/>).
 /// </summary>
 internal sealed class NGramLevel
 {
-    private NGramLevel(SortedKeys keys, double[] probabilities, SortedKeys contexts, double[] weights, double[]? discounts)
+    private readonly ulong _v;
+
+    private NGramLevel(int v, SortedKeys keys, double[] probabilities, RowStarts rows, double[] weights, double[]? discounts)
     {
+        _v = (ulong)v;
         Keys = keys;
         Probabilities = probabilities;
-        Contexts = contexts;
+        Rows = rows;
         Weights = weights;
         Discounts = discounts;
     }
@@ -26,17 +30,66 @@ internal sealed class NGramLevel
     /// <summary>Per n-gram: its probability at this order (see the class remarks).</summary>
     public double[] Probabilities { get; }
 
-    /// <summary>The seen contexts' keys, ascending.</summary>
-    public SortedKeys Contexts { get; }
+    /// <summary>Which n-grams start a row (a context's first seen n-gram), with the rank that numbers the rows.</summary>
+    public RowStarts Rows { get; }
 
-    /// <summary>Per context: λ(h), the weight of the order below (Kneser–Ney), or the probability of an unseen next symbol (add-k).</summary>
+    /// <summary>Per context (row), in key order: λ(h), the weight of the order below (Kneser–Ney), or the probability of an unseen next symbol (add-k).</summary>
     public double[] Weights { get; }
+
+    /// <summary>How many contexts were seen (rows).</summary>
+    public int ContextCount => Weights.Length;
 
     /// <summary>Kneser–Ney: D1, D2 and D3+ of this order; null for add-k.</summary>
     public double[]? Discounts { get; }
 
     /// <summary>Bytes held by the level's arrays.</summary>
-    public long Bytes => Keys.Bytes + Contexts.Bytes + 8L * (Probabilities.Length + Weights.Length);
+    public long Bytes => Keys.Bytes + Rows.Bytes + 8L * (Probabilities.Length + Weights.Length);
+
+    /// <summary>The row of context <paramref name="context"/> (an index into <see cref="Weights"/>), or −1 when it was never seen.</summary>
+    public int FindContext(ulong context)
+    {
+        ulong first = context * _v;
+        int at = Keys.LowerBound(first);
+        return at < Keys.Length && Keys.Array[at] - first < _v ? Rows.RowOf(at) : -1;
+    }
+
+    /// <summary>
+    /// One search for n-gram <paramref name="key"/> = h·V + <paramref name="symbol"/>: its index when it was seen (and
+    /// <paramref name="row"/> −1), else −1 with <paramref name="row"/> the row of h, or −1 when h was never seen either.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public int Find(ulong key, int symbol, out int row)
+    {
+        ulong[] keys = Keys.Array;
+        int at = Keys.LowerBound(key);
+        if (at < keys.Length && keys[at] == key)
+        {
+            row = -1;
+            return at;
+        }
+        // Unseen: h's row, if any, holds the key just below or just above (keys[at] > key ≥ first; keys[at − 1] < key).
+        ulong first = key - (ulong)symbol;
+        if (at < keys.Length && keys[at] - first < _v)
+            row = Rows.RowOf(at);
+        else if (at > 0 && keys[at - 1] >= first)
+            row = Rows.RowOf(at - 1);
+        else
+            row = -1;
+        return -1;
+    }
+
+    /// <summary>The seen contexts' keys (h, of order n − 1), ascending, one per weight: computed on each call (exporters and tests).</summary>
+    public ulong[] ContextKeys()
+    {
+        var contexts = new ulong[ContextCount];
+        ulong[] keys = Keys.Array;
+        for (int i = 0, row = 0; i < keys.Length; i++)
+        {
+            if (Rows.StartsRow(i))
+                contexts[row++] = keys[i] / _v;
+        }
+        return contexts;
+    }
 
     /// <summary>An add-k level from counts in ascending key order (distinct keys).</summary>
     /// <param name="v">The vocabulary size.</param>
@@ -44,14 +97,13 @@ internal sealed class NGramLevel
     /// <param name="keys">The n-grams' keys, ascending (kept, not copied).</param>
     /// <param name="counts">Each one's count.</param>
     /// <param name="keyBits">The bits of the largest possible key (V^n − 1).</param>
-    /// <param name="contextBits">The bits of the largest possible context (V^(n−1) − 1).</param>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static NGramLevel AddK(int v, ulong[] keys, ReadOnlySpan<int> counts, double k, int keyBits, int contextBits)
+    public static NGramLevel AddK(int v, ulong[] keys, ReadOnlySpan<int> counts, double k, int keyBits)
     {
-        var (contexts, rowStarts) = Rows(v, keys);
-        var weights = new double[contexts.Length];
+        var (rows, rowStarts) = FindRows(v, keys);
+        var weights = new double[rows.Count];
         var probabilities = new double[keys.Length];
-        for (int r = 0; r < contexts.Length; r++)
+        for (int r = 0; r < weights.Length; r++)
         {
             int start = rowStarts[r], end = rowStarts[r + 1];
             double total = 0;
@@ -62,7 +114,7 @@ internal sealed class NGramLevel
             for (int i = start; i < end; i++)
                 probabilities[i] = (counts[i] + k) / denominator;
         }
-        return new NGramLevel(new SortedKeys(keys, keyBits), probabilities, new SortedKeys(contexts, contextBits), weights, discounts: null);
+        return new NGramLevel(v, new SortedKeys(keys, keyBits), probabilities, rows, weights, discounts: null);
     }
 
     /// <summary>
@@ -78,7 +130,7 @@ internal sealed class NGramLevel
     /// that stay in a core's cache (<see cref="CopyBelow"/>); then, row by row, λ and p = below·λ + share.
     /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static NGramLevel KneserNey(int v, ulong[] keys, int[] counts, double[] discounts, NGramLevel? lower, ulong lowerSpace, int keyBits, int contextBits)
+    public static NGramLevel KneserNey(int v, ulong[] keys, int[] counts, double[] discounts, NGramLevel? lower, ulong lowerSpace, int keyBits)
     {
         // Not zeroed: every element is written (each n-gram's probability at the order below, then at this order).
         var probabilities = GC.AllocateUninitializedArray<double>(keys.Length);
@@ -86,21 +138,26 @@ internal sealed class NGramLevel
             Array.Fill(probabilities, 1.0 / v);
         else
             CopyBelow(keys, probabilities, lower, lowerSpace);
-        var (contexts, rowStarts) = Rows(v, keys);
-        var lambdas = GC.AllocateUninitializedArray<double>(contexts.Length);
-        WorkRanges.Run(contexts.Length, RowsPerTask, (first, last) => Interpolate(first, last, rowStarts, counts, discounts, lambdas, probabilities));
-        SortedKeys keyDirectory = default, contextDirectory = default;
+        var (rows, rowStarts) = FindRows(v, keys);
+        var lambdas = GC.AllocateUninitializedArray<double>(rows.Count);
+        SortedKeys keyDirectory = default;
         if (keys.Length < RowsPerTask)
-            (keyDirectory, contextDirectory) = (new SortedKeys(keys, keyBits), new SortedKeys(contexts, contextBits));
+        {
+            Interpolate(0, lambdas.Length, rowStarts, counts, discounts, lambdas, probabilities);
+            keyDirectory = new SortedKeys(keys, keyBits);
+        }
         else
-            WorkRanges.Run(2, 1, (first, _) =>
+        {
+            // The key directory is the first task; the rows' ranges follow, so it is built while the rows are interpolated.
+            WorkRanges.Run(lambdas.Length + RowsPerTask, RowsPerTask, (first, last) =>
             {
                 if (first == 0)
                     keyDirectory = new SortedKeys(keys, keyBits);
                 else
-                    contextDirectory = new SortedKeys(contexts, contextBits);
+                    Interpolate(first - RowsPerTask, last - RowsPerTask, rowStarts, counts, discounts, lambdas, probabilities);
             });
-        return new NGramLevel(keyDirectory, probabilities, contextDirectory, lambdas, discounts);
+        }
+        return new NGramLevel(v, keyDirectory, probabilities, rows, lambdas, discounts);
     }
 
     // Rows [first, last): λ(h) of each, and each n-gram's p = below·λ + share (below is in `probabilities` on entry). The
@@ -260,26 +317,32 @@ internal sealed class NGramLevel
         return lo;
     }
 
-    // Each run of keys with the same context (key / V) is a row: the rows' contexts, ascending, and where each row starts
-    // (one more entry: the key count). The keys are cut into ranges counted, then filled, in parallel; a key divides only
-    // when it leaves the previous key's row [h·V, h·V + V).
-    private static (ulong[] Contexts, int[] RowStarts) Rows(int v, ulong[] keys)
+    // Each run of keys with the same context (key / V) is a row: which keys start one, and where each row starts (one
+    // more entry: the key count), for the passes over rows. The keys are cut into ranges (of whole 64-bit words of the
+    // bit vector) counted, then filled, in parallel; a key divides only when it leaves the previous key's row [h·V, h·V + V).
+    private static (RowStarts Rows, int[] RowStarts) FindRows(int v, ulong[] keys)
     {
-        const int perTask = RowsPerTask;
+        const int perTask = RowsPerTask; // a multiple of 64: no two ranges share a word
         var rowsBefore = new int[Math.Max(1, (keys.Length + perTask - 1) / perTask) + 1];
-        WorkRanges.Run(keys.Length, perTask, (first, last) => rowsBefore[first / perTask + 1] = FindRows(v, keys, first, last, null, null, 0));
+        WorkRanges.Run(keys.Length, perTask, (first, last) => rowsBefore[first / perTask + 1] = FindRows(v, keys, first, last, null, null, null, 0));
         for (int t = 1; t < rowsBefore.Length; t++)
             rowsBefore[t] += rowsBefore[t - 1];
-        var contexts = GC.AllocateUninitializedArray<ulong>(rowsBefore[^1]); // every element is written below
-        var rowStarts = GC.AllocateUninitializedArray<int>(contexts.Length + 1);
+        var bits = new ulong[(keys.Length + 63) / 64];
+        var ranks = GC.AllocateUninitializedArray<int>(bits.Length); // every element is written below
+        var rowStarts = GC.AllocateUninitializedArray<int>(rowsBefore[^1] + 1);
         rowStarts[^1] = keys.Length;
-        WorkRanges.Run(keys.Length, perTask, (first, last) => FindRows(v, keys, first, last, contexts, rowStarts, rowsBefore[first / perTask]));
-        return (contexts, rowStarts);
+        WorkRanges.Run(keys.Length, perTask, (first, last) =>
+        {
+            int row = rowsBefore[first / perTask];
+            FindRows(v, keys, first, last, bits, ranks, rowStarts, row);
+        });
+        return (new RowStarts(bits, ranks, rowsBefore[^1]), rowStarts);
     }
 
-    // The rows that start in keys [first, last): counted, or also written from index `row` on when `contexts` is given.
+    // The rows that start in keys [first, last) (first a multiple of 64): counted, or also marked in `bits`, with each
+    // word's rank and each row's start, from row `row` on, when `bits` is given.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static int FindRows(int v, ulong[] keys, int first, int last, ulong[]? contexts, int[]? rowStarts, int row)
+    private static int FindRows(int v, ulong[] keys, int first, int last, ulong[]? bits, int[]? ranks, int[]? rowStarts, int row)
     {
         var byV = new Divisor((ulong)v);
         // One past the row of the key before `first`; 0 at the first key (every key is ≥ 0, so it starts a row).
@@ -287,12 +350,14 @@ internal sealed class NGramLevel
         int rows = 0;
         for (int e = first; e < last; e++)
         {
+            if (bits is not null && (e & 63) == 0)
+                ranks![e >> 6] = row + rows;
             if (e == 0 || keys[e] >= end)
             {
                 ulong context = byV.Divide(keys[e]);
-                if (contexts is not null)
+                if (bits is not null)
                 {
-                    contexts[row + rows] = context;
+                    bits[e >> 6] |= 1UL << (e & 63);
                     rowStarts![row + rows] = e;
                 }
                 rows++;
@@ -304,17 +369,58 @@ internal sealed class NGramLevel
 }
 
 /// <summary>
+/// One bit per n-gram of a level, set where a row (a context's run of n-grams) starts, and per 64 bits the number of rows
+/// that start before them: the row of an n-gram is a rank, two reads and a population count. About 1.5 bits an n-gram,
+/// where a sorted array of the contexts' keys with its directory took 12 bytes a context.
+/// </summary>
+internal readonly struct RowStarts
+{
+    private readonly ulong[] _bits;
+    private readonly int[] _ranks; // [word]: the rows that start before it
+
+    /// <summary>Wraps the bits and each word's rank (kept, not copied).</summary>
+    public RowStarts(ulong[] bits, int[] ranks, int count)
+    {
+        _bits = bits;
+        _ranks = ranks;
+        Count = count;
+    }
+
+    /// <summary>How many rows there are.</summary>
+    public int Count { get; }
+
+    /// <summary>Bytes held by the bits and the ranks.</summary>
+    public long Bytes => 8L * _bits.Length + 4L * _ranks.Length;
+
+    /// <summary>Whether n-gram <paramref name="index"/> starts a row.</summary>
+    public bool StartsRow(int index) => ((_bits[index >> 6] >> (index & 63)) & 1) != 0;
+
+    /// <summary>The row that holds n-gram <paramref name="index"/>: the rows that start at or before it, less one.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public int RowOf(int index)
+    {
+        int word = index >> 6;
+        ulong upTo = (2UL << (index & 63)) - 1; // bits 0 … index & 63 (all 64 when it is 63: the shift wraps to 0)
+        return _ranks[word] + System.Numerics.BitOperations.PopCount(_bits[word] & upTo) - 1;
+    }
+}
+
+/// <summary>
 /// Distinct keys in ascending order with a directory for finding them. The keys are grouped by their bit length (a key
 /// that starts with k boundary symbols is about k·log2(V) bits shorter, and names start with boundary padding, so the
-/// short keys are many), and each group's range is cut into about as many buckets as it has keys by the bits below its
-/// leading one: a lookup reads the directory, then binary-searches the one or two keys of its bucket, whatever the
-/// padding. Costs 2–4 bytes per key, where a hash table of the same keys at a load of one half costs 16–32.
+/// short keys are many), and each group's range is cut into about one bucket per <see cref="KeysPerBucket"/> keys by the
+/// bits below its leading one: a lookup reads the directory, then binary-searches the few keys of its bucket (two or
+/// three cache lines), whatever the padding. Costs a quarter to half a byte per key, where a hash table of the same keys
+/// at a load of one half costs 16–32.
 /// </summary>
 internal readonly struct SortedKeys
 {
     private readonly int[] _directory; // [bucket]: the first key of the bucket (buckets in key order); one more entry: the count
     private readonly int[] _groupBase; // [bit length]: the group's first bucket
     private readonly byte[] _groupShift; // [bit length]: the shift that takes a key of the group to its bucket in the group
+
+    /// <summary>Keys per bucket of the directory, at least (fewer than twice as many on average).</summary>
+    public const int KeysPerBucket = 8;
 
     /// <summary>Indexes <paramref name="keys"/> (ascending, distinct, all below 2^<paramref name="keyBits"/>; kept, not copied).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -330,7 +436,7 @@ internal readonly struct SortedKeys
         for (int g = 0; g <= 64; g++)
         {
             // A group of bit length g ≥ 1 holds [2^(g−1), 2^g): g − 1 bits below the leading one.
-            int bits = g == 0 || perGroup[g] == 0 ? 0 : Math.Min(g - 1, System.Numerics.BitOperations.Log2((uint)perGroup[g]));
+            int bits = g == 0 || perGroup[g] == 0 ? 0 : Math.Min(g - 1, System.Numerics.BitOperations.Log2((uint)Math.Max(1, perGroup[g] / KeysPerBucket)));
             _groupBase[g] = buckets;
             _groupShift[g] = (byte)(g == 0 ? 0 : g - 1 - bits);
             buckets += 1 << bits;

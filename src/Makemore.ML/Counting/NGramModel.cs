@@ -167,7 +167,7 @@ public sealed partial class NGramModel : WindowLanguageModel
     private void AddKProbabilities(double k, ulong key, Span<double> p)
     {
         NGramLevel top = _levels[0];
-        int row = top.Contexts.Find(key);
+        int row = top.FindContext(key);
         if (row < 0)
         {
             // An unseen context: add-k gives the uniform distribution; without smoothing every event has probability 0.
@@ -185,7 +185,7 @@ public sealed partial class NGramModel : WindowLanguageModel
         {
             NGramLevel level = _levels[n - 1];
             ulong context = n == 1 ? 0 : key % _powers[n - 1];
-            int row = level.Contexts.Find(context);
+            int row = level.FindContext(context);
             if (row < 0)
                 break; // an unseen context is unseen at every higher order too
             // p ← p·λ(h) + share for the seen symbols: their stored probability is that sum, computed the same way.
@@ -209,7 +209,7 @@ public sealed partial class NGramModel : WindowLanguageModel
     {
         NGramCounts top = countsByOrder[^1];
         if (smoothing is AddKSmoothing addK)
-            return [NGramLevel.AddK(_v, top.Keys, top.Counts, addK.K, KeyBits(Order), KeyBits(Order - 1))];
+            return [NGramLevel.AddK(_v, top.Keys, top.Counts, addK.K, KeyBits(Order))];
         if (smoothing is not KneserNeySmoothing kn)
             throw new InvalidOperationException($"Unknown smoothing {smoothing}.");
         var counts = countsByOrder.Count == Order ? countsByOrder : ContinuationCounts(top);
@@ -219,7 +219,7 @@ public sealed partial class NGramModel : WindowLanguageModel
         {
             var c = counts[n - 1];
             levels[n - 1] = NGramLevel.KneserNey(_v, c.Keys, c.Counts, EstimateDiscounts(kn, c.Counts),
-                n == 1 ? null : levels[n - 2], _powers[n - 1], KeyBits(n), KeyBits(n - 1));
+                n == 1 ? null : levels[n - 2], _powers[n - 1], KeyBits(n));
         }
         return levels;
     }
@@ -465,7 +465,7 @@ public sealed partial class NGramModel : WindowLanguageModel
         {
             var level = _levels[i];
             orders[i] = new NGramOrderLogs(Order - _levels.Length + 1 + i, level.Keys.Array, Array.ConvertAll(level.Probabilities, Math.Log),
-                level.Contexts.Array, Array.ConvertAll(level.Weights, Math.Log));
+                level.ContextKeys(), Array.ConvertAll(level.Weights, Math.Log));
         }
         return Smoothing is AddKSmoothing addK
             ? new NGramSparseForm(orders, Math.Log(addK.K > 0 ? 1.0 / _v : 0.0), BacksOff: false)

@@ -157,11 +157,10 @@ internal sealed class NGramScoringTable
     private double AddKLookup(ulong key, ulong context)
     {
         NGramLevel top = _levels[0];
-        int at = top.Keys.Find(key);
+        int at = top.Find(key, (int)(key - context * (ulong)_v), out int row);
         if (at >= 0)
             return Math.Log(top.Probabilities[at]);
-        at = top.Contexts.Find(context);
-        return at >= 0 ? Math.Log(top.Weights[at]) : _floor;
+        return row >= 0 ? Math.Log(top.Weights[row]) : _floor;
     }
 
     /// <remarks>
@@ -183,15 +182,14 @@ internal sealed class NGramScoringTable
             for (; n >= 1; n--)
             {
                 NGramLevel level = _levels[n - 1];
-                int at = level.Keys.Find(key);
+                int at = level.Find(key, target, out int row);
                 if (at >= 0)
                 {
                     logWeights += Math.Log(level.Probabilities[at]);
                     break;
                 }
-                at = level.Contexts.Find(context);
-                if (at >= 0)
-                    logWeights += Math.Log(level.Weights[at]); // an unseen context: the order below speaks alone (weight 1)
+                if (row >= 0)
+                    logWeights += Math.Log(level.Weights[row]); // an unseen context: the order below speaks alone (weight 1)
                 if (n == 1)
                 {
                     logWeights += _floor;

@@ -21,7 +21,7 @@ public sealed class KneserNeyBuildTests
         var counts = model.ContinuationCounts(model.TopCounts);
         // Big enough for the blocks and the tasks: an order below of several blocks, a level of two row ranges or more.
         Assert.IsTrue(counts[^2].Distinct > 3 * NGramLevel.LowerBlock, $"{counts[^2].Distinct} keys at order {model.Order - 1}");
-        Assert.IsTrue(model.Levels[^1].Contexts.Length > NGramLevel.RowsPerTask, $"{model.Levels[^1].Contexts.Length} contexts at order {model.Order}");
+        Assert.IsTrue(model.Levels[^1].ContextCount > NGramLevel.RowsPerTask, $"{model.Levels[^1].ContextCount} contexts at order {model.Order}");
         Assert.IsTrue(model.Levels[^1].Keys.Length > NGramLevel.RowsPerTask, $"{model.Levels[^1].Keys.Length} keys at order {model.Order}");
 
         int v = vocabulary.Size;
@@ -60,7 +60,7 @@ public sealed class KneserNeyBuildTests
             }
             var level = model.Levels[n - 1];
             CollectionAssert.AreEqual(keys, level.Keys.Array, $"keys of order {n}");
-            CollectionAssert.AreEqual(contexts, level.Contexts.Array, $"contexts of order {n}");
+            CollectionAssert.AreEqual(contexts, level.ContextKeys(), $"contexts of order {n}");
             CollectionAssert.AreEqual(lambdas, level.Weights, $"λ of order {n}");
             CollectionAssert.AreEqual(probabilities, level.Probabilities, $"probabilities of order {n}");
             below = keys.Zip(probabilities).ToDictionary(p => p.First, p => p.Second);

@@ -18,7 +18,7 @@ public sealed class NGramStateTests
         {
             CollectionAssert.AreEqual(expected.Levels[n].Keys.Array, actual.Levels[n].Keys.Array, $"keys of level {n + 1}");
             CollectionAssert.AreEqual(expected.Levels[n].Probabilities, actual.Levels[n].Probabilities, $"probabilities of level {n + 1}");
-            CollectionAssert.AreEqual(expected.Levels[n].Contexts.Array, actual.Levels[n].Contexts.Array, $"contexts of level {n + 1}");
+            CollectionAssert.AreEqual(expected.Levels[n].ContextKeys(), actual.Levels[n].ContextKeys(), $"contexts of level {n + 1}");
             CollectionAssert.AreEqual(expected.Levels[n].Weights, actual.Levels[n].Weights, $"weights of level {n + 1}");
         }
         CollectionAssert.AreEqual(expected.TopCounts.Counts, actual.TopCounts.Counts);
