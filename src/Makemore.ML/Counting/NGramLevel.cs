@@ -100,12 +100,12 @@ internal sealed class NGramLevel
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static NGramLevel AddK(int v, ulong[] keys, ReadOnlySpan<int> counts, double k, int keyBits)
     {
-        var (rows, rowStarts) = FindRows(v, keys);
+        var rows = FindRows(v, keys);
         var weights = new double[rows.Count];
         var probabilities = new double[keys.Length];
-        for (int r = 0; r < weights.Length; r++)
+        for (int r = 0, start = 0; r < weights.Length; r++)
         {
-            int start = rowStarts[r], end = rowStarts[r + 1];
+            int end = rows.NextStart(start);
             double total = 0;
             for (int i = start; i < end; i++)
                 total += counts[i]; // in ascending next-id order: the sums run in the same order as ever
@@ -113,6 +113,7 @@ internal sealed class NGramLevel
             weights[r] = k / denominator;
             for (int i = start; i < end; i++)
                 probabilities[i] = (counts[i] + k) / denominator;
+            start = end;
         }
         return new NGramLevel(v, new SortedKeys(keys, keyBits), probabilities, rows, weights, discounts: null);
     }
@@ -138,36 +139,42 @@ internal sealed class NGramLevel
             Array.Fill(probabilities, 1.0 / v);
         else
             CopyBelow(keys, probabilities, lower, lowerSpace);
-        var (rows, rowStarts) = FindRows(v, keys);
+        var rows = FindRows(v, keys);
         var lambdas = GC.AllocateUninitializedArray<double>(rows.Count);
         SortedKeys keyDirectory = default;
         if (keys.Length < RowsPerTask)
         {
-            Interpolate(0, lambdas.Length, rowStarts, counts, discounts, lambdas, probabilities);
+            Interpolate(0, keys.Length, rows, counts, discounts, lambdas, probabilities);
             keyDirectory = new SortedKeys(keys, keyBits);
         }
         else
         {
-            // The key directory is the first task; the rows' ranges follow, so it is built while the rows are interpolated.
-            WorkRanges.Run(lambdas.Length + RowsPerTask, RowsPerTask, (first, last) =>
+            // The key directory is the first task; the keys' ranges follow, so it is built while the rows are interpolated.
+            WorkRanges.Run(keys.Length + RowsPerTask, RowsPerTask, (first, last) =>
             {
                 if (first == 0)
                     keyDirectory = new SortedKeys(keys, keyBits);
                 else
-                    Interpolate(first - RowsPerTask, last - RowsPerTask, rowStarts, counts, discounts, lambdas, probabilities);
+                    Interpolate(first - RowsPerTask, last - RowsPerTask, rows, counts, discounts, lambdas, probabilities);
             });
         }
         return new NGramLevel(v, keyDirectory, probabilities, rows, lambdas, discounts);
     }
 
-    // Rows [first, last): λ(h) of each, and each n-gram's p = below·λ + share (below is in `probabilities` on entry). The
-    // passes' bodies are methods of their own, not lambdas, so that they are optimised from their first call.
+    // The rows that start in keys [first, last) (a row may end past `last`): λ(h) of each, and each n-gram's
+    // p = below·λ + share (below is in `probabilities` on entry). The passes' bodies are methods of their own, not
+    // lambdas, so that they are optimised from their first call.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void Interpolate(int first, int last, int[] rowStarts, int[] counts, double[] discounts, double[] lambdas, double[] probabilities)
+    private static void Interpolate(int first, int last, RowStarts rows, int[] counts, double[] discounts, double[] lambdas, double[] probabilities)
     {
-        for (int r = first; r < last; r++)
+        if (first >= last)
+            return;
+        int start = rows.StartsRow(first) ? first : rows.NextStart(first);
+        if (start >= last)
+            return;
+        for (int r = rows.RowOf(start); start < last; r++)
         {
-            int start = rowStarts[r], end = rowStarts[r + 1];
+            int end = rows.NextStart(start);
             double total = 0, backoff = 0;
             for (int i = start; i < end; i++)
             {
@@ -186,6 +193,7 @@ internal sealed class NGramLevel
                 p += share;
                 probabilities[i] = p;
             }
+            start = end;
         }
     }
 
@@ -317,32 +325,34 @@ internal sealed class NGramLevel
         return lo;
     }
 
-    // Each run of keys with the same context (key / V) is a row: which keys start one, and where each row starts (one
-    // more entry: the key count), for the passes over rows. The keys are cut into ranges (of whole 64-bit words of the
-    // bit vector) counted, then filled, in parallel; a key divides only when it leaves the previous key's row [h·V, h·V + V).
-    private static (RowStarts Rows, int[] RowStarts) FindRows(int v, ulong[] keys)
+    // Each run of keys with the same context (key / V) is a row: which keys start one, and each 64 keys' rank. One pass
+    // over ranges of whole 64-bit words, in parallel: each range marks its rows and ranks its words from 0, then every
+    // word's rank gets the rows of the ranges before. A key divides only when it leaves the previous key's row
+    // [h·V, h·V + V).
+    private static RowStarts FindRows(int v, ulong[] keys)
     {
         const int perTask = RowsPerTask; // a multiple of 64: no two ranges share a word
-        var rowsBefore = new int[Math.Max(1, (keys.Length + perTask - 1) / perTask) + 1];
-        WorkRanges.Run(keys.Length, perTask, (first, last) => rowsBefore[first / perTask + 1] = FindRows(v, keys, first, last, null, null, null, 0));
-        for (int t = 1; t < rowsBefore.Length; t++)
-            rowsBefore[t] += rowsBefore[t - 1];
         var bits = new ulong[(keys.Length + 63) / 64];
-        var ranks = GC.AllocateUninitializedArray<int>(bits.Length); // every element is written below
-        var rowStarts = GC.AllocateUninitializedArray<int>(rowsBefore[^1] + 1);
-        rowStarts[^1] = keys.Length;
-        WorkRanges.Run(keys.Length, perTask, (first, last) =>
+        var ranks = GC.AllocateUninitializedArray<int>(bits.Length); // every element is written
+        var rowsIn = new int[Math.Max(1, (keys.Length + perTask - 1) / perTask)];
+        WorkRanges.Run(keys.Length, perTask, (first, last) => rowsIn[first / perTask] = MarkRows(v, keys, first, last, bits, ranks));
+        int before = 0;
+        for (int t = 0; t < rowsIn.Length; t++)
         {
-            int row = rowsBefore[first / perTask];
-            FindRows(v, keys, first, last, bits, ranks, rowStarts, row);
-        });
-        return (new RowStarts(bits, ranks, rowsBefore[^1]), rowStarts);
+            if (before != 0)
+            {
+                int lastWord = Math.Min(bits.Length, (t + 1) * (perTask / 64));
+                for (int w = t * (perTask / 64); w < lastWord; w++)
+                    ranks[w] += before;
+            }
+            before += rowsIn[t];
+        }
+        return new RowStarts(bits, ranks, before, keys.Length);
     }
 
-    // The rows that start in keys [first, last) (first a multiple of 64): counted, or also marked in `bits`, with each
-    // word's rank and each row's start, from row `row` on, when `bits` is given.
+    // Marks the rows that start in keys [first, last) (first a multiple of 64) and ranks their words from 0; returns how many.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static int FindRows(int v, ulong[] keys, int first, int last, ulong[]? bits, int[]? ranks, int[]? rowStarts, int row)
+    private static int MarkRows(int v, ulong[] keys, int first, int last, ulong[] bits, int[] ranks)
     {
         var byV = new Divisor((ulong)v);
         // One past the row of the key before `first`; 0 at the first key (every key is ≥ 0, so it starts a row).
@@ -350,18 +360,13 @@ internal sealed class NGramLevel
         int rows = 0;
         for (int e = first; e < last; e++)
         {
-            if (bits is not null && (e & 63) == 0)
-                ranks![e >> 6] = row + rows;
+            if ((e & 63) == 0)
+                ranks[e >> 6] = rows;
             if (e == 0 || keys[e] >= end)
             {
-                ulong context = byV.Divide(keys[e]);
-                if (bits is not null)
-                {
-                    bits[e >> 6] |= 1UL << (e & 63);
-                    rowStarts![row + rows] = e;
-                }
+                bits[e >> 6] |= 1UL << (e & 63);
                 rows++;
-                end = (context + 1) * (ulong)v;
+                end = (byV.Divide(keys[e]) + 1) * (ulong)v;
             }
         }
         return rows;
@@ -379,12 +384,16 @@ internal readonly struct RowStarts
     private readonly int[] _ranks; // [word]: the rows that start before it
 
     /// <summary>Wraps the bits and each word's rank (kept, not copied).</summary>
-    public RowStarts(ulong[] bits, int[] ranks, int count)
+    public RowStarts(ulong[] bits, int[] ranks, int count, int length)
     {
         _bits = bits;
         _ranks = ranks;
         Count = count;
+        Length = length;
     }
+
+    /// <summary>How many n-grams the bits cover.</summary>
+    public int Length { get; }
 
     /// <summary>How many rows there are.</summary>
     public int Count { get; }
@@ -394,6 +403,23 @@ internal readonly struct RowStarts
 
     /// <summary>Whether n-gram <paramref name="index"/> starts a row.</summary>
     public bool StartsRow(int index) => ((_bits[index >> 6] >> (index & 63)) & 1) != 0;
+
+    /// <summary>The first n-gram after <paramref name="index"/> that starts a row (<see cref="Length"/> when none does): where index's row ends.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public int NextStart(int index)
+    {
+        int word = (index + 1) >> 6;
+        if (word >= _bits.Length)
+            return Length;
+        ulong rest = _bits[word] & (ulong.MaxValue << ((index + 1) & 63));
+        while (rest == 0)
+        {
+            if (++word == _bits.Length)
+                return Length;
+            rest = _bits[word];
+        }
+        return (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(rest);
+    }
 
     /// <summary>The row that holds n-gram <paramref name="index"/>: the rows that start at or before it, less one.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
