@@ -45,12 +45,15 @@ internal sealed class NGramLevel
     /// <summary>Bytes held by the level's arrays.</summary>
     public long Bytes => Keys.Bytes + Rows.Bytes + 8L * (Probabilities.Length + Weights.Length);
 
-    /// <summary>The row of context <paramref name="context"/> (an index into <see cref="Weights"/>), or −1 when it was never seen.</summary>
-    public int FindContext(ulong context)
+    /// <summary>
+    /// The row of context <paramref name="context"/> (an index into <see cref="Weights"/>), or −1 when it was never seen;
+    /// <paramref name="start"/> receives the index of its first n-gram.
+    /// </summary>
+    public int FindContext(ulong context, out int start)
     {
         ulong first = context * _v;
-        int at = Keys.LowerBound(first);
-        return at < Keys.Length && Keys.Array[at] - first < _v ? Rows.RowOf(at) : -1;
+        start = Keys.LowerBound(first);
+        return start < Keys.Length && Keys.Array[start] - first < _v ? Rows.RowOf(start) : -1;
     }
 
     /// <summary>

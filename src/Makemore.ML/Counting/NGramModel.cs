@@ -167,7 +167,7 @@ public sealed partial class NGramModel : WindowLanguageModel
     private void AddKProbabilities(double k, ulong key, Span<double> p)
     {
         NGramLevel top = _levels[0];
-        int row = top.FindContext(key);
+        int row = top.FindContext(key, out int start);
         if (row < 0)
         {
             // An unseen context: add-k gives the uniform distribution; without smoothing every event has probability 0.
@@ -175,7 +175,7 @@ public sealed partial class NGramModel : WindowLanguageModel
             return;
         }
         p.Fill(top.Weights[row]); // k / (N(h) + k·V)
-        CopyRow(top, key, p);
+        CopyRow(top, key, start, p);
     }
 
     private void KneserNeyProbabilities(ulong key, Span<double> p)
@@ -185,22 +185,22 @@ public sealed partial class NGramModel : WindowLanguageModel
         {
             NGramLevel level = _levels[n - 1];
             ulong context = n == 1 ? 0 : key % _powers[n - 1];
-            int row = level.FindContext(context);
+            int row = level.FindContext(context, out int start);
             if (row < 0)
                 break; // an unseen context is unseen at every higher order too
             // p ← p·λ(h) + share for the seen symbols: their stored probability is that sum, computed the same way.
             TensorPrimitives.Multiply(p, level.Weights[row], p);
-            CopyRow(level, context, p);
+            CopyRow(level, context, start, p);
         }
     }
 
-    // The seen n-grams of a context (adjacent keys h·V … h·V + V − 1): each one's probability into p[c].
-    private void CopyRow(NGramLevel level, ulong context, Span<double> p)
+    // The seen n-grams of a context (adjacent keys h·V … h·V + V − 1, the first at `start`): each one's probability into p[c].
+    private void CopyRow(NGramLevel level, ulong context, int start, Span<double> p)
     {
         ulong first = context * (ulong)_v;
         ulong[] keys = level.Keys.Array;
         double[] probabilities = level.Probabilities;
-        for (int e = level.Keys.LowerBound(first); e < keys.Length && keys[e] - first < (ulong)_v; e++)
+        for (int e = start; e < keys.Length && keys[e] - first < (ulong)_v; e++)
             p[(int)(keys[e] - first)] = probabilities[e];
     }
 
