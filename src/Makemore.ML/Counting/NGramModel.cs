@@ -58,8 +58,9 @@ public sealed partial class NGramModel : WindowLanguageModel
     public IReadOnlyList<IReadOnlyList<double>> Discounts =>
         Smoothing is KneserNeySmoothing ? _levels.Select(l => (IReadOnlyList<double>)l.Discounts!).ToArray() : [];
 
-    /// <summary>Bytes held by the model's arrays: the levels, the top order's counts and the scoring table once built.</summary>
-    internal long Bytes => _levels.Sum(l => l.Bytes) + 4L * TopCounts.Distinct + (_scoring?.Bytes ?? 0);
+    /// <summary>Bytes held by the model's arrays once it has scored: the levels, the top order's counts and a dense scoring table if it has one.</summary>
+    internal long Bytes => _levels.Sum(l => l.Bytes) + 4L * TopCounts.Distinct
+        + ((double)ContextWindow.Pow(_v, Order) <= NGramScoringTable.DenseLimit ? sizeof(double) * (long)ContextWindow.Pow(_v, Order) : 0);
 
     /// <summary>Per order, lowest first (add-k: the top order only): the level scoring and distributions read.</summary>
     internal IReadOnlyList<NGramLevel> Levels => _levels;
@@ -484,6 +485,8 @@ public sealed partial class NGramModel : WindowLanguageModel
         };
         for (int n = 0; n < Discounts.Count; n++)
             lines.Add(new("discounts", $"order {n + 1}: {string.Join(", ", Discounts[n].Select(d => d.ToString("F4", CultureInfo.InvariantCulture)))}"));
+        lines.Add(new("memory", string.Create(CultureInfo.InvariantCulture,
+            $"{(Bytes < 1_000_000 ? $"{Bytes / 1e3:F1} kB" : $"{Bytes / 1e6:F1} MB")} to score: {_levels.Sum(l => (long)l.Keys.Length):N0} n-grams and {_levels.Sum(l => (long)l.ContextCount):N0} contexts over {_levels.Length} {(_levels.Length == 1 ? "order" : "orders")}")));
         return lines;
     }
 

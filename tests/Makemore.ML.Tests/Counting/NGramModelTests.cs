@@ -21,6 +21,26 @@ public sealed class NGramModelTests
     }
 
     [TestMethod]
+    public void DescribedMemoryIsWhatTheModelHolds()
+    {
+        // An 8-gram Kneser–Ney model of the bundled names and each one reversed (several megabytes) against the managed
+        // heap it adds. The figure `makemore info` prints must be the real size, within 10 %.
+        var names = TestData.BundledNames().SelectMany(n => new[] { n, new string(n.Reverse().ToArray()) }).ToArray();
+        var vocabulary = CharacterVocabulary.Learn(names);
+        var ids = names.Select(n => vocabulary.Encode(n)).ToArray();
+        NGramModel.Fit(vocabulary, 8, Smoothing.KneserNey(), ids); // counting's pooled buffers, which the shared pool keeps, are rented now
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        var model = NGramModel.Fit(vocabulary, 8, Smoothing.KneserNey(), ids);
+        model.LogLikelihood(ids[0]); // builds what scoring needs
+        long held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        string memory = model.Describe().Single(l => l.Key == "memory").Value;
+        double described = double.Parse(memory.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1e6;
+        Assert.IsGreaterThan(2e6, held, $"the model holds {held:N0} bytes");
+        Assert.AreEqual(held, described, 0.1 * held, $"described: {memory}; held: {held:N0} bytes");
+        GC.KeepAlive(model);
+    }
+
+    [TestMethod]
     public void BigramCountsAndAddKByHand()
     {
         // "ab", "b": bigrams .a ab b. .b b. → from '.': a 1, b 1; from 'b': '.' 2. V = 3.
