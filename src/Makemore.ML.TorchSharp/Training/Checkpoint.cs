@@ -20,8 +20,9 @@ public sealed class Checkpoint
 
     internal Checkpoint(string optionsFingerprint, int step, long seed, double? bestDevLoss, int? bestStep, int evaluationsWithoutImprovement,
         byte[] moduleState, byte[] optimizerState, byte[] generatorState, byte[]? bestState, byte[]? networkGeneratorState,
-        string dataFingerprint, int? vocabularySize)
+        string dataFingerprint, int? vocabularySize, DevRows? devRows = null)
     {
+        DevScored = devRows;
         DataFingerprint = dataFingerprint;
         VocabularySize = vocabularySize;
         NetworkGeneratorState = networkGeneratorState;
@@ -48,6 +49,13 @@ public sealed class Checkpoint
 
     /// <summary>The step that gave <see cref="BestDevLoss"/>.</summary>
     public int? BestStep { get; }
+
+    /// <summary>
+    /// The dev rows the run's evaluations scored, so that a resumed run compares its losses with <see cref="BestDevLoss"/>
+    /// on the same rows: the whole dev set, or the seeded sample a time limit chose (the first rows of the seed's order).
+    /// Null when no evaluation was made yet, or the checkpoint predates the record.
+    /// </summary>
+    internal DevRows? DevScored { get; }
 
     /// <summary>Dev evaluations since the best one, for <see cref="TrainingOptions.Patience"/>.</summary>
     public int EvaluationsWithoutImprovement { get; }
@@ -99,6 +107,9 @@ public sealed class Checkpoint
             }
             writer.Write(DataFingerprint);
             writer.Write(VocabularySize ?? 0);
+            // Appended within format 3: a checkpoint without it reads as "not recorded".
+            writer.Write(DevScored?.Scored ?? -1L);
+            writer.Write(DevScored?.Total ?? -1L);
         }
         byte[] content = payload.ToArray();
         AtomicFile.Write(path, stream =>
@@ -152,7 +163,17 @@ public sealed class Checkpoint
         byte[]? networkGenerator = ReadBlob();
         string data = reader.ReadString();
         int vocabulary = reader.ReadInt32();
+        DevRows? devRows = null;
+        if (reader.BaseStream.Position < reader.BaseStream.Length)
+        {
+            long scored = reader.ReadInt64(), total = reader.ReadInt64();
+            if (scored > 0 && total >= scored)
+                devRows = new DevRows(scored, total);
+        }
         return new Checkpoint(fingerprint, step, seed, hasBest ? best : null, hasBest ? bestStep : null, sinceBest, module, optimizer, generator, bestState,
-            networkGenerator, data, vocabulary > 0 ? vocabulary : null);
+            networkGenerator, data, vocabulary > 0 ? vocabulary : null, devRows);
     }
 }
+
+/// <summary>How many dev rows a run's evaluations scored (<paramref name="Scored"/>) of the dev set's <paramref name="Total"/>.</summary>
+internal sealed record DevRows(long Scored, long Total);

@@ -33,6 +33,21 @@ internal sealed class DevEvaluation : IDisposable
     /// <summary>The sample every evaluation scores, once the first evaluation has chosen one; null: the whole dev set.</summary>
     public DevSample? Sample { get; private set; }
 
+    /// <summary>The rows every evaluation scores, once chosen (a checkpoint records them); null before the first evaluation.</summary>
+    public DevRows? Scored => _scored is null ? null : new DevRows(_scored.Count, _dev.Count);
+
+    /// <summary>
+    /// Scores the rows a resumed run's checkpoint recorded (<see cref="Checkpoint.DevScored"/>), so that its losses compare
+    /// with the checkpoint's best: the whole dev set, or the first <see cref="DevRows.Scored"/> rows of the seed's order,
+    /// whatever this run's time limit would choose. Ignored when the dev set is not the one recorded.
+    /// </summary>
+    public void ScoreAsBefore(DevRows rows)
+    {
+        if (_scored is not null || rows.Total != _dev.Count)
+            return;
+        _scored = rows.Scored >= rows.Total ? _dev : TakeSample(SeededOrder(), rows.Scored);
+    }
+
     /// <summary>Mean NLL per predicted character of the model on the dev set, or on its sample (<see cref="TrainingLoop.Evaluate"/>).</summary>
     /// <param name="model">The model, evaluated in eval mode without gradients.</param>
     /// <param name="clock">The run's time so far, to measure the first evaluation's rate.</param>
@@ -61,10 +76,7 @@ internal sealed class DevEvaluation : IDisposable
             return _dev;
         var allowance = limit * _options.EvaluationTimeShare;
         long total = _dev.Count;
-        var order = new long[total];
-        for (long i = 0; i < total; i++)
-            order[i] = i;
-        new Random(unchecked((int)(_options.Seed % int.MaxValue))).Shuffle(order);
+        long[] order = SeededOrder();
         // The rate: the first rows of the order, a minimum sample at a time, until a tenth of the allowance is spent.
         long measured = 0;
         var started = clock();
@@ -78,8 +90,22 @@ internal sealed class DevEvaluation : IDisposable
             took = clock() - started;
         }
         long size = SampleSize(total, measured, took, allowance, TrainingOptions.Defaults.MinimumDevSample);
-        if (size >= total)
-            return _dev;
+        return size >= total ? _dev : TakeSample(order, size);
+    }
+
+    // The dev rows in the seeded random order every sample is a prefix of.
+    private long[] SeededOrder()
+    {
+        var order = new long[_dev.Count];
+        for (long i = 0; i < order.Length; i++)
+            order[i] = i;
+        new Random(unchecked((int)(_options.Seed % int.MaxValue))).Shuffle(order);
+        return order;
+    }
+
+    // The first `size` rows of the order, as the sample every evaluation scores.
+    private ExampleSet TakeSample(long[] order, long size)
+    {
         using (NewDisposeScope())
         {
             _owned = _dev.Subset(order[..(int)size]);
@@ -87,7 +113,7 @@ internal sealed class DevEvaluation : IDisposable
             _owned.Targets?.DetachFromDisposeScope();
             _owned.Weights?.DetachFromDisposeScope();
         }
-        Sample = new DevSample(size, total, _dev.Sequences is null ? "windows" : "names", _options.Seed);
+        Sample = new DevSample(size, _dev.Count, _dev.Sequences is null ? "windows" : "names", _options.Seed);
         return _owned;
     }
 

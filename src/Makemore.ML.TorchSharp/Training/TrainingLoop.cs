@@ -58,7 +58,11 @@ public static partial class TrainingLoop
         try
         {
             if (options.ResumeFrom is { } resumeFrom)
+            {
                 run.Resume(resumeFrom, options.Steps, module, optimizer, generator);
+                if (run.DevScored is { } rows)
+                    evaluation?.ScoreAsBefore(rows);
+            }
             if (options.Schedule is CosineSchedule { WarmupSteps: var warmup } && warmup > options.Steps)
                 options.Warnings?.Report(string.Create(CultureInfo.InvariantCulture,
                     $"the cosine schedule's warm-up ({warmup} steps) is longer than the run ({options.Steps} steps): the learning rate only rises, to {100.0 * options.Steps / warmup:G3} % of the base rate at the last step"));
@@ -92,7 +96,7 @@ public static partial class TrainingLoop
         // the run goes on, says so once, and tries again at the next checkpoint.
         void WriteCheckpoint(string path)
         {
-            if (run.Save(path, module, optimizer, generator, options.Seed) is { } failure && !checkpointFailed)
+            if (run.Save(path, module, optimizer, generator, options.Seed, dev?.Scored) is { } failure && !checkpointFailed)
             {
                 checkpointFailed = true;
                 options.Warnings?.Report($"could not write the checkpoint {path} at step {run.Step} ({OneLine(failure.Message)}); "
@@ -213,6 +217,9 @@ public static partial class TrainingLoop
 
         public int Step { get; set; }
         public double? BestDevLoss { get; private set; }
+
+        /// <summary>The dev rows the resumed checkpoint's evaluations scored, or null.</summary>
+        public DevRows? DevScored { get; private set; }
         public int? BestStep { get; private set; }
         public int EvaluationsWithoutImprovement { get; private set; }
 
@@ -244,7 +251,7 @@ public static partial class TrainingLoop
         }
 
         /// <summary>Writes the checkpoint; returns why it could not be written (the file system's error), or null.</summary>
-        public Exception? Save(string path, nn.Module module, OptimizerHelper optimizer, Generator generator, long seed)
+        public Exception? Save(string path, nn.Module module, OptimizerHelper optimizer, Generator generator, long seed, DevRows? devScored)
         {
             byte[] moduleState = Serialize(writer => module.save(writer));
             byte[] optimizerState = Serialize(optimizer.save_state_dict);
@@ -260,7 +267,7 @@ public static partial class TrainingLoop
             });
             byte[]? networkGeneratorState = module is Models.IStochasticNetwork stochastic ? StateOf(stochastic.TrainingGenerator) : null;
             var checkpoint = new Checkpoint(fingerprint, Step, seed, BestDevLoss, BestStep, EvaluationsWithoutImprovement, moduleState, optimizerState,
-                generatorState, best, networkGeneratorState, dataFingerprint, vocabularySize);
+                generatorState, best, networkGeneratorState, dataFingerprint, vocabularySize, devScored ?? DevScored);
             try
             {
                 checkpoint.Write(path);
@@ -329,6 +336,7 @@ public static partial class TrainingLoop
             BestDevLoss = checkpoint.BestDevLoss;
             BestStep = checkpoint.BestStep;
             EvaluationsWithoutImprovement = checkpoint.EvaluationsWithoutImprovement;
+            DevScored = checkpoint.DevScored;
         }
 
         // A fingerprint as shown in a message: each long hex digest cut to its first 8 digits, so that two fit on one line.

@@ -181,6 +181,45 @@ public sealed class TrainingLoopTests
     }
 
     [TestMethod]
+    public void AResumedRunScoresTheDevRowsItsCheckpointsBestWasMeasuredOn()
+    {
+        using var scope = NewDisposeScope();
+        string folder = Directory.CreateTempSubdirectory("makemore-resume-sample-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "run.ckpt");
+            var problem = Create();
+            // A run under a time limit that leaves room for the minimum sample only; its checkpoint's best is on that sample.
+            var first = Sgd(20, 10);
+            (first.EvaluationInterval, first.TimeLimit, first.EvaluationTimeShare, first.Seed, first.CheckpointPath) = (10, TimeSpan.FromHours(1), 1e-9, 11, path);
+            var sampled = TrainingLoop.Run(problem.Model, problem.Train, first, problem.Dev);
+            Assert.IsNotNull(sampled.DevSample);
+            Assert.AreEqual(new DevRows(sampled.DevSample.Size, problem.Dev.Count), Checkpoint.Read(path).DevScored);
+
+            // Resumed without a time limit (which alone would score the whole dev set): the same sample, so every loss
+            // compares with the checkpoint's best.
+            var resumed = Sgd(40, 10);
+            (resumed.EvaluationInterval, resumed.Seed, resumed.ResumeFrom) = (10, 11, path);
+            var result = TrainingLoop.Run(problem.Model, problem.Train, resumed, problem.Dev);
+            Assert.AreEqual(sampled.DevSample, result.DevSample);
+            Assert.IsTrue(result.History.Where(p => p.DevLoss is not null).All(p => p.DevSample == sampled.DevSample), "every evaluation on the sample");
+
+            // A checkpoint of a run that scored the whole dev set resumes on the whole dev set, whatever the new limit.
+            var whole = Sgd(20, 10);
+            (whole.EvaluationInterval, whole.Seed, whole.CheckpointPath) = (10, 11, path);
+            TrainingLoop.Run(Create().Model, problem.Train, whole, problem.Dev);
+            Assert.AreEqual(new DevRows(problem.Dev.Count, problem.Dev.Count), Checkpoint.Read(path).DevScored);
+            var limited = Sgd(40, 10);
+            (limited.EvaluationInterval, limited.Seed, limited.ResumeFrom, limited.TimeLimit, limited.EvaluationTimeShare) = (10, 11, path, TimeSpan.FromHours(1), 1e-9);
+            Assert.IsNull(TrainingLoop.Run(Create().Model, problem.Train, limited, problem.Dev).DevSample);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void TheTimeLimitIsMeasuredOnTheGivenClock()
     {
         using var scope = NewDisposeScope();
