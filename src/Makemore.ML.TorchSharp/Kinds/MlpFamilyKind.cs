@@ -77,9 +77,6 @@ public sealed class MlpFamilyKind : ModelKind<MlpEstimator.Options>
     public override MlpEstimator.Options NewOptions() => MlpEstimator.Options.ForLecture(_kind);
 
     /// <inheritdoc/>
-    protected override MlpEstimator.Options CopyOptions(MlpEstimator.Options options) => options.Copy();
-
-    /// <inheritdoc/>
     public override bool Made(ILanguageModel model) => model is MlpModel mlp && KindOf(mlp) == _kind;
 
     // A saved MLP does not name its kind; its first layer shows it: the WaveNet fuses pairs, the others the whole window.
@@ -87,18 +84,6 @@ public sealed class MlpFamilyKind : ModelKind<MlpEstimator.Options>
         model.Layers[0].GroupSize < model.BlockSize ? MlpKind.WaveNet
         : model.Layers[0].BatchNorm is null ? MlpKind.Mlp
         : MlpKind.BatchNormMlp;
-
-    /// <inheritdoc/>
-    protected override TrainingOptions TrainingOf(MlpEstimator.Options options) => options.Training;
-
-    /// <inheritdoc/>
-    protected override string IdsColumnOf(MlpEstimator.Options options) => options.IdsColumnName;
-
-    /// <inheritdoc/>
-    protected override void SetIdsColumn(MlpEstimator.Options options, string name) => options.IdsColumnName = name;
-
-    /// <inheritdoc/>
-    protected override void Validate(MlpEstimator.Options options) => options.Validate();
 
     /// <inheritdoc/>
     protected override TrainedModel<ILanguageModel> Train(MlpEstimator.Options options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)

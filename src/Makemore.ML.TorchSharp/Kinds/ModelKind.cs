@@ -112,8 +112,12 @@ public abstract class ModelKind<TOptions> : ModelKind where TOptions : class
     /// <inheritdoc/>
     public sealed override object CopyOptions(object options) => CopyOptions(Cast(options));
 
-    /// <summary>A copy of the options that later changes to them do not reach; by default a copy of each member.</summary>
-    protected virtual TOptions CopyOptions(TOptions options) => (TOptions)MemberwiseCloneMethod.Invoke(options, null)!;
+    /// <summary>
+    /// A copy of the options that later changes to them do not reach; by default a copy of each member (a neural
+    /// estimator's options: with its own training options).
+    /// </summary>
+    protected virtual TOptions CopyOptions(TOptions options) =>
+        options is Training.INeuralOptions neural ? (TOptions)neural.Copy() : (TOptions)MemberwiseCloneMethod.Invoke(options, null)!;
 
     /// <inheritdoc/>
     public sealed override TrainingOptions? TrainingOf(object options) => TrainingOf(Cast(options));
@@ -137,15 +141,18 @@ public abstract class ModelKind<TOptions> : ModelKind where TOptions : class
     public sealed override TrainedModel<ILanguageModel> Train(object options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev) =>
         Train(Cast(options), vocabulary, sequences, dev);
 
-    /// <summary>The training loop's options, or null.</summary>
-    protected virtual TrainingOptions? TrainingOf(TOptions options) => null;
+    /// <summary>The training loop's options, or null (by default a neural estimator's options' own).</summary>
+    protected virtual TrainingOptions? TrainingOf(TOptions options) => (options as Training.INeuralOptions)?.Training;
 
-    /// <summary>The ids column the options read.</summary>
-    protected virtual string IdsColumnOf(TOptions options) => CharacterIdsEstimator.Defaults.OutputColumnName;
+    /// <summary>The ids column the options read (by default a neural estimator's options' own, else <c>Ids</c>).</summary>
+    protected virtual string IdsColumnOf(TOptions options) =>
+        (options as Training.INeuralOptions)?.IdsColumnName ?? CharacterIdsEstimator.Defaults.OutputColumnName;
 
-    /// <summary>Makes the options read another ids column, where they have one.</summary>
+    /// <summary>Makes the options read another ids column, where they have one (by default a neural estimator's options).</summary>
     protected virtual void SetIdsColumn(TOptions options, string name)
     {
+        if (options is Training.INeuralOptions neural)
+            neural.IdsColumnName = name;
     }
 
     /// <summary>Settles what depends on the data.</summary>
@@ -156,10 +163,8 @@ public abstract class ModelKind<TOptions> : ModelKind where TOptions : class
     /// <summary>The longest name the kind can take, or null.</summary>
     protected virtual int? LongestName(TOptions options) => null;
 
-    /// <summary>Checks the options.</summary>
-    protected virtual void Validate(TOptions options)
-    {
-    }
+    /// <summary>Checks the options (by default a neural estimator's options check themselves).</summary>
+    protected virtual void Validate(TOptions options) => (options as Training.INeuralOptions)?.Validate();
 
     /// <summary>Trains on id sequences.</summary>
     protected abstract TrainedModel<ILanguageModel> Train(TOptions options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev);

@@ -88,9 +88,6 @@ public sealed class SequenceKind : ModelKind<SequenceModelEstimator.Options>
     public override SequenceModelEstimator.Options NewOptions() => new() { Kind = _kind };
 
     /// <inheritdoc/>
-    protected override SequenceModelEstimator.Options CopyOptions(SequenceModelEstimator.Options options) => options.Copy();
-
-    /// <inheritdoc/>
     public override bool Made(ILanguageModel model) => _kind switch
     {
         SequenceModelKind.Transformer => model is TransformerModel,
@@ -99,22 +96,10 @@ public sealed class SequenceKind : ModelKind<SequenceModelEstimator.Options>
     };
 
     /// <inheritdoc/>
-    protected override TrainingOptions TrainingOf(SequenceModelEstimator.Options options) => options.Training;
-
-    /// <inheritdoc/>
-    protected override string IdsColumnOf(SequenceModelEstimator.Options options) => options.IdsColumnName;
-
-    /// <inheritdoc/>
-    protected override void SetIdsColumn(SequenceModelEstimator.Options options, string name) => options.IdsColumnName = name;
-
-    /// <inheritdoc/>
     protected override void FitToData(SequenceModelEstimator.Options options, int longestName) => options.BlockSize ??= longestName + 1;
 
     /// <inheritdoc/>
     protected override int? LongestName(SequenceModelEstimator.Options options) => (options.BlockSize ?? SequenceModelEstimator.Options.MaxBlockSize) - 1;
-
-    /// <inheritdoc/>
-    protected override void Validate(SequenceModelEstimator.Options options) => options.Validate();
 
     /// <inheritdoc/>
     protected override TrainedModel<ILanguageModel> Train(SequenceModelEstimator.Options options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)

@@ -47,9 +47,6 @@ public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionEstimator.Options>
     public override SoftmaxRegressionEstimator.Options NewOptions() => new();
 
     /// <inheritdoc/>
-    protected override SoftmaxRegressionEstimator.Options CopyOptions(SoftmaxRegressionEstimator.Options options) => options.Copy();
-
-    /// <inheritdoc/>
     public override bool Made(ILanguageModel model) => model is SoftmaxRegressionModel;
 
     /// <inheritdoc/>
@@ -76,18 +73,6 @@ public sealed class SoftmaxKind : ModelKind<SoftmaxRegressionEstimator.Options>
     /// <inheritdoc/>
     /// <remarks>The lecture's neural n-gram trains to its last step and is reported there; it keeps no best model on dev.</remarks>
     public override bool UsesDev => false;
-
-    /// <inheritdoc/>
-    protected override TrainingOptions TrainingOf(SoftmaxRegressionEstimator.Options options) => options.Training;
-
-    /// <inheritdoc/>
-    protected override string IdsColumnOf(SoftmaxRegressionEstimator.Options options) => options.IdsColumnName;
-
-    /// <inheritdoc/>
-    protected override void SetIdsColumn(SoftmaxRegressionEstimator.Options options, string name) => options.IdsColumnName = name;
-
-    /// <inheritdoc/>
-    protected override void Validate(SoftmaxRegressionEstimator.Options options) => options.Validate();
 
     /// <inheritdoc/>
     protected override TrainedModel<ILanguageModel> Train(SoftmaxRegressionEstimator.Options options, CharacterVocabulary vocabulary, IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? dev)

@@ -9,7 +9,7 @@ public sealed partial class MlpEstimator
     /// Options of <see cref="MlpEstimator"/>. A new instance (or <see cref="ForLecture"/>) holds the lecture's setting of
     /// <see cref="Kind"/>: sizes, 200,000 SGD steps of 32 with the lecture's step decay, the lecture's seed.
     /// </summary>
-    public sealed class Options
+    public sealed class Options : INeuralOptions
     {
         /// <summary>The lecture setting of <paramref name="kind"/> (<see cref="MlpEstimator.Defaults.For"/>).</summary>
         public static MlpEstimator.Options ForLecture(MlpKind kind)
@@ -63,10 +63,15 @@ public sealed partial class MlpEstimator
             return copy;
         }
 
+        /// <inheritdoc/>
+        INeuralOptions INeuralOptions.Copy() => Copy();
+
+        /// <inheritdoc/>
+        void INeuralOptions.Validate() => Validate();
+
         internal void Validate()
         {
-            ArgumentException.ThrowIfNullOrEmpty(IdsColumnName);
-            ArgumentNullException.ThrowIfNull(Training);
+            INeuralOptions.ValidateShared(IdsColumnName, Training, Threads);
             if (!Enum.IsDefined(Kind))
                 throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "Unknown MLP kind.");
             if (BlockSize < 1 || BlockSize > 64)
@@ -82,8 +87,6 @@ public sealed partial class MlpEstimator
             if (Kind == MlpKind.WaveNet && HiddenLayers is int levels && levels != System.Numerics.BitOperations.Log2((uint)BlockSize))
                 throw new ArgumentOutOfRangeException(nameof(HiddenLayers), levels,
                     $"A WaveNet of block {BlockSize} has {System.Numerics.BitOperations.Log2((uint)BlockSize)} levels (log2 of the block); leave HiddenLayers out.");
-            if (Threads < 1)
-                throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
         }
     }
 }

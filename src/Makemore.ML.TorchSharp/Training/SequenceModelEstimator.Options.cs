@@ -10,7 +10,7 @@ public sealed partial class SequenceModelEstimator
     /// n_layer 4, n_head 4, block size = longest item + 1, AdamW at 5e-4 (betas 0.9/0.99, weight decay 0.01), batches of
     /// 32, seed 3407 (<see cref="SequenceModelEstimator.Defaults"/>, <see cref="TrainingOptions.Defaults"/>).
     /// </summary>
-    public sealed class Options : Kinds.IDistillationOptions
+    public sealed class Options : Kinds.IDistillationOptions, INeuralOptions
     {
         /// <summary>The ids column written by <c>MapCharactersToIds</c>. Default <c>Ids</c>.</summary>
         public string IdsColumnName { get; set; } = Text.CharacterIdsEstimator.Defaults.OutputColumnName;
@@ -73,10 +73,15 @@ public sealed partial class SequenceModelEstimator
             return copy;
         }
 
+        /// <inheritdoc/>
+        INeuralOptions INeuralOptions.Copy() => Copy();
+
+        /// <inheritdoc/>
+        void INeuralOptions.Validate() => Validate();
+
         internal void Validate()
         {
-            ArgumentException.ThrowIfNullOrEmpty(IdsColumnName);
-            ArgumentNullException.ThrowIfNull(Training);
+            INeuralOptions.ValidateShared(IdsColumnName, Training, Threads);
             if (!Enum.IsDefined(Kind))
                 throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "Unknown sequence model kind.");
             if (BlockSize is < 1 or > MaxBlockSize)
@@ -95,8 +100,6 @@ public sealed partial class SequenceModelEstimator
                 throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, $"Dropout applies to the Transformer only, not to {Kind}.");
             if (TieWeights && Kind != SequenceModelKind.Transformer)
                 throw new ArgumentOutOfRangeException(nameof(TieWeights), TieWeights, $"Weight tying applies to the Transformer only, not to {Kind}.");
-            if (Threads < 1)
-                throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
             if (!(TeacherWeight > 0 && TeacherWeight <= 1))
                 throw new ArgumentOutOfRangeException(nameof(TeacherWeight), TeacherWeight, "TeacherWeight must be in (0, 1].");
         }

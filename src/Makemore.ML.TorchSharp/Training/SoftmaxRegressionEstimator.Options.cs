@@ -7,7 +7,7 @@ namespace Makemore.ML.TorchSharp.Training;
 public sealed partial class SoftmaxRegressionEstimator
 {
     /// <summary>Options of <see cref="SoftmaxRegressionEstimator"/>; defaults are the lecture's neural bigram.</summary>
-    public sealed class Options
+    public sealed class Options : INeuralOptions
     {
         /// <summary>The ids column written by <c>MapCharactersToIds</c>. Default <c>Ids</c>.</summary>
         public string IdsColumnName { get; set; } = Makemore.ML.Text.CharacterIdsEstimator.Defaults.OutputColumnName;
@@ -51,17 +51,20 @@ public sealed partial class SoftmaxRegressionEstimator
             return copy;
         }
 
+        /// <inheritdoc/>
+        INeuralOptions INeuralOptions.Copy() => Copy();
+
+        /// <inheritdoc/>
+        void INeuralOptions.Validate() => Validate();
+
         internal void Validate()
         {
-            ArgumentException.ThrowIfNullOrEmpty(IdsColumnName);
+            INeuralOptions.ValidateShared(IdsColumnName, Training, Threads);
             if (BlockSize < 1)
                 throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, "BlockSize must be ≥ 1.");
             if (!(L2 >= 0) || double.IsInfinity(L2))
                 throw new ArgumentOutOfRangeException(nameof(L2), L2, "L2 must be a finite number ≥ 0.");
-            ArgumentNullException.ThrowIfNull(Training);
             Training.Validate();
-            if (Threads < 1)
-                throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
         }
     }
 }
