@@ -326,10 +326,10 @@ internal static class TrainCommand
         var withTable = PlausibilityTable.AddTo(savedWith, languageModel, () => TrainingData.Read(trainIds, "Ids").Sequences).ToDictionary();
         (names, parts, train, trainIds, trained, fitted) = (null!, null!, null!, null!, null!, null!);
         CollectEverything();
-        var (stateBytes, stateLength) = ModelState.EncodeModelBytes(languageModel, withTable);
+        var stateBytes = ModelState.EncodeModelBytes(languageModel, withTable);
         languageModel = null!;
         CollectEverything();
-        string state = ModelState.ToText(stateBytes, stateLength); // the text only once the model is gone
+        string state = ModelState.ToText(stateBytes); // the text only once the model is gone
         stateBytes = null!;
         CollectEverything();
         var toSave = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.SavedChain(ml, state, "Ids", trainedOn));
