@@ -98,9 +98,9 @@ internal static class TrainCommand
             OutputPaths.Check("--checkpoint", checkpointPath, ("-i", path), ("--teacher", teacherPath));
         // Long phases (a large file, its examples, the final figures) say so on stderr after 2 s; -q silences them.
         var phases = parse.GetValue(f.Quiet) ? null : error;
-        IReadOnlyList<string> names;
+        NameBuffer names; // one buffer, not a string per name: the parts are held through the fit
         using (LongPhase.Start(phases, $"reading {path}"))
-            names = WithoutLongNames(parse, DataFiles.Read(path), error);
+            names = WithoutLongNames(parse, DataFiles.ReadBuffer(path), error);
         var protocol = DataFiles.ParseSplit(parse.GetValue(f.Split)!);
         int splitSeedValue = parse.GetResult(f.SplitSeed) is { Implicit: false } ? parse.GetValue(f.SplitSeed) : parse.GetValue(f.Seed);
         var parts = DataFiles.Parts(names, protocol, splitSeedValue);
@@ -126,8 +126,8 @@ internal static class TrainCommand
                     setting.Set(options, Convert.ToString(given.GetValueOrDefault<object>(), CultureInfo.InvariantCulture)!);
                     return true;
                 });
-        CheckLongestName(kind, options, names, path);
-        kind.FitToData(options, names.Select(n => n.Length).DefaultIfEmpty(0).Max());
+        CheckLongestName(kind, options, names.Lengths, path);
+        kind.FitToData(options, names.Lengths.DefaultIfEmpty(0).Max());
         var training = kind.TrainingOf(options);
         if (training is not null)
             TrainingFlags(parse, training, provenance, error);
@@ -184,6 +184,7 @@ internal static class TrainCommand
         // The vocabulary comes from the whole input file, as makemore.py builds it, so a character that only dev or
         // test has is still a symbol of the model; the trainer sees the train part only.
         var ids = ml.Transforms.Text.MapCharactersToIds(unknownCharacters: policy).Fit(ml.Data.LoadNames(names));
+        names = null!; // from here on the parts are read (each in a buffer of its own, or this one under --split none)
         LanguageModelTransformer trained;
         try
         {
@@ -219,7 +220,7 @@ internal static class TrainCommand
         // A reader that goes away (| head) must not cost the finished training: the model is saved whatever happens to stdout.
         var stdout = new ClosableReport(output);
         var report = asJson ? TextWriter.Null : stdout;
-        report.WriteLine($"data: {path} ({names.Count:N0} names), split: {parse.GetValue(f.Split)}");
+        report.WriteLine($"data: {path} ({provenance.NameCount:N0} names), split: {parse.GetValue(f.Split)}");
         report.WriteLine($"model: {languageModel}");
         string counting = totalSteps == 0
             ? string.Create(CultureInfo.InvariantCulture, $" (counting and smoothing: {trained.Training.Duration.TotalMilliseconds:F1} ms; the rest is reading the data through the ML.NET pipeline, learning the vocabulary and first-call JIT)")
@@ -325,10 +326,10 @@ internal static class TrainCommand
         var withTable = PlausibilityTable.AddTo(savedWith, languageModel, () => TrainingData.Read(trainIds, "Ids").Sequences).ToDictionary();
         (names, parts, train, trainIds, trained, fitted) = (null!, null!, null!, null!, null!, null!);
         CollectEverything();
-        var (stateBytes, stateLength) = ModelState.EncodeModelBytes(languageModel, withTable);
+        var stateBytes = ModelState.EncodeModelBytes(languageModel, withTable);
         languageModel = null!;
         CollectEverything();
-        string state = ModelState.ToText(stateBytes, stateLength); // the text only once the model is gone
+        string state = ModelState.ToText(stateBytes); // the text only once the model is gone
         stateBytes = null!;
         CollectEverything();
         var toSave = new TransformerChain<ITransformer>(ids, LanguageModelTransformer.SavedChain(ml, state, "Ids", trainedOn));
@@ -367,14 +368,14 @@ internal static class TrainCommand
 
     // A name longer than the kind can take (one stray huge line, a pasted document) is named with its line and a way on,
     // rather than ending as the options' "BlockSize must be 1–4096".
-    private static void CheckLongestName(ModelKind kind, object options, IReadOnlyList<string> names, string path)
+    private static void CheckLongestName(ModelKind kind, object options, IEnumerable<int> lengths, string path)
     {
         if (kind.LongestName(options) is not int limit)
             return;
-        int longest = names.Select(n => n.Length).DefaultIfEmpty(0).Max();
+        int longest = lengths.DefaultIfEmpty(0).Max();
         if (longest <= limit)
             return;
-        int others = names.Select(n => n.Length).Where(n => n <= limit).DefaultIfEmpty(limit).Max();
+        int others = lengths.Where(n => n <= limit).DefaultIfEmpty(limit).Max();
         string where = DataFiles.FirstLineLongerThan(path, limit) is int line ? $"line {line} of {path}" : $"a name in {path}";
         throw new UsageException(string.Create(CultureInfo.InvariantCulture,
             $"{where} is {longest:N0} characters long, and {kind.Name} models take names of at most {limit:N0}: leave the longer ones out with --max-name-length {others} (the longest of the others), or fix the line"));
@@ -400,12 +401,12 @@ internal static class TrainCommand
         parse.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().Any(o => o.Option.Name == name && !o.Implicit);
 
     // Names longer than --max-name-length, when given, are left out of the whole run, with a note on stderr saying how many.
-    private static IReadOnlyList<string> WithoutLongNames(ParseResult parse, IReadOnlyList<string> names, TextWriter error)
+    private static NameBuffer WithoutLongNames(ParseResult parse, NameBuffer names, TextWriter error)
     {
         if (!Has(parse, "--max-name-length"))
             return names;
         int max = Given<int>(parse, "--max-name-length");
-        var kept = DataProvenance.NamesUpTo(names, max); // as eval and sample read the file again
+        var kept = names.UpTo(max); // as eval and sample read the file again (DataProvenance.NamesUpTo)
         if (kept.Count == 0)
             throw new UsageException($"every name is longer than --max-name-length {max}: give a larger one");
         if (kept.Count < names.Count)

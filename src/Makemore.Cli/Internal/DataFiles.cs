@@ -42,11 +42,17 @@ internal static class DataFiles
         return null;
     }
 
-    public static IReadOnlyList<string> Read(string path)
+    public static IReadOnlyList<string> Read(string path) => Read(path, p => NameList.Read(p));
+
+    /// <summary><see cref="Read(string)"/> into one buffer, not a string per name (for <c>makemore train</c>, which holds them through the fit).</summary>
+    public static NameBuffer ReadBuffer(string path) => Read(path, p => NameList.ReadBuffer(p));
+
+    private static T Read<T>(string path, Func<string, T> read)
+        where T : IReadOnlyList<string>
     {
         try
         {
-            var names = NameList.Read(path);
+            var names = read(path);
             return names.Count > 0 ? names : throw new UsageException($"{path} has no names: it is empty or every line is blank");
         }
         catch (FormatException e)
@@ -57,6 +63,15 @@ internal static class DataFiles
 
     /// <summary>Splits names and picks the parts a command reports, in order.</summary>
     public static IReadOnlyList<(string Part, IReadOnlyList<string> Names)> Parts(IReadOnlyList<string> names, SplitProtocol protocol, int seed)
+    {
+        if (protocol == SplitProtocol.None)
+            return [("all", names)];
+        var split = NameSplitter.Split(names, protocol, seed);
+        return [("train", split.Train), ("dev", split.Dev), ("test", split.Test)];
+    }
+
+    /// <summary><see cref="Parts(IReadOnlyList{string}, SplitProtocol, int)"/> of names in one buffer: each part in a buffer of its own.</summary>
+    public static IReadOnlyList<(string Part, IReadOnlyList<string> Names)> Parts(NameBuffer names, SplitProtocol protocol, int seed)
     {
         if (protocol == SplitProtocol.None)
             return [("all", names)];

@@ -20,7 +20,39 @@ public static class MakemoreDataCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(names);
-        return Catalogs.Of(catalog).Data.LoadFromEnumerable(names.Select(n => new NameInput { Name = n }).ToList());
+        // The rows are made as a cursor reads them, not held (886k names: 28 MB of rows beside the names). A name list
+        // is copied (a reference a name) so that the view does not change with it; a buffer of names is immutable.
+        return Catalogs.Of(catalog).Data.LoadFromEnumerable(new NameRows(names as NameBuffer ?? (IReadOnlyList<string>)names.ToArray()));
+    }
+
+    // The rows of LoadNames: a collection, so that the view knows its row count as it did over a list of rows.
+    private sealed class NameRows(IReadOnlyList<string> names) : ICollection<NameInput>
+    {
+        public int Count => names.Count;
+
+        public bool IsReadOnly => true;
+
+        public IEnumerator<NameInput> GetEnumerator()
+        {
+            foreach (string name in names)
+                yield return new NameInput { Name = name };
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public void CopyTo(NameInput[] array, int arrayIndex)
+        {
+            foreach (var row in this)
+                array[arrayIndex++] = row;
+        }
+
+        public bool Contains(NameInput item) => throw new NotSupportedException();
+
+        public void Add(NameInput item) => throw new NotSupportedException();
+
+        public void Clear() => throw new NotSupportedException();
+
+        public bool Remove(NameInput item) => throw new NotSupportedException();
     }
 
     /// <summary>

@@ -34,13 +34,31 @@ public static class NameList
     /// <exception cref="FormatException">A line has a character no vocabulary can hold (message: file, line, column, character).</exception>
     public static IReadOnlyList<string> Read(string path, NameListOptions? options = null)
     {
+        var items = new List<string>();
+        Read(path, options, name => items.Add(name.ToString()));
+        return items;
+    }
+
+    /// <summary>
+    /// <see cref="Read(string, NameListOptions?)"/> into one buffer rather than a string per item (<c>makemore train</c>
+    /// holds every name of a large file through the fit).
+    /// </summary>
+    internal static NameBuffer ReadBuffer(string path, NameListOptions? options = null)
+    {
+        var names = new NameBuffer.Builder();
+        Read(path, options, names.Add);
+        return names.ToBuffer();
+    }
+
+    private static void Read(string path, NameListOptions? options, Action<StringBuilder> add)
+    {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"No such file: {path}", path);
         using var reader = new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
         try
         {
-            return Parse(reader, path, options);
+            Parse(reader, path, options, add);
         }
         catch (DecoderFallbackException e)
         {
@@ -71,8 +89,15 @@ public static class NameList
     public static IReadOnlyList<string> Parse(TextReader reader, string source = "<text>", NameListOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        options ??= new NameListOptions();
         var items = new List<string>();
+        Parse(reader, source, options, name => items.Add(name.ToString()));
+        return items;
+    }
+
+    // Hands each item to `add` as it is read (the builder is reused for the next one).
+    private static void Parse(TextReader reader, string source, NameListOptions? options, Action<StringBuilder> add)
+    {
+        options ??= new NameListOptions();
         var sb = new StringBuilder();
         int lineNumber = 0;
         for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
@@ -111,9 +136,8 @@ public static class NameList
                 }
             }
             if (!skip && sb.Length > 0)
-                items.Add(sb.ToString());
+                add(sb);
         }
-        return items;
     }
 
     private static string? Problem(char c) => c switch

@@ -54,16 +54,42 @@ public static class NameSplitter
         ArgumentNullException.ThrowIfNull(names);
         if (protocol == SplitProtocol.None)
             return new(names, names, names);
+        var parts = Indices(names.Count, protocol, seed);
+        return new(Pick(parts.Train), Pick(parts.Dev), Pick(parts.Test));
+
+        List<string> Pick(int[] indices) => indices.Select(i => names[i]).ToList();
+    }
+
+    /// <summary>
+    /// <see cref="Split(IReadOnlyList{string}, SplitProtocol, int)"/> of names held in one buffer: each part in a buffer
+    /// of its own, and no string made (<c>makemore train</c> holds every part through the fit).
+    /// </summary>
+    internal static NameSplits<NameBuffer> Split(NameBuffer names, SplitProtocol protocol, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (protocol == SplitProtocol.None)
+            return new(names, names, names);
+        var parts = Indices(names.Count, protocol, seed);
+        return new(names.Gather(parts.Train), names.Gather(parts.Dev), names.Gather(parts.Test));
+    }
+
+    // The indices (in file order) of each part of a split of `count` names, in the part's order: the shuffle moves indices
+    // as it would move the names (it depends on the count and the seed alone).
+    private static NameSplits<int[]> Indices(int count, SplitProtocol protocol, int seed)
+    {
         if (protocol != SplitProtocol.Lecture && protocol != SplitProtocol.Random && protocol != SplitProtocol.MakemorePy)
             throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "Unknown split protocol.");
         if (seed < 0)
             throw new ArgumentOutOfRangeException(nameof(seed), seed, "The seed must be ≥ 0.");
         if (protocol == SplitProtocol.MakemorePy)
-            return MakemorePyParts(names, MakemorePyTestIndices(names.Count, seed, out var permutation), permutation);
-        var shuffled = names.ToList();
+        {
+            var test = MakemorePyTestIndices(count, seed, out var permutation);
+            return new(test.Length == permutation.Length ? [] : permutation[..^test.Length], [], test);
+        }
+        var shuffled = Enumerable.Range(0, count).ToArray();
         new PythonRandom(protocol == SplitProtocol.Lecture ? LectureSeed : seed).Shuffle(shuffled);
-        int n1 = (int)(0.8 * shuffled.Count);
-        int n2 = (int)(0.9 * shuffled.Count);
+        int n1 = (int)(0.8 * count);
+        int n2 = (int)(0.9 * count);
         return new(shuffled[..n1], shuffled[n1..n2], shuffled[n2..]);
     }
 
@@ -83,11 +109,5 @@ public static class NameSplitter
         int testSize = Math.Min(1000, (int)(count * 0.1));
         // Python's rp[-k:] is the whole list when k is 0 (and rp[:-k] then empty): makemore.py's split of fewer than 10 words.
         return testSize == 0 ? permutation : permutation[^testSize..];
-    }
-
-    private static NameSplits<IReadOnlyList<string>> MakemorePyParts(IReadOnlyList<string> names, int[] test, int[] permutation)
-    {
-        var train = test.Length == permutation.Length ? [] : permutation[..^test.Length];
-        return new(train.Select(i => names[i]).ToList(), [], test.Select(i => names[i]).ToList());
     }
 }

@@ -30,7 +30,7 @@ internal static class TrainingData
         var (vocabulary, sequences) = Read(input, idsColumnName);
         var devSequences = dev is null ? null : Read(dev, idsColumnName).Sequences;
         channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
-            $"Training {trainer} on {sequences.Count:N0} names ({sequences.Sum(s => s.Length):N0} characters, vocabulary of {vocabulary.Size}){(devSequences is null ? "" : $", evaluating on {devSequences.Count:N0} dev names")}."));
+            $"Training {trainer} on {sequences.Count:N0} names ({sequences.TotalLength:N0} characters, vocabulary of {vocabulary.Size}){(devSequences is null ? "" : $", evaluating on {devSequences.Count:N0} dev names")}."));
         var (model, training) = train(vocabulary, sequences, devSequences, channel);
         channel.Info(MessageSensitivity.None, Summary(training));
         return LanguageModelTransformer.Create(catalogs, model, training, idsColumnName, input, trainingSequences: sequences);
@@ -41,8 +41,8 @@ internal static class TrainingData
         $"{(training.BestStep is int best ? $"; best dev loss {training.BestDevLoss:0.0000} at step {best}{(training.DevSample is { } sample ? $" on a sample of {sample}" : "")}{(training.RestoredBest ? " (restored)" : "")}" : "")}" +
         $"{(training.StoppedEarly ? "; stopped early" : "")}{(training.TimeLimitReached ? "; time limit reached" : "")}{(training.Cancelled ? "; cancelled" : "")}.");
 
-    /// <summary>The vocabulary and one id array per row of an ids column written by <c>MapCharactersToIds</c>.</summary>
-    public static (CharacterVocabulary Vocabulary, List<int[]> Sequences) Read(IDataView input, string idsColumnName)
+    /// <summary>The vocabulary and the ids of every row of an ids column written by <c>MapCharactersToIds</c>, in one buffer.</summary>
+    public static (CharacterVocabulary Vocabulary, IdSequences Sequences) Read(IDataView input, string idsColumnName)
     {
         ArgumentNullException.ThrowIfNull(input);
         var ids = input.Schema.GetColumnOrNull(idsColumnName)
@@ -51,7 +51,7 @@ internal static class TrainingData
         CharacterVocabulary? vocabulary = AnnotatedVocabulary(ids);
         DataViewSchema.Column? vocabularyColumn = vocabulary is not null ? null : VocabularyColumn(input.Schema, idsColumnName)
             ?? throw new ArgumentOutOfRangeException(nameof(input), $"The data has no vocabulary with '{idsColumnName}': the ids must come from mlContext.Transforms.Text.MapCharactersToIds, fitted or loaded with mlContext.Makemore().Load (ml.Model.Load gives its plain chain, whose ids carry no vocabulary).");
-        var sequences = new List<int[]>();
+        var sequences = new IdSequences.Builder();
         using var cursor = SequentialCursor.Open(input, vocabularyColumn is null ? [ids] : [ids, vocabularyColumn.Value]);
         var idsGetter = cursor.GetGetter<VBuffer<int>>(ids);
         var vocabularyGetter = vocabularyColumn is null ? null : cursor.GetGetter<ReadOnlyMemory<char>>(vocabularyColumn.Value);
@@ -67,11 +67,11 @@ internal static class TrainingData
                 vocabulary = ModelState.GetVocabulary(state);
             }
             idsGetter(ref buffer);
-            sequences.Add(buffer.IsDense ? buffer.GetValues().ToArray() : buffer.DenseValues().ToArray());
+            sequences.Add(buffer.IsDense ? buffer.GetValues() : buffer.DenseValues().ToArray());
         }
         if (!any || vocabulary is null)
             throw new ArgumentException($"The ids column '{idsColumnName}' has no rows: nothing to train on.", nameof(input));
-        return (vocabulary, sequences);
+        return (vocabulary, sequences.ToSequences());
     }
 
     // The vocabulary MapCharactersToIds puts in its ids column's annotation, or null.

@@ -76,6 +76,12 @@ internal static class RadixSort
                 keys.Sort();
             return;
         }
+        if (!carry && n > PooledLength)
+        {
+            // Keys alone, where stability cannot show, sort in place: scratch this long would be a new array each time.
+            SortInPlace(keys, keyBits);
+            return;
+        }
         int passes = Math.Max(1, (keyBits + DigitBits - 1) / DigitBits);
         int digitBits = Math.Max(1, (keyBits + passes - 1) / passes); // e.g. 29 bits: three passes of 10
         int buckets = 1 << digitBits;
@@ -123,6 +129,61 @@ internal static class RadixSort
     }
 
     private const ulong SignBit = 1UL << 63;
+
+    /// <summary>
+    /// Sorts keys below 2^<paramref name="keyBits"/> in place, most significant digit first (American flag sort): each
+    /// key is swapped straight into its digit's bucket, then each bucket is sorted on the bits below. No scratch, where
+    /// <see cref="Sort(Span{ulong}, Span{int}, int)"/>'s passes take a copy of the keys: the continuation counts of an
+    /// 8-gram model of 886k names sort 2.3M, 3.6M and 4.4M keys one after the other while its state is written, and
+    /// their 82 MB of scratch were all still there, uncollected, at the peak of <c>makemore train</c>.
+    /// </summary>
+    private static void SortInPlace(Span<ulong> keys, int keyBits)
+    {
+        if (keys.Length < SmallEnough || keyBits <= 0)
+        {
+            keys.Sort();
+            return;
+        }
+        int digitBits = Math.Min(DigitBits, keyBits);
+        int shift = keyBits - digitBits;
+        int buckets = 1 << digitBits;
+        ulong mask = (ulong)buckets - 1;
+        int[] rented = ArrayPool<int>.Shared.Rent(2 * buckets);
+        Span<int> next = rented.AsSpan(0, buckets), end = rented.AsSpan(buckets, buckets);
+        next.Clear();
+        foreach (ulong key in keys)
+            next[(int)((key >> shift) & mask)]++;
+        int sum = 0;
+        for (int b = 0; b < buckets; b++)
+        {
+            int count = next[b];
+            next[b] = sum;
+            sum += count;
+            end[b] = sum;
+        }
+        for (int b = 0; b < buckets; b++)
+            while (next[b] < end[b])
+            {
+                int i = next[b];
+                int digit = (int)((keys[i] >> shift) & mask);
+                if (digit == b)
+                {
+                    next[b]++;
+                    continue;
+                }
+                int j = next[digit]++; // the key goes to its bucket for good; the one there comes here, to be placed in turn
+                (keys[i], keys[j]) = (keys[j], keys[i]);
+            }
+        int start = 0;
+        for (int b = 0; b < buckets && shift > 0; b++)
+        {
+            int stop = end[b];
+            if (stop - start > 1)
+                SortInPlace(keys[start..stop], shift);
+            start = stop;
+        }
+        ArrayPool<int>.Shared.Return(rented);
+    }
 
     // At least n elements: rented up to PooledLength, else allocated.
     private static T[] Scratch<T>(int n) => n <= PooledLength ? ArrayPool<T>.Shared.Rent(n) : new T[n];

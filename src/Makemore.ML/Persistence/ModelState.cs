@@ -43,18 +43,18 @@ internal static class ModelState
     /// </summary>
     public static string Encode(string kind, int version, Action<BinaryWriter> writePayload, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var (buffer, length) = EncodeBytes(kind, version, writePayload, metadata);
-        return ToText(buffer, length);
+        using var bytes = EncodeBytes(kind, version, writePayload, metadata);
+        return ToText(bytes);
     }
 
     /// <summary>
-    /// The bytes of a state (header, checksum, body) as <see cref="Encode"/> writes them, in the first
-    /// <c>Length</c> bytes of <c>Buffer</c>: a caller can let the model go before <see cref="ToText(byte[], int)"/>
-    /// makes the string (for an 8-gram count model of 886k names, 370 MB of levels beside a 66 MB string).
+    /// The bytes of a state (header, checksum, body) as <see cref="Encode"/> writes them, in chunks that are never copied:
+    /// a caller can let the model go before <see cref="ToText(StateBuffer)"/> makes the string (for an 8-gram count model
+    /// of 886k names, 340 MB of levels beside a 66 MB string).
     /// </summary>
-    internal static (byte[] Buffer, int Length) EncodeBytes(string kind, int version, Action<BinaryWriter> writePayload, IReadOnlyDictionary<string, string>? metadata = null)
+    internal static StateBuffer EncodeBytes(string kind, int version, Action<BinaryWriter> writePayload, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        using var stream = new MemoryStream();
+        var stream = new StateBuffer();
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Encoding.ASCII.GetBytes(Magic));
@@ -70,14 +70,12 @@ internal static class ModelState
             }
             writePayload(writer);
         }
-        byte[] buffer = stream.GetBuffer();
-        var bytes = buffer.AsSpan(0, (int)stream.Length);
-        SHA256.HashData(bytes[HeaderSize..], bytes.Slice(8, HashSize));
-        return (buffer, bytes.Length);
+        stream.WriteHash(from: HeaderSize, at: 8);
+        return stream;
     }
 
-    /// <summary>The state string of the first <paramref name="length"/> bytes of <paramref name="buffer"/> (read in place: no copy of a state of tens of megabytes).</summary>
-    internal static string ToText(byte[] buffer, int length) => StateText.Encode(buffer, length, TextPrefix);
+    /// <summary>The state string of the bytes <see cref="EncodeBytes"/> wrote (read in place: no copy of a state of tens of megabytes).</summary>
+    internal static string ToText(StateBuffer bytes) => bytes.ToText(TextPrefix);
 
     /// <summary>The state string of the bytes of a state (header, checksum and body), in the current container format's text form.</summary>
     internal static string ToText(ReadOnlySpan<byte> bytes) => StateText.Encode(bytes, TextPrefix);
@@ -225,12 +223,12 @@ internal static class ModelState
     /// <summary>The saved form of a model, through its kind's <see cref="ModelCodec"/>.</summary>
     public static string EncodeModel(ILanguageModel model, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var (buffer, length) = EncodeModelBytes(model, metadata);
-        return ToText(buffer, length);
+        using var bytes = EncodeModelBytes(model, metadata);
+        return ToText(bytes);
     }
 
-    /// <summary><see cref="EncodeModel"/> without the string: the bytes, for <see cref="ToText(byte[], int)"/> once the model is let go.</summary>
-    internal static (byte[] Buffer, int Length) EncodeModelBytes(ILanguageModel model, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary><see cref="EncodeModel"/> without the string: the bytes, for <see cref="ToText(StateBuffer)"/> once the model is let go.</summary>
+    internal static StateBuffer EncodeModelBytes(ILanguageModel model, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var codec = ModelCodecs.For(model);
         return EncodeBytes(codec.Kind, codec.Version, writer => codec.Write(model, writer), metadata);

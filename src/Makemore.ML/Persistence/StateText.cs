@@ -24,44 +24,75 @@ internal static class StateText
     /// </summary>
     public static string Encode(byte[] buffer, int count, string prefix = "")
     {
-        var bytes = buffer.AsSpan(0, count);
-        int groups = bytes.Length / 7, tail = bytes.Length % 7;
-        long length = prefix.Length + 8L * groups + (tail == 0 ? 0 : tail + 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, buffer.Length);
+        return Encode([buffer], count, prefix);
+    }
+
+    /// <summary>
+    /// The text of the first <paramref name="count"/> bytes of <paramref name="chunks"/> taken one after the other (read,
+    /// not copied), after <paramref name="prefix"/>. Every chunk but the last must be whole groups (a multiple of 7
+    /// bytes) and full: each is then encoded on its own, into the characters the bytes would give together.
+    /// </summary>
+    public static string Encode(IReadOnlyList<byte[]> chunks, long count, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        long full = 0;
+        for (int i = 0; i < chunks.Count - 1; i++)
+        {
+            if (chunks[i].Length % 7 != 0)
+                throw new ArgumentException($"Chunk {i} has {chunks[i].Length} bytes, not a multiple of 7.", nameof(chunks));
+            full += chunks[i].Length;
+        }
+        if (count < full || (chunks.Count > 0 && count > full + chunks[^1].Length) || (chunks.Count == 0 && count != 0))
+            throw new ArgumentOutOfRangeException(nameof(count), count, "The chunks do not hold that many bytes.");
+        long length = prefix.Length + 8L * (count / 7) + (count % 7 == 0 ? 0 : count % 7 + 1);
         if (length > Array.MaxLength)
-            throw new InvalidOperationException($"A state of {bytes.Length:N0} bytes is too large to save.");
-        return string.Create((int)length, (buffer, count, prefix), static (text, state) =>
+            throw new InvalidOperationException($"A state of {count:N0} bytes is too large to save.");
+        return string.Create((int)length, (chunks, count, prefix), static (text, state) =>
         {
             state.prefix.CopyTo(text);
             var chars = text[state.prefix.Length..];
-            var source = state.buffer.AsSpan(0, state.count);
-            int groups = source.Length / 7, tail = source.Length % 7;
-            Span<byte> last = stackalloc byte[8];
-            for (int g = 0; g < groups; g++)
+            long left = state.count;
+            foreach (byte[] chunk in state.chunks)
             {
-                ulong v;
-                int at = 7 * g;
-                if (at + 8 <= source.Length)
-                    v = BinaryPrimitives.ReadUInt64BigEndian(source[at..]) >> 8;
-                else
-                {
-                    last.Clear();
-                    source.Slice(at, 7).CopyTo(last[1..]);
-                    v = BinaryPrimitives.ReadUInt64BigEndian(last);
-                }
-                var group = chars.Slice(8 * g, 8);
-                for (int j = 0; j < 8; j++)
-                    group[j] = (char)((v >> (49 - 7 * j)) & 0x7F);
-            }
-            if (tail > 0)
-            {
-                last.Clear();
-                source.Slice(7 * groups, tail).CopyTo(last[1..]);
-                ulong v = BinaryPrimitives.ReadUInt64BigEndian(last);
-                var group = chars[(8 * groups)..];
-                for (int j = 0; j < group.Length; j++)
-                    group[j] = (char)((v >> (49 - 7 * j)) & 0x7F);
+                var source = chunk.AsSpan(0, (int)Math.Min(left, chunk.Length));
+                int written = EncodeInto(source, chars);
+                chars = chars[written..];
+                left -= source.Length;
             }
         });
+    }
+
+    // Writes the characters of `source` (whole groups, then a tail of 1–6 bytes if any) at the start of `chars`; returns how many.
+    private static int EncodeInto(ReadOnlySpan<byte> source, Span<char> chars)
+    {
+        int groups = source.Length / 7, tail = source.Length % 7;
+        Span<byte> last = stackalloc byte[8];
+        for (int g = 0; g < groups; g++)
+        {
+            ulong v;
+            int at = 7 * g;
+            if (at + 8 <= source.Length)
+                v = BinaryPrimitives.ReadUInt64BigEndian(source[at..]) >> 8;
+            else
+            {
+                last.Clear();
+                source.Slice(at, 7).CopyTo(last[1..]);
+                v = BinaryPrimitives.ReadUInt64BigEndian(last);
+            }
+            var group = chars.Slice(8 * g, 8);
+            for (int j = 0; j < 8; j++)
+                group[j] = (char)((v >> (49 - 7 * j)) & 0x7F);
+        }
+        if (tail == 0)
+            return 8 * groups;
+        last.Clear();
+        source.Slice(7 * groups, tail).CopyTo(last[1..]);
+        ulong rest = BinaryPrimitives.ReadUInt64BigEndian(last);
+        var end = chars.Slice(8 * groups, tail + 1);
+        for (int j = 0; j < end.Length; j++)
+            end[j] = (char)((rest >> (49 - 7 * j)) & 0x7F);
+        return 8 * groups + tail + 1;
     }
 
     /// <summary>The bytes <paramref name="text"/> encodes, or null when it is not a string <see cref="Encode(byte[], int, string)"/> writes.</summary>

@@ -42,6 +42,24 @@ public sealed class RadixSortTests
         CollectionAssert.AreEqual(expected.Item2, items);
     }
 
+    [TestMethod(DisplayName = "Keys alone beyond the pooled scratch size sort in place as Array.Sort does: few bits, many ties, all 64 bits")]
+    public void SortsKeysAloneLongerThanThePooledScratchInPlace()
+    {
+        var random = new Random(8);
+        foreach (int keyBits in new[] { 1, 9, 13, 43, 64 })
+        {
+            var keys = new ulong[(1 << 20) + 1000];
+            for (int i = 0; i < keys.Length; i++)
+                keys[i] = keyBits == 64 ? (ulong)random.NextInt64() << 1 ^ (ulong)random.Next(2) : (ulong)random.NextInt64(1L << keyBits);
+            for (int i = 0; i < 5000; i++)
+                keys[random.Next(keys.Length)] = keys[0]; // runs of one key, as continuation counts have
+            var expected = (ulong[])keys.Clone();
+            Array.Sort(expected);
+            RadixSort.Sort(keys, [], keyBits);
+            CollectionAssert.AreEqual(expected, keys, $"{keyBits} bits");
+        }
+    }
+
     [TestMethod]
     public void RefusesNaN()
     {

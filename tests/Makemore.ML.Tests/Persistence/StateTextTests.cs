@@ -53,6 +53,43 @@ public sealed class StateTextTests
     }
 
     [TestMethod]
+    public void ChunksOfWholeGroupsGiveTheTextOfTheirBytesTogether()
+    {
+        var random = new Random(6);
+        foreach (int length in new[] { 0, 1, 13, 14, 15, 100, 1000 })
+        {
+            byte[] bytes = new byte[length];
+            random.NextBytes(bytes);
+            var chunks = bytes.Chunk(14).Select(c => c.Length == 14 ? c : c.Concat(new byte[5]).ToArray()).ToList(); // the last one not full
+            Assert.AreEqual(StateText.Encode(bytes, "MKMC2:"), StateText.Encode(chunks, length, "MKMC2:"), $"length {length}");
+        }
+        Assert.ThrowsExactly<ArgumentException>(() => StateText.Encode([new byte[10], new byte[7]], 17));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => StateText.Encode([new byte[7], new byte[7]], 6), "a chunk before the last one not full");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => StateText.Encode([new byte[7], new byte[7]], 15));
+    }
+
+    [TestMethod]
+    public void AStateBufferKeepsWhatIsWrittenAndHashesItsBody()
+    {
+        var random = new Random(7);
+        foreach (int length in new[] { 40, 41, 55, 56, 57, 300 })
+        {
+            byte[] bytes = new byte[length];
+            random.NextBytes(bytes);
+            using var buffer = new StateBuffer(chunkSize: 56);
+            buffer.Write(bytes.AsSpan(0, 3));
+            buffer.WriteByte(bytes[3]);
+            buffer.Write(bytes, 4, length - 4);
+            Assert.AreEqual(length, buffer.Length);
+            Assert.AreEqual(StateText.Encode(bytes, "P:"), buffer.ToText("P:"), $"length {length}");
+            System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(40), bytes.AsSpan(8, 32));
+            buffer.WriteHash(from: 40, at: 8);
+            Assert.AreEqual(StateText.Encode(bytes, "P:"), buffer.ToText("P:"), $"length {length}, hashed");
+        }
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new StateBuffer(chunkSize: 50));
+    }
+
+    [TestMethod]
     public void OnlyTheCanonicalTextDecodes()
     {
         string text = StateText.Encode([0xFF, 0xFF, 0xFF]); // 3 bytes: 4 characters, the last with 4 unused bits
