@@ -139,14 +139,48 @@ internal static class ModelFile
 
     private static ITransformer Load(MLContext ml, byte[] bytes, string name, out DataViewSchema inputSchema)
     {
-        bool sealedByUs = Verify(bytes, name, out var entries);
-        byte[]? schema = entries.Find(e => e.Name == InMemoryModelLoad.SchemaEntry).Content;
-        var states = TakeStates(entries, name, sealedByUs);
+        using var zip = Open(bytes, name, out var entries);
+        // A large entry that may hold a language model's state is inflated last; while it is, ML.NET loads the rest of
+        // the chain on another core (each of those entries checked against its CRC-32 first). Nothing is returned before
+        // every entry and the manifest are checked, and a check's error comes before any of ML.NET's.
+        var deferred = entries.Where(e => e.Length >= BackgroundChainBytes && StateEntry.TopLevelIndex(e.FullName) is not null).ToHashSet();
+        var contents = new Dictionary<ZipArchiveEntry, byte[]>();
+        foreach (var entry in entries.Where(e => !deferred.Contains(e)))
+            contents[entry] = ReadChecked(entry, name);
+        Task<LoadedChain>? background = null;
+        if (deferred.Count > 0 && Environment.ProcessorCount > 1)
+        {
+            var left = deferred.SelectMany(e => new[] { e.FullName, StateEntry.ReadableCopyOf(e.FullName) }).ToHashSet(StringComparer.Ordinal);
+            var lean = Zip(entries.Where(e => !deferred.Contains(e) && !left.Contains(e.FullName)).Select(e => (e.FullName, contents[e])));
+            byte[]? leanSchema = SchemaOf(contents.Select(c => (c.Key.FullName, c.Value)));
+            background = Task.Run(() => LoadedChain.From(ml, lean, leanSchema));
+        }
+        List<(string Name, byte[] Content)> all;
+        bool sealedByUs;
+        Dictionary<int, LoadedFacades.ParsedState> states;
+        try
+        {
+            foreach (var entry in deferred)
+                contents[entry] = ReadChecked(entry, name);
+            all = [.. entries.Select(e => (e.FullName, contents[e]))];
+            sealedByUs = CheckManifest(all, name);
+            states = TakeStates(all, name, sealedByUs);
+        }
+        finally
+        {
+            background?.Wait(); // a damaged file's error leaves no load running on the caller's MLContext (LoadedChain.From throws nothing)
+        }
+        byte[]? schema = SchemaOf(all);
+        var loadedBeside = background?.Result;
         if (states.Count > 0)
         {
             // ML.NET loads the chain without the language models' states, which are parsed already; when the façades
-            // that hold them are not all where they were saved, the whole file goes to ML.NET after all.
-            var lean = LoadChain(ml, WithoutStates(entries, states), schema, name, sealedByUs, out var leanSchema);
+            // that hold them are not all where they were saved, the whole file goes to ML.NET after all. The chain loaded
+            // beside the states serves when the states are exactly the entries it left out.
+            bool besideFits = loadedBeside is not null && states.Values.Select(s => s.EntryName).ToHashSet(StringComparer.Ordinal).SetEquals(deferred.Select(e => e.FullName));
+            var (lean, leanSchema) = besideFits
+                ? loadedBeside!.Result(name, sealedByUs)
+                : (LoadChain(ml, WithoutStates(all, states), schema, name, sealedByUs, out var otherSchema), otherSchema);
             var restored = Guarded(name, () => LoadedFacades.Restore(lean, leanSchema, states, Catalogs.Of(ml)));
             if (restored.Complete)
             {
@@ -159,21 +193,57 @@ internal static class ModelFile
         return Checked(Guarded(name, () => LoadedFacades.Restore(model, fullSchema).Model), name);
     }
 
+    /// <summary>Entries at least this large that may hold a state are inflated while ML.NET loads the rest of the chain.</summary>
+    private const long BackgroundChainBytes = 1 << 20;
+
+    private static byte[]? SchemaOf(IEnumerable<(string Name, byte[] Content)> entries) =>
+        entries.FirstOrDefault(e => e.Name == InMemoryModelLoad.SchemaEntry).Content;
+
+    // A chain ML.NET loaded on another core, or what it threw: its errors are worded (LoadChain's) once the file's checks
+    // have passed and said whether the file is sealed.
+    private sealed record LoadedChain(ITransformer? Model, DataViewSchema? Schema, Exception? Error)
+    {
+        public static LoadedChain From(MLContext ml, byte[] zip, byte[]? schema)
+        {
+            try
+            {
+                return new(LoadRaw(ml, zip, schema, out var inputSchema), inputSchema, null);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return new(null, null, e);
+            }
+        }
+
+        public (ITransformer Model, DataViewSchema Schema) Result(string name, bool sealedByUs) =>
+            Error is null ? (Model!, Schema!) : throw Unloadable(Error, name, sealedByUs);
+    }
+
     private static ITransformer LoadChain(MLContext ml, byte[] zip, byte[]? schema, string name, bool sealedByUs, out DataViewSchema inputSchema)
     {
         try
         {
-            if (!InMemoryModelLoad.TryLoad(ml, zip, schema, out var model, out inputSchema)) // no temporary files; else ML.NET's own way
-                model = ml.Model.Load(new MemoryStream(zip, writable: false), out inputSchema);
-            return model;
+            return LoadRaw(ml, zip, schema, out inputSchema);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            string reason = e.Message.Split('\n')[0];
-            throw sealedByUs
-                ? new ModelFileDamagedException($"{name} is intact but ML.NET cannot load it ({reason}); it may come from a newer Makemore.ML.", e)
-                : new NotAMakemoreModelException($"{name} is not a Makemore model: ML.NET cannot load it ({reason}).", e);
+            throw Unloadable(e, name, sealedByUs);
         }
+    }
+
+    private static ITransformer LoadRaw(MLContext ml, byte[] zip, byte[]? schema, out DataViewSchema inputSchema)
+    {
+        if (!InMemoryModelLoad.TryLoad(ml, zip, schema, out var model, out inputSchema)) // no temporary files; else ML.NET's own way
+            model = ml.Model.Load(new MemoryStream(zip, writable: false), out inputSchema);
+        return model;
+    }
+
+    private static Exception Unloadable(Exception e, string name, bool sealedByUs)
+    {
+        string reason = e.Message.Split('\n')[0];
+        return sealedByUs
+            ? new ModelFileDamagedException($"{name} is intact but ML.NET cannot load it ({reason}); it may come from a newer Makemore.ML.", e)
+            : new NotAMakemoreModelException($"{name} is not a Makemore model: ML.NET cannot load it ({reason}).", e);
     }
 
     // Runs a step of reading the model, naming the file in its errors.
@@ -220,18 +290,21 @@ internal static class ModelFile
         return states;
     }
 
-    // A zip of the entries but the states' (and their readable copies), stored: ML.NET reads it once, so deflating it
-    // again would only cost time.
+    // A zip of the entries but the states' (and their readable copies).
     private static byte[] WithoutStates(List<(string Name, byte[] Content)> entries, Dictionary<int, LoadedFacades.ParsedState> states)
     {
         var left = states.Values.SelectMany(s => new[] { s.EntryName, StateEntry.ReadableCopyOf(s.EntryName) }).ToHashSet(StringComparer.Ordinal);
+        return Zip(entries.Where(e => !left.Contains(e.Name)));
+    }
+
+    // A zip of the entries, stored: ML.NET reads it once, so deflating it again would only cost time.
+    private static byte[] Zip(IEnumerable<(string Name, byte[] Content)> entries)
+    {
         using var output = new MemoryStream();
         using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
         {
             foreach (var (entryName, content) in entries)
             {
-                if (left.Contains(entryName))
-                    continue;
                 using var stream = zip.CreateEntry(entryName, CompressionLevel.NoCompression).Open();
                 stream.Write(content);
             }
@@ -251,13 +324,9 @@ internal static class ModelFile
         }
     }
 
-    /// <summary>
-    /// Checks every entry's CRC-32 and size, and the manifest if present; true when the manifest was there and matched.
-    /// <paramref name="contents"/> receives every entry, inflated, in zip order.
-    /// </summary>
-    private static bool Verify(byte[] bytes, string name, out List<(string Name, byte[] Content)> contents)
+    /// <summary>Opens the zip and reads its directory, refusing one that claims more entries or bytes than any model this version writes.</summary>
+    private static ZipArchive Open(byte[] bytes, string name, out IReadOnlyList<ZipArchiveEntry> entries)
     {
-        contents = [];
         ZipArchive zip;
         try
         {
@@ -267,12 +336,11 @@ internal static class ModelFile
         {
             throw new ModelFileDamagedException($"The model file is damaged: {name} is not a readable zip archive ({e.Message}).", e);
         }
-        using (zip)
+        try
         {
-            IReadOnlyCollection<ZipArchiveEntry> entries;
             try
             {
-                entries = zip.Entries; // the central directory is read here
+                entries = [.. zip.Entries]; // the central directory is read here
             }
             catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
             {
@@ -285,40 +353,59 @@ internal static class ModelFile
                 total += entry.Length;
             if (total > MaxTotalBytes)
                 throw new ModelFileDamagedException($"The model file is damaged: {name} claims {total:N0} bytes uncompressed, more than any model this version writes.");
-            var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
-            string? manifest = null;
-            foreach (var entry in entries)
-            {
-                byte[] content;
-                try
-                {
-                    content = ReadAll(entry);
-                }
-                catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
-                {
-                    throw new ModelFileDamagedException($"The model file is damaged: entry {entry.FullName} of {name} cannot be read ({e.Message}).", e);
-                }
-                if (content.Length != entry.Length || Crc32.HashToUInt32(content) != entry.Crc32)
-                    throw new ModelFileDamagedException($"The model file is damaged: the CRC-32 of entry {entry.FullName} of {name} does not match.");
-                contents.Add((entry.FullName, content));
-                if (entry.FullName == ManifestEntry)
-                    manifest = Encoding.UTF8.GetString(content);
-                else if (!hashes.TryAdd(entry.FullName, Convert.ToHexStringLower(SHA256.HashData(content))))
-                    throw new ModelFileDamagedException($"The model file is damaged: {name} has entry {entry.FullName} twice.");
-            }
-            if (manifest is null)
-                return false; // saved by plain mlContext.Model.Save: the states' own checksums still apply
-            var listed = manifest.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            if (listed.Length != hashes.Count)
-                throw new ModelFileDamagedException($"The model file is damaged: {name} has {hashes.Count} entries but its manifest lists {listed.Length}.");
-            foreach (string line in listed)
-            {
-                int space = line.IndexOf(' ');
-                if (space < 0 || !hashes.TryGetValue(line[(space + 1)..], out string? hash) || hash != line[..space])
-                    throw new ModelFileDamagedException($"The model file is damaged: entry {(space < 0 ? line : line[(space + 1)..])} of {name} is missing or differs from its manifest.");
-            }
-            return true;
+            return zip;
         }
+        catch
+        {
+            zip.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One entry, inflated, its size and CRC-32 checked.</summary>
+    private static byte[] ReadChecked(ZipArchiveEntry entry, string name)
+    {
+        byte[] content;
+        try
+        {
+            content = ReadAll(entry);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
+        {
+            throw new ModelFileDamagedException($"The model file is damaged: entry {entry.FullName} of {name} cannot be read ({e.Message}).", e);
+        }
+        if (content.Length != entry.Length || Crc32.HashToUInt32(content) != entry.Crc32)
+            throw new ModelFileDamagedException($"The model file is damaged: the CRC-32 of entry {entry.FullName} of {name} does not match.");
+        return content;
+    }
+
+    /// <summary>
+    /// Checks the manifest, if present, against the SHA-256 of every other entry (in zip order); true when it was there
+    /// and matched. An entry name that occurs twice is damage either way.
+    /// </summary>
+    private static bool CheckManifest(List<(string Name, byte[] Content)> contents, string name)
+    {
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? manifest = null;
+        foreach (var (entryName, content) in contents)
+        {
+            if (entryName == ManifestEntry)
+                manifest = Encoding.UTF8.GetString(content);
+            else if (!hashes.TryAdd(entryName, Convert.ToHexStringLower(SHA256.HashData(content))))
+                throw new ModelFileDamagedException($"The model file is damaged: {name} has entry {entryName} twice.");
+        }
+        if (manifest is null)
+            return false; // saved by plain mlContext.Model.Save: the states' own checksums still apply
+        var listed = manifest.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (listed.Length != hashes.Count)
+            throw new ModelFileDamagedException($"The model file is damaged: {name} has {hashes.Count} entries but its manifest lists {listed.Length}.");
+        foreach (string line in listed)
+        {
+            int space = line.IndexOf(' ');
+            if (space < 0 || !hashes.TryGetValue(line[(space + 1)..], out string? hash) || hash != line[..space])
+                throw new ModelFileDamagedException($"The model file is damaged: entry {(space < 0 ? line : line[(space + 1)..])} of {name} is missing or differs from its manifest.");
+        }
+        return true;
     }
 
     // Reads one entry whole, refusing more bytes than it declares (a zip bomb that lies about its size).

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Makemore.ML.Counting;
 using Makemore.ML.Inference;
 using Makemore.ML.Persistence;
 
@@ -55,6 +56,52 @@ public sealed class StateEntryTests
             var error = Assert.ThrowsExactly<ModelFileDamagedException>(() => Ml.Makemore().Load(new MemoryStream(Zip(entries)), out _), $"char {i}");
             StringAssert.Contains(error.Message, "the model:");
         }
+    }
+
+    /// <summary>An 8-gram Kneser–Ney pipeline of the bundled names and each one reversed: a state of several megabytes.</summary>
+    private static (ITransformer Model, byte[] Bytes) LargeModel()
+    {
+        var names = TestData.BundledNames().SelectMany(n => new[] { n, new string(n.Reverse().ToArray()) }).ToArray();
+        var train = Ml.Data.LoadNames(names);
+        var model = Ml.Transforms.Text.MapCharactersToIds("Ids", "Name").Append(Ml.Makemore().Trainers.NGram(8, Smoothing.KneserNey())).Fit(train);
+        using var stream = new MemoryStream();
+        Ml.Makemore().Save(model, train.Schema, stream);
+        return (model, stream.ToArray());
+    }
+
+    [TestMethod]
+    public void ALargeStateIsReadWhileMlNetLoadsTheRestOfTheChainWithTheSameScoresAndBytes()
+    {
+        var (model, bytes) = LargeModel();
+        var entries = Entries(bytes);
+        string stateEntry = entries.Keys.Single(n => StateEntry.TopLevelIndex(n) is not null && IsModelState(entries[n]));
+        Assert.IsGreaterThanOrEqualTo(1 << 20, entries[stateEntry].Length, "a state large enough to be inflated while ML.NET loads the chain");
+        var loaded = Ml.Makemore().Load(new MemoryStream(bytes), out var schema);
+        Assert.IsTrue(((TransformerChain<ITransformer>)loaded).OfType<LanguageModelTransformer>().Single().StateReadFromEntry);
+        CollectionAssert.AreEqual(ModelFileTests.Scores(model), ModelFileTests.Scores(loaded));
+        using var again = new MemoryStream();
+        Ml.Makemore().Save(loaded, schema, again);
+        CollectionAssert.AreEqual(bytes, again.ToArray());
+    }
+
+    [TestMethod]
+    public void TheFilesChecksComeBeforeWhatMlNetSaysOfTheChainLoadedBeside()
+    {
+        // A small entry of ML.NET's replaced (zipped again, its CRC-32 right): ML.NET, loading the chain beside the large
+        // state, fails on it; the error is the manifest's, which names the entry.
+        var (_, bytes) = LargeModel();
+        var entries = Entries(bytes);
+        string small = entries.Keys.First(n => n.StartsWith("TransformerChain/", StringComparison.Ordinal) && n.EndsWith("Model.key", StringComparison.Ordinal) && entries[n].Length < 4096);
+        entries[small] = "not a model"u8.ToArray();
+        var error = Assert.ThrowsExactly<ModelFileDamagedException>(() => Ml.Makemore().Load(new MemoryStream(Zip(entries)), out _));
+        StringAssert.Contains(error.Message, $"entry {small} of the model is missing or differs from its manifest");
+
+        // The large state damaged the same way: its own check speaks, whatever ML.NET did meanwhile.
+        entries = Entries(bytes);
+        string state = entries.Keys.Single(n => StateEntry.TopLevelIndex(n) is not null && IsModelState(entries[n]));
+        entries[state] = entries[state][..^1];
+        error = Assert.ThrowsExactly<ModelFileDamagedException>(() => Ml.Makemore().Load(new MemoryStream(Zip(entries)), out _));
+        StringAssert.Contains(error.Message, $"entry {state} of the model is missing or differs from its manifest");
     }
 
     [TestMethod]
