@@ -147,13 +147,13 @@ internal static class ModelFile
         var contents = new Dictionary<ZipArchiveEntry, byte[]>();
         foreach (var entry in entries.Where(e => !deferred.Contains(e)))
             contents[entry] = ReadChecked(entry, name);
-        Task<LoadedChain>? background = null;
+        BesideLoad<LoadedChain>? background = null;
         if (deferred.Count > 0 && Environment.ProcessorCount > 1)
         {
             var left = deferred.SelectMany(e => new[] { e.FullName, StateEntry.ReadableCopyOf(e.FullName) }).ToHashSet(StringComparer.Ordinal);
             var lean = Zip(entries.Where(e => !deferred.Contains(e) && !left.Contains(e.FullName)).Select(e => (e.FullName, contents[e])));
             byte[]? leanSchema = SchemaOf(contents.Select(c => (c.Key.FullName, c.Value)));
-            background = Task.Run(() => LoadedChain.From(ml, lean, leanSchema));
+            background = new BesideLoad<LoadedChain>(() => LoadedChain.From(ml, lean, leanSchema));
         }
         List<(string Name, byte[] Content)> all;
         bool sealedByUs;
@@ -166,12 +166,13 @@ internal static class ModelFile
             sealedByUs = CheckManifest(all, name);
             states = TakeStates(all, name, sealedByUs);
         }
-        finally
+        catch
         {
-            background?.Wait(); // a damaged file's error leaves no load running on the caller's MLContext (LoadedChain.From throws nothing)
+            background?.Abandon(); // a damaged file's error leaves no load running on the caller's MLContext
+            throw;
         }
         byte[]? schema = SchemaOf(all);
-        var loadedBeside = background?.Result;
+        var loadedBeside = background?.Join();
         if (states.Count > 0)
         {
             // ML.NET loads the chain without the language models' states, which are parsed already; when the façades
