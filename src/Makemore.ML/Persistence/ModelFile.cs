@@ -147,13 +147,12 @@ internal static class ModelFile
         var contents = new Dictionary<ZipArchiveEntry, byte[]>();
         foreach (var entry in entries.Where(e => !deferred.Contains(e)))
             contents[entry] = ReadChecked(entry, name);
+        byte[]? schema = SchemaOf(contents.Select(c => (c.Key.FullName, c.Value))); // never deferred: not a state's entry
         BesideLoad<LoadedChain>? background = null;
         if (deferred.Count > 0 && Environment.ProcessorCount > 1)
         {
-            var left = deferred.SelectMany(e => new[] { e.FullName, StateEntry.ReadableCopyOf(e.FullName) }).ToHashSet(StringComparer.Ordinal);
-            var lean = Zip(entries.Where(e => !deferred.Contains(e) && !left.Contains(e.FullName)).Select(e => (e.FullName, contents[e])));
-            byte[]? leanSchema = SchemaOf(contents.Select(c => (c.Key.FullName, c.Value)));
-            background = new BesideLoad<LoadedChain>(() => LoadedChain.From(ml, lean, leanSchema));
+            var lean = WithoutStates(contents.Select(c => (c.Key.FullName, c.Value)), deferred.Select(e => e.FullName));
+            background = new BesideLoad<LoadedChain>(() => LoadedChain.From(ml, lean, schema));
         }
         List<(string Name, byte[] Content)> all;
         bool sealedByUs;
@@ -171,7 +170,6 @@ internal static class ModelFile
             background?.Abandon(); // a damaged file's error leaves no load running on the caller's MLContext
             throw;
         }
-        byte[]? schema = SchemaOf(all);
         var loadedBeside = background?.Join();
         if (states.Count > 0)
         {
@@ -181,7 +179,7 @@ internal static class ModelFile
             bool besideFits = loadedBeside is not null && states.Values.Select(s => s.EntryName).ToHashSet(StringComparer.Ordinal).SetEquals(deferred.Select(e => e.FullName));
             var (lean, leanSchema) = besideFits
                 ? loadedBeside!.Result(name, sealedByUs)
-                : (LoadChain(ml, WithoutStates(all, states), schema, name, sealedByUs, out var otherSchema), otherSchema);
+                : (LoadChain(ml, WithoutStates(all, states.Values.Select(s => s.EntryName)), schema, name, sealedByUs, out var otherSchema), otherSchema);
             var restored = Guarded(name, () => LoadedFacades.Restore(lean, leanSchema, states, Catalogs.Of(ml)));
             if (restored.Complete)
             {
@@ -292,9 +290,9 @@ internal static class ModelFile
     }
 
     // A zip of the entries but the states' (and their readable copies).
-    private static byte[] WithoutStates(List<(string Name, byte[] Content)> entries, Dictionary<int, LoadedFacades.ParsedState> states)
+    private static byte[] WithoutStates(IEnumerable<(string Name, byte[] Content)> entries, IEnumerable<string> stateEntries)
     {
-        var left = states.Values.SelectMany(s => new[] { s.EntryName, StateEntry.ReadableCopyOf(s.EntryName) }).ToHashSet(StringComparer.Ordinal);
+        var left = stateEntries.SelectMany(name => new[] { name, StateEntry.ReadableCopyOf(name) }).ToHashSet(StringComparer.Ordinal);
         return Zip(entries.Where(e => !left.Contains(e.Name)));
     }
 
