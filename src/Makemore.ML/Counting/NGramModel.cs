@@ -59,8 +59,7 @@ public sealed partial class NGramModel : WindowLanguageModel
         Smoothing is KneserNeySmoothing ? _levels.Select(l => (IReadOnlyList<double>)l.Discounts!).ToArray() : [];
 
     /// <summary>Bytes held by the model's arrays once it has scored: the levels, the top order's counts and a dense scoring table if it has one.</summary>
-    internal long Bytes => _levels.Sum(l => l.Bytes) + 4L * TopCounts.Distinct
-        + ((double)ContextWindow.Pow(_v, Order) <= NGramScoringTable.DenseLimit ? sizeof(double) * (long)ContextWindow.Pow(_v, Order) : 0);
+    internal long Bytes => _levels.Sum(l => l.Bytes) + 4L * TopCounts.Distinct + sizeof(double) * NGramScoringTable.DenseEntries(_v, Order);
 
     /// <summary>Per order, lowest first (add-k: the top order only): the level scoring and distributions read.</summary>
     internal IReadOnlyList<NGramLevel> Levels => _levels;

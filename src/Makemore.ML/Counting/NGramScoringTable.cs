@@ -45,9 +45,6 @@ internal sealed class NGramScoringTable
     /// <summary>The dense table, ln p(c | h) at [h·V + c], or null for the sparse layout.</summary>
     internal double[]? DenseTable => _dense;
 
-    /// <summary>Bytes held by the table beyond the model's levels (the dense layout's table).</summary>
-    public long Bytes => (_dense?.LongLength ?? 0) * sizeof(double);
-
     /// <summary>Builds the tables of a model whose levels (lowest order first; add-k: the top order only) are given.</summary>
     /// <param name="model">The model.</param>
     /// <param name="levels">Its levels.</param>
@@ -56,13 +53,20 @@ internal sealed class NGramScoringTable
     {
         int v = model.Vocabulary.Size;
         int order = model.Order;
-        if ((double)ContextWindow.Pow(v, order) <= denseLimit)
+        if (DenseEntries(v, order, denseLimit) > 0)
             return new NGramScoringTable(v, order, Dense(model), levels, backsOff: false, floor: 0);
         return model.Smoothing switch
         {
             AddKSmoothing addK => new NGramScoringTable(v, order, null, levels, backsOff: false, floor: Math.Log(addK.K > 0 ? 1.0 / v : 0.0)),
             _ => new NGramScoringTable(v, order, null, levels, backsOff: true, floor: Math.Log(1.0 / v)),
         };
+    }
+
+    /// <summary>The entries of the dense table a model of <paramref name="v"/> symbols and order <paramref name="order"/> gets (V^n), or 0 when it gets the sparse layout.</summary>
+    public static long DenseEntries(int v, int order, long denseLimit = DenseLimit)
+    {
+        ulong entries = ContextWindow.Pow(v, order);
+        return (double)entries <= denseLimit ? (long)entries : 0;
     }
 
     private static double[] Dense(NGramModel model)
